@@ -5,3 +5,8 @@
 
 pub use lms_core as core;
 pub use lms_db as db;
+
+/// The README's Rust examples, compiled as doctests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
