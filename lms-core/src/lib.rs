@@ -11,5 +11,6 @@ pub mod error;
 // once it is merged.
 #[allow(rustdoc::broken_intra_doc_links)]
 pub mod model;
+pub mod prerequisites;
 
 pub use error::{Error, Result};
