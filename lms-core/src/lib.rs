@@ -12,5 +12,6 @@ pub mod error;
 #[allow(rustdoc::broken_intra_doc_links)]
 pub mod model;
 pub mod prerequisites;
+pub mod progress;
 
 pub use error::{Error, Result};
