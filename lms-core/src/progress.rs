@@ -20,7 +20,7 @@
 //!   ([`Error::InvalidTransition`]); re-announcing the current situation (e.g.
 //!   `PrerequisitesMet` on an unblocked lesson) is an idempotent no-op.
 //!
-//! `lms-db` usually calls [`derive`] with the facts it loaded; [`apply`] and
+//! `lms-db` usually calls [`lesson_progress`] with the facts it loaded; [`apply`] and
 //! [`transition`] are the same rules seen as events.
 
 use schemars::JsonSchema;
@@ -266,7 +266,7 @@ pub fn transition(current: ProgressStatus, event: &ProgressEvent) -> Result<Prog
     .map(|p| p.status)
 }
 
-/// What `lms-db` knows about a student and a lesson, for [`derive`].
+/// What `lms-db` knows about a student and a lesson, for [`lesson_progress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LessonFacts {
     /// Whether every prerequisite lesson is completed.
@@ -291,7 +291,7 @@ pub struct LessonFacts {
 /// * complete → `completed`, 100 %;
 /// * any activity (accessed, percentage > 0, assessment attempted, previously
 ///   `in_progress`) → `in_progress`; otherwise `not_started`.
-pub fn derive(facts: &LessonFacts) -> Result<LessonProgress> {
+pub fn lesson_progress(facts: &LessonFacts) -> Result<LessonProgress> {
     use ProgressStatus::{Blocked, Completed, InProgress, NotStarted};
     let new_pct = completion_percentage(facts.blocks_done, facts.blocks_total, facts.assessment)?;
     let previous = facts.previous.unwrap_or(LessonProgress::initial(true));
@@ -551,7 +551,7 @@ mod tests {
     }
 
     #[test]
-    fn derive_table() {
+    fn lesson_progress_table() {
         let facts = |met, done, total, assessment, accessed, previous| LessonFacts {
             prerequisites_met: met,
             blocks_done: done,
@@ -604,9 +604,9 @@ mod tests {
             ),
         ];
         for (f, expected) in cases {
-            assert_eq!(derive(&f), Ok(expected), "{f:?}");
+            assert_eq!(lesson_progress(&f), Ok(expected), "{f:?}");
         }
-        assert!(derive(&facts(true, 4, 3, NotRequired, false, None)).is_err());
+        assert!(lesson_progress(&facts(true, 4, 3, NotRequired, false, None)).is_err());
     }
 
     #[test]
@@ -672,7 +672,7 @@ mod tests {
         }
 
         #[test]
-        fn derive_agrees_with_the_rules(
+        fn lesson_progress_agrees_with_the_rules(
             met in any::<bool>(),
             a in 0u32..6,
             b in 0u32..6,
@@ -693,7 +693,7 @@ mod tests {
                 accessed,
                 previous,
             };
-            let p = derive(&f).unwrap();
+            let p = lesson_progress(&f).unwrap();
             let was_completed = previous.is_some_and(|p| p.status == Completed);
             if let Some(prev) = previous {
                 prop_assert!(p.completion_percentage >= prev.completion_percentage);
