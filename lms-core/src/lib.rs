@@ -13,5 +13,6 @@ pub mod error;
 pub mod model;
 pub mod prerequisites;
 pub mod progress;
+pub mod repo;
 
 pub use error::{Error, Result};
