@@ -124,3 +124,73 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod rules_error_tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn rule_errors_have_stable_codes_and_lowercase_messages() {
+        let l = LessonId(Uuid::nil());
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let cases = [
+            (
+                Error::AttemptLimitReached { max: 3 },
+                "attempt_limit_reached",
+            ),
+            (Error::AlreadyPassed, "conflict"),
+            (
+                Error::TimeLimitExceeded {
+                    limit_minutes: 1,
+                    deadline: at,
+                    submitted_at: at,
+                },
+                "time_limit_exceeded",
+            ),
+            (
+                Error::PrerequisitesUnmet { missing: vec![l] },
+                "prerequisites_unmet",
+            ),
+            (
+                Error::AttemptAlreadySubmitted { attempt_number: 1 },
+                "conflict",
+            ),
+            (
+                Error::PrerequisiteCycle { cycle: vec![l] },
+                "invalid_document",
+            ),
+            (
+                Error::UnknownPrerequisite {
+                    lesson: l,
+                    prerequisite: l,
+                },
+                "invalid_document",
+            ),
+            (Error::UnknownLesson { lesson: l }, "not_found"),
+            (
+                Error::InvalidTransition {
+                    from: ProgressStatus::Blocked,
+                    event: "content_progress",
+                },
+                "invalid_transition",
+            ),
+            (
+                Error::InvalidInput {
+                    field: "x",
+                    reason: "y".into(),
+                },
+                "invalid_document",
+            ),
+        ];
+        for (err, code) in cases {
+            assert_eq!(err.code(), code, "{err:?}");
+            let msg = err.to_string();
+            assert!(msg.starts_with(|c: char| c.is_lowercase()), "{msg}");
+        }
+        assert_eq!(
+            Error::PrerequisiteCycle { cycle: vec![l] }.to_string(),
+            format!("lesson prerequisites form a cycle: {l} -> {l}")
+        );
+    }
+}
