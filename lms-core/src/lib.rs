@@ -5,7 +5,14 @@
 //! progress transitions, publishing rules and the repository traits that `lms-db`
 //! implements. No I/O happens here: every rule is a function over plain values.
 
+pub mod attempts;
 pub mod error;
+// `model` links to `crate::documents`, which lands from another branch; drop this allow
+// once it is merged.
+#[allow(rustdoc::broken_intra_doc_links)]
 pub mod model;
+pub mod prerequisites;
+pub mod progress;
+pub mod repo;
 
 pub use error::{Error, Result};
