@@ -7,9 +7,6 @@
 
 pub mod attempts;
 pub mod error;
-// `model` links to `crate::documents`, which lands from another branch; drop this allow
-// once it is merged.
-#[allow(rustdoc::broken_intra_doc_links)]
 pub mod model;
 pub mod prerequisites;
 pub mod progress;
