@@ -453,6 +453,7 @@ pub struct LearningProgress {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
