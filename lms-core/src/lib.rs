@@ -5,7 +5,9 @@
 //! progress transitions, publishing rules and the repository traits that `lms-db`
 //! implements. No I/O happens here: every rule is a function over plain values.
 
+pub mod documents;
 pub mod error;
 pub mod model;
+pub mod scoring;
 
 pub use error::{Error, Result};
