@@ -262,7 +262,7 @@ impl Problems {
 pub struct InvalidDocument {
     /// Which document ([`Document::NAME`], e.g. `question_set`).
     pub document: &'static str,
-    /// Every problem found, in document order within each validation step.
+    /// Every problem found, in the order found (schema order within an object).
     pub problems: Vec<Problem>,
 }
 
