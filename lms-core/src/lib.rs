@@ -6,10 +6,12 @@
 //! implements. No I/O happens here: every rule is a function over plain values.
 
 pub mod attempts;
+pub mod documents;
 pub mod error;
 pub mod model;
 pub mod prerequisites;
 pub mod progress;
 pub mod repo;
+pub mod scoring;
 
 pub use error::{Error, Result};

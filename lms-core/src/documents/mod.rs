@@ -1,0 +1,334 @@
+//! Typed JSONB documents and their validation.
+//!
+//! Each JSONB column of the spec has a Rust type here, with `serde` for its JSON form and
+//! `schemars` for its JSON Schema (committed as `lms-core/schemas/<name>.json` so front
+//! ends validate the same shapes):
+//!
+//! | column | document |
+//! |---|---|
+//! | `profiles.learning_preferences` | [`LearningPreferences`] |
+//! | `profiles.knowledge_profile` | [`KnowledgeProfile`] |
+//! | `content_blocks.content` | [`ContentData`] (agrees with `content_blocks.type`) |
+//! | `assessments.questions` | [`QuestionSet`] (a list of [`Question`]) |
+//! | `assessment_attempts.answers` | [`Answers`] |
+//! | `assessment_attempts.feedback` | [`Feedback`] |
+//! | `personalized_roadmaps.roadmap_data` | [`RoadmapData`] |
+//! | `learning_progress.progress_data`, `enrollments.progress` | [`ProgressData`] |
+//!
+//! # Validation
+//!
+//! [`validate`] (or [`Document::validate`]) turns an untrusted [`serde_json::Value`] into
+//! the typed, **normalized** document, or an [`InvalidDocument`] listing every problem
+//! found, each with a JSON-pointer path (`/3/options/1`) and a reason:
+//!
+//! 1. the nesting depth is bounded by [`limits::MAX_DEPTH`];
+//! 2. the value is checked against the document's JSON Schema (types, required and
+//!    unknown fields, enums, lengths, counts, ranges); every violation is reported;
+//! 3. when the shape is right, the value is deserialized and the rules a schema cannot
+//!    state are checked ([`Document::check`]: unique ids, `https` URLs, answer keys
+//!    that make sense…); every violation is reported;
+//! 4. the document is normalized: `rich_text.html` is sanitized with `ammonia` and its
+//!    `plain_text` derived from the sanitized HTML.
+//!
+//! Semantic problems are only looked for once the shape is right. Validation never
+//! panics, whatever the input (property-tested). Store the returned document
+//! (`serde_json::to_value`), not the input.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+mod assessment;
+mod content;
+mod feedback;
+pub mod limits;
+mod profile;
+mod progress;
+mod roadmap;
+mod shape;
+
+pub use assessment::{
+    AcceptedAnswer, Answer, Answers, ChoiceOption, EssayAnswer, EssayQuestion,
+    MultipleChoiceAnswer, MultipleChoiceQuestion, Question, QuestionKind, QuestionSet,
+    ShortAnswerAnswer, ShortAnswerQuestion, TrueFalseAnswer, TrueFalseQuestion,
+};
+pub use content::{
+    ContentData, FileContent, ImageContent, RichTextContent, VideoContent, YoutubeContent,
+};
+pub use feedback::{Feedback, FeedbackSummary, Outcome, QuestionFeedback};
+pub use profile::{KnowledgeProfile, LearningPreferences, LearningStyle, Pace, SkillMastery};
+pub use progress::{BlockProgress, ProgressData};
+pub use roadmap::{RoadmapData, RoadmapStep, StepStatus};
+
+/// A typed JSONB document: its JSON form (serde), its JSON Schema (schemars), and the
+/// rules a schema cannot state.
+pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static {
+    /// The snake_case name of the document: the name of its schema file
+    /// (`schemas/<NAME>.json`) and of [`InvalidDocument::document`].
+    const NAME: &'static str;
+
+    /// Checks the rules a JSON Schema cannot state, reporting each violation, and
+    /// normalizes the document in place (e.g. sanitizes HTML). Called by
+    /// [`Document::validate`] once the shape is right.
+    fn check(&mut self, problems: &mut Problems) {
+        let _ = problems;
+    }
+
+    /// Validates an untrusted value into the normalized document (see the
+    /// [module docs](self)).
+    fn validate(value: &Value) -> Result<Self, InvalidDocument> {
+        let mut problems = Problems::default();
+        if let Some(path) = too_deep(value) {
+            problems.push(
+                &path,
+                format!("nested deeper than {} levels", limits::MAX_DEPTH),
+            );
+            return Err(problems.into_error(Self::NAME));
+        }
+        shape::check(&cached_schema::<Self>(), value, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems.into_error(Self::NAME));
+        }
+        let mut document = match Self::deserialize(value) {
+            Ok(document) => document,
+            Err(e) => {
+                problems.push("", format!("cannot be read: {e}"));
+                return Err(problems.into_error(Self::NAME));
+            }
+        };
+        document.check(&mut problems);
+        if problems.is_empty() {
+            Ok(document)
+        } else {
+            Err(problems.into_error(Self::NAME))
+        }
+    }
+}
+
+/// Validates an untrusted value into the normalized document `T`; see
+/// [`Document::validate`].
+pub fn validate<T: Document>(value: &Value) -> Result<T, InvalidDocument> {
+    T::validate(value)
+}
+
+/// The JSON Schema (draft 2020-12) of document `T`, as committed in `lms-core/schemas/`.
+pub fn json_schema<T: Document>() -> Value {
+    schemars::schema_for!(T).to_value()
+}
+
+/// The schema of `T`, generated once per process.
+fn cached_schema<T: Document>() -> Arc<Value> {
+    static CACHE: OnceLock<Mutex<BTreeMap<&'static str, Arc<Value>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Arc::clone(
+        cache
+            .entry(T::NAME)
+            .or_insert_with(|| Arc::new(json_schema::<T>())),
+    )
+}
+
+/// The path of the first node nested deeper than [`limits::MAX_DEPTH`], if any.
+/// Iterative, so it cannot overflow the stack.
+fn too_deep(value: &Value) -> Option<String> {
+    let mut stack: Vec<(&Value, usize, String)> = vec![(value, 0, String::new())];
+    while let Some((node, depth, path)) = stack.pop() {
+        if depth > limits::MAX_DEPTH {
+            return Some(path);
+        }
+        match node {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, depth + 1, pointer(&path, &i.to_string())));
+                }
+            }
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    stack.push((v, depth + 1, pointer(&path, k)));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `base` extended by one reference token, escaped as RFC 6901 says (`~` → `~0`,
+/// `/` → `~1`).
+pub(crate) fn pointer(base: &str, token: &str) -> String {
+    let mut path = String::with_capacity(base.len() + token.len() + 1);
+    path.push_str(base);
+    path.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+    path
+}
+
+/// One problem of a document: where (a JSON pointer into the document, `""` for the
+/// whole document) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Problem {
+    /// JSON pointer (RFC 6901) to the offending value, e.g. `/3/options/1`.
+    pub path: String,
+    /// What is wrong, in lowercase English.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
+        write!(f, "{path}: {}", self.reason)
+    }
+}
+
+/// The problems found so far while validating a document (at most
+/// [`limits::MAX_PROBLEMS`]; when full, the error ends with one more problem saying so).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems {
+    list: Vec<Problem>,
+    dropped: usize,
+}
+
+impl Problems {
+    /// Records a problem at `path` (a JSON pointer).
+    pub fn push(&mut self, path: &str, reason: impl Into<String>) {
+        if self.list.len() < limits::MAX_PROBLEMS {
+            self.list.push(Problem {
+                path: path.to_owned(),
+                reason: reason.into(),
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Whether the list is full, so that looking for more problems is pointless.
+    pub fn is_full(&self) -> bool {
+        self.list.len() >= limits::MAX_PROBLEMS
+    }
+
+    /// The problems recorded.
+    pub fn as_slice(&self) -> &[Problem] {
+        &self.list
+    }
+
+    pub(crate) fn extend(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(&p.path, p.reason);
+        }
+        self.dropped += other.dropped;
+    }
+
+    fn into_error(mut self, document: &'static str) -> InvalidDocument {
+        if self.dropped > 0 || self.is_full() {
+            self.list.push(Problem {
+                path: String::new(),
+                reason: format!(
+                    "stopped after {} problems; there may be more",
+                    limits::MAX_PROBLEMS
+                ),
+            });
+        }
+        InvalidDocument {
+            document,
+            problems: self.list,
+        }
+    }
+}
+
+/// A document that failed validation, with every problem found (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InvalidDocument {
+    /// Which document ([`Document::NAME`], e.g. `question_set`).
+    pub document: &'static str,
+    /// Every problem found, in the order found (schema order within an object).
+    pub problems: Vec<Problem>,
+}
+
+impl InvalidDocument {
+    /// A single problem in document `document`.
+    pub fn new(document: &'static str, path: &str, reason: impl Into<String>) -> Self {
+        Self {
+            document,
+            problems: vec![Problem {
+                path: path.to_owned(),
+                reason: reason.into(),
+            }],
+        }
+    }
+
+    /// Whether some problem is at exactly `path`.
+    pub fn has_problem_at(&self, path: &str) -> bool {
+        self.problems.iter().any(|p| p.path == path)
+    }
+}
+
+impl fmt::Display for InvalidDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}", self.document)?;
+        for (i, problem) in self.problems.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `url` is an absolute `https` URL with a host, no longer than
+/// [`limits::MAX_URL_CHARS`].
+pub(crate) fn check_https_url(url: &str, path: &str, problems: &mut Problems) {
+    if url.chars().count() > limits::MAX_URL_CHARS {
+        problems.push(
+            path,
+            format!("longer than {} characters", limits::MAX_URL_CHARS),
+        );
+        return;
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) if parsed.scheme() == "https" && parsed.host().is_some() => {
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                problems.push(path, "must not carry credentials");
+            }
+        }
+        Ok(_) => problems.push(path, "must be an https URL"),
+        Err(e) => problems.push(path, format!("not a URL: {e}")),
+    }
+}
+
+/// Reports ids that appear more than once in `ids` (given with their paths).
+pub(crate) fn check_unique<'a>(
+    ids: impl IntoIterator<Item = (&'a str, String)>,
+    what: &str,
+    problems: &mut Problems,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, path) in ids {
+        if !seen.insert(id) {
+            problems.push(&path, format!("duplicate {what} `{id}`"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
