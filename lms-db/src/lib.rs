@@ -1,7 +1,35 @@
 //! # lms-db
 //!
-//! PostgreSQL storage for `lms`: the embedded migrations, and (later) repositories and
-//! transactional use cases.
+//! PostgreSQL storage for `lms`, with sqlx: the embedded migrations ([`MIGRATOR`]), the
+//! [`Lms`] handle, actor-scoped handles ([`Scope`]) whose use cases each run in one
+//! transaction under the actor's session context (Row Level Security), and the
+//! repositories of `lms_core::repo`.
+//!
+//! `lms-core` decides, `lms-db` does: every rule (scores, limits, transitions,
+//! prerequisites, publishing) is a pure function of `lms-core`; a use case here loads the
+//! values, calls the rule and writes the outcome, all in one transaction.
+//!
+//! ## Reads, writes and the trusted path
+//! A [`Scope`] made by [`Lms::as_user`] opens each transaction with
+//! `set local role authenticated` and the user's id in `request.jwt.claims`, so what it
+//! reads and the authoring it writes pass through the database's policies exactly as a
+//! Supabase client's would. What the library computes and no user may write directly —
+//! attempt scores, feedback, `student_progress`, enrollment completion — is written on
+//! the trusted path (`set local role service_role`, transaction-local) after the actor's
+//! right to act was established under their own role.
+
+mod attempts;
+mod authoring;
+pub mod error;
+mod learning;
+mod people;
+mod rows;
+mod session;
+
+pub use attempts::{StartedAttempt, SubmittedAttempt};
+pub use error::{Error, Result};
+pub use people::{Erasure, UserExport};
+pub use session::{Actor, Lms, Scope, Tx};
 
 /// The schema migrations of `migrations/`, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

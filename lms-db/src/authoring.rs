@@ -1,0 +1,710 @@
+//! Authoring: courses, lessons (with the prerequisite DAG check), content blocks
+//! (validated documents, atomic reordering) and assessments (validated questions).
+//!
+//! Authoring writes run under the actor's own role, so Row Level Security has the last
+//! word; the checks here come first to give typed errors instead of "0 rows".
+
+use lms_core::documents::{ContentData, Document, QuestionSet};
+use lms_core::model::*;
+use lms_core::prerequisites::Graph;
+use lms_core::repo::{
+    AssessmentOwner, AssessmentPatch, ContentBlockPatch, CourseFilter, CoursePatch, LessonPatch,
+    NewAssessment, NewContentBlock, NewCourse, NewLesson, Page,
+};
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::error::{Error, Result};
+use crate::rows::{self, Db};
+use crate::session::{Actor, Scope, Tx};
+
+/// Loads a course the actor can see, or `NotFound`.
+pub(crate) async fn course(tx: &mut Tx, id: CourseId) -> Result<Course> {
+    let sql = format!("select {} from public.courses where id = $1", rows::COURSE);
+    sqlx::query_as::<_, Db<Course>>(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|d| d.0)
+        .ok_or_else(|| Error::not_found("course", id))
+}
+
+/// Loads a lesson the actor can see, or `NotFound`.
+pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
+    let sql = format!("select {} from public.lessons where id = $1", rows::LESSON);
+    sqlx::query_as::<_, Db<Lesson>>(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|d| d.0)
+        .ok_or_else(|| Error::not_found("lesson", id))
+}
+
+/// The lessons of a course the actor can see, in order.
+pub(crate) async fn lessons(tx: &mut Tx, course: CourseId) -> Result<Vec<Lesson>> {
+    let sql = format!(
+        "select {} from public.lessons where course_id = $1 order by order_index, id",
+        rows::LESSON
+    );
+    Ok(sqlx::query_as::<_, Db<Lesson>>(&sql)
+        .bind(course.0)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|d| d.0)
+        .collect())
+}
+
+/// Loads a content block the actor can see, or `NotFound`.
+pub(crate) async fn block(tx: &mut Tx, id: ContentBlockId) -> Result<ContentBlock> {
+    let sql = format!(
+        "select {} from public.content_blocks where id = $1",
+        rows::BLOCK
+    );
+    sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|d| d.0)
+        .ok_or_else(|| Error::not_found("content block", id))
+}
+
+/// The course an assessment belongs to (through its lesson for a lesson assessment),
+/// as the actor sees it; `NotFound` when the assessment is not visible.
+pub(crate) async fn assessment_course(tx: &mut Tx, id: AssessmentId) -> Result<CourseId> {
+    let course: Option<uuid::Uuid> = sqlx::query_scalar(
+        "select coalesce(a.course_id, l.course_id) from public.assessments a \
+         left join public.lessons l on l.id = a.lesson_id where a.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(tx.conn())
+    .await?
+    .flatten();
+    course
+        .map(CourseId)
+        .ok_or_else(|| Error::not_found("assessment", id))
+}
+
+/// Loads a full assessment, answer keys included, on the trusted path: the `questions`
+/// column is not readable by users. Call it only after the actor's right to it was
+/// established ([`require_author`], or an attempt being scored).
+pub(crate) async fn assessment_with_keys(tx: &mut Tx, id: AssessmentId) -> Result<Assessment> {
+    tx.trusted().await?;
+    let sql = format!(
+        "select {} from public.assessments where id = $1",
+        rows::ASSESSMENT
+    );
+    let found = sqlx::query_as::<_, Db<Assessment>>(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?;
+    tx.set_actor_role().await?;
+    found
+        .map(|d| d.0)
+        .ok_or_else(|| Error::not_found("assessment", id))
+}
+
+/// The course, if the actor may author it: its instructor, an admin, or the service.
+pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
+    let course = course(tx, id).await?;
+    match (tx.actor(), tx.actor_role().await?) {
+        (Actor::Service, _) | (_, Some(UserRole::Admin)) => Ok(course),
+        (Actor::User(me), Some(UserRole::Instructor)) if course.instructor_id == me => Ok(course),
+        _ => Err(Error::forbidden(format!(
+            "only the course's instructor or an admin may change course {id}"
+        ))),
+    }
+}
+
+/// Pushes `, column = $n` (or ` column = $n` first) to an update.
+fn set<'a, T>(q: &mut QueryBuilder<'a, Postgres>, first: &mut bool, column: &str, value: T)
+where
+    T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
+{
+    q.push(if *first { " " } else { ", " });
+    *first = false;
+    q.push(column).push(" = ").push_bind(value);
+}
+
+/// The same as [`set`] with a cast, for enum columns bound as text.
+fn set_cast<'a>(
+    q: &mut QueryBuilder<'a, Postgres>,
+    first: &mut bool,
+    column: &str,
+    value: Option<String>,
+    cast: &str,
+) {
+    q.push(if *first { " " } else { ", " });
+    *first = false;
+    q.push(column)
+        .push(" = ")
+        .push_bind(value)
+        .push("::")
+        .push(cast);
+}
+
+impl Scope {
+    /// Creates an unpublished course. An instructor creates courses of their own; an
+    /// admin or the service may name any instructor.
+    pub async fn create_course(&self, new: NewCourse) -> Result<Course> {
+        let mut tx = self.begin().await?;
+        match (tx.actor(), tx.actor_role().await?) {
+            (Actor::Service, _) | (_, Some(UserRole::Admin)) => {}
+            (Actor::User(me), Some(UserRole::Instructor)) if new.instructor_id == me => {}
+            (Actor::User(_), Some(UserRole::Instructor)) => {
+                return Err(Error::forbidden(
+                    "an instructor creates courses in their own name",
+                ))
+            }
+            _ => {
+                return Err(Error::forbidden(
+                    "only instructors and admins create courses",
+                ))
+            }
+        }
+        let sql = format!(
+            "insert into public.courses \
+               (title, description, instructor_id, tags, difficulty_level, estimated_duration) \
+             values ($1, $2, $3, $4, $5::public.difficulty_level, $6) returning {}",
+            rows::COURSE
+        );
+        let course = sqlx::query_as::<_, Db<Course>>(&sql)
+            .bind(&new.title)
+            .bind(&new.description)
+            .bind(new.instructor_id.0)
+            .bind(&new.tags)
+            .bind(new.difficulty_level.map(|d| d.as_str()))
+            .bind(new.estimated_duration_minutes)
+            .fetch_one(tx.conn())
+            .await?
+            .0;
+        tx.commit().await?;
+        Ok(course)
+    }
+
+    /// One course, as the actor may see it.
+    pub async fn get_course(&self, id: CourseId) -> Result<Course> {
+        let mut tx = self.begin().await?;
+        let c = course(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Courses the actor may see, filtered, newest first.
+    pub async fn list_courses(&self, filter: &CourseFilter, page: Page) -> Result<Vec<Course>> {
+        let mut tx = self.begin().await?;
+        let mut q = QueryBuilder::<Postgres>::new(format!(
+            "select {} from public.courses where true",
+            rows::COURSE
+        ));
+        if let Some(tag) = &filter.tag {
+            q.push(" and tags @> array[")
+                .push_bind(tag.clone())
+                .push("]::text[]");
+        }
+        if let Some(d) = filter.difficulty {
+            q.push(" and difficulty_level = ")
+                .push_bind(d.as_str())
+                .push("::public.difficulty_level");
+        }
+        if let Some(p) = filter.published {
+            q.push(" and is_published = ").push_bind(p);
+        }
+        if let Some(i) = filter.instructor_id {
+            q.push(" and instructor_id = ").push_bind(i.0);
+        }
+        let page = Page::new(page.limit, page.offset);
+        q.push(" order by created_at desc, id limit ")
+            .push_bind(i64::from(page.limit))
+            .push(" offset ")
+            .push_bind(i64::from(page.offset));
+        let courses = q
+            .build_query_as::<Db<Course>>()
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        tx.commit().await?;
+        Ok(courses)
+    }
+
+    /// Changes a course (its author only). A final assessment must be one of the
+    /// course's own assessments.
+    pub async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {
+        let mut tx = self.begin().await?;
+        let current = require_author(&mut tx, id).await?;
+        let mut q = QueryBuilder::<Postgres>::new("update public.courses set");
+        let mut first = true;
+        if let Some(v) = patch.title {
+            set(&mut q, &mut first, "title", v);
+        }
+        if let Some(v) = patch.description {
+            set(&mut q, &mut first, "description", v);
+        }
+        if let Some(v) = patch.final_assessment_id {
+            set(&mut q, &mut first, "final_assessment_id", v.map(|a| a.0));
+        }
+        if let Some(v) = patch.tags {
+            set(&mut q, &mut first, "tags", v);
+        }
+        if let Some(v) = patch.difficulty_level {
+            let text = v.map(|d| d.as_str().to_owned());
+            set_cast(
+                &mut q,
+                &mut first,
+                "difficulty_level",
+                text,
+                "public.difficulty_level",
+            );
+        }
+        if let Some(v) = patch.estimated_duration_minutes {
+            set(&mut q, &mut first, "estimated_duration", v);
+        }
+        if first {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        q.push(" where id = ").push_bind(id.0);
+        q.push(format!(" returning {}", rows::COURSE));
+        let course = q
+            .build_query_as::<Db<Course>>()
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?
+            .0;
+        tx.commit().await?;
+        Ok(course)
+    }
+
+    /// Deletes a course with its lessons, blocks, assessments, attempts, enrollments and
+    /// progress (its author only).
+    pub async fn delete_course(&self, id: CourseId) -> Result<()> {
+        let mut tx = self.begin().await?;
+        require_author(&mut tx, id).await?;
+        let done = sqlx::query("delete from public.courses where id = $1")
+            .bind(id.0)
+            .execute(tx.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::forbidden(format!("course {id} may not be deleted")));
+        }
+        tx.commit().await
+    }
+
+    /// Adds a lesson. Its prerequisites must be lessons of the same course and keep the
+    /// prerequisite graph acyclic (checked by `lms_core::prerequisites`).
+    pub async fn create_lesson(&self, new: NewLesson) -> Result<Lesson> {
+        let mut tx = self.begin().await?;
+        require_author(&mut tx, new.course_id).await?;
+        let existing = lessons(&mut tx, new.course_id).await?;
+        let id = LessonId::new_v4();
+        Graph::from_lessons(&existing)?.with_prerequisites(id, new.prerequisites.clone())?;
+        let sql = format!(
+            "insert into public.lessons (id, course_id, title, description, order_index, \
+               learning_objectives, estimated_duration, prerequisites) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {}",
+            rows::LESSON
+        );
+        let lesson = sqlx::query_as::<_, Db<Lesson>>(&sql)
+            .bind(id.0)
+            .bind(new.course_id.0)
+            .bind(&new.title)
+            .bind(&new.description)
+            .bind(new.order_index)
+            .bind(&new.learning_objectives)
+            .bind(new.estimated_duration_minutes)
+            .bind(new.prerequisites.iter().map(|p| p.0).collect::<Vec<_>>())
+            .fetch_one(tx.conn())
+            .await?
+            .0;
+        tx.commit().await?;
+        Ok(lesson)
+    }
+
+    /// The lessons of a course the actor may see, in order.
+    pub async fn list_lessons(&self, course: CourseId) -> Result<Vec<Lesson>> {
+        let mut tx = self.begin().await?;
+        let list = lessons(&mut tx, course).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Changes a lesson (the course's author only); new prerequisites are checked like
+    /// [`Scope::create_lesson`]'s.
+    pub async fn update_lesson(&self, id: LessonId, patch: LessonPatch) -> Result<Lesson> {
+        let mut tx = self.begin().await?;
+        let current = lesson(&mut tx, id).await?;
+        require_author(&mut tx, current.course_id).await?;
+        if let Some(prerequisites) = &patch.prerequisites {
+            let existing = lessons(&mut tx, current.course_id).await?;
+            Graph::from_lessons(&existing)?.with_prerequisites(id, prerequisites.clone())?;
+        }
+        let mut q = QueryBuilder::<Postgres>::new("update public.lessons set");
+        let mut first = true;
+        if let Some(v) = patch.title {
+            set(&mut q, &mut first, "title", v);
+        }
+        if let Some(v) = patch.description {
+            set(&mut q, &mut first, "description", v);
+        }
+        if let Some(v) = patch.order_index {
+            set(&mut q, &mut first, "order_index", v);
+        }
+        if let Some(v) = patch.learning_objectives {
+            set(&mut q, &mut first, "learning_objectives", v);
+        }
+        if let Some(v) = patch.estimated_duration_minutes {
+            set(&mut q, &mut first, "estimated_duration", v);
+        }
+        if let Some(v) = patch.assessment_id {
+            set(&mut q, &mut first, "assessment_id", v.map(|a| a.0));
+        }
+        if let Some(v) = patch.prerequisites {
+            set(
+                &mut q,
+                &mut first,
+                "prerequisites",
+                v.iter().map(|p| p.0).collect::<Vec<_>>(),
+            );
+        }
+        if let Some(v) = patch.is_published {
+            set(&mut q, &mut first, "is_published", v);
+        }
+        if first {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        q.push(" where id = ").push_bind(id.0);
+        q.push(format!(" returning {}", rows::LESSON));
+        let lesson = q
+            .build_query_as::<Db<Lesson>>()
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?
+            .0;
+        tx.commit().await?;
+        Ok(lesson)
+    }
+
+    /// Puts a course's lessons in the given order (a permutation of all of them), in one
+    /// transaction.
+    pub async fn reorder_lessons(
+        &self,
+        course: CourseId,
+        order: &[LessonId],
+    ) -> Result<Vec<Lesson>> {
+        let mut tx = self.begin().await?;
+        require_author(&mut tx, course).await?;
+        let existing: Vec<LessonId> = lessons(&mut tx, course)
+            .await?
+            .iter()
+            .map(|l| l.id)
+            .collect();
+        check_permutation("lesson", &existing, order)?;
+        sqlx::query("set constraints public.idx_lessons_order deferred")
+            .execute(tx.conn())
+            .await?;
+        sqlx::query(
+            "update public.lessons l set order_index = o.position - 1 \
+             from unnest($1::uuid[]) with ordinality as o(id, position) where l.id = o.id",
+        )
+        .bind(order.iter().map(|l| l.0).collect::<Vec<_>>())
+        .execute(tx.conn())
+        .await?;
+        let list = lessons(&mut tx, course).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Adds a content block. Its document is validated against its `type` and stored
+    /// normalized (HTML sanitized, plain text derived).
+    pub async fn create_block(&self, new: NewContentBlock) -> Result<ContentBlock> {
+        let content = ContentData::validate_for(new.content_type, &new.content)
+            .map_err(lms_core::Error::from)?;
+        let content = serde_json::to_value(content).map_err(|e| lms_core::Error::InvalidInput {
+            field: "content",
+            reason: e.to_string(),
+        })?;
+        let mut tx = self.begin().await?;
+        let parent = lesson(&mut tx, new.lesson_id).await?;
+        require_author(&mut tx, parent.course_id).await?;
+        let sql = format!(
+            "insert into public.content_blocks (lesson_id, type, content, order_index, metadata) \
+             values ($1, $2::public.content_type, $3, $4, $5) returning {}",
+            rows::BLOCK
+        );
+        let metadata = if new.metadata.is_null() {
+            serde_json::json!({})
+        } else {
+            new.metadata
+        };
+        let block = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+            .bind(new.lesson_id.0)
+            .bind(new.content_type.as_str())
+            .bind(content)
+            .bind(new.order_index)
+            .bind(metadata)
+            .fetch_one(tx.conn())
+            .await?
+            .0;
+        tx.commit().await?;
+        Ok(block)
+    }
+
+    /// Changes a content block (the course's author only); a new document is validated
+    /// against its type like [`Scope::create_block`]'s.
+    pub async fn update_block(
+        &self,
+        id: ContentBlockId,
+        patch: ContentBlockPatch,
+    ) -> Result<ContentBlock> {
+        let mut tx = self.begin().await?;
+        let current = block(&mut tx, id).await?;
+        let parent = lesson(&mut tx, current.lesson_id).await?;
+        require_author(&mut tx, parent.course_id).await?;
+        let mut q = QueryBuilder::<Postgres>::new("update public.content_blocks set");
+        let mut first = true;
+        if let Some((kind, value)) = patch.content {
+            let doc = ContentData::validate_for(kind, &value).map_err(lms_core::Error::from)?;
+            let doc = serde_json::to_value(doc).map_err(|e| lms_core::Error::InvalidInput {
+                field: "content",
+                reason: e.to_string(),
+            })?;
+            set_cast(
+                &mut q,
+                &mut first,
+                "type",
+                Some(kind.as_str().to_owned()),
+                "public.content_type",
+            );
+            set(&mut q, &mut first, "content", doc);
+        }
+        if let Some(v) = patch.order_index {
+            set(&mut q, &mut first, "order_index", v);
+        }
+        if let Some(v) = patch.metadata {
+            set(&mut q, &mut first, "metadata", v);
+        }
+        if first {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        q.push(" where id = ").push_bind(id.0);
+        q.push(format!(" returning {}", rows::BLOCK));
+        let block = q
+            .build_query_as::<Db<ContentBlock>>()
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?
+            .0;
+        tx.commit().await?;
+        Ok(block)
+    }
+
+    /// The blocks of a lesson the actor may see, in order.
+    pub async fn list_blocks(&self, lesson: LessonId) -> Result<Vec<ContentBlock>> {
+        let mut tx = self.begin().await?;
+        let list = blocks(&mut tx, lesson).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Puts a lesson's blocks in the given order (a permutation of all of them), in one
+    /// transaction.
+    pub async fn reorder_blocks(
+        &self,
+        lesson_id: LessonId,
+        order: &[ContentBlockId],
+    ) -> Result<Vec<ContentBlock>> {
+        let mut tx = self.begin().await?;
+        let parent = lesson(&mut tx, lesson_id).await?;
+        require_author(&mut tx, parent.course_id).await?;
+        let existing: Vec<ContentBlockId> = blocks(&mut tx, lesson_id)
+            .await?
+            .iter()
+            .map(|b| b.id)
+            .collect();
+        check_permutation("content block", &existing, order)?;
+        sqlx::query("set constraints public.idx_content_blocks_order deferred")
+            .execute(tx.conn())
+            .await?;
+        sqlx::query(
+            "update public.content_blocks b set order_index = o.position - 1 \
+             from unnest($1::uuid[]) with ordinality as o(id, position) where b.id = o.id",
+        )
+        .bind(order.iter().map(|b| b.0).collect::<Vec<_>>())
+        .execute(tx.conn())
+        .await?;
+        let list = blocks(&mut tx, lesson_id).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Adds an assessment to a lesson or a course (final assessment). Its questions are
+    /// validated. It becomes the lesson's assessment (or the course's final assessment)
+    /// when that has none yet.
+    pub async fn create_assessment(&self, new: NewAssessment) -> Result<Assessment> {
+        let questions = validated_questions(&new.questions)?;
+        let mut tx = self.begin().await?;
+        let (lesson_id, course_id, course) = match new.owner {
+            AssessmentOwner::Lesson(l) => {
+                let parent = lesson(&mut tx, l).await?;
+                (Some(l), None, parent.course_id)
+            }
+            AssessmentOwner::Course(c) => (None, Some(c), c),
+        };
+        require_author(&mut tx, course).await?;
+        let id: uuid::Uuid = sqlx::query_scalar(
+            "insert into public.assessments (lesson_id, course_id, title, description, questions, \
+               ai_generated, source_content_ids, is_mandatory, minimum_passing_score, \
+               max_attempts, time_limit) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+        )
+        .bind(lesson_id.map(|l| l.0))
+        .bind(course_id.map(|c| c.0))
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(questions)
+        .bind(new.ai_generated)
+        .bind(
+            new.source_content_ids
+                .iter()
+                .map(|b| b.0)
+                .collect::<Vec<_>>(),
+        )
+        .bind(new.is_mandatory)
+        .bind(new.minimum_passing_score)
+        .bind(new.max_attempts)
+        .bind(new.time_limit_minutes)
+        .fetch_one(tx.conn())
+        .await?;
+        let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
+        match new.owner {
+            AssessmentOwner::Lesson(l) => {
+                sqlx::query(
+                    "update public.lessons set assessment_id = $2 \
+                     where id = $1 and assessment_id is null",
+                )
+                .bind(l.0)
+                .bind(assessment.id.0)
+                .execute(tx.conn())
+                .await?;
+            }
+            AssessmentOwner::Course(c) => {
+                sqlx::query(
+                    "update public.courses set final_assessment_id = $2 \
+                     where id = $1 and final_assessment_id is null",
+                )
+                .bind(c.0)
+                .bind(assessment.id.0)
+                .execute(tx.conn())
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(assessment)
+    }
+
+    /// Changes an assessment (the course's author only); new questions are validated.
+    pub async fn update_assessment(
+        &self,
+        id: AssessmentId,
+        patch: AssessmentPatch,
+    ) -> Result<Assessment> {
+        let mut tx = self.begin().await?;
+        let course = assessment_course(&mut tx, id).await?;
+        require_author(&mut tx, course).await?;
+        let mut q = QueryBuilder::<Postgres>::new("update public.assessments set");
+        let mut first = true;
+        if let Some(v) = patch.title {
+            set(&mut q, &mut first, "title", v);
+        }
+        if let Some(v) = patch.description {
+            set(&mut q, &mut first, "description", v);
+        }
+        if let Some(v) = patch.questions {
+            set(&mut q, &mut first, "questions", validated_questions(&v)?);
+        }
+        if let Some(v) = patch.is_mandatory {
+            set(&mut q, &mut first, "is_mandatory", v);
+        }
+        if let Some(v) = patch.minimum_passing_score {
+            set(&mut q, &mut first, "minimum_passing_score", v);
+        }
+        if let Some(v) = patch.max_attempts {
+            set(&mut q, &mut first, "max_attempts", v);
+        }
+        if let Some(v) = patch.time_limit_minutes {
+            set(&mut q, &mut first, "time_limit", v);
+        }
+        if !first {
+            q.push(" where id = ").push_bind(id.0);
+            let done = q.build().execute(tx.conn()).await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::forbidden(format!(
+                    "assessment {id} may not be changed"
+                )));
+            }
+        }
+        let assessment = assessment_with_keys(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(assessment)
+    }
+
+    /// An assessment with its answer keys, for the course's author (or an admin, or the
+    /// service).
+    pub async fn get_assessment(&self, id: AssessmentId) -> Result<Assessment> {
+        let mut tx = self.begin().await?;
+        let course = assessment_course(&mut tx, id).await?;
+        require_author(&mut tx, course).await?;
+        let assessment = assessment_with_keys(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(assessment)
+    }
+}
+
+/// The blocks of a lesson the actor can see, in order.
+pub(crate) async fn blocks(tx: &mut Tx, lesson: LessonId) -> Result<Vec<ContentBlock>> {
+    let sql = format!(
+        "select {} from public.content_blocks where lesson_id = $1 order by order_index, id",
+        rows::BLOCK
+    );
+    Ok(sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        .bind(lesson.0)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|d| d.0)
+        .collect())
+}
+
+/// Validates a question set and returns its normalized JSON.
+fn validated_questions(value: &serde_json::Value) -> Result<serde_json::Value> {
+    let set = QuestionSet::validate(value).map_err(lms_core::Error::from)?;
+    serde_json::to_value(set).map_err(|e| {
+        Error::Core(lms_core::Error::InvalidInput {
+            field: "questions",
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// `order` must name each of `existing` exactly once.
+fn check_permutation<T: Copy + Ord + std::fmt::Display>(
+    what: &'static str,
+    existing: &[T],
+    order: &[T],
+) -> Result<()> {
+    let mut a = existing.to_vec();
+    let mut b = order.to_vec();
+    a.sort();
+    b.sort();
+    if a == b {
+        Ok(())
+    } else {
+        Err(Error::Core(lms_core::Error::InvalidInput {
+            field: "order",
+            reason: format!("the new order must list each {what} of the parent exactly once"),
+        }))
+    }
+}

@@ -1,0 +1,592 @@
+//! Studying: enrolment, content progress, and the one place where a student's stored
+//! progress on a course is derived from facts ([`refresh_course_progress`]).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use lms_core::attempts::{grade_attempts, AttemptSummary, GradingMethod};
+use lms_core::documents::{Document, ProgressData};
+use lms_core::model::*;
+use lms_core::prerequisites::Graph;
+use lms_core::progress::{
+    course_complete, course_percentage, lesson_progress, AssessmentState, LessonFacts,
+    LessonProgress,
+};
+use uuid::Uuid;
+
+use crate::authoring::{block, course, lesson};
+use crate::error::{Error, Result};
+use crate::rows::{self, Db};
+use crate::session::{Actor, Scope, Tx};
+
+/// The user a student-only use case acts for.
+pub(crate) fn student_of(tx: &Tx) -> Result<UserId> {
+    match tx.actor() {
+        Actor::User(id) => Ok(id),
+        Actor::Service => Err(Error::forbidden(
+            "this use case acts for a student: use `as_user(student)`",
+        )),
+    }
+}
+
+/// The actor's enrolment in `course`, or `NotEnrolled`.
+pub(crate) async fn enrollment(
+    tx: &mut Tx,
+    student: UserId,
+    course: CourseId,
+) -> Result<Enrollment> {
+    let sql = format!(
+        "select {} from public.enrollments where student_id = $1 and course_id = $2",
+        rows::ENROLLMENT
+    );
+    sqlx::query_as::<_, Db<Enrollment>>(&sql)
+        .bind(student.0)
+        .bind(course.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|d| d.0)
+        .ok_or_else(|| Error::NotEnrolled {
+            course: course.to_string(),
+        })
+}
+
+/// A student's progress rows on a course.
+pub(crate) async fn progress_rows(
+    tx: &mut Tx,
+    student: UserId,
+    course: CourseId,
+) -> Result<Vec<StudentProgress>> {
+    let sql = format!(
+        "select {} from public.student_progress where student_id = $1 and course_id = $2",
+        rows::PROGRESS
+    );
+    Ok(sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+        .bind(student.0)
+        .bind(course.0)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|d| d.0)
+        .collect())
+}
+
+/// What [`refresh_course_progress`] found and stored.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refreshed {
+    /// Lessons that were `blocked` before and are not any more.
+    pub unlocked: Vec<LessonId>,
+    /// Whether the course is complete now.
+    pub course_completed: bool,
+}
+
+/// Derives and stores a student's whole progress on a course from the facts: published
+/// lessons and their prerequisites, blocks done, attempts. Runs on the trusted path (the
+/// caller established the actor's right to act) and returns to the actor's role.
+///
+/// Every rule is `lms-core`'s: lesson status and percentage
+/// ([`lesson_progress`]), prerequisites ([`Graph`]), grade over attempts
+/// ([`grade_attempts`], highest), course completion ([`course_complete`]). Lessons are
+/// visited in topological order so a completion unlocks its dependents at once. Only
+/// published lessons count; a prerequisite on an unpublished lesson does not block.
+pub(crate) async fn refresh_course_progress(
+    tx: &mut Tx,
+    student: UserId,
+    course_id: CourseId,
+    accessed: Option<LessonId>,
+) -> Result<Refreshed> {
+    tx.trusted().await?;
+    let result = refresh(tx, student, course_id, accessed).await;
+    tx.set_actor_role().await?;
+    result
+}
+
+/// What [`refresh`] reads of each attempt.
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    assessment_id: Uuid,
+    attempt_number: i32,
+    started_at: DateTime<Utc>,
+    submitted_at: Option<DateTime<Utc>>,
+    score: Option<i32>,
+    passed: Option<bool>,
+}
+
+async fn refresh(
+    tx: &mut Tx,
+    student: UserId,
+    course_id: CourseId,
+    accessed: Option<LessonId>,
+) -> Result<Refreshed> {
+    let final_assessment: Option<Uuid> =
+        sqlx::query_scalar("select final_assessment_id from public.courses where id = $1")
+            .bind(course_id.0)
+            .fetch_one(tx.conn())
+            .await?;
+    let lesson_rows: Vec<(Uuid, Vec<Uuid>, Option<Uuid>)> = sqlx::query_as(
+        "select id, prerequisites, assessment_id from public.lessons \
+         where course_id = $1 and is_published order by order_index, id",
+    )
+    .bind(course_id.0)
+    .fetch_all(tx.conn())
+    .await?;
+    let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
+    let graph = Graph::new(lesson_rows.iter().map(|(id, pre, _)| {
+        let kept = pre
+            .iter()
+            .filter(|p| published.contains(p))
+            .map(|p| LessonId(*p));
+        (LessonId(*id), kept.collect())
+    }))?;
+    let lesson_ids: Vec<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
+
+    let totals: HashMap<Uuid, i64> = sqlx::query_as(
+        "select lesson_id, count(*) from public.content_blocks \
+         where lesson_id = any($1) group by lesson_id",
+    )
+    .bind(&lesson_ids)
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .collect();
+    let done: HashMap<Uuid, i64> = sqlx::query_as(
+        "select b.lesson_id, count(*) from public.learning_progress lp \
+         join public.content_blocks b on b.id = lp.content_id \
+         where lp.student_id = $1 and lp.completed_at is not null and b.lesson_id = any($2) \
+         group by b.lesson_id",
+    )
+    .bind(student.0)
+    .bind(&lesson_ids)
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .collect();
+
+    // assessments of the course: its lessons' and its final one
+    let assessments: Vec<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+        "select id, lesson_id, is_mandatory from public.assessments \
+         where course_id = $1 or lesson_id = any($2)",
+    )
+    .bind(course_id.0)
+    .bind(&lesson_ids)
+    .fetch_all(tx.conn())
+    .await?;
+    let assessment_ids: Vec<Uuid> = assessments.iter().map(|a| a.0).collect();
+    let attempt_rows: Vec<AttemptRow> = sqlx::query_as(
+        "select assessment_id, attempt_number, started_at, submitted_at, score, passed \
+         from public.assessment_attempts where student_id = $1 and assessment_id = any($2) \
+         order by attempt_number",
+    )
+    .bind(student.0)
+    .bind(&assessment_ids)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut attempts: HashMap<Uuid, Vec<AttemptSummary>> = HashMap::new();
+    for row in attempt_rows {
+        attempts
+            .entry(row.assessment_id)
+            .or_default()
+            .push(AttemptSummary {
+                attempt_number: row.attempt_number,
+                started_at: row.started_at,
+                submitted_at: row.submitted_at,
+                score: row.score,
+                passed: row.passed,
+            });
+    }
+    let state_of = |assessment: Option<Uuid>, mandatory: bool| -> AssessmentState {
+        let Some(a) = assessment else {
+            return AssessmentState::NotRequired;
+        };
+        if !mandatory {
+            return AssessmentState::NotRequired;
+        }
+        let list = attempts.get(&a).map(Vec::as_slice).unwrap_or_default();
+        if list.iter().any(|s| s.passed == Some(true)) {
+            AssessmentState::Passed
+        } else if list.iter().any(|s| s.submitted_at.is_some()) {
+            AssessmentState::Failed
+        } else {
+            AssessmentState::NotAttempted
+        }
+    };
+    let mandatory: HashMap<Uuid, bool> = assessments.iter().map(|a| (a.0, a.2)).collect();
+
+    let existing = progress_rows(tx, student, course_id).await?;
+    let lesson_row = |l: Uuid| {
+        existing
+            .iter()
+            .find(|p| p.lesson_id == Some(LessonId(l)) && p.assessment_id.is_none())
+    };
+
+    let mut completed: HashSet<LessonId> = HashSet::new();
+    let mut statuses: HashMap<Uuid, ProgressStatus> = HashMap::new();
+    let mut refreshed = Refreshed::default();
+    for lesson in graph.topological_order() {
+        let (_, _, assessment) = lesson_rows
+            .iter()
+            .find(|l| l.0 == lesson.0)
+            .ok_or_else(|| Error::not_found("lesson", lesson))?;
+        let previous = lesson_row(lesson.0);
+        let facts = LessonFacts {
+            prerequisites_met: graph.missing(lesson, &completed)?.is_empty(),
+            blocks_done: u32::try_from(*done.get(&lesson.0).unwrap_or(&0)).unwrap_or(u32::MAX),
+            blocks_total: u32::try_from(*totals.get(&lesson.0).unwrap_or(&0)).unwrap_or(u32::MAX),
+            assessment: state_of(
+                *assessment,
+                assessment
+                    .and_then(|a| mandatory.get(&a).copied())
+                    .unwrap_or(false),
+            ),
+            accessed: accessed == Some(lesson)
+                || previous.is_some_and(|p| p.last_accessed.is_some()),
+            previous: previous.map(|p| LessonProgress {
+                status: p.status,
+                completion_percentage: p.completion_percentage,
+            }),
+        };
+        let blocks_done = facts.blocks_done.min(facts.blocks_total);
+        let now = lesson_progress(&LessonFacts {
+            blocks_done,
+            ..facts
+        })?;
+        if previous.is_some_and(|p| p.status == ProgressStatus::Blocked)
+            && now.status != ProgressStatus::Blocked
+        {
+            refreshed.unlocked.push(lesson);
+        }
+        if now.status == ProgressStatus::Completed {
+            completed.insert(lesson);
+        }
+        statuses.insert(lesson.0, now.status);
+        if previous.map(|p| (p.status, p.completion_percentage))
+            != Some((now.status, now.completion_percentage))
+        {
+            upsert(tx, student, course_id, Some(lesson.0), None, now, None).await?;
+        }
+    }
+
+    // one row per assessment: attempts, best grade, status
+    for (assessment, lesson_of, _) in &assessments {
+        if lesson_of.is_some_and(|l| !published.contains(&l)) {
+            continue;
+        }
+        let list = attempts
+            .get(assessment)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let best = grade_attempts(GradingMethod::Highest, list);
+        let passed = list.iter().any(|s| s.passed == Some(true));
+        let blocked = lesson_of
+            .and_then(|l| statuses.get(&l))
+            .is_some_and(|s| *s == ProgressStatus::Blocked);
+        let status = if passed {
+            ProgressStatus::Completed
+        } else if blocked {
+            ProgressStatus::Blocked
+        } else if list.is_empty() {
+            ProgressStatus::NotStarted
+        } else {
+            ProgressStatus::InProgress
+        };
+        let row = LessonProgress {
+            status,
+            completion_percentage: if passed { 100 } else { 0 },
+        };
+        let count = i32::try_from(list.len()).unwrap_or(i32::MAX);
+        let previous = existing
+            .iter()
+            .find(|p| p.assessment_id == Some(AssessmentId(*assessment)));
+        if previous.map(|p| {
+            (
+                p.status,
+                p.completion_percentage,
+                p.attempts_count,
+                p.best_score,
+            )
+        }) != Some((row.status, row.completion_percentage, count, best))
+        {
+            upsert(
+                tx,
+                student,
+                course_id,
+                *lesson_of,
+                Some(*assessment),
+                row,
+                Some((count, best)),
+            )
+            .await?;
+        }
+    }
+
+    let final_state = state_of(final_assessment, final_assessment.is_some());
+    let lesson_statuses: Vec<ProgressStatus> = lesson_ids
+        .iter()
+        .filter_map(|l| statuses.get(l).copied())
+        .collect();
+    refreshed.course_completed = course_complete(lesson_statuses.iter().copied(), final_state);
+    let summary = ProgressData {
+        completed: refreshed.course_completed,
+        percent: u32::try_from(course_percentage(lesson_statuses.iter().copied())).unwrap_or(0),
+        ..ProgressData::default()
+    };
+    let summary = serde_json::to_value(summary).map_err(|e| lms_core::Error::InvalidInput {
+        field: "progress",
+        reason: e.to_string(),
+    })?;
+    sqlx::query(
+        "update public.enrollments set progress = $3, \
+           completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) end \
+         where student_id = $1 and course_id = $2",
+    )
+    .bind(student.0)
+    .bind(course_id.0)
+    .bind(summary)
+    .bind(refreshed.course_completed)
+    .execute(tx.conn())
+    .await?;
+    Ok(refreshed)
+}
+
+/// Inserts or updates one progress row (keyed by student, course, lesson, assessment).
+async fn upsert(
+    tx: &mut Tx,
+    student: UserId,
+    course: CourseId,
+    lesson: Option<Uuid>,
+    assessment: Option<Uuid>,
+    progress: LessonProgress,
+    attempts: Option<(i32, Option<i32>)>,
+) -> Result<()> {
+    let (count, best) = attempts.unwrap_or((0, None));
+    sqlx::query(
+        "insert into public.student_progress \
+           (student_id, course_id, lesson_id, assessment_id, status, completion_percentage, \
+            attempts_count, best_score) \
+         values ($1, $2, $3, $4, $5::public.progress_status, $6, $7, $8) \
+         on conflict on constraint student_progress_subject_key do update set \
+           status = excluded.status, \
+           completion_percentage = excluded.completion_percentage, \
+           attempts_count = case when $9 then excluded.attempts_count \
+                            else student_progress.attempts_count end, \
+           best_score = case when $9 then excluded.best_score \
+                        else student_progress.best_score end",
+    )
+    .bind(student.0)
+    .bind(course.0)
+    .bind(lesson)
+    .bind(assessment)
+    .bind(progress.status.as_str())
+    .bind(progress.completion_percentage)
+    .bind(count)
+    .bind(best)
+    .bind(attempts.is_some())
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The lessons still to complete before `lesson` unlocks for `student`, from their stored
+/// progress.
+pub(crate) async fn missing_prerequisites(
+    tx: &mut Tx,
+    student: UserId,
+    lesson: &Lesson,
+) -> Result<Vec<LessonId>> {
+    let rows = progress_rows(tx, student, lesson.course_id).await?;
+    let completed: HashSet<LessonId> = rows
+        .iter()
+        .filter(|p| p.assessment_id.is_none() && p.status == ProgressStatus::Completed)
+        .filter_map(|p| p.lesson_id)
+        .collect();
+    Ok(lesson
+        .prerequisites
+        .iter()
+        .filter(|p| !completed.contains(p))
+        .copied()
+        .collect())
+}
+
+impl Scope {
+    /// Enrols the acting student in a published course and creates their progress rows
+    /// (`not_started`, or `blocked` where prerequisites are unmet).
+    pub async fn enroll(&self, course_id: CourseId) -> Result<Enrollment> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let course = course(&mut tx, course_id).await?;
+        if !course.is_published {
+            return Err(Error::forbidden(format!(
+                "course {course_id} is not published"
+            )));
+        }
+        if enrollment(&mut tx, student, course_id).await.is_ok() {
+            return Err(Error::AlreadyEnrolled {
+                course: course_id.to_string(),
+            });
+        }
+        tx.trusted().await?;
+        let sql = format!(
+            "insert into public.enrollments (student_id, course_id) values ($1, $2) returning {}",
+            rows::ENROLLMENT
+        );
+        let inserted = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+            .bind(student.0)
+            .bind(course_id.0)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(|e| match Error::from(e) {
+                Error::AlreadyEnrolled { .. } => Error::AlreadyEnrolled {
+                    course: course_id.to_string(),
+                },
+                other => other,
+            })?;
+        tx.set_actor_role().await?;
+        refresh_course_progress(&mut tx, student, course_id, None).await?;
+        let enrolled = enrollment(&mut tx, student, course_id)
+            .await
+            .unwrap_or(inserted.0);
+        tx.commit().await?;
+        Ok(enrolled)
+    }
+
+    /// Records the acting student's progress on a content block (a `ProgressData`
+    /// document, plus the seconds spent since the last report), then updates the lesson's
+    /// progress, unlocks lessons whose prerequisites are now met, and completes the
+    /// enrolment when the course is complete. Returns the lesson's progress row.
+    pub async fn record_content_progress(
+        &self,
+        block_id: ContentBlockId,
+        data: &serde_json::Value,
+        time_spent_seconds: i32,
+    ) -> Result<StudentProgress> {
+        let data = ProgressData::validate(data).map_err(lms_core::Error::from)?;
+        if time_spent_seconds < 0 {
+            return Err(lms_core::Error::InvalidInput {
+                field: "time_spent_seconds",
+                reason: "must not be negative".into(),
+            }
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let block = block(&mut tx, block_id).await?;
+        let lesson = lesson(&mut tx, block.lesson_id).await?;
+        enrollment(&mut tx, student, lesson.course_id).await?;
+        let missing = missing_prerequisites(&mut tx, student, &lesson).await?;
+        if !missing.is_empty() {
+            return Err(lms_core::Error::PrerequisitesUnmet { missing }.into());
+        }
+
+        tx.trusted().await?;
+        let completed = data.completed;
+        let data = serde_json::to_value(data).map_err(|e| lms_core::Error::InvalidInput {
+            field: "data",
+            reason: e.to_string(),
+        })?;
+        sqlx::query(
+            "insert into public.learning_progress \
+               (student_id, content_id, content_type, progress_data, completed_at, time_spent) \
+             values ($1, $2, $3, $4, case when $5 then now() end, $6) \
+             on conflict on constraint learning_progress_student_content_key do update set \
+               progress_data = excluded.progress_data, \
+               completed_at = coalesce(learning_progress.completed_at, excluded.completed_at), \
+               time_spent = learning_progress.time_spent + excluded.time_spent",
+        )
+        .bind(student.0)
+        .bind(block.id.0)
+        .bind(block.content_type.as_str())
+        .bind(data)
+        .bind(completed)
+        .bind(time_spent_seconds)
+        .execute(tx.conn())
+        .await?;
+        sqlx::query(
+            "update public.student_progress set last_accessed = now(), \
+               time_spent = time_spent + $4 \
+             where student_id = $1 and course_id = $2 and lesson_id = $3 and assessment_id is null",
+        )
+        .bind(student.0)
+        .bind(lesson.course_id.0)
+        .bind(lesson.id.0)
+        .bind(time_spent_seconds)
+        .execute(tx.conn())
+        .await?;
+        tx.set_actor_role().await?;
+        refresh_course_progress(&mut tx, student, lesson.course_id, Some(lesson.id)).await?;
+        let row = progress_rows(&mut tx, student, lesson.course_id)
+            .await?
+            .into_iter()
+            .find(|p| p.lesson_id == Some(lesson.id) && p.assessment_id.is_none())
+            .ok_or_else(|| Error::not_found("lesson progress", lesson.id))?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The acting student's progress rows on a course (lessons and assessments).
+    pub async fn my_progress(&self, course_id: CourseId) -> Result<Vec<StudentProgress>> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let rows = progress_rows(&mut tx, student, course_id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// The acting student's enrolments.
+    pub async fn my_enrollments(&self) -> Result<Vec<Enrollment>> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let sql = format!(
+            "select {} from public.enrollments where student_id = $1 order by enrolled_at desc",
+            rows::ENROLLMENT
+        );
+        let list = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+            .bind(student.0)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// The acting student's fine-grained progress records (`learning_progress`), most
+    /// recent first.
+    pub async fn my_learning_progress(&self) -> Result<Vec<LearningProgress>> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let sql = format!(
+            "select {} from public.learning_progress where student_id = $1 \
+             order by updated_at desc, id",
+            rows::LEARNING
+        );
+        let list = sqlx::query_as::<_, Db<LearningProgress>>(&sql)
+            .bind(student.0)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// The acting student's personalized roadmaps, newest first.
+    pub async fn my_roadmaps(&self) -> Result<Vec<PersonalizedRoadmap>> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let sql = format!(
+            "select {} from public.personalized_roadmaps where student_id = $1 \
+             order by generated_at desc, id",
+            rows::ROADMAP
+        );
+        let list = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
+            .bind(student.0)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        tx.commit().await?;
+        Ok(list)
+    }
+}

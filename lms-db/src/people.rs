@@ -1,0 +1,305 @@
+//! People: profiles, roles, and the GDPR rights — export of every row about a user and
+//! erasure in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use lms_core::documents::{Document, LearningPreferences};
+use lms_core::model::*;
+use lms_core::repo::ProfilePatch;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::rows::{self, Db};
+use crate::session::{Actor, Scope, Tx};
+
+/// Loads a profile the actor can see, or `NotFound`.
+pub(crate) async fn profile(tx: &mut Tx, id: UserId) -> Result<Profile> {
+    let sql = format!(
+        "select {} from public.profiles where id = $1",
+        rows::PROFILE
+    );
+    sqlx::query_as::<_, Db<Profile>>(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|d| d.0)
+        .ok_or_else(|| Error::not_found("user", id))
+}
+
+/// The user, an admin, or the service may act on `user`'s personal data.
+async fn require_self_or_admin(tx: &mut Tx, user: UserId) -> Result<()> {
+    match (tx.actor(), tx.actor_role().await?) {
+        (Actor::Service, _) | (_, Some(UserRole::Admin)) => Ok(()),
+        (Actor::User(me), _) if me == user => Ok(()),
+        _ => Err(Error::forbidden(
+            "only the user themselves or an admin may do this",
+        )),
+    }
+}
+
+/// Every row about one user, by table: what [`Scope::export_user_data`] returns.
+///
+/// Keys are table names; each value is the list of that table's rows about the user,
+/// every column as stored (`to_jsonb` of the row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserExport {
+    /// The format of this document.
+    pub format: &'static str,
+    /// When it was made.
+    pub exported_at: DateTime<Utc>,
+    /// The user.
+    pub user_id: UserId,
+    /// Rows by table name.
+    pub tables: BTreeMap<&'static str, Value>,
+}
+
+/// What [`Scope::erase_user`] removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Erasure {
+    /// The erased user.
+    pub user_id: UserId,
+    /// Who owns their courses now, when they had any.
+    pub successor: Option<UserId>,
+    /// How many courses were handed to the successor.
+    pub transferred_courses: i64,
+    /// Rows deleted, by table.
+    pub deleted: BTreeMap<&'static str, i64>,
+}
+
+/// The personal tables: every table whose rows belong to a user through `student_id`
+/// (`profiles` itself through `id`). Deleting the user deletes these rows (cascade).
+const PERSONAL: [(&str, &str); 6] = [
+    ("profiles", "id"),
+    ("enrollments", "student_id"),
+    ("assessment_attempts", "student_id"),
+    ("student_progress", "student_id"),
+    ("personalized_roadmaps", "student_id"),
+    ("learning_progress", "student_id"),
+];
+
+impl Scope {
+    /// The acting user's profile.
+    pub async fn my_profile(&self) -> Result<Profile> {
+        let mut tx = self.begin().await?;
+        let Actor::User(me) = tx.actor() else {
+            return Err(Error::forbidden("the service has no profile"));
+        };
+        let p = profile(&mut tx, me).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Changes a profile: its owner's names, avatar and learning preferences (validated
+    /// as a `LearningPreferences` document). The knowledge profile is computed by the
+    /// library and only the service may set it; roles change through
+    /// [`Scope::set_role`].
+    pub async fn update_profile(&self, user: UserId, patch: ProfilePatch) -> Result<Profile> {
+        let preferences = patch
+            .learning_preferences
+            .as_ref()
+            .map(|v| {
+                let doc = LearningPreferences::validate(v).map_err(lms_core::Error::from)?;
+                serde_json::to_value(doc).map_err(|e| {
+                    Error::from(lms_core::Error::InvalidInput {
+                        field: "learning_preferences",
+                        reason: e.to_string(),
+                    })
+                })
+            })
+            .transpose()?;
+        let mut tx = self.begin().await?;
+        if patch.knowledge_profile.is_some() && tx.actor() != Actor::Service {
+            return Err(Error::forbidden(
+                "the knowledge profile is computed by the library, not written by users",
+            ));
+        }
+        let knowledge = patch
+            .knowledge_profile
+            .as_ref()
+            .map(|v| {
+                let doc = lms_core::documents::KnowledgeProfile::validate(v)
+                    .map_err(lms_core::Error::from)?;
+                serde_json::to_value(doc).map_err(|e| {
+                    Error::from(lms_core::Error::InvalidInput {
+                        field: "knowledge_profile",
+                        reason: e.to_string(),
+                    })
+                })
+            })
+            .transpose()?;
+        let current = profile(&mut tx, user).await?;
+        let sql = format!(
+            "update public.profiles set \
+               first_name = case when $2 then $3 else first_name end, \
+               last_name = case when $4 then $5 else last_name end, \
+               avatar_url = case when $6 then $7 else avatar_url end, \
+               learning_preferences = coalesce($8, learning_preferences), \
+               knowledge_profile = coalesce($9, knowledge_profile) \
+             where id = $1 returning {}",
+            rows::PROFILE
+        );
+        let updated = sqlx::query_as::<_, Db<Profile>>(&sql)
+            .bind(current.id.0)
+            .bind(patch.first_name.is_some())
+            .bind(patch.first_name.flatten())
+            .bind(patch.last_name.is_some())
+            .bind(patch.last_name.flatten())
+            .bind(patch.avatar_url.is_some())
+            .bind(patch.avatar_url.flatten())
+            .bind(preferences)
+            .bind(knowledge)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?
+            .0;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Sets another user's role (admins only; nobody changes their own role). Goes
+    /// through the database's `public.set_user_role`, which enforces the same.
+    pub async fn set_role(&self, user: UserId, role: UserRole) -> Result<Profile> {
+        let mut tx = self.begin().await?;
+        match (tx.actor(), tx.actor_role().await?) {
+            (Actor::Service, _) => {
+                sqlx::query("update public.profiles set role = $2::public.user_role where id = $1")
+                    .bind(user.0)
+                    .bind(role.as_str())
+                    .execute(tx.conn())
+                    .await?;
+            }
+            (Actor::User(me), Some(UserRole::Admin)) if me != user => {
+                sqlx::query("select public.set_user_role($1, $2::public.user_role)")
+                    .bind(user.0)
+                    .bind(role.as_str())
+                    .execute(tx.conn())
+                    .await?;
+            }
+            (Actor::User(me), _) if me == user => {
+                return Err(Error::forbidden("no one may change their own role"))
+            }
+            _ => return Err(Error::forbidden("only an admin may change a role")),
+        }
+        let p = profile(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Every row about `user` (GDPR data portability), as the actor may read it: the user
+    /// themselves, an admin, or the service. Tables: `profiles`, `courses` they teach,
+    /// `enrollments`, `assessment_attempts`, `student_progress`,
+    /// `personalized_roadmaps`, `learning_progress`.
+    pub async fn export_user_data(&self, user: UserId) -> Result<UserExport> {
+        let mut tx = self.begin().await?;
+        require_self_or_admin(&mut tx, user).await?;
+        profile(&mut tx, user).await?;
+        let mut tables = BTreeMap::new();
+        for (table, column) in PERSONAL.into_iter().chain([("courses", "instructor_id")]) {
+            // every column as stored, so a column added later is exported too
+            let sql = format!(
+                "select coalesce(jsonb_agg(to_jsonb(t) order by t.id), '[]'::jsonb) \
+                 from public.{table} t where t.{column} = $1"
+            );
+            let rows: Value = sqlx::query_scalar(&sql)
+                .bind(user.0)
+                .fetch_one(tx.conn())
+                .await?;
+            tables.insert(table, rows);
+        }
+        tx.commit().await?;
+        Ok(UserExport {
+            format: "lms.user_export.v1",
+            exported_at: Utc::now(),
+            user_id: user,
+            tables,
+        })
+    }
+
+    /// Erases a user (GDPR right to erasure): the user themselves, an admin or the
+    /// service. Courses they teach are handed to `successor` (an instructor or admin,
+    /// not the user); without one, a user who teaches courses is refused with
+    /// [`Error::SuccessorRequired`]. Then the user's sign-in (`auth.users`), profile and
+    /// every personal row are deleted — all in one transaction.
+    ///
+    /// The `auth.users` row is deleted as the library's session user (the one that ran
+    /// the migrations), which owns the sign-up trigger on that table.
+    pub async fn erase_user(&self, user: UserId, successor: Option<UserId>) -> Result<Erasure> {
+        let mut tx = self.begin().await?;
+        require_self_or_admin(&mut tx, user).await?;
+        profile(&mut tx, user).await?;
+        tx.trusted().await?;
+        let courses: i64 =
+            sqlx::query_scalar("select count(*) from public.courses where instructor_id = $1")
+                .bind(user.0)
+                .fetch_one(tx.conn())
+                .await?;
+        let mut transferred = 0;
+        if courses > 0 {
+            let Some(heir) = successor else {
+                return Err(Error::SuccessorRequired { user, courses });
+            };
+            if heir == user {
+                return Err(Error::Conflict {
+                    reason: "the successor must be another user".into(),
+                });
+            }
+            let role: Option<String> =
+                sqlx::query_scalar("select role::text from public.profiles where id = $1")
+                    .bind(heir.0)
+                    .fetch_optional(tx.conn())
+                    .await?;
+            match role.as_deref() {
+                Some("instructor" | "admin") => {}
+                Some(_) => {
+                    return Err(Error::Conflict {
+                        reason: format!("successor {heir} is not an instructor or admin"),
+                    })
+                }
+                None => return Err(Error::not_found("user", heir)),
+            }
+            transferred = sqlx::query(
+                "update public.courses set instructor_id = $2 where instructor_id = $1",
+            )
+            .bind(user.0)
+            .bind(heir.0)
+            .execute(tx.conn())
+            .await?
+            .rows_affected() as i64;
+        }
+        let mut deleted = BTreeMap::new();
+        for (table, column) in PERSONAL {
+            let n: i64 = sqlx::query_scalar(&format!(
+                "select count(*) from public.{table} where {column} = $1"
+            ))
+            .bind(user.0)
+            .fetch_one(tx.conn())
+            .await?;
+            deleted.insert(table, n);
+        }
+        sqlx::query("set local role none")
+            .execute(tx.conn())
+            .await?;
+        let gone = sqlx::query("delete from auth.users where id = $1")
+            .bind(user.0)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            // a profile without a sign-in row: delete the profile itself
+            sqlx::query("delete from public.profiles where id = $1")
+                .bind(user.0)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.set_actor_role().await?;
+        tx.commit().await?;
+        Ok(Erasure {
+            user_id: user,
+            successor: if transferred > 0 { successor } else { None },
+            transferred_courses: transferred,
+            deleted,
+        })
+    }
+}

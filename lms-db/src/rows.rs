@@ -1,0 +1,266 @@
+//! Decoding rows into the `lms-core` entities: [`Db<T>`] wraps an entity so it can
+//! implement `sqlx::FromRow` here, at the edge, keeping `lms-core` free of sqlx. Enum
+//! columns are selected as text and parsed by the core's `FromStr`; columns with a unit
+//! in their Rust name (`estimated_duration_minutes`, `time_spent_seconds`) are read from
+//! the spec's column names.
+
+use std::str::FromStr;
+
+use lms_core::model::*;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
+use uuid::Uuid;
+
+/// An entity decoded from a row.
+#[derive(Debug)]
+pub(crate) struct Db<T>(pub T);
+
+fn parse<T: FromStr<Err = lms_core::Error>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
+    let text: String = row.try_get(column)?;
+    T::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(e),
+    })
+}
+
+fn ids<T: From<Uuid>>(row: &PgRow, column: &str) -> sqlx::Result<Vec<T>> {
+    let raw: Vec<Uuid> = row.try_get(column)?;
+    Ok(raw.into_iter().map(T::from).collect())
+}
+
+fn id<T: From<Uuid>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
+    Ok(T::from(row.try_get::<Uuid, _>(column)?))
+}
+
+fn opt_id<T: From<Uuid>>(row: &PgRow, column: &str) -> sqlx::Result<Option<T>> {
+    Ok(row.try_get::<Option<Uuid>, _>(column)?.map(T::from))
+}
+
+/// Columns of `profiles`, enum as text.
+pub(crate) const PROFILE: &str = "id, email, role::text as role, first_name, last_name, \
+    avatar_url, learning_preferences, knowledge_profile, created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<Profile> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(Profile {
+            id: id(row, "id")?,
+            email: row.try_get("email")?,
+            role: parse(row, "role")?,
+            first_name: row.try_get("first_name")?,
+            last_name: row.try_get("last_name")?,
+            avatar_url: row.try_get("avatar_url")?,
+            learning_preferences: row.try_get("learning_preferences")?,
+            knowledge_profile: row.try_get("knowledge_profile")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `courses`, enum as text.
+pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_assessment_id, \
+    tags, difficulty_level::text as difficulty_level, estimated_duration, is_published, \
+    created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<Course> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        let difficulty: Option<String> = row.try_get("difficulty_level")?;
+        Ok(Db(Course {
+            id: id(row, "id")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            instructor_id: id(row, "instructor_id")?,
+            final_assessment_id: opt_id(row, "final_assessment_id")?,
+            tags: row.try_get("tags")?,
+            difficulty_level: match difficulty {
+                Some(d) => {
+                    Some(
+                        DifficultyLevel::from_str(&d).map_err(|e| sqlx::Error::ColumnDecode {
+                            index: "difficulty_level".into(),
+                            source: Box::new(e),
+                        })?,
+                    )
+                }
+                None => None,
+            },
+            estimated_duration_minutes: row.try_get("estimated_duration")?,
+            is_published: row.try_get("is_published")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `lessons`.
+pub(crate) const LESSON: &str = "id, course_id, title, description, order_index, \
+    learning_objectives, estimated_duration, assessment_id, prerequisites, is_published, \
+    created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<Lesson> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(Lesson {
+            id: id(row, "id")?,
+            course_id: id(row, "course_id")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            order_index: row.try_get("order_index")?,
+            learning_objectives: row.try_get("learning_objectives")?,
+            estimated_duration_minutes: row.try_get("estimated_duration")?,
+            assessment_id: opt_id(row, "assessment_id")?,
+            prerequisites: ids(row, "prerequisites")?,
+            is_published: row.try_get("is_published")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `content_blocks`, enum as text.
+pub(crate) const BLOCK: &str = "id, lesson_id, type::text as type, content, order_index, \
+    metadata, created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<ContentBlock> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(ContentBlock {
+            id: id(row, "id")?,
+            lesson_id: id(row, "lesson_id")?,
+            content_type: parse(row, "type")?,
+            content: row.try_get("content")?,
+            order_index: row.try_get("order_index")?,
+            metadata: row.try_get("metadata")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `enrollments`.
+pub(crate) const ENROLLMENT: &str =
+    "id, student_id, course_id, enrolled_at, completed_at, progress";
+
+impl FromRow<'_, PgRow> for Db<Enrollment> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(Enrollment {
+            id: id(row, "id")?,
+            student_id: id(row, "student_id")?,
+            course_id: id(row, "course_id")?,
+            enrolled_at: row.try_get("enrolled_at")?,
+            completed_at: row.try_get("completed_at")?,
+            progress: row.try_get("progress")?,
+        }))
+    }
+}
+
+/// Columns of `assessments` (with the answer keys: read only on the trusted path or by
+/// the course's instructor).
+pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, description, questions, \
+    ai_generated, source_content_ids, is_mandatory, minimum_passing_score, max_attempts, \
+    time_limit, created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<Assessment> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(Assessment {
+            id: id(row, "id")?,
+            lesson_id: opt_id(row, "lesson_id")?,
+            course_id: opt_id(row, "course_id")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            questions: row.try_get("questions")?,
+            ai_generated: row.try_get("ai_generated")?,
+            source_content_ids: ids(row, "source_content_ids")?,
+            is_mandatory: row.try_get("is_mandatory")?,
+            minimum_passing_score: row.try_get("minimum_passing_score")?,
+            max_attempts: row.try_get("max_attempts")?,
+            time_limit_minutes: row.try_get("time_limit")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `assessment_attempts`.
+pub(crate) const ATTEMPT: &str = "id, assessment_id, student_id, attempt_number, answers, score, \
+    points_earned, total_points, passed, time_spent, started_at, submitted_at, feedback";
+
+impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(AssessmentAttempt {
+            id: id(row, "id")?,
+            assessment_id: id(row, "assessment_id")?,
+            student_id: id(row, "student_id")?,
+            attempt_number: row.try_get("attempt_number")?,
+            answers: row.try_get("answers")?,
+            score: row.try_get("score")?,
+            points_earned: row.try_get("points_earned")?,
+            total_points: row.try_get("total_points")?,
+            passed: row.try_get("passed")?,
+            time_spent_seconds: row.try_get("time_spent")?,
+            started_at: row.try_get("started_at")?,
+            submitted_at: row.try_get("submitted_at")?,
+            feedback: row.try_get("feedback")?,
+        }))
+    }
+}
+
+/// Columns of `student_progress`, enum as text.
+pub(crate) const PROGRESS: &str = "id, student_id, course_id, lesson_id, assessment_id, \
+    status::text as status, completion_percentage, last_accessed, time_spent, attempts_count, \
+    best_score, created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<StudentProgress> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(StudentProgress {
+            id: id(row, "id")?,
+            student_id: id(row, "student_id")?,
+            course_id: id(row, "course_id")?,
+            lesson_id: opt_id(row, "lesson_id")?,
+            assessment_id: opt_id(row, "assessment_id")?,
+            status: parse(row, "status")?,
+            completion_percentage: row.try_get("completion_percentage")?,
+            last_accessed: row.try_get("last_accessed")?,
+            time_spent_seconds: row.try_get("time_spent")?,
+            attempts_count: row.try_get("attempts_count")?,
+            best_score: row.try_get("best_score")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `personalized_roadmaps`, enum as text.
+pub(crate) const ROADMAP: &str = "id, student_id, roadmap_data, ai_reasoning, \
+    status::text as status, generated_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<PersonalizedRoadmap> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(PersonalizedRoadmap {
+            id: id(row, "id")?,
+            student_id: id(row, "student_id")?,
+            roadmap_data: row.try_get("roadmap_data")?,
+            ai_reasoning: row.try_get("ai_reasoning")?,
+            status: parse(row, "status")?,
+            generated_at: row.try_get("generated_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}
+
+/// Columns of `learning_progress`.
+pub(crate) const LEARNING: &str = "id, student_id, content_id, content_type, progress_data, \
+    completed_at, time_spent, created_at, updated_at";
+
+impl FromRow<'_, PgRow> for Db<LearningProgress> {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(Db(LearningProgress {
+            id: id(row, "id")?,
+            student_id: id(row, "student_id")?,
+            content_id: row.try_get("content_id")?,
+            content_type: row.try_get("content_type")?,
+            progress_data: row.try_get("progress_data")?,
+            completed_at: row.try_get("completed_at")?,
+            time_spent_seconds: row.try_get("time_spent")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+}

@@ -1,0 +1,194 @@
+//! The entry point: [`Lms`] holds the pool; [`Lms::as_user`] and [`Lms::as_service`]
+//! give a [`Scope`], and every use case of a scope runs in one transaction opened by
+//! [`Scope::begin`], which sets the session context Row Level Security reads.
+
+use std::str::FromStr;
+
+use lms_core::model::{UserId, UserRole};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Postgres, Transaction};
+
+use crate::error::{Error, Result};
+
+/// The handle of an lms database: a connection pool and the embedded migrations.
+///
+/// ```no_run
+/// # async fn run() -> lms_db::Result<()> {
+/// let lms = lms_db::Lms::connect("postgres://localhost/lms").await?;
+/// lms.migrate().await?;
+/// let me = lms.as_user("6f1c1d4e-8f5a-4f5e-9a53-1f0e7a1c2b3d".parse().unwrap());
+/// # let _ = me;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Lms {
+    pool: PgPool,
+}
+
+impl Lms {
+    /// Connects with a pool of default size (10 connections).
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(PgPoolOptions::new().max_connections(10), url).await
+    }
+
+    /// Connects with the given pool options (size, timeouts, …).
+    pub async fn connect_with(options: PgPoolOptions, url: &str) -> Result<Self> {
+        Ok(Self::from_pool(options.connect(url).await?))
+    }
+
+    /// Wraps an existing pool.
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// The underlying pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies the pending migrations of [`crate::MIGRATOR`].
+    pub async fn migrate(&self) -> Result<()> {
+        crate::MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A handle acting as `user`: every call runs under Row Level Security as the
+    /// `authenticated` role with the user's id in `request.jwt.claims`, exactly as a
+    /// Supabase client connecting with that user's JWT.
+    pub fn as_user(&self, user: UserId) -> Scope {
+        Scope {
+            pool: self.pool.clone(),
+            actor: Actor::User(user),
+        }
+    }
+
+    /// A handle for trusted back-office jobs: runs as `service_role`, which bypasses Row
+    /// Level Security. Never hand it to code acting for an end user.
+    pub fn as_service(&self) -> Scope {
+        Scope {
+            pool: self.pool.clone(),
+            actor: Actor::Service,
+        }
+    }
+}
+
+/// Who a [`Scope`] acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// An end user, under Row Level Security.
+    User(UserId),
+    /// The trusted back office (`service_role`).
+    Service,
+}
+
+impl Actor {
+    /// The user acted for, if any.
+    pub fn user(self) -> Option<UserId> {
+        match self {
+            Actor::User(id) => Some(id),
+            Actor::Service => None,
+        }
+    }
+}
+
+/// A handle acting for one [`Actor`]; cheap to clone. Use cases are methods of it.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub(crate) pool: PgPool,
+    pub(crate) actor: Actor,
+}
+
+impl Scope {
+    /// Who this scope acts for.
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// Opens a transaction with the actor's session context: `set local role` and
+    /// `request.jwt.claims`, both transaction-local so a pooled connection never carries
+    /// one user's identity to the next. Every use case starts here.
+    pub async fn begin(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        let claims = match self.actor {
+            Actor::User(id) => serde_json::json!({ "sub": id, "role": "authenticated" }),
+            Actor::Service => serde_json::json!({ "role": "service_role" }),
+        };
+        sqlx::query("select set_config('request.jwt.claims', $1, true)")
+            .bind(claims.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let mut tx = Tx {
+            tx,
+            actor: self.actor,
+        };
+        tx.set_actor_role().await?;
+        Ok(tx)
+    }
+}
+
+/// A transaction acting for an [`Actor`]. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: Transaction<'static, Postgres>,
+    actor: Actor,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").field("actor", &self.actor).finish()
+    }
+}
+
+impl Tx {
+    /// Who this transaction acts for.
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The connection, for queries of your own under the actor's session context.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Switches to the trusted path (`service_role`) for writing what the library
+    /// computed (scores, progress, completion), after the actor's rights were checked.
+    pub(crate) async fn trusted(&mut self) -> Result<()> {
+        sqlx::query("set local role service_role")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Back to the actor's own role after [`Tx::trusted`].
+    pub(crate) async fn set_actor_role(&mut self) -> Result<()> {
+        let sql = match self.actor {
+            Actor::User(_) => "set local role authenticated",
+            Actor::Service => "set local role service_role",
+        };
+        sqlx::query(sql).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// The actor's role from their profile; `None` for the service. A user without a
+    /// visible profile is refused.
+    pub(crate) async fn actor_role(&mut self) -> Result<Option<UserRole>> {
+        let Actor::User(id) = self.actor else {
+            return Ok(None);
+        };
+        let role: Option<String> =
+            sqlx::query_scalar("select role::text from public.profiles where id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        match role {
+            Some(r) => Ok(Some(UserRole::from_str(&r)?)),
+            None => Err(Error::forbidden(format!("user {id} has no profile"))),
+        }
+    }
+}

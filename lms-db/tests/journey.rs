@@ -1,0 +1,141 @@
+//! The student journey through the use cases, each checked against the rows it leaves.
+#![allow(clippy::unwrap_used)]
+
+mod world;
+
+use lms_core::model::*;
+use sqlx::PgPool;
+use world::{answers, count, world};
+
+async fn lesson_status(pool: &PgPool, student: UserId, lesson: LessonId) -> (String, i32) {
+    sqlx::query_as(
+        "select status::text, completion_percentage from student_progress \
+         where student_id = $1 and lesson_id = $2 and assessment_id is null",
+    )
+    .bind(student.0)
+    .bind(lesson.0)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn enrolling_creates_initial_progress(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let me = w.lms.as_user(w.student);
+    let enrollment = me.enroll(w.course).await.unwrap();
+    assert_eq!(enrollment.student_id, w.student);
+    assert_eq!(enrollment.completed_at, None);
+    assert_eq!(
+        lesson_status(&pool, w.student, w.lesson1).await,
+        ("not_started".into(), 0)
+    );
+    assert_eq!(
+        lesson_status(&pool, w.student, w.lesson2).await,
+        ("blocked".into(), 0)
+    );
+    // one row per lesson and per assessment
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from student_progress where student_id = $1",
+            w.student.0
+        )
+        .await,
+        5
+    );
+
+    let again = me.enroll(w.course).await.unwrap_err();
+    assert_eq!(again.code(), "already_enrolled", "{again}");
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from enrollments where student_id = $1",
+            w.student.0
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn the_whole_journey(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let me = w.lms.as_user(w.student);
+    me.enroll(w.course).await.unwrap();
+
+    // lesson 2 is locked
+    let locked = me
+        .record_content_progress(w.block3, &serde_json::json!({"completed": true}), 30)
+        .await
+        .unwrap_err();
+    assert_eq!(locked.code(), "prerequisites_unmet", "{locked}");
+
+    // study lesson 1
+    let p = me
+        .record_content_progress(
+            w.block1,
+            &serde_json::json!({"completed": true, "percent": 100}),
+            60,
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.status, ProgressStatus::InProgress);
+    assert_eq!(p.completion_percentage, 40);
+    assert_eq!(p.time_spent_seconds, 60);
+    let p = me
+        .record_content_progress(w.block2, &serde_json::json!({"completed": true}), 30)
+        .await
+        .unwrap();
+    assert_eq!(p.completion_percentage, 80);
+    assert_eq!(p.time_spent_seconds, 90);
+
+    // fail, then pass the quiz
+    let failed = me.submit_attempt(w.quiz1, &answers(0)).await.unwrap();
+    assert_eq!(failed.attempt.attempt_number, 1);
+    assert_eq!(failed.attempt.score, Some(0));
+    assert_eq!(failed.attempt.passed, Some(false));
+    assert!(failed.unlocked_lessons.is_empty());
+    let passed = me.submit_attempt(w.quiz1, &answers(2)).await.unwrap();
+    assert_eq!(passed.attempt.attempt_number, 2);
+    assert_eq!(passed.attempt.score, Some(100));
+    assert_eq!(passed.unlocked_lessons, vec![w.lesson2]);
+    assert_eq!(
+        lesson_status(&pool, w.student, w.lesson1).await,
+        ("completed".into(), 100)
+    );
+    assert_eq!(
+        lesson_status(&pool, w.student, w.lesson2).await,
+        ("not_started".into(), 0)
+    );
+    let (count_, best): (i32, Option<i32>) = sqlx::query_as(
+        "select attempts_count, best_score from student_progress \
+         where student_id = $1 and assessment_id = $2",
+    )
+    .bind(w.student.0)
+    .bind(w.quiz1.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((count_, best), (2, Some(100)));
+
+    // passed: no retake
+    let retake = me.submit_attempt(w.quiz1, &answers(2)).await.unwrap_err();
+    assert_eq!(retake.code(), "conflict", "{retake}");
+
+    // lesson 2, then the final exam completes the course
+    me.record_content_progress(w.block3, &serde_json::json!({"completed": true}), 10)
+        .await
+        .unwrap();
+    let l2 = me.submit_attempt(w.quiz2, &answers(2)).await.unwrap();
+    assert!(!l2.course_completed);
+    let done = me.submit_attempt(w.final_exam, &answers(2)).await.unwrap();
+    assert!(done.course_completed);
+    let completed_at: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("select completed_at from enrollments where student_id = $1")
+            .bind(w.student.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(completed_at.is_some());
+}

@@ -1,0 +1,210 @@
+//! A small course world built through the use cases, for the use-case tests.
+#![allow(dead_code)]
+
+use lms_core::model::*;
+use lms_core::repo::{AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson};
+use lms_db::Lms;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+/// People and content of the world: lesson 2 requires lesson 1; each lesson has a
+/// mandatory quiz (max 3 attempts, passing 70); the course has a final exam.
+pub struct World {
+    pub lms: Lms,
+    pub pool: PgPool,
+    pub instructor: UserId,
+    pub other_instructor: UserId,
+    pub admin: UserId,
+    pub student: UserId,
+    pub other_student: UserId,
+    pub course: CourseId,
+    pub lesson1: LessonId,
+    pub lesson2: LessonId,
+    pub block1: ContentBlockId,
+    pub block2: ContentBlockId,
+    pub block3: ContentBlockId,
+    pub quiz1: AssessmentId,
+    pub quiz2: AssessmentId,
+    pub final_exam: AssessmentId,
+}
+
+/// Signs a user up through `auth.users` and gives them `role`.
+pub async fn user(pool: &PgPool, email: &str, role: &str) -> UserId {
+    let id: uuid::Uuid =
+        sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
+            .bind(email)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    sqlx::query("update public.profiles set role = $2::public.user_role where id = $1")
+        .bind(id)
+        .bind(role)
+        .execute(pool)
+        .await
+        .unwrap();
+    UserId(id)
+}
+
+/// Two questions worth 1 point each: a single choice (`b` is right) and a true/false
+/// (`true` is right).
+pub fn questions() -> Value {
+    json!([
+        {"type": "multiple_choice", "id": "q1", "prompt": "Which one borrows?", "points": 1,
+         "options": [
+            {"id": "a", "text": "let x = y;", "fraction": 0.0},
+            {"id": "b", "text": "let x = &y;", "fraction": 1.0}
+         ],
+         "explanation": "A reference borrows."},
+        {"type": "true_false", "id": "q2", "prompt": "A value has one owner.", "points": 1,
+         "correct": true}
+    ])
+}
+
+/// Answers scoring `right` of the two questions of [`questions`].
+pub fn answers(right: usize) -> Value {
+    json!({
+        "q1": {"type": "multiple_choice", "selected": [if right >= 1 { "b" } else { "a" }]},
+        "q2": {"type": "true_false", "value": right >= 2}
+    })
+}
+
+pub fn rich_text(text: &str) -> Value {
+    json!({"rich_text": {"html": format!("<p>{text}</p>"), "plain_text": text}})
+}
+
+pub fn new_quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
+    NewAssessment {
+        owner,
+        title: title.into(),
+        description: None,
+        questions: questions(),
+        ai_generated: false,
+        source_content_ids: vec![],
+        is_mandatory: true,
+        minimum_passing_score: 70,
+        max_attempts: Some(3),
+        time_limit_minutes: None,
+    }
+}
+
+pub fn new_block(lesson: LessonId, order: i32, text: &str) -> NewContentBlock {
+    NewContentBlock {
+        lesson_id: lesson,
+        content_type: ContentType::RichText,
+        content: rich_text(text),
+        order_index: order,
+        metadata: json!({}),
+    }
+}
+
+/// Builds the world; the course is published when `publish` is true.
+pub async fn world(pool: PgPool, publish: bool) -> World {
+    let lms = Lms::from_pool(pool.clone());
+    let instructor = user(&pool, "ada@example.org", "instructor").await;
+    let other_instructor = user(&pool, "grace@example.org", "instructor").await;
+    let admin = user(&pool, "root@example.org", "admin").await;
+    let student = user(&pool, "sam@example.org", "student").await;
+    let other_student = user(&pool, "kim@example.org", "student").await;
+    let author = lms.as_user(instructor);
+    let course = author
+        .create_course(NewCourse {
+            title: "Rust".into(),
+            description: Some("Ownership and borrowing".into()),
+            instructor_id: instructor,
+            tags: vec!["rust".into()],
+            difficulty_level: Some(DifficultyLevel::Beginner),
+            estimated_duration_minutes: Some(90),
+        })
+        .await
+        .unwrap()
+        .id;
+    let lesson = |title: &str, order: i32, prerequisites: Vec<LessonId>| NewLesson {
+        course_id: course,
+        title: title.into(),
+        description: None,
+        order_index: order,
+        learning_objectives: vec![],
+        estimated_duration_minutes: Some(30),
+        prerequisites,
+    };
+    let lesson1 = author
+        .create_lesson(lesson("Ownership", 0, vec![]))
+        .await
+        .unwrap()
+        .id;
+    let lesson2 = author
+        .create_lesson(lesson("Borrowing", 1, vec![lesson1]))
+        .await
+        .unwrap()
+        .id;
+    let block1 = author
+        .create_block(new_block(lesson1, 0, "Every value has an owner."))
+        .await
+        .unwrap()
+        .id;
+    let block2 = author
+        .create_block(new_block(lesson1, 1, "Moves transfer ownership."))
+        .await
+        .unwrap()
+        .id;
+    let block3 = author
+        .create_block(new_block(lesson2, 0, "References borrow."))
+        .await
+        .unwrap()
+        .id;
+    let quiz1 = author
+        .create_assessment(new_quiz(AssessmentOwner::Lesson(lesson1), "Ownership quiz"))
+        .await
+        .unwrap()
+        .id;
+    let quiz2 = author
+        .create_assessment(new_quiz(AssessmentOwner::Lesson(lesson2), "Borrowing quiz"))
+        .await
+        .unwrap()
+        .id;
+    let final_exam = author
+        .create_assessment(new_quiz(AssessmentOwner::Course(course), "Final exam"))
+        .await
+        .unwrap()
+        .id;
+    if publish {
+        // TODO(publish): author.publish_course(course) once lms_core::publish lands
+        sqlx::query("update public.courses set is_published = true where id = $1")
+            .bind(course.0)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("update public.lessons set is_published = true where course_id = $1")
+            .bind(course.0)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    World {
+        lms,
+        pool,
+        instructor,
+        other_instructor,
+        admin,
+        student,
+        other_student,
+        course,
+        lesson1,
+        lesson2,
+        block1,
+        block2,
+        block3,
+        quiz1,
+        quiz2,
+        final_exam,
+    }
+}
+
+/// Counts rows of a query with one uuid parameter.
+pub async fn count(pool: &PgPool, sql: &str, id: uuid::Uuid) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
