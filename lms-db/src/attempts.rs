@@ -23,7 +23,10 @@ use uuid::Uuid;
 
 use crate::authoring::{assessment_course, assessment_with_keys, lesson, require_author};
 use crate::error::{Error, Result};
-use crate::learning::{enrollment, missing_prerequisites, refresh_course_progress, student_of};
+use crate::learning::{
+    enrollment, missing_prerequisites, not_enrolled_or, refresh_course_progress, student_of,
+    ASSESSMENT_OWNER,
+};
 use crate::rows::{self, Db};
 use crate::session::{Scope, Tx};
 
@@ -77,7 +80,13 @@ async fn lock(tx: &mut Tx, assessment: AssessmentId, student: UserId) -> Result<
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let student = student_of(tx)?;
-    let course = assessment_course(tx, assessment).await?;
+    let course = match assessment_course(tx, assessment).await {
+        Ok(c) => c,
+        Err(e @ Error::NotFound { .. }) => {
+            return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?)
+        }
+        Err(e) => return Err(e),
+    };
     enrollment(tx, student, course).await?;
     let (lesson_id, max_attempts, time_limit, minimum_passing_score): (
         Option<Uuid>,
