@@ -1370,10 +1370,17 @@ impl World {
     }
 }
 
-/// Runs every check of the matrix; returns the failures, one line each.
-async fn run_matrix(pool: &PgPool) -> Vec<String> {
+/// Seeds a new world and runs every check of the matrix on it; returns the world and the
+/// failures, one line each.
+async fn seed_and_run_matrix(pool: &PgPool) -> (World, Vec<String>) {
     let world = World::new();
     world.seed(pool).await;
+    let failures = run_matrix(pool, &world).await;
+    (world, failures)
+}
+
+/// Runs every check of the matrix on a seeded world.
+async fn run_matrix(pool: &PgPool, world: &World) -> Vec<String> {
     let mut failures = Vec::new();
     let matrix = matrix();
     for cell in &matrix.cells {
@@ -1407,7 +1414,7 @@ async fn run_matrix(pool: &PgPool) -> Vec<String> {
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
-    let failures = run_matrix(&pool).await;
+    let (_, failures) = seed_and_run_matrix(&pool).await;
     assert!(
         failures.is_empty(),
         "{} failing checks:\n{}",
@@ -1423,7 +1430,7 @@ async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
 async fn every_cell_of_the_access_matrix_holds_on_supabase(pool: PgPool) {
     common::supabase_setup(&pool).await;
     lms_db::MIGRATOR.run(&pool).await.unwrap();
-    let failures = run_matrix(&pool).await;
+    let (_, failures) = seed_and_run_matrix(&pool).await;
     assert!(
         failures.is_empty(),
         "{} failing checks:\n{}",
@@ -1659,4 +1666,112 @@ async fn every_table_has_forced_rls_and_every_policy_names_its_role(pool: PgPool
         unpinned.is_empty(),
         "security definer without search_path '': {unpinned:?}"
     );
+}
+
+/// The migrating user is an ordinary database owner (no superuser, no BYPASSRLS): the
+/// migrations still run and revert, the forced policies apply to it as the tables' owner,
+/// the helpers and the sign-up trigger (owned by `service_role`) still see every row, the
+/// matrix holds, and the trusted path works from its session.
+#[sqlx::test(migrations = false)]
+async fn a_non_superuser_owner_migrates_and_is_subject_to_rls(pool: PgPool) {
+    // what a superuser prepares once per cluster: the API roles (BYPASSRLS needs a
+    // superuser) and a login role owning the database
+    sqlx::raw_sql(common::API_ROLES)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        r#"
+        do $$ begin
+          if not exists (select 1 from pg_roles where rolname = 'lms_test_migrator') then
+            create role lms_test_migrator login createrole password 'lms_test_migrator';
+          end if;
+        exception when duplicate_object or unique_violation then null;
+        end $$;
+        do $$ begin
+          execute format('alter database %I owner to lms_test_migrator', current_database());
+        end $$;
+        "#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let options = (*pool.connect_options())
+        .clone()
+        .username("lms_test_migrator")
+        .password("lms_test_migrator");
+    let owner = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let superuser: bool = sqlx::query_scalar(
+        "select rolsuper or rolbypassrls from pg_roles where rolname = current_user",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert!(!superuser);
+
+    lms_db::MIGRATOR.run(&owner).await.unwrap();
+
+    let (world, failures) = seed_and_run_matrix(&pool).await;
+    assert!(
+        failures.is_empty(),
+        "{} failing checks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // the owner itself does not bypass RLS (forced): as a member of anon and
+    // authenticated, without claims, it sees the catalog, not the 4 courses
+    let seen: i64 = sqlx::query_scalar("select count(*) from courses")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+
+    // the sign-up trigger still creates profiles when the owner inserts a user
+    sqlx::query(
+        "insert into auth.users (id, email) values (gen_random_uuid(), 'late@example.org')",
+    )
+    .execute(&owner)
+    .await
+    .unwrap();
+    let profiles: i64 = sqlx::query_scalar("select count(*) from profiles")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(profiles, 6);
+
+    // the trusted path from the owner's session
+    let mut tx = owner.begin().await.unwrap();
+    sqlx::query("set local role authenticated")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("select set_config('request.jwt.claims', $1, true)")
+        .bind(serde_json::json!({"sub": world.ids["s1"], "role": "authenticated"}).to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let visible: i64 = sqlx::query_scalar("select count(*) from courses")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(visible, 3);
+    sqlx::query("set local role service_role")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let graded = sqlx::query("update assessment_attempts set passed = true where student_id = $1")
+        .bind(world.ids["s1"])
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(graded.rows_affected(), 2);
+    tx.rollback().await.unwrap();
+
+    lms_db::MIGRATOR.undo(&owner, 0).await.unwrap();
+    owner.close().await;
 }

@@ -99,12 +99,9 @@ pub async fn count(pool: &PgPool, sql: &str, id: Uuid) -> i64 {
         .unwrap()
 }
 
-/// What a Supabase project has before our migrations run: the API roles, an `auth` schema
-/// owned by `supabase_auth_admin` with Supabase's own `auth.users` (no default id) and
-/// `auth.uid()` / `auth.role()` / `auth.jwt()` / `auth.email()`, usage on it for the API
-/// roles, and default privileges granting ALL on new tables and functions of `public` to
-/// `anon`, `authenticated` and `service_role`.
-pub const SUPABASE_SETUP: &str = r#"
+/// The API roles as Supabase has them (and `supabase_auth_admin`), created when absent.
+/// Roles are cluster-wide: concurrent tests may race to create them.
+pub const API_ROLES: &str = r#"
 do $$
 declare
   r text;
@@ -123,6 +120,14 @@ begin
   end loop;
 end
 $$;
+"#;
+
+/// What a Supabase project has before our migrations run: the API roles, an `auth` schema
+/// owned by `supabase_auth_admin` with Supabase's own `auth.users` (no default id) and
+/// `auth.uid()` / `auth.role()` / `auth.jwt()` / `auth.email()`, usage on it for the API
+/// roles, and default privileges granting ALL on new tables and functions of `public` to
+/// `anon`, `authenticated` and `service_role`.
+pub const SUPABASE_SETUP: &str = r#"
 create schema auth authorization supabase_auth_admin;
 grant usage on schema auth to anon, authenticated, service_role;
 create table auth.users (
@@ -167,5 +172,6 @@ alter default privileges in schema public grant all on sequences to anon, authen
 /// Turns an empty database into a Supabase-like one ([`SUPABASE_SETUP`]), before the
 /// migrations run.
 pub async fn supabase_setup(pool: &PgPool) {
+    sqlx::raw_sql(API_ROLES).execute(pool).await.unwrap();
     sqlx::raw_sql(SUPABASE_SETUP).execute(pool).await.unwrap();
 }
