@@ -23,7 +23,7 @@
 //! does not). Other formats (`double`) are annotations.
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -262,13 +262,15 @@ fn report_duplicates(error: &ValidationError<'_>, problems: &mut Problems) {
     let mut found = false;
     if let Value::Array(items) = error.instance().as_ref() {
         for (i, item) in items.iter().enumerate() {
-            if let Some(first) = seen.insert(item.to_string(), i) {
-                seen.insert(item.to_string(), first);
-                problems.push(
-                    &pointer(path, &i.to_string()),
-                    format!("duplicate of item {first}"),
-                );
-                found = true;
+            match seen.entry(item.to_string()) {
+                Entry::Occupied(first) => {
+                    let at = pointer(path, &i.to_string());
+                    problems.push(&at, format!("duplicate of item {}", first.get()));
+                    found = true;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
         }
     }
