@@ -157,14 +157,32 @@ pub enum Error {
         /// The question's points.
         max: u32,
     },
+
+    // publishing
+    /// A course cannot be published; every reason is listed.
+    #[error("the course cannot be published: {}", fmt_problems(problems))]
+    NotPublishable {
+        /// Every reason, in the order of [`crate::publish::check`].
+        problems: Vec<crate::publish::PublishProblem>,
+    },
 }
 
-fn fmt_cycle(cycle: &[LessonId]) -> String {
+/// `a -> b -> a`: the lessons of a cycle, back to the first.
+pub(crate) fn fmt_cycle(cycle: &[LessonId]) -> String {
     let mut out: Vec<String> = cycle.iter().map(ToString::to_string).collect();
     if let Some(first) = cycle.first() {
         out.push(first.to_string());
     }
     out.join(" -> ")
+}
+
+/// `; `-separated problems.
+fn fmt_problems(problems: &[crate::publish::PublishProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Error {
@@ -193,6 +211,8 @@ impl Error {
             | Error::InvalidPassingScore { .. }
             | Error::NotGradable { .. }
             | Error::PointsOutOfRange { .. } => "invalid_document",
+            // publishing
+            Error::NotPublishable { .. } => "not_publishable",
         }
     }
 }
@@ -253,6 +273,12 @@ mod rules_error_tests {
                     reason: "y".into(),
                 },
                 "invalid_document",
+            ),
+            (
+                Error::NotPublishable {
+                    problems: vec![crate::publish::PublishProblem::NoLessons],
+                },
+                "not_publishable",
             ),
         ];
         for (err, code) in cases {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod prerequisites;
 pub mod progress;
+pub mod publish;
 pub mod repo;
 pub mod scoring;
 

@@ -155,14 +155,6 @@ impl ContentData {
     }
 }
 
-/// Whether `id` is a YouTube video id: exactly 11 of `[A-Za-z0-9_-]`.
-fn is_youtube_id(id: &str) -> bool {
-    id.len() == 11
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// Sanitizes HTML with `ammonia`'s default allow-list.
 fn sanitize_html(html: &str) -> String {
     ammonia::clean(html)
@@ -247,12 +239,6 @@ impl Document for ContentData {
                 }
             }
             ContentData::Youtube(youtube) => {
-                if !is_youtube_id(&youtube.video_id) {
-                    problems.push(
-                        "/youtube/video_id",
-                        "must be exactly 11 characters of A-Z, a-z, 0-9, `_` or `-`",
-                    );
-                }
                 if youtube.title.trim().is_empty() {
                     problems.push("/youtube/title", "must not be blank");
                 }

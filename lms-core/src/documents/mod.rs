@@ -22,8 +22,9 @@
 //! found, each with a JSON-pointer path (`/3/options/1`) and a reason:
 //!
 //! 1. the nesting depth is bounded by [`limits::MAX_DEPTH`];
-//! 2. the value is checked against the document's JSON Schema (types, required and
-//!    unknown fields, enums, lengths, counts, ranges); every violation is reported;
+//! 2. the value is checked against the document's JSON Schema with the `jsonschema`
+//!    crate (types, required and unknown fields, enums, lengths, counts, ranges,
+//!    patterns, formats), compiled once per document type; every violation is reported;
 //! 3. when the shape is right, the value is deserialized and the rules a schema cannot
 //!    state are checked ([`Document::check`]: unique ids, `https` URLs, answer keys
 //!    that make sense…); every violation is reported;
@@ -34,9 +35,7 @@
 //! panics, whatever the input (property-tested). Store the returned document
 //! (`serde_json::to_value`), not the input.
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -50,7 +49,7 @@ pub mod limits;
 mod profile;
 mod progress;
 mod roadmap;
-mod shape;
+mod schema;
 
 pub use assessment::{
     AcceptedAnswer, Answer, Answers, ChoiceOption, EssayAnswer, EssayQuestion,
@@ -90,7 +89,7 @@ pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static 
             );
             return Err(problems.into_error(Self::NAME));
         }
-        shape::check(&cached_schema::<Self>(), value, &mut problems);
+        schema::compiled::<Self>().check(value, &mut problems);
         if !problems.is_empty() {
             return Err(problems.into_error(Self::NAME));
         }
@@ -119,20 +118,6 @@ pub fn validate<T: Document>(value: &Value) -> Result<T, InvalidDocument> {
 /// The JSON Schema (draft 2020-12) of document `T`, as committed in `lms-core/schemas/`.
 pub fn json_schema<T: Document>() -> Value {
     schemars::schema_for!(T).to_value()
-}
-
-/// The schema of `T`, generated once per process.
-fn cached_schema<T: Document>() -> Arc<Value> {
-    static CACHE: OnceLock<Mutex<BTreeMap<&'static str, Arc<Value>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Arc::clone(
-        cache
-            .entry(T::NAME)
-            .or_insert_with(|| Arc::new(json_schema::<T>())),
-    )
 }
 
 /// The path of the first node nested deeper than [`limits::MAX_DEPTH`], if any.
@@ -233,13 +218,6 @@ impl Problems {
         &self.list
     }
 
-    pub(crate) fn extend(&mut self, other: Problems) {
-        for p in other.list {
-            self.push(&p.path, p.reason);
-        }
-        self.dropped += other.dropped;
-    }
-
     fn into_error(mut self, document: &'static str) -> InvalidDocument {
         if self.dropped > 0 || self.is_full() {
             self.list.push(Problem {
@@ -262,7 +240,7 @@ impl Problems {
 pub struct InvalidDocument {
     /// Which document ([`Document::NAME`], e.g. `question_set`).
     pub document: &'static str,
-    /// Every problem found, in the order found (schema order within an object).
+    /// Every problem found: the schema's, then the rules a schema cannot state.
     pub problems: Vec<Problem>,
 }
 

@@ -53,21 +53,9 @@ pub struct LearningPreferences {
     pub learning_style: LearningStyle,
 }
 
+/// Duplicate media types are refused by the schema (`uniqueItems`).
 impl Document for LearningPreferences {
     const NAME: &'static str = "learning_preferences";
-
-    fn check(&mut self, problems: &mut Problems) {
-        let mut seen = Vec::new();
-        for (i, t) in self.preferred_media_types.iter().enumerate() {
-            if seen.contains(t) {
-                problems.push(
-                    &format!("/preferred_media_types/{i}"),
-                    format!("duplicate media type `{t}`"),
-                );
-            }
-            seen.push(*t);
-        }
-    }
 }
 
 /// What is known of a student's mastery of one skill.

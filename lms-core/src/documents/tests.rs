@@ -46,6 +46,25 @@ fn committed_schemas_are_up_to_date() {
     );
 }
 
+#[test]
+fn every_schema_compiles() {
+    fn compiles<T: Document>() {
+        let compiled = schema::compiled::<T>();
+        assert_eq!(compiled.compile_error(), None, "{}", T::NAME);
+        // Compiled once: the second call shares the first.
+        assert!(std::sync::Arc::ptr_eq(&compiled, &schema::compiled::<T>()));
+    }
+    compiles::<LearningPreferences>();
+    compiles::<KnowledgeProfile>();
+    compiles::<ContentData>();
+    compiles::<Question>();
+    compiles::<QuestionSet>();
+    compiles::<Answers>();
+    compiles::<Feedback>();
+    compiles::<RoadmapData>();
+    compiles::<ProgressData>();
+}
+
 /// Validates `value` as the document named `name`, returning the normalized JSON.
 fn run(name: &str, value: &Value) -> Result<Value, InvalidDocument> {
     fn go<T: Document>(value: &Value) -> Result<Value, InvalidDocument> {
@@ -228,16 +247,17 @@ fn invalid_documents_report_every_problem_with_its_path() {
         (
             "content_data",
             json!({"youtube": {"video_id": "dQw4w9WgXc!", "title": " ", "thumbnail_url": "not a url", "duration": 0}}),
-            &["/youtube/duration"],
+            &["/youtube/duration", "/youtube/video_id"],
         ),
         (
             "content_data",
-            json!({"youtube": {"video_id": "dQw4w9WgXc!", "title": " ", "thumbnail_url": "not a url", "duration": 1}}),
-            &[
-                "/youtube/video_id",
-                "/youtube/title",
-                "/youtube/thumbnail_url",
-            ],
+            json!({"youtube": {"video_id": "dQw4w9WgXc", "title": " ", "thumbnail_url": "not a url", "duration": 1}}),
+            &["/youtube/video_id"],
+        ),
+        (
+            "content_data",
+            json!({"youtube": {"video_id": "dQw4w9WgXcQ", "title": " ", "thumbnail_url": "not a url", "duration": 1}}),
+            &["/youtube/title", "/youtube/thumbnail_url"],
         ),
         (
             "content_data",
@@ -362,6 +382,131 @@ fn invalid_documents_report_every_problem_with_its_path() {
         got.dedup();
         if got != want {
             failures.push(format!("{name} {value}: want {want:?}, got {err}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn problems_carry_readable_reasons() {
+    let q = |extra: Value| {
+        let mut base =
+            json!({"type": "true_false", "id": "q1", "prompt": "?", "points": 1, "correct": true});
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        base
+    };
+    // (document, value, path, reason)
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "question",
+            q(json!({"correct": "yes"})),
+            "/correct",
+            "expected boolean, found string",
+        ),
+        (
+            "question",
+            q(json!({"points": 1.0})),
+            "/points",
+            "must be a whole number written without a fraction",
+        ),
+        (
+            "question",
+            q(json!({"points": 1.5})),
+            "/points",
+            "expected integer, found number",
+        ),
+        (
+            "question",
+            q(json!({"points": 0})),
+            "/points",
+            "must be at least 1",
+        ),
+        (
+            "question",
+            q(json!({"points": -1})),
+            "/points",
+            "must be an integer in 0..=4294967295",
+        ),
+        ("question", q(json!({"id": ""})), "/id", "must not be empty"),
+        ("question", q(json!({"hint": 1})), "/hint", "unknown field"),
+        (
+            "question",
+            json!({"type": "true_false", "id": "q1", "prompt": "?", "points": 1}),
+            "/correct",
+            "is required",
+        ),
+        (
+            "question",
+            json!({"id": "q1", "prompt": "?", "points": 1}),
+            "",
+            "expected one of: type = \"multiple_choice\", type = \"true_false\"",
+        ),
+        (
+            "content_data",
+            json!({"audio": {}}),
+            "",
+            "an object with the single key `rich_text`",
+        ),
+        (
+            "content_data",
+            json!({"youtube": {"video_id": "short", "title": "t", "thumbnail_url": "https://e.com/t", "duration": 1}}),
+            "/youtube/video_id",
+            "must match the pattern `^[A-Za-z0-9_-]{11}$`",
+        ),
+        (
+            "learning_preferences",
+            json!({"preferred_pace": "warp", "preferred_media_types": [], "learning_style": "mixed"}),
+            "/preferred_pace",
+            "expected one of: \"slow\", \"medium\", \"fast\"",
+        ),
+        (
+            "learning_preferences",
+            json!({"preferred_pace": "slow", "preferred_media_types": ["video", "image", "video"], "learning_style": "mixed"}),
+            "/preferred_media_types/2",
+            "duplicate of item 0",
+        ),
+        (
+            "learning_preferences",
+            json!({"preferred_pace": "slow", "preferred_media_types": vec!["video"; 6], "learning_style": "mixed"}),
+            "/preferred_media_types",
+            "more than 5 items",
+        ),
+        (
+            "answers",
+            json!({"q1": {"type": "true_false", "value": true, "answered_at": "2024-13-01"}}),
+            "/q1/answered_at",
+            "not an RFC 3339 date-time",
+        ),
+        (
+            "answers",
+            json!({"": {"type": "essay", "text": "x"}}),
+            "/",
+            "key must not be empty",
+        ),
+        (
+            "roadmap_data",
+            json!({"steps": [{"lesson_id": "nope", "content_ids": [], "reason": "", "estimated_minutes": 1}]}),
+            "/steps/0/lesson_id",
+            "not a UUID",
+        ),
+        (
+            "question_set",
+            json!({}),
+            "",
+            "expected array, found object",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, value, path, reason) in cases {
+        match run(name, &value) {
+            Ok(_) => failures.push(format!("{name} {value}: accepted")),
+            Err(e)
+                if e.problems
+                    .iter()
+                    .any(|p| p.path == path && p.reason.contains(reason)) => {}
+            Err(e) => failures.push(format!("{name} {value}: want {path}: {reason}; got {e}")),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
