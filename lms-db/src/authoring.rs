@@ -651,6 +651,67 @@ impl Scope {
         Ok(assessment)
     }
 
+    /// Publishes a course and its lessons (its author only), if `lms_core::publish`
+    /// finds nothing wrong: at least one lesson, an assessment per lesson, a final
+    /// assessment, a valid prerequisite graph, every document valid, every assessment
+    /// with questions. Otherwise nothing changes and `NotPublishable` lists every
+    /// problem.
+    pub async fn publish_course(&self, id: CourseId) -> Result<Course> {
+        let mut tx = self.begin().await?;
+        let course = require_author(&mut tx, id).await?;
+        let lessons = lessons(&mut tx, id).await?;
+        let lesson_ids: Vec<uuid::Uuid> = lessons.iter().map(|l| l.id.0).collect();
+        let sql = format!(
+            "select {} from public.content_blocks where lesson_id = any($1) \
+             order by lesson_id, order_index",
+            rows::BLOCK
+        );
+        let blocks: Vec<ContentBlock> = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+            .bind(&lesson_ids)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        // the author may read their answer keys; they are read on the trusted path
+        tx.trusted().await?;
+        let sql = format!(
+            "select {} from public.assessments where course_id = $1 or lesson_id = any($2)",
+            rows::ASSESSMENT
+        );
+        let assessments: Vec<Assessment> = sqlx::query_as::<_, Db<Assessment>>(&sql)
+            .bind(id.0)
+            .bind(&lesson_ids)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
+        tx.set_actor_role().await?;
+        lms_core::publish::ensure(&lms_core::publish::CourseOutline {
+            course: &course,
+            lessons: &lessons,
+            blocks: &blocks,
+            assessments: &assessments,
+        })?;
+        sqlx::query("update public.lessons set is_published = true where course_id = $1")
+            .bind(id.0)
+            .execute(tx.conn())
+            .await?;
+        let sql = format!(
+            "update public.courses set is_published = true where id = $1 returning {}",
+            rows::COURSE
+        );
+        let published = sqlx::query_as::<_, Db<Course>>(&sql)
+            .bind(id.0)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be published")))?
+            .0;
+        tx.commit().await?;
+        Ok(published)
+    }
+
     /// The questions of an assessment as the actor may see them: with answer keys for
     /// the course's instructor and admins, without them (no option fractions, correct
     /// answers, accepted answers, rubrics or explanations) for its enrolled students.

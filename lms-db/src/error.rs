@@ -50,13 +50,6 @@ pub enum Error {
         course: String,
     },
 
-    /// The course cannot be published: every problem found, at once.
-    #[error("course cannot be published: {}", problems.join("; "))]
-    NotPublishable {
-        /// Every reason, each a sentence.
-        problems: Vec<String>,
-    },
-
     /// The write conflicts with the current state of the data (a duplicate, a stale
     /// reference, a concurrent change that could not be serialized).
     #[error("conflict: {reason}")]
@@ -101,7 +94,6 @@ impl Error {
             Error::Forbidden { .. } => "forbidden",
             Error::AlreadyEnrolled { .. } => "already_enrolled",
             Error::NotEnrolled { .. } => "not_enrolled",
-            Error::NotPublishable { .. } => "not_publishable",
             Error::Conflict { .. } | Error::SuccessorRequired { .. } => "conflict",
             Error::Constraint { .. } => "invalid_document",
             Error::Database(_) | Error::Migrate(_) => "database",

@@ -168,17 +168,7 @@ pub async fn world(pool: PgPool, publish: bool) -> World {
         .unwrap()
         .id;
     if publish {
-        // TODO(publish): author.publish_course(course) once lms_core::publish lands
-        sqlx::query("update public.courses set is_published = true where id = $1")
-            .bind(course.0)
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("update public.lessons set is_published = true where course_id = $1")
-            .bind(course.0)
-            .execute(&pool)
-            .await
-            .unwrap();
+        author.publish_course(course).await.unwrap();
     }
     World {
         lms,
