@@ -124,7 +124,7 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     })
 }
 
-async fn attempts_of(
+pub(crate) async fn attempts_of(
     tx: &mut Tx,
     assessment: AssessmentId,
     student: UserId,
@@ -144,7 +144,7 @@ async fn attempts_of(
         .collect())
 }
 
-async fn attempt_by_id(tx: &mut Tx, id: AttemptId) -> Result<AssessmentAttempt> {
+pub(crate) async fn attempt_by_id(tx: &mut Tx, id: AttemptId) -> Result<AssessmentAttempt> {
     let sql = format!(
         "select {} from public.assessment_attempts where id = $1",
         rows::ATTEMPT

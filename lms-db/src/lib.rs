@@ -23,6 +23,7 @@ mod authoring;
 pub mod error;
 mod learning;
 mod people;
+pub mod repos;
 mod rows;
 mod session;
 
