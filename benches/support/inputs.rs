@@ -59,7 +59,7 @@ pub fn answers() -> Value {
         "respiration",
         "PHOTOSYNTHESIS",
     ];
-    for i in 0..5 {
+    for (i, text) in texts.iter().enumerate() {
         let selected = match i % 3 {
             0 => json!(["a", "b"]),
             1 => json!(["a", "c"]),
@@ -80,7 +80,7 @@ pub fn answers() -> Value {
         );
         answers.insert(
             format!("sa{i}"),
-            json!({"type": "short_answer", "text": texts[i], "answered_at": "2024-05-01T10:00:00Z"}),
+            json!({"type": "short_answer", "text": text, "answered_at": "2024-05-01T10:00:00Z"}),
         );
     }
     Value::Object(answers)

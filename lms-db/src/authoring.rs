@@ -116,8 +116,12 @@ pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> 
 }
 
 /// Pushes `, column = $n` (or ` column = $n` first) to an update.
-fn set<'a, T>(q: &mut QueryBuilder<'a, Postgres>, first: &mut bool, column: &str, value: T)
-where
+pub(crate) fn set<'a, T>(
+    q: &mut QueryBuilder<'a, Postgres>,
+    first: &mut bool,
+    column: &str,
+    value: T,
+) where
     T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
 {
     q.push(if *first { " " } else { ", " });

@@ -10,6 +10,9 @@ use lms_core::repo::ProfilePatch;
 use serde::Serialize;
 use serde_json::Value;
 
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::authoring::set;
 use crate::error::{Error, Result};
 use crate::rows::{self, Db};
 use crate::session::{Actor, Scope, Tx};
@@ -130,26 +133,33 @@ impl Scope {
             })
             .transpose()?;
         let current = profile(&mut tx, user).await?;
-        let sql = format!(
-            "update public.profiles set \
-               first_name = case when $2 then $3 else first_name end, \
-               last_name = case when $4 then $5 else last_name end, \
-               avatar_url = case when $6 then $7 else avatar_url end, \
-               learning_preferences = coalesce($8, learning_preferences), \
-               knowledge_profile = coalesce($9, knowledge_profile) \
-             where id = $1 returning {}",
-            rows::PROFILE
-        );
-        let updated = sqlx::query_as::<_, Db<Profile>>(&sql)
-            .bind(current.id.0)
-            .bind(patch.first_name.is_some())
-            .bind(patch.first_name.flatten())
-            .bind(patch.last_name.is_some())
-            .bind(patch.last_name.flatten())
-            .bind(patch.avatar_url.is_some())
-            .bind(patch.avatar_url.flatten())
-            .bind(preferences)
-            .bind(knowledge)
+        // only the columns given: a user may update their names, avatar and preferences,
+        // not the knowledge profile, and column privileges are checked per column named
+        let mut q = QueryBuilder::<Postgres>::new("update public.profiles set");
+        let mut first = true;
+        if let Some(v) = patch.first_name {
+            set(&mut q, &mut first, "first_name", v);
+        }
+        if let Some(v) = patch.last_name {
+            set(&mut q, &mut first, "last_name", v);
+        }
+        if let Some(v) = patch.avatar_url {
+            set(&mut q, &mut first, "avatar_url", v);
+        }
+        if let Some(v) = preferences {
+            set(&mut q, &mut first, "learning_preferences", v);
+        }
+        if let Some(v) = knowledge {
+            set(&mut q, &mut first, "knowledge_profile", v);
+        }
+        if first {
+            tx.commit().await?;
+            return Ok(current);
+        }
+        q.push(" where id = ").push_bind(current.id.0);
+        q.push(format!(" returning {}", rows::PROFILE));
+        let updated = q
+            .build_query_as::<Db<Profile>>()
             .fetch_optional(tx.conn())
             .await?
             .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?

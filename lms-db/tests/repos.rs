@@ -414,8 +414,6 @@ async fn profiles_round_trip_and_stay_private(pool: PgPool) {
 
 /// A user renames themselves through the delegated use case.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
-#[ignore = "bug in Scope::update_profile (people.rs): it always assigns knowledge_profile, \
-            which `authenticated` may not update, so every user-scope update is refused (42501)"]
 async fn users_update_their_own_profile(pool: PgPool) {
     let w = world(pool, false).await;
     let renamed = ProfileRepo::update_profile(
