@@ -210,8 +210,9 @@ pub struct Profile {
     pub last_name: Option<String>,
     /// `https` URL of the avatar image.
     pub avatar_url: Option<String>,
-    /// A [`crate::documents::LearningPreferences`] document.
-    pub learning_preferences: Value,
+    /// A [`crate::documents::LearningPreferences`] document; `None` until the user
+    /// states their preferences.
+    pub learning_preferences: Option<Value>,
     /// A [`crate::documents::KnowledgeProfile`] document.
     pub knowledge_profile: Value,
     /// When the row was created.

@@ -21,9 +21,14 @@ use lms_core::scoring::{self, Scored, ScoringPolicy};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::authoring::{assessment_course, assessment_with_keys, lesson, require_author};
+use crate::authoring::{
+    assessment_course, assessment_with_keys, lesson, questions_for_actor, require_author,
+};
 use crate::error::{Error, Result};
-use crate::learning::{enrollment, missing_prerequisites, refresh_course_progress, student_of};
+use crate::learning::{
+    enrollment, missing_prerequisites, not_enrolled_or, refresh_course_progress, student_of,
+    ASSESSMENT_OWNER,
+};
 use crate::rows::{self, Db};
 use crate::session::{Scope, Tx};
 
@@ -32,6 +37,8 @@ use crate::session::{Scope, Tx};
 pub struct StartedAttempt {
     /// The attempt row (answers saved so far; no score yet).
     pub attempt: AssessmentAttempt,
+    /// The questions to show, without answer keys.
+    pub questions: serde_json::Value,
     /// When it must be submitted (grace not included); `None` when untimed.
     pub deadline: Option<DateTime<Utc>>,
     /// Whether an open attempt was resumed rather than a new one created.
@@ -77,7 +84,13 @@ async fn lock(tx: &mut Tx, assessment: AssessmentId, student: UserId) -> Result<
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let student = student_of(tx)?;
-    let course = assessment_course(tx, assessment).await?;
+    let course = match assessment_course(tx, assessment).await {
+        Ok(c) => c,
+        Err(e @ Error::NotFound { .. }) => {
+            return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?)
+        }
+        Err(e) => return Err(e),
+    };
     enrollment(tx, student, course).await?;
     let (lesson_id, max_attempts, time_limit, minimum_passing_score): (
         Option<Uuid>,
@@ -344,6 +357,7 @@ impl Scope {
                     break StartedAttempt {
                         deadline: ctx.rules.deadline(attempt.started_at),
                         attempt,
+                        questions: questions_for_actor(&mut tx, assessment).await?,
                         resumed: false,
                     };
                 }
@@ -357,6 +371,7 @@ impl Scope {
                         .ok_or_else(|| Error::not_found("attempt", attempt_number))?;
                     break StartedAttempt {
                         attempt,
+                        questions: questions_for_actor(&mut tx, assessment).await?,
                         deadline,
                         resumed: true,
                     };

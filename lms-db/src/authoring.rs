@@ -651,6 +651,18 @@ impl Scope {
         Ok(assessment)
     }
 
+    /// The questions of an assessment as the actor may see them: with answer keys for
+    /// the course's instructor and admins, without them (no option fractions, correct
+    /// answers, accepted answers, rubrics or explanations) for its enrolled students.
+    /// Read through the database's `public.assessment_questions`, so the stripping is the
+    /// one a direct client gets.
+    pub async fn assessment_questions(&self, id: AssessmentId) -> Result<serde_json::Value> {
+        let mut tx = self.begin().await?;
+        let questions = questions_for_actor(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(questions)
+    }
+
     /// An assessment with its answer keys, for the course's author (or an admin, or the
     /// service).
     pub async fn get_assessment(&self, id: AssessmentId) -> Result<Assessment> {
@@ -661,6 +673,20 @@ impl Scope {
         tx.commit().await?;
         Ok(assessment)
     }
+}
+
+/// The questions of an assessment as the actor may see them (see
+/// [`Scope::assessment_questions`]); `NotFound` when the actor may not see them.
+pub(crate) async fn questions_for_actor(
+    tx: &mut Tx,
+    id: AssessmentId,
+) -> Result<serde_json::Value> {
+    let questions: Option<serde_json::Value> =
+        sqlx::query_scalar("select public.assessment_questions($1)")
+            .bind(id.0)
+            .fetch_one(tx.conn())
+            .await?;
+    questions.ok_or_else(|| Error::not_found("assessment", id))
 }
 
 /// The blocks of a lesson the actor can see, in order.

@@ -50,6 +50,42 @@ pub(crate) async fn enrollment(
         })
 }
 
+/// Explains why content is invisible to a student: `NotEnrolled` when it belongs to a
+/// course they can see (the published catalog) without being enrolled, else the given
+/// `NotFound`. `owner_sql` selects the owning course id of `$1` (read on the trusted
+/// path; only the course's visibility to the actor decides what is revealed).
+pub(crate) async fn not_enrolled_or(
+    tx: &mut Tx,
+    owner_sql: &str,
+    id: Uuid,
+    not_found: Error,
+) -> Result<Error> {
+    tx.trusted().await?;
+    let owner: Option<Uuid> = sqlx::query_scalar(owner_sql)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .flatten();
+    tx.set_actor_role().await?;
+    let Some(owner) = owner else {
+        return Ok(not_found);
+    };
+    Ok(match course(tx, CourseId(owner)).await {
+        Ok(c) => Error::NotEnrolled {
+            course: c.id.to_string(),
+        },
+        Err(_) => not_found,
+    })
+}
+
+/// The owning course of an assessment, for [`not_enrolled_or`].
+pub(crate) const ASSESSMENT_OWNER: &str = "select coalesce(a.course_id, l.course_id) \
+    from public.assessments a left join public.lessons l on l.id = a.lesson_id where a.id = $1";
+
+/// The owning course of a content block, for [`not_enrolled_or`].
+const BLOCK_OWNER: &str = "select l.course_id from public.content_blocks b \
+    join public.lessons l on l.id = b.lesson_id where b.id = $1";
+
 /// A student's progress rows on a course.
 pub(crate) async fn progress_rows(
     tx: &mut Tx,
@@ -468,7 +504,13 @@ impl Scope {
         }
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let block = block(&mut tx, block_id).await?;
+        let block = match block(&mut tx, block_id).await {
+            Ok(b) => b,
+            Err(e @ Error::NotFound { .. }) => {
+                return Err(not_enrolled_or(&mut tx, BLOCK_OWNER, block_id.0, e).await?)
+            }
+            Err(e) => return Err(e),
+        };
         let lesson = lesson(&mut tx, block.lesson_id).await?;
         enrollment(&mut tx, student, lesson.course_id).await?;
         let missing = missing_prerequisites(&mut tx, student, &lesson).await?;

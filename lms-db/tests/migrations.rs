@@ -281,54 +281,7 @@ async fn up_down_up_round_trips_leaving_nothing_behind(pool: PgPool) {
 /// as it was, and the down migrations do not remove it.
 #[sqlx::test(migrations = false)]
 async fn a_pre_existing_supabase_auth_schema_is_left_intact(pool: PgPool) {
-    sqlx::raw_sql(
-        r#"
-        do $$ begin
-          if not exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') then
-            create role supabase_auth_admin nologin;
-          end if;
-        exception when duplicate_object or unique_violation then null;
-        end $$;
-        create schema auth authorization supabase_auth_admin;
-        create table auth.users (
-          instance_id uuid,
-          id uuid not null primary key,
-          aud varchar(255),
-          role varchar(255),
-          email varchar(255),
-          encrypted_password varchar(255),
-          email_confirmed_at timestamptz,
-          raw_app_meta_data jsonb,
-          raw_user_meta_data jsonb,
-          is_super_admin bool,
-          created_at timestamptz,
-          updated_at timestamptz,
-          phone text unique default null,
-          is_sso_user boolean not null default false
-        );
-        create function auth.uid() returns uuid language sql stable as $f$
-          select coalesce(
-            nullif(current_setting('request.jwt.claim.sub', true), ''),
-            (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-          )::uuid -- supabase's own
-        $f$;
-        create function auth.role() returns text language sql stable as $f$
-          select nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role' -- supabase's own
-        $f$;
-        create function auth.jwt() returns jsonb language sql stable as $f$
-          select coalesce(
-            nullif(current_setting('request.jwt.claim', true), ''),
-            nullif(current_setting('request.jwt.claims', true), '')
-          )::jsonb -- supabase's own
-        $f$;
-        create function auth.email() returns text language sql stable as $f$
-          select nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email' -- supabase's own
-        $f$;
-        "#,
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    common::supabase_setup(&pool).await;
     let original = auth_schema(&pool).await;
 
     lms_db::MIGRATOR.run(&pool).await.unwrap();

@@ -18,11 +18,14 @@ pub struct Seed {
 /// Creates a user through `auth.users` (the sign-up trigger makes the profile) and sets
 /// the profile's role.
 pub async fn create_user(pool: &PgPool, email: &str, role: &str) -> Uuid {
-    let id: Uuid = sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    // an explicit id: Supabase's auth.users has no default on it
+    let id: Uuid = sqlx::query_scalar(
+        "insert into auth.users (id, email) values (gen_random_uuid(), $1) returning id",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap();
     sqlx::query("update public.profiles set role = $2::public.user_role where id = $1")
         .bind(id)
         .bind(role)
@@ -94,4 +97,81 @@ pub async fn count(pool: &PgPool, sql: &str, id: Uuid) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+/// The API roles as Supabase has them (and `supabase_auth_admin`), created when absent.
+/// Roles are cluster-wide: concurrent tests may race to create them.
+pub const API_ROLES: &str = r#"
+do $$
+declare
+  r text;
+begin
+  foreach r in array array['supabase_auth_admin', 'anon', 'authenticated', 'service_role'] loop
+    if not exists (select 1 from pg_roles where rolname = r) then
+      begin
+        if r = 'service_role' then
+          execute format('create role %I nologin noinherit bypassrls', r);
+        else
+          execute format('create role %I nologin noinherit', r);
+        end if;
+      exception when duplicate_object or unique_violation then null;
+      end;
+    end if;
+  end loop;
+end
+$$;
+"#;
+
+/// What a Supabase project has before our migrations run: the API roles, an `auth` schema
+/// owned by `supabase_auth_admin` with Supabase's own `auth.users` (no default id) and
+/// `auth.uid()` / `auth.role()` / `auth.jwt()` / `auth.email()`, usage on it for the API
+/// roles, and default privileges granting ALL on new tables and functions of `public` to
+/// `anon`, `authenticated` and `service_role`.
+pub const SUPABASE_SETUP: &str = r#"
+create schema auth authorization supabase_auth_admin;
+grant usage on schema auth to anon, authenticated, service_role;
+create table auth.users (
+  instance_id uuid,
+  id uuid not null primary key,
+  aud varchar(255),
+  role varchar(255),
+  email varchar(255),
+  encrypted_password varchar(255),
+  email_confirmed_at timestamptz,
+  raw_app_meta_data jsonb,
+  raw_user_meta_data jsonb,
+  is_super_admin bool,
+  created_at timestamptz,
+  updated_at timestamptz,
+  phone text unique default null,
+  is_sso_user boolean not null default false
+);
+create function auth.uid() returns uuid language sql stable as $f$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
+  )::uuid -- supabase's own
+$f$;
+create function auth.role() returns text language sql stable as $f$
+  select nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role' -- supabase's own
+$f$;
+create function auth.jwt() returns jsonb language sql stable as $f$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')
+  )::jsonb -- supabase's own
+$f$;
+create function auth.email() returns text language sql stable as $f$
+  select nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email' -- supabase's own
+$f$;
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+"#;
+
+/// Turns an empty database into a Supabase-like one ([`SUPABASE_SETUP`]), before the
+/// migrations run.
+pub async fn supabase_setup(pool: &PgPool) {
+    sqlx::raw_sql(API_ROLES).execute(pool).await.unwrap();
+    sqlx::raw_sql(SUPABASE_SETUP).execute(pool).await.unwrap();
 }

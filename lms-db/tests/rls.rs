@@ -1,0 +1,1907 @@
+//! Row Level Security, as a matrix: persona × table × operation. Each cell of the matrix
+//! says in words which rows the persona may read or change (the text docs/security.md is
+//! generated from) and carries the SQL checks that prove it. Every check runs in its own
+//! transaction, as the persona (`set local role …` + `request.jwt.claims`), against a
+//! seeded world, and is rolled back.
+//!
+//! The same matrix runs on plain PostgreSQL (the `auth` shim) and on a Supabase-like
+//! database (its own `auth` schema and default privileges granting ALL to the API roles).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Who runs a check.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Persona {
+    /// `anon`, no user.
+    Anon,
+    /// `authenticated` as student `s1` (enrolled in `pub1` and the unpublished `draft1`).
+    Student,
+    /// `authenticated` as instructor `i1` (owner of `pub1` and `draft1`).
+    Instructor,
+    /// `authenticated` as the admin.
+    Admin,
+    /// The trusted path: `authenticated` with `s1`'s claims, then `set local role service_role`.
+    Service,
+}
+
+const PERSONAS: [Persona; 5] = [
+    Persona::Anon,
+    Persona::Student,
+    Persona::Instructor,
+    Persona::Admin,
+    Persona::Service,
+];
+
+impl Persona {
+    fn column(self) -> &'static str {
+        match self {
+            Persona::Anon => "anon",
+            Persona::Student => "student",
+            Persona::Instructor => "instructor",
+            Persona::Admin => "admin",
+            Persona::Service => "service_role (trusted path)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Op {
+    Select,
+    Insert,
+    Update,
+    Delete,
+    Execute,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Select => "select",
+            Op::Insert => "insert",
+            Op::Update => "update",
+            Op::Delete => "delete",
+            Op::Execute => "execute",
+        }
+    }
+}
+
+/// What a check must give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Expect {
+    /// a `select` returning this number, or a write affecting this many rows
+    Rows(i64),
+    /// a `select` returning this text (`null` for SQL null)
+    Text(&'static str),
+    /// an error with this SQLSTATE
+    Error(&'static str),
+}
+
+/// insufficient_privilege: no grant, or a row refused by a policy's `with check`
+const DENIED: Expect = Expect::Error("42501");
+
+fn rows(n: i64) -> Expect {
+    Expect::Rows(n)
+}
+
+struct Check {
+    /// statements separated by ` ;; `: all but the last must succeed, the last is measured
+    sql: String,
+    expect: Expect,
+}
+
+struct Cell {
+    table: &'static str,
+    op: Op,
+    persona: Persona,
+    /// the rule, in words, for docs/security.md
+    allowed: &'static str,
+    checks: Vec<Check>,
+}
+
+#[derive(Default)]
+struct Matrix {
+    cells: Vec<Cell>,
+}
+
+impl Matrix {
+    fn cell(
+        &mut self,
+        table: &'static str,
+        op: Op,
+        persona: Persona,
+        allowed: &'static str,
+        checks: &[(&str, Expect)],
+    ) {
+        self.cells.push(Cell {
+            table,
+            op,
+            persona,
+            allowed,
+            checks: checks
+                .iter()
+                .map(|(sql, expect)| Check {
+                    sql: (*sql).to_owned(),
+                    expect: expect.clone(),
+                })
+                .collect(),
+        });
+    }
+}
+
+/// The questions of an assessment as the persona gets them from
+/// `public.assessment_questions`: `full` (answer keys included), `stripped`, or `null`.
+fn questions(placeholder: &str) -> String {
+    format!(
+        "select case when q is null then 'null' \
+                     when q::text ~ '\"(fraction|correct|accepted|rubric|explanation)\"' then 'full' \
+                     else 'stripped' end \
+         from (select public.assessment_questions('{{{placeholder}}}') as q) s"
+    )
+}
+
+const TABLES: [&str; 10] = [
+    "profiles",
+    "courses",
+    "lessons",
+    "content_blocks",
+    "assessments",
+    "enrollments",
+    "assessment_attempts",
+    "student_progress",
+    "personalized_roadmaps",
+    "learning_progress",
+];
+
+/// Rows seeded per table (what admins and the trusted path see).
+fn total(table: &str) -> i64 {
+    match table {
+        "profiles" => 5,
+        "courses" => 4,
+        "lessons" | "content_blocks" => 8,
+        "assessments" => 12,
+        "enrollments" | "assessment_attempts" => 3,
+        _ => 2,
+    }
+}
+
+/// A harmless update of every row of a table.
+fn touch(table: &str) -> &'static str {
+    match table {
+        "profiles" => "update profiles set first_name = 'x'",
+        "courses" => "update courses set title = 'x'",
+        "lessons" => "update lessons set title = 'x'",
+        "content_blocks" => "update content_blocks set metadata = '{}'",
+        "assessments" => "update assessments set title = 'x'",
+        "enrollments" => "update enrollments set progress = '{}'",
+        "assessment_attempts" => "update assessment_attempts set passed = true, score = 100",
+        "student_progress" => "update student_progress set completion_percentage = 100",
+        "personalized_roadmaps" => "update personalized_roadmaps set status = 'paused'",
+        "learning_progress" => "update learning_progress set time_spent = 1",
+        _ => unreachable!("{table}"),
+    }
+}
+
+/// A valid new row of a table.
+fn new_row(table: &str) -> &'static str {
+    match table {
+        "profiles" => "insert into profiles (id, email) values (gen_random_uuid(), 'new@example.org')",
+        "courses" => "insert into courses (title, instructor_id) values ('New', '{i1}')",
+        "lessons" => "insert into lessons (course_id, title, order_index) values ('{pub1}', 'New', 9)",
+        "content_blocks" => "insert into content_blocks (lesson_id, type, content, order_index) values ('{pub1_l}', 'rich_text', '{\"html\": \"<p>new</p>\"}', 9)",
+        "assessments" => "insert into assessments (lesson_id, title, questions) values ('{pub1_l}', 'New', '[]')",
+        "enrollments" => "insert into enrollments (student_id, course_id) values ('{s1}', '{pub2}')",
+        "assessment_attempts" => "insert into assessment_attempts (assessment_id, student_id, attempt_number, answers, score, points_earned, total_points, passed, submitted_at) values ('{pub1_l_a}', '{s1}', 2, '{}', 100, 9, 9, true, now())",
+        "student_progress" => "insert into student_progress (student_id, course_id, status, completion_percentage) values ('{s1}', '{pub2}', 'completed', 100)",
+        "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
+        "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
+        _ => unreachable!("{table}"),
+    }
+}
+
+/// The matrix. Placeholders: users `{s1}` `{s2}` (students), `{i1}` `{i2}` (instructors),
+/// `{admin}`; courses `{pub1}` `{draft1}` (of i1), `{pub2}` `{draft2}` (of i2); for each
+/// course `c`: lessons `{c_l}` (published) and `{c_d}` (draft), their blocks `{c_l_b}`
+/// `{c_d_b}` and assessments `{c_l_a}` `{c_d_a}`, the final assessment `{c_f}`;
+/// attempts `{att_s1}` (s1 on `pub1_l_a`, graded), `{att_s1_f}` (s1 on `draft1_f`),
+/// `{att_s2}` (s2 on `pub2_f`). s1 is enrolled in pub1 and draft1, s2 in pub2.
+#[allow(clippy::too_many_lines)]
+fn matrix() -> Matrix {
+    use Op::{Delete, Execute, Insert, Select, Update};
+    use Persona::{Admin, Anon, Instructor, Service, Student};
+    let mut m = Matrix::default();
+
+    // Anon: the catalog only (published courses, outline of their published lessons).
+    for table in TABLES {
+        let select = format!("select count(*) from {table}");
+        match table {
+            "courses" => m.cell(table, Select, Anon, "published", &[
+                (&select, rows(2)),
+                ("select count(*) from courses where id = '{draft1}'", rows(0)),
+            ]),
+            "lessons" => m.cell(table, Select, Anon, "published lessons of published courses (outline columns only)", &[
+                (&select, rows(2)),
+                ("select count(*) from lessons where id = '{pub1_d}' or course_id = '{draft1}'", rows(0)),
+                ("select string_agg(title, ',' order by title) from lessons", Expect::Text("pub1 lesson,pub2 lesson")),
+                ("select count(prerequisites) from lessons", DENIED),
+            ]),
+            _ => m.cell(table, Select, Anon, "✗", &[(&select, DENIED)]),
+        }
+        m.cell(table, Insert, Anon, "✗", &[(new_row(table), DENIED)]);
+        m.cell(table, Update, Anon, "✗", &[(touch(table), DENIED)]);
+        m.cell(
+            table,
+            Delete,
+            Anon,
+            "✗",
+            &[(&format!("delete from {table}"), DENIED)],
+        );
+    }
+
+    // The trusted path: everything (BYPASSRLS, every privilege).
+    for table in TABLES {
+        let select = format!("select count(*) from {table}");
+        let mut selects = vec![(select.as_str(), rows(total(table)))];
+        if table == "assessments" {
+            selects.push(("select count(questions) from assessments", rows(12)));
+        }
+        m.cell(table, Select, Service, "all", &selects);
+        let insert = if table == "profiles" {
+            "delete from profiles where id = '{s2}' ;; insert into profiles (id, email, role) values ('{s2}', 's2@example.org', 'instructor')"
+        } else {
+            new_row(table)
+        };
+        m.cell(table, Insert, Service, "all", &[(insert, rows(1))]);
+        let mut updates = vec![(touch(table), rows(total(table)))];
+        if table == "profiles" {
+            updates.push((
+                "update profiles set role = 'instructor' where id = '{s2}'",
+                rows(1),
+            ));
+        }
+        m.cell(table, Update, Service, "all", &updates);
+        // (instructors' profiles are kept by their courses: on delete restrict)
+        let delete = match table {
+            "profiles" => (
+                "delete from profiles where role = 'student'".to_owned(),
+                rows(2),
+            ),
+            _ => (format!("delete from {table}"), rows(total(table))),
+        };
+        m.cell(table, Delete, Service, "all", &[(&delete.0, delete.1)]);
+    }
+
+    // profiles
+    m.cell(
+        "profiles",
+        Select,
+        Student,
+        "own",
+        &[
+            ("select count(*) from profiles", rows(1)),
+            ("select id::text from profiles", Expect::Text("{s1}")),
+        ],
+    );
+    m.cell(
+        "profiles",
+        Select,
+        Instructor,
+        "own; students enrolled in own courses",
+        &[
+            ("select count(*) from profiles", rows(2)),
+            (
+                "select count(*) from profiles where id in ('{i1}', '{s1}')",
+                rows(2),
+            ),
+            (
+                "select count(*) from profiles where id in ('{s2}', '{i2}', '{admin}')",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "profiles",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from profiles", rows(5))],
+    );
+    for p in [Student, Instructor, Admin] {
+        m.cell(
+            "profiles",
+            Insert,
+            p,
+            "✗ (the sign-up trigger creates profiles)",
+            &[(new_row("profiles"), DENIED)],
+        );
+        m.cell(
+            "profiles",
+            Delete,
+            p,
+            "✗ (deleting the auth user does)",
+            &[("delete from profiles", DENIED)],
+        );
+    }
+    let no_role_change: [(&str, Expect); 4] = [
+        (
+            "update profiles set role = 'admin' where id = '{s1}'",
+            DENIED,
+        ),
+        ("update profiles set email = 'me@example.org'", DENIED),
+        (
+            "update profiles set knowledge_profile = '{\"rust\": 1}'",
+            DENIED,
+        ),
+        ("update profiles set id = '{s2}' where id = '{s1}'", DENIED),
+    ];
+    m.cell("profiles", Update, Student, "own: first_name, last_name, avatar_url, learning_preferences", &[
+        &[
+            ("update profiles set first_name = 'x'", rows(1)),
+            ("update profiles set learning_preferences = '{\"preferred_pace\": \"fast\"}' where id = '{s1}'", rows(1)),
+            ("update profiles set first_name = 'x' where id = '{s2}'", rows(0)),
+        ][..],
+        &no_role_change[..],
+    ].concat());
+    m.cell(
+        "profiles",
+        Update,
+        Instructor,
+        "own: same columns (not the students it sees)",
+        &[
+            ("update profiles set first_name = 'x'", rows(1)),
+            (
+                "update profiles set first_name = 'x' where id = '{s1}'",
+                rows(0),
+            ),
+            (
+                "update profiles set role = 'admin' where id = '{i1}'",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "profiles",
+        Update,
+        Admin,
+        "all: same columns; roles through set_user_role()",
+        &[
+            ("update profiles set first_name = 'x'", rows(5)),
+            (
+                "update profiles set role = 'admin' where id = '{s2}'",
+                DENIED,
+            ),
+        ],
+    );
+
+    // courses
+    m.cell(
+        "courses",
+        Select,
+        Student,
+        "published; enrolled (even unpublished)",
+        &[
+            ("select count(*) from courses", rows(3)),
+            (
+                "select count(*) from courses where id = '{draft1}'",
+                rows(1),
+            ),
+            (
+                "select count(*) from courses where id = '{draft2}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "courses",
+        Select,
+        Instructor,
+        "published; own",
+        &[
+            ("select count(*) from courses", rows(3)),
+            (
+                "select count(*) from courses where id = '{draft2}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "courses",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from courses", rows(4))],
+    );
+    m.cell(
+        "courses",
+        Insert,
+        Student,
+        "✗ (instructors only)",
+        &[(
+            "insert into courses (title, instructor_id) values ('Mine', '{s1}')",
+            DENIED,
+        )],
+    );
+    m.cell(
+        "courses",
+        Insert,
+        Instructor,
+        "own (instructor_id = self)",
+        &[
+            (new_row("courses"), rows(1)),
+            (
+                "insert into courses (title, instructor_id) values ('Theirs', '{i2}')",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "courses",
+        Insert,
+        Admin,
+        "any",
+        &[(
+            "insert into courses (title, instructor_id) values ('For i2', '{i2}')",
+            rows(1),
+        )],
+    );
+    m.cell(
+        "courses",
+        Update,
+        Student,
+        "none",
+        &[(touch("courses"), rows(0))],
+    );
+    m.cell(
+        "courses",
+        Update,
+        Instructor,
+        "own; not instructor_id",
+        &[
+            (touch("courses"), rows(2)),
+            (
+                "update courses set title = 'mine now' where id = '{pub2}'",
+                rows(0),
+            ),
+            (
+                "update courses set is_published = true where id = '{draft2}'",
+                rows(0),
+            ),
+            (
+                "update courses set instructor_id = '{i2}' where id = '{pub1}'",
+                DENIED,
+            ),
+            (
+                "update courses set final_assessment_id = '{pub1_f}' where id = '{pub1}'",
+                rows(1),
+            ),
+        ],
+    );
+    m.cell(
+        "courses",
+        Update,
+        Admin,
+        "all; not instructor_id",
+        &[
+            (touch("courses"), rows(4)),
+            (
+                "update courses set instructor_id = '{i2}' where id = '{pub1}'",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "courses",
+        Delete,
+        Student,
+        "none",
+        &[("delete from courses", rows(0))],
+    );
+    m.cell(
+        "courses",
+        Delete,
+        Instructor,
+        "own",
+        &[
+            ("delete from courses where id = '{pub2}'", rows(0)),
+            ("delete from courses", rows(2)),
+        ],
+    );
+    m.cell(
+        "courses",
+        Delete,
+        Admin,
+        "all",
+        &[("delete from courses", rows(4))],
+    );
+
+    // lessons
+    m.cell(
+        "lessons",
+        Select,
+        Student,
+        "published lessons of published or enrolled courses",
+        &[
+            ("select count(*) from lessons", rows(3)),
+            (
+                "select count(*) from lessons where id in ('{pub1_d}', '{draft1_d}', '{draft2_l}')",
+                rows(0),
+            ),
+            (
+                "select count(*) from lessons where id = '{draft1_l}'",
+                rows(1),
+            ),
+        ],
+    );
+    m.cell(
+        "lessons",
+        Select,
+        Instructor,
+        "own courses' (drafts too); published lessons of published courses",
+        &[
+            ("select count(*) from lessons", rows(5)),
+            (
+                "select count(*) from lessons where course_id = '{draft2}' or id = '{pub2_d}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "lessons",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from lessons", rows(8))],
+    );
+    m.cell(
+        "lessons",
+        Insert,
+        Student,
+        "✗",
+        &[(new_row("lessons"), DENIED)],
+    );
+    m.cell("lessons", Insert, Instructor, "own courses'", &[
+        (new_row("lessons"), rows(1)),
+        ("insert into lessons (course_id, title, order_index) values ('{pub2}', 'Intruder', 9)", DENIED),
+    ]);
+    m.cell(
+        "lessons",
+        Insert,
+        Admin,
+        "any",
+        &[(
+            "insert into lessons (course_id, title, order_index) values ('{pub2}', 'By admin', 9)",
+            rows(1),
+        )],
+    );
+    m.cell(
+        "lessons",
+        Update,
+        Student,
+        "none",
+        &[(touch("lessons"), rows(0))],
+    );
+    m.cell(
+        "lessons",
+        Update,
+        Instructor,
+        "own courses'; not course_id",
+        &[
+            (touch("lessons"), rows(4)),
+            (
+                "update lessons set title = 'x' where course_id = '{pub2}'",
+                rows(0),
+            ),
+            (
+                "update lessons set course_id = '{pub2}' where id = '{pub1_l}'",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "lessons",
+        Update,
+        Admin,
+        "all; not course_id",
+        &[(touch("lessons"), rows(8))],
+    );
+    m.cell(
+        "lessons",
+        Delete,
+        Student,
+        "none",
+        &[("delete from lessons", rows(0))],
+    );
+    m.cell(
+        "lessons",
+        Delete,
+        Instructor,
+        "own courses'",
+        &[("delete from lessons", rows(4))],
+    );
+    m.cell(
+        "lessons",
+        Delete,
+        Admin,
+        "all",
+        &[("delete from lessons", rows(8))],
+    );
+
+    // content_blocks
+    m.cell(
+        "content_blocks",
+        Select,
+        Student,
+        "published lessons of enrolled courses",
+        &[
+            ("select count(*) from content_blocks", rows(2)),
+            (
+                "select count(*) from content_blocks where lesson_id in ('{pub1_l}', '{draft1_l}')",
+                rows(2),
+            ),
+        ],
+    );
+    m.cell(
+        "content_blocks",
+        Select,
+        Instructor,
+        "own courses'",
+        &[
+            ("select count(*) from content_blocks", rows(4)),
+            (
+                "select count(*) from content_blocks where lesson_id = '{pub2_l}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "content_blocks",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from content_blocks", rows(8))],
+    );
+    m.cell(
+        "content_blocks",
+        Insert,
+        Student,
+        "✗",
+        &[(new_row("content_blocks"), DENIED)],
+    );
+    m.cell("content_blocks", Insert, Instructor, "own courses'", &[
+        (new_row("content_blocks"), rows(1)),
+        ("insert into content_blocks (lesson_id, type, content, order_index) values ('{pub2_l}', 'rich_text', '{}', 9)", DENIED),
+    ]);
+    m.cell(
+        "content_blocks",
+        Insert,
+        Admin,
+        "any",
+        &[(new_row("content_blocks"), rows(1))],
+    );
+    m.cell(
+        "content_blocks",
+        Update,
+        Student,
+        "none",
+        &[(touch("content_blocks"), rows(0))],
+    );
+    m.cell(
+        "content_blocks",
+        Update,
+        Instructor,
+        "own courses'; not lesson_id",
+        &[
+            (touch("content_blocks"), rows(4)),
+            (
+                "update content_blocks set lesson_id = '{pub1_d}' where id = '{pub1_l_b}'",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "content_blocks",
+        Update,
+        Admin,
+        "all; not lesson_id",
+        &[(touch("content_blocks"), rows(8))],
+    );
+    m.cell(
+        "content_blocks",
+        Delete,
+        Student,
+        "none",
+        &[("delete from content_blocks", rows(0))],
+    );
+    m.cell(
+        "content_blocks",
+        Delete,
+        Instructor,
+        "own courses'",
+        &[("delete from content_blocks", rows(4))],
+    );
+    m.cell(
+        "content_blocks",
+        Delete,
+        Admin,
+        "all",
+        &[("delete from content_blocks", rows(8))],
+    );
+
+    // assessments
+    let no_questions = ("select count(questions) from assessments", DENIED);
+    m.cell("assessments", Select, Student, "of published lessons of enrolled courses, and their finals; never `questions`", &[
+        ("select count(*) from assessments", rows(4)),
+        ("select count(*) from assessments where id in ('{pub1_d_a}', '{pub2_l_a}', '{pub2_f}')", rows(0)),
+        ("select count(*) from assessments where id in ('{pub1_l_a}', '{pub1_f}', '{draft1_l_a}', '{draft1_f}')", rows(4)),
+        no_questions.clone(),
+        ("select questions::text from assessments where id = '{pub1_l_a}'", DENIED),
+    ]);
+    m.cell(
+        "assessments",
+        Select,
+        Instructor,
+        "own courses'; never `questions`",
+        &[
+            ("select count(*) from assessments", rows(6)),
+            (
+                "select count(*) from assessments where id in ('{pub2_l_a}', '{pub2_f}')",
+                rows(0),
+            ),
+            no_questions.clone(),
+        ],
+    );
+    m.cell(
+        "assessments",
+        Select,
+        Admin,
+        "all; never `questions`",
+        &[("select count(*) from assessments", rows(12)), no_questions],
+    );
+    m.cell(
+        "assessments",
+        Insert,
+        Student,
+        "✗",
+        &[(new_row("assessments"), DENIED)],
+    );
+    m.cell(
+        "assessments",
+        Insert,
+        Instructor,
+        "own courses'",
+        &[
+            (new_row("assessments"), rows(1)),
+            (
+                "insert into assessments (course_id, title) values ('{pub1}', 'Final 2')",
+                rows(1),
+            ),
+            (
+                "insert into assessments (course_id, title) values ('{pub2}', 'Intruder')",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "assessments",
+        Insert,
+        Admin,
+        "any",
+        &[(
+            "insert into assessments (course_id, title) values ('{pub2}', 'By admin')",
+            rows(1),
+        )],
+    );
+    m.cell(
+        "assessments",
+        Update,
+        Student,
+        "none",
+        &[
+            (touch("assessments"), rows(0)),
+            ("update assessments set questions = '[]'", rows(0)),
+        ],
+    );
+    m.cell(
+        "assessments",
+        Update,
+        Instructor,
+        "own courses' (questions too); not lesson_id, course_id",
+        &[
+            (touch("assessments"), rows(6)),
+            (
+                "update assessments set questions = '[]' where id = '{pub1_l_a}'",
+                rows(1),
+            ),
+            (
+                "update assessments set questions = '[]' where id = '{pub2_l_a}'",
+                rows(0),
+            ),
+            (
+                "update assessments set lesson_id = '{pub1_d}' where id = '{pub1_l_a}'",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "assessments",
+        Update,
+        Admin,
+        "all; not lesson_id, course_id",
+        &[(touch("assessments"), rows(12))],
+    );
+    m.cell(
+        "assessments",
+        Delete,
+        Student,
+        "none",
+        &[("delete from assessments", rows(0))],
+    );
+    m.cell(
+        "assessments",
+        Delete,
+        Instructor,
+        "own courses'",
+        &[("delete from assessments", rows(6))],
+    );
+    m.cell(
+        "assessments",
+        Delete,
+        Admin,
+        "all",
+        &[("delete from assessments", rows(12))],
+    );
+
+    // enrollments
+    m.cell(
+        "enrollments",
+        Select,
+        Student,
+        "own",
+        &[
+            ("select count(*) from enrollments", rows(2)),
+            (
+                "select count(*) from enrollments where student_id = '{s2}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(
+        "enrollments",
+        Select,
+        Instructor,
+        "own; own courses\'",
+        &[("select count(*) from enrollments", rows(2))],
+    );
+    m.cell(
+        "enrollments",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from enrollments", rows(3))],
+    );
+    m.cell("enrollments", Insert, Student, "self into a published course (student_id, course_id only)", &[
+        (new_row("enrollments"), rows(1)),
+        ("insert into enrollments (student_id, course_id) values ('{s1}', '{draft2}')", DENIED),
+        ("insert into enrollments (student_id, course_id) values ('{s2}', '{pub1}')", DENIED),
+        ("insert into enrollments (student_id, course_id, completed_at) values ('{s1}', '{pub2}', now())", DENIED),
+        ("insert into enrollments (student_id, course_id, progress) values ('{s1}', '{pub2}', '{\"done\": 100}')", DENIED),
+    ]);
+    m.cell(
+        "enrollments",
+        Insert,
+        Instructor,
+        "self into a published course",
+        &[
+            (
+                "insert into enrollments (student_id, course_id) values ('{i1}', '{pub2}')",
+                rows(1),
+            ),
+            (
+                "insert into enrollments (student_id, course_id) values ('{s2}', '{pub1}')",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        "enrollments",
+        Insert,
+        Admin,
+        "anyone into any course",
+        &[(
+            "insert into enrollments (student_id, course_id) values ('{s2}', '{draft1}')",
+            rows(1),
+        )],
+    );
+    for (p, allowed) in [
+        (
+            Student,
+            "✗ (completed_at, progress are computed; student_id, course_id fixed)",
+        ),
+        (Instructor, "✗"),
+        (Admin, "✗"),
+    ] {
+        m.cell(
+            "enrollments",
+            Update,
+            p,
+            allowed,
+            &[
+                (touch("enrollments"), DENIED),
+                ("update enrollments set completed_at = now()", DENIED),
+                (
+                    "update enrollments set student_id = '{s2}' where student_id = '{s1}'",
+                    DENIED,
+                ),
+            ],
+        );
+    }
+    m.cell(
+        "enrollments",
+        Delete,
+        Student,
+        "own (leaving a course)",
+        &[
+            ("delete from enrollments where student_id = '{s2}'", rows(0)),
+            ("delete from enrollments", rows(2)),
+        ],
+    );
+    m.cell(
+        "enrollments",
+        Delete,
+        Instructor,
+        "own; own courses\'",
+        &[("delete from enrollments", rows(2))],
+    );
+    m.cell(
+        "enrollments",
+        Delete,
+        Admin,
+        "all",
+        &[("delete from enrollments", rows(3))],
+    );
+
+    // assessment_attempts
+    m.cell(
+        "assessment_attempts",
+        Select,
+        Student,
+        "own (with feedback)",
+        &[
+            ("select count(*) from assessment_attempts", rows(2)),
+            (
+                "select count(*) from assessment_attempts where student_id = '{s2}'",
+                rows(0),
+            ),
+            (
+                "select feedback ->> 'q1' from assessment_attempts where id = '{att_s1}'",
+                Expect::Text("well done"),
+            ),
+        ],
+    );
+    m.cell(
+        "assessment_attempts",
+        Select,
+        Instructor,
+        "at own courses' assessments (lesson and final)",
+        &[
+            ("select count(*) from assessment_attempts", rows(2)),
+            (
+                "select count(*) from assessment_attempts where id in ('{att_s1}', '{att_s1_f}')",
+                rows(2),
+            ),
+        ],
+    );
+    m.cell(
+        "assessment_attempts",
+        Select,
+        Admin,
+        "all",
+        &[("select count(*) from assessment_attempts", rows(3))],
+    );
+    for (p, allowed) in [
+        (
+            Student,
+            "✗ (a passing attempt cannot be forged: the library starts and grades attempts)",
+        ),
+        (Instructor, "✗"),
+        (Admin, "✗"),
+    ] {
+        m.cell("assessment_attempts", Insert, p, allowed, &[
+            (new_row("assessment_attempts"), DENIED),
+            ("insert into assessment_attempts (assessment_id, student_id, attempt_number) values ('{pub1_l_a}', '{s1}', 2)", DENIED),
+        ]);
+        m.cell(
+            "assessment_attempts",
+            Update,
+            p,
+            "✗",
+            &[
+                (touch("assessment_attempts"), DENIED),
+                (
+                    "update assessment_attempts set answers = '{}' where id = '{att_s1}'",
+                    DENIED,
+                ),
+                (
+                    "update assessment_attempts set feedback = '{}' where id = '{att_s1}'",
+                    DENIED,
+                ),
+            ],
+        );
+        m.cell(
+            "assessment_attempts",
+            Delete,
+            p,
+            "✗",
+            &[("delete from assessment_attempts", DENIED)],
+        );
+    }
+
+    // computed, read-only tables
+    for (table, student, instructor, instructor_rows) in [
+        ("student_progress", "own", "own courses'", 1),
+        ("personalized_roadmaps", "own", "none", 0),
+        ("learning_progress", "own", "none", 0),
+    ] {
+        let select = format!("select count(*) from {table}");
+        let others = format!("select count(*) from {table} where student_id = '{{s2}}'");
+        m.cell(
+            table,
+            Select,
+            Student,
+            student,
+            &[(&select, rows(1)), (&others, rows(0))],
+        );
+        m.cell(
+            table,
+            Select,
+            Instructor,
+            instructor,
+            &[(&select, rows(instructor_rows))],
+        );
+        m.cell(table, Select, Admin, "all", &[(&select, rows(2))]);
+        for p in [Student, Instructor, Admin] {
+            m.cell(
+                table,
+                Insert,
+                p,
+                "✗ (computed by the library)",
+                &[(new_row(table), DENIED)],
+            );
+            m.cell(table, Update, p, "✗", &[(touch(table), DENIED)]);
+            m.cell(
+                table,
+                Delete,
+                p,
+                "✗",
+                &[(&format!("delete from {table}"), DENIED)],
+            );
+        }
+    }
+
+    // public.assessment_questions(assessment_id)
+    let f = "assessment_questions()";
+    m.cell(f, Execute, Anon, "✗", &[(&questions("pub1_l_a"), DENIED)]);
+    m.cell(
+        f,
+        Execute,
+        Student,
+        "stripped, for the assessments it may see; null otherwise",
+        &[
+            (&questions("pub1_l_a"), Expect::Text("stripped")),
+            (&questions("pub1_f"), Expect::Text("stripped")),
+            (&questions("draft1_l_a"), Expect::Text("stripped")),
+            (&questions("pub1_d_a"), Expect::Text("null")),
+            (&questions("pub2_l_a"), Expect::Text("null")),
+            (
+                "select coalesce(lms_private.assessment_questions('{pub2_l_a}')::text, 'null')",
+                Expect::Text("null"),
+            ),
+        ],
+    );
+    m.cell(
+        f,
+        Execute,
+        Instructor,
+        "full, own courses'; null otherwise",
+        &[
+            (&questions("pub1_d_a"), Expect::Text("full")),
+            (&questions("draft1_f"), Expect::Text("full")),
+            (&questions("pub2_l_a"), Expect::Text("null")),
+        ],
+    );
+    m.cell(
+        f,
+        Execute,
+        Admin,
+        "full",
+        &[(&questions("draft2_d_a"), Expect::Text("full"))],
+    );
+    m.cell(
+        f,
+        Execute,
+        Service,
+        "as the user of the claims (reads `questions` directly)",
+        &[(&questions("pub1_l_a"), Expect::Text("stripped"))],
+    );
+
+    // public.set_user_role(user_id, new_role)
+    let f = "set_user_role()";
+    m.cell(
+        f,
+        Execute,
+        Anon,
+        "✗",
+        &[("select public.set_user_role('{s1}', 'admin')", DENIED)],
+    );
+    m.cell(
+        f,
+        Execute,
+        Student,
+        "✗",
+        &[
+            ("select public.set_user_role('{s1}', 'admin')", DENIED),
+            ("select public.set_user_role('{s2}', 'instructor')", DENIED),
+            ("select lms_private.set_user_role('{s1}', 'admin')", DENIED),
+        ],
+    );
+    m.cell(
+        f,
+        Execute,
+        Instructor,
+        "✗",
+        &[
+            ("select public.set_user_role('{s1}', 'instructor')", DENIED),
+            ("select public.set_user_role('{i1}', 'admin')", DENIED),
+        ],
+    );
+    m.cell(f, Execute, Admin, "others' roles, never its own", &[
+        ("select public.set_user_role('{s2}', 'instructor') ;; select role::text from profiles where id = '{s2}'", Expect::Text("instructor")),
+        ("select public.set_user_role('{admin}', 'student')", DENIED),
+        ("select public.set_user_role(gen_random_uuid(), 'student')", Expect::Error("P0002")),
+    ]);
+    m.cell(
+        f,
+        Execute,
+        Service,
+        "as the user of the claims (updates profiles.role directly)",
+        &[("select public.set_user_role('{s2}', 'admin')", DENIED)],
+    );
+
+    m
+}
+
+const QUESTIONS: &str = r#"[
+  {"id": "q1", "type": "multiple_choice", "prompt": "2 + 2?", "points": 1,
+   "options": [{"id": "a", "text": "4", "fraction": 1}, {"id": "b", "text": "5", "fraction": 0}],
+   "explanation": "arithmetic"},
+  {"id": "q2", "type": "true_false", "prompt": "Rust has a borrow checker", "points": 1,
+   "correct": true, "explanation": "it does"},
+  {"id": "q3", "type": "short_answer", "prompt": "The language?", "points": 2,
+   "accepted": [{"text": "Rust", "fraction": 1}, {"text": "rust-lang", "fraction": 0.5}],
+   "case_sensitive": false},
+  {"id": "q4", "type": "essay", "prompt": "Explain ownership", "points": 5,
+   "rubric": "moves and borrows", "explanation": "see lesson 1"}
+]"#;
+
+const STRIPPED: &str = r#"[
+  {"id": "q1", "type": "multiple_choice", "prompt": "2 + 2?", "points": 1,
+   "options": [{"id": "a", "text": "4"}, {"id": "b", "text": "5"}]},
+  {"id": "q2", "type": "true_false", "prompt": "Rust has a borrow checker", "points": 1},
+  {"id": "q3", "type": "short_answer", "prompt": "The language?", "points": 2,
+   "case_sensitive": false},
+  {"id": "q4", "type": "essay", "prompt": "Explain ownership", "points": 5}
+]"#;
+
+const COURSES: [&str; 4] = ["pub1", "draft1", "pub2", "draft2"];
+
+/// The content of course `{c}`: a published and a draft lesson, a block and an assessment
+/// each, and a final assessment, all with answer keys.
+const COURSE_TEMPLATE: &str = r#"
+insert into lessons (id, course_id, title, order_index, is_published) values
+  ('{{c}_l}', '{{c}}', '{c} lesson', 0, true),
+  ('{{c}_d}', '{{c}}', '{c} draft', 1, false);
+insert into content_blocks (id, lesson_id, type, content, order_index) values
+  ('{{c}_l_b}', '{{c}_l}', 'rich_text', '{"html": "<p>{c}</p>"}', 0),
+  ('{{c}_d_b}', '{{c}_d}', 'rich_text', '{"html": "<p>{c} draft</p>"}', 0);
+insert into assessments (id, lesson_id, course_id, title, questions) values
+  ('{{c}_l_a}', '{{c}_l}', null, '{c} quiz', $q$$QUESTIONS$q$),
+  ('{{c}_d_a}', '{{c}_d}', null, '{c} draft quiz', $q$$QUESTIONS$q$),
+  ('{{c}_f}', null, '{{c}}', '{c} final', $q$$QUESTIONS$q$);
+update lessons set assessment_id = '{{c}_l_a}' where id = '{{c}_l}';
+update lessons set assessment_id = '{{c}_d_a}' where id = '{{c}_d}';
+update courses set final_assessment_id = '{{c}_f}' where id = '{{c}}';
+"#;
+
+/// Ids of everything seeded, by placeholder name.
+struct World {
+    ids: BTreeMap<String, Uuid>,
+}
+
+impl World {
+    fn new() -> Self {
+        let mut names: Vec<String> = [
+            "s1", "s2", "i1", "i2", "admin", "att_s1", "att_s1_f", "att_s2",
+        ]
+        .map(String::from)
+        .to_vec();
+        for c in COURSES {
+            names.push(c.to_owned());
+            for suffix in ["l", "d", "l_b", "d_b", "l_a", "d_a", "f"] {
+                names.push(format!("{c}_{suffix}"));
+            }
+        }
+        World {
+            ids: names.into_iter().map(|n| (n, Uuid::new_v4())).collect(),
+        }
+    }
+
+    /// Replaces every `{name}` placeholder by its id.
+    fn sql(&self, template: &str) -> String {
+        let mut sql = template.to_owned();
+        for (name, id) in &self.ids {
+            sql = sql.replace(&format!("{{{name}}}"), &id.to_string());
+        }
+        sql
+    }
+
+    /// Seeds the world as the (superuser) pool user.
+    async fn seed(&self, pool: &PgPool) {
+        let mut sql = String::from(
+            "insert into auth.users (id, email) values
+               ('{s1}', 's1@example.org'), ('{s2}', 's2@example.org'),
+               ('{i1}', 'i1@example.org'), ('{i2}', 'i2@example.org'),
+               ('{admin}', 'admin@example.org');
+             update profiles set role = 'instructor' where id in ('{i1}', '{i2}');
+             update profiles set role = 'admin' where id = '{admin}';
+             insert into courses (id, title, instructor_id, is_published) values
+               ('{pub1}', 'pub1', '{i1}', true), ('{draft1}', 'draft1', '{i1}', false),
+               ('{pub2}', 'pub2', '{i2}', true), ('{draft2}', 'draft2', '{i2}', false);
+            ",
+        );
+        for c in COURSES {
+            sql.push_str(
+                &COURSE_TEMPLATE
+                    .replace("{c}", c)
+                    .replace("$QUESTIONS", QUESTIONS),
+            );
+        }
+        sql.push_str(
+            "insert into enrollments (student_id, course_id) values
+               ('{s1}', '{pub1}'), ('{s1}', '{draft1}'), ('{s2}', '{pub2}');
+             insert into assessment_attempts (id, assessment_id, student_id, attempt_number, answers,
+                                              score, points_earned, total_points, passed,
+                                              started_at, submitted_at, feedback) values
+               ('{att_s1}', '{pub1_l_a}', '{s1}', 1, '{\"q1\": \"a\"}', 80, 8, 9, true,
+                now() - interval '1 hour', now(), '{\"q1\": \"well done\"}'),
+               ('{att_s1_f}', '{draft1_f}', '{s1}', 1, '{}', null, null, null, null, now(), null, null),
+               ('{att_s2}', '{pub2_f}', '{s2}', 1, '{}', 40, 4, 9, false,
+                now() - interval '1 hour', now(), '{}');
+             insert into student_progress (student_id, course_id, lesson_id, status, completion_percentage) values
+               ('{s1}', '{pub1}', '{pub1_l}', 'completed', 100),
+               ('{s2}', '{pub2}', null, 'in_progress', 50);
+             insert into personalized_roadmaps (student_id) values ('{s1}'), ('{s2}');
+             insert into learning_progress (student_id, content_id, content_type) values
+               ('{s1}', '{pub1_l_b}', 'content_block'), ('{s2}', '{pub2_l_b}', 'content_block');
+            ",
+        );
+        sqlx::raw_sql(&self.sql(&sql)).execute(pool).await.unwrap();
+    }
+
+    /// Starts a transaction acting as `persona`.
+    async fn begin_as(
+        &self,
+        pool: &PgPool,
+        persona: Persona,
+    ) -> sqlx::Transaction<'static, sqlx::Postgres> {
+        let mut tx = pool.begin().await.unwrap();
+        let (role, sub) = match persona {
+            Persona::Anon => ("anon", None),
+            Persona::Student | Persona::Service => ("authenticated", Some("s1")),
+            Persona::Instructor => ("authenticated", Some("i1")),
+            Persona::Admin => ("authenticated", Some("admin")),
+        };
+        sqlx::query(&format!("set local role {role}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let claims = match sub {
+            Some(name) => serde_json::json!({"sub": self.ids[name], "role": role}),
+            None => serde_json::json!({"role": role}),
+        };
+        sqlx::query("select set_config('request.jwt.claims', $1, true)")
+            .bind(claims.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        if persona == Persona::Service {
+            sqlx::query("set local role service_role")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx
+    }
+
+    /// Runs one check as `persona` and returns what it gave.
+    async fn run(&self, pool: &PgPool, persona: Persona, check: &Check) -> Result<Expect, String> {
+        let mut tx = self.begin_as(pool, persona).await;
+        let statements: Vec<String> = check.sql.split(" ;; ").map(|s| self.sql(s)).collect();
+        let (last, before) = statements.split_last().unwrap();
+        for statement in before {
+            sqlx::raw_sql(statement)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| format!("setup `{statement}` failed: {e}"))?;
+        }
+        let outcome = if last.trim_start().starts_with("select") {
+            sqlx::query_scalar::<_, Option<String>>(&format!(
+                "select t.x::text from ({last}) as t(x)"
+            ))
+            .fetch_one(&mut *tx)
+            .await
+            .map(|v| {
+                let v = v.unwrap_or_else(|| "null".to_owned());
+                match v.parse::<i64>() {
+                    Ok(n) => Expect::Rows(n),
+                    Err(_) => Expect::Text(Box::leak(v.into_boxed_str())),
+                }
+            })
+        } else {
+            sqlx::query(last)
+                .execute(&mut *tx)
+                .await
+                .map(|r| Expect::Rows(i64::try_from(r.rows_affected()).unwrap()))
+        };
+        let outcome = match outcome {
+            Ok(expect) => expect,
+            Err(sqlx::Error::Database(e)) => Expect::Error(Box::leak(
+                e.code().unwrap_or_default().into_owned().into_boxed_str(),
+            )),
+            Err(e) => return Err(format!("{e}")),
+        };
+        tx.rollback().await.unwrap();
+        Ok(outcome)
+    }
+}
+
+/// Seeds a new world and runs every check of the matrix on it; returns the world and the
+/// failures, one line each.
+async fn seed_and_run_matrix(pool: &PgPool) -> (World, Vec<String>) {
+    let world = World::new();
+    world.seed(pool).await;
+    let failures = run_matrix(pool, &world).await;
+    (world, failures)
+}
+
+/// Runs every check of the matrix on a seeded world.
+async fn run_matrix(pool: &PgPool, world: &World) -> Vec<String> {
+    let mut failures = Vec::new();
+    let matrix = matrix();
+    for cell in &matrix.cells {
+        for check in &cell.checks {
+            let mut expect = check.expect.clone();
+            if let Expect::Text(t) = expect {
+                // a text expectation may name a placeholder
+                expect = Expect::Text(Box::leak(world.sql(t).into_boxed_str()));
+            }
+            match world.run(pool, cell.persona, check).await {
+                Ok(got) if got == expect => {}
+                Ok(got) => failures.push(format!(
+                    "{:?} {} {}: `{}` gave {got:?}, expected {expect:?}",
+                    cell.persona,
+                    cell.table,
+                    cell.op.name(),
+                    check.sql
+                )),
+                Err(e) => failures.push(format!(
+                    "{:?} {} {}: `{}`: {e}",
+                    cell.persona,
+                    cell.table,
+                    cell.op.name(),
+                    check.sql
+                )),
+            }
+        }
+    }
+    failures
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
+    let (_, failures) = seed_and_run_matrix(&pool).await;
+    assert!(
+        failures.is_empty(),
+        "{} failing checks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The same matrix on a Supabase-like database: its `auth` schema, and default
+/// privileges granting ALL on new tables and functions to the API roles, which the
+/// migration's revokes must undo.
+#[sqlx::test(migrations = false)]
+async fn every_cell_of_the_access_matrix_holds_on_supabase(pool: PgPool) {
+    common::supabase_setup(&pool).await;
+    lms_db::MIGRATOR.run(&pool).await.unwrap();
+    let (_, failures) = seed_and_run_matrix(&pool).await;
+    assert!(
+        failures.is_empty(),
+        "{} failing checks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every cell of the matrix has a rule and at least one check, and every (table,
+/// operation, persona) is covered.
+#[test]
+fn the_matrix_is_complete() {
+    let matrix = matrix();
+    let mut seen = BTreeMap::new();
+    for cell in &matrix.cells {
+        assert!(
+            !cell.checks.is_empty(),
+            "{} {:?} {:?}",
+            cell.table,
+            cell.op,
+            cell.persona
+        );
+        let key = (cell.table, cell.op, cell.persona);
+        assert!(seen.insert(key, ()).is_none(), "duplicate cell {key:?}");
+    }
+    for table in TABLES {
+        for op in [Op::Select, Op::Insert, Op::Update, Op::Delete] {
+            for persona in PERSONAS {
+                assert!(
+                    seen.contains_key(&(table, op, persona)),
+                    "missing cell {table} {op:?} {persona:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Renders the matrix as the markdown of docs/security.md's generated section.
+fn render(matrix: &Matrix) -> String {
+    let mut tables: Vec<&str> = Vec::new();
+    for cell in &matrix.cells {
+        if !tables.contains(&cell.table) {
+            tables.push(cell.table);
+        }
+    }
+    tables.sort_by_key(|t| TABLES.iter().position(|x| x == t).unwrap_or(TABLES.len()));
+    let mut out = String::new();
+    for table in tables {
+        let cells: Vec<&Cell> = matrix.cells.iter().filter(|c| c.table == table).collect();
+        let mut ops: Vec<Op> = cells.iter().map(|c| c.op).collect();
+        ops.sort();
+        ops.dedup();
+        let _ = writeln!(out, "\n### `{table}`\n");
+        let _ = write!(out, "| |");
+        for p in PERSONAS {
+            let _ = write!(out, " {} |", p.column());
+        }
+        let _ = write!(out, "\n|---|");
+        for _ in PERSONAS {
+            let _ = write!(out, "---|");
+        }
+        out.push('\n');
+        for op in ops {
+            let _ = write!(out, "| {} |", op.name());
+            for p in PERSONAS {
+                let text = cells
+                    .iter()
+                    .find(|c| c.op == op && c.persona == p)
+                    .map_or("·", |c| c.allowed);
+                let _ = write!(out, " {} |", text.replace('|', "\\|"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+const BEGIN: &str = "<!-- BEGIN GENERATED MATRIX (lms-db/tests/rls.rs; UPDATE_DOCS=1 cargo test -p lms-db --test rls) -->";
+const END: &str = "<!-- END GENERATED MATRIX -->";
+
+/// docs/security.md's matrix is the one tested here (`UPDATE_DOCS=1` rewrites it).
+#[test]
+fn docs_security_md_shows_this_matrix() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/security.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let start = doc.find(BEGIN).expect("begin marker") + BEGIN.len();
+    let end = doc.find(END).expect("end marker");
+    let rendered = format!("\n{}\n", render(&matrix()));
+    let updated = format!("{}{rendered}{}", &doc[..start], &doc[end..]);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &updated).unwrap();
+    } else {
+        assert!(
+            doc == updated,
+            "docs/security.md is out of date: run UPDATE_DOCS=1 cargo test -p lms-db --test rls"
+        );
+    }
+}
+
+/// A user connected as `authenticated` (the session user itself, as when a client gets
+/// a direct connection) cannot switch to `service_role`, nor back to the session's
+/// original user: only the library's own session can take the trusted path.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn authenticated_cannot_become_service_role(pool: PgPool) {
+    let member: bool = sqlx::query_scalar(
+        "select pg_has_role('authenticated', 'service_role', 'member') \
+             or pg_has_role('anon', 'service_role', 'member') \
+             or pg_has_role('anon', 'authenticated', 'member')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!member);
+
+    let whoami: String = sqlx::query_scalar("select current_user::text")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for statement in [
+        "set role service_role".to_owned(),
+        "set local role service_role".to_owned(),
+        format!("set role \"{whoami}\""),
+    ] {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("set local session authorization authenticated")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let err = sqlx::query(&statement).execute(&mut *tx).await.unwrap_err();
+        let code = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("42501"), "{statement}: {err}");
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// The one stripping function removes every answer key and keeps everything else, in order.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn strip_answer_keys_removes_exactly_the_answer_keys(pool: PgPool) {
+    let stripped: serde_json::Value =
+        sqlx::query_scalar("select lms_private.strip_answer_keys($1::jsonb)")
+            .bind(QUESTIONS)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let expected: serde_json::Value = serde_json::from_str(STRIPPED).unwrap();
+    assert_eq!(stripped, expected);
+    for (input, output) in [
+        ("[]", "[]"),
+        ("[1, \"x\"]", "[1, \"x\"]"),
+        ("[{\"options\": 3}]", "[{\"options\": 3}]"),
+    ] {
+        let got: serde_json::Value =
+            sqlx::query_scalar("select lms_private.strip_answer_keys($1::jsonb)")
+                .bind(input)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            got,
+            serde_json::from_str::<serde_json::Value>(output).unwrap(),
+            "{input}"
+        );
+    }
+}
+
+/// Every table has Row Level Security enabled and forced; every policy names its role
+/// (none applies to `public`); `anon` and `authenticated` have no table-wide privilege
+/// other than the ones granted on purpose.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn every_table_has_forced_rls_and_every_policy_names_its_role(pool: PgPool) {
+    let unprotected: Vec<String> = sqlx::query_scalar(
+        "select relname::text from pg_class \
+         where relnamespace = 'public'::regnamespace and relkind = 'r' \
+           and relname <> '_sqlx_migrations' \
+           and not (relrowsecurity and relforcerowsecurity) order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        unprotected.is_empty(),
+        "without forced RLS: {unprotected:?}"
+    );
+
+    let to_public: Vec<String> = sqlx::query_scalar(
+        "select tablename || '.' || policyname from pg_policies \
+         where schemaname = 'public' and roles && array['public']::name[] order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        to_public.is_empty(),
+        "policies for every role: {to_public:?}"
+    );
+
+    let policies: i64 =
+        sqlx::query_scalar("select count(*) from pg_policies where schemaname = 'public'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(policies >= 27, "only {policies} policies");
+
+    // no function of lms_private or the API is executable by PUBLIC
+    let public_exec: Vec<String> = sqlx::query_scalar(
+        "select p.oid::regprocedure::text from pg_proc p \
+         where (p.pronamespace = 'lms_private'::regnamespace \
+                or p.oid in ('public.assessment_questions(uuid)'::regprocedure, \
+                             'public.set_user_role(uuid, public.user_role)'::regprocedure)) \
+           and has_function_privilege('public', p.oid, 'execute') order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        public_exec.is_empty(),
+        "executable by PUBLIC: {public_exec:?}"
+    );
+
+    // every security definer function pins its search_path
+    let unpinned: Vec<String> = sqlx::query_scalar(
+        "select p.oid::regprocedure::text from pg_proc p \
+         where p.prosecdef and p.pronamespace in ('public'::regnamespace, 'lms_private'::regnamespace) \
+           and not coalesce(p.proconfig @> array['search_path=\"\"'], false) order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        unpinned.is_empty(),
+        "security definer without search_path '': {unpinned:?}"
+    );
+}
+
+/// The migrating user is an ordinary database owner (no superuser, no BYPASSRLS): the
+/// migrations still run and revert, the forced policies apply to it as the tables' owner,
+/// the helpers and the sign-up trigger (owned by `service_role`) still see every row, the
+/// matrix holds, and the trusted path works from its session.
+#[sqlx::test(migrations = false)]
+async fn a_non_superuser_owner_migrates_and_is_subject_to_rls(pool: PgPool) {
+    // what a superuser prepares once per cluster: the API roles (BYPASSRLS needs a
+    // superuser) and a login role owning the database
+    sqlx::raw_sql(common::API_ROLES)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        r#"
+        do $$ begin
+          if not exists (select 1 from pg_roles where rolname = 'lms_test_migrator') then
+            create role lms_test_migrator login createrole password 'lms_test_migrator';
+          end if;
+        exception when duplicate_object or unique_violation then null;
+        end $$;
+        do $$ begin
+          execute format('alter database %I owner to lms_test_migrator', current_database());
+        end $$;
+        "#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let options = (*pool.connect_options())
+        .clone()
+        .username("lms_test_migrator")
+        .password("lms_test_migrator");
+    let owner = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let superuser: bool = sqlx::query_scalar(
+        "select rolsuper or rolbypassrls from pg_roles where rolname = current_user",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert!(!superuser);
+
+    lms_db::MIGRATOR.run(&owner).await.unwrap();
+
+    let (world, failures) = seed_and_run_matrix(&pool).await;
+    assert!(
+        failures.is_empty(),
+        "{} failing checks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // the owner itself does not bypass RLS (forced): as a member of anon and
+    // authenticated, without claims, it sees the catalog, not the 4 courses
+    let seen: i64 = sqlx::query_scalar("select count(*) from courses")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+
+    // the sign-up trigger still creates profiles when the owner inserts a user
+    sqlx::query(
+        "insert into auth.users (id, email) values (gen_random_uuid(), 'late@example.org')",
+    )
+    .execute(&owner)
+    .await
+    .unwrap();
+    let profiles: i64 = sqlx::query_scalar("select count(*) from profiles")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(profiles, 6);
+
+    // the trusted path from the owner's session
+    let mut tx = owner.begin().await.unwrap();
+    sqlx::query("set local role authenticated")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("select set_config('request.jwt.claims', $1, true)")
+        .bind(serde_json::json!({"sub": world.ids["s1"], "role": "authenticated"}).to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let visible: i64 = sqlx::query_scalar("select count(*) from courses")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(visible, 3);
+    sqlx::query("set local role service_role")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let graded = sqlx::query("update assessment_attempts set passed = true where student_id = $1")
+        .bind(world.ids["s1"])
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(graded.rows_affected(), 2);
+    tx.rollback().await.unwrap();
+
+    lms_db::MIGRATOR.undo(&owner, 0).await.unwrap();
+    owner.close().await;
+}
+
+/// A bigger world for the plans: 2,000 students and 20 instructors, 200 courses of 10
+/// published lessons with an assessment each, 5 enrollments per student (10,000), one
+/// attempt per enrolled student and lesson assessment (100,000), one course progress row
+/// per enrollment.
+const BIG_WORLD: &str = r#"
+insert into auth.users (id, email)
+  select gen_random_uuid(), format('u%s@example.org', lpad(g::text, 5, '0'))
+    from generate_series(1, 2020) g;
+update profiles set role = 'instructor' where email <= 'u00020@example.org';
+create temporary table people as
+  select id, row_number() over (order by email) as n from profiles;
+insert into courses (title, instructor_id, is_published)
+  select format('course %s', g), (select id from people where n = 1 + g % 20), true
+    from generate_series(0, 199) g;
+create temporary table numbered_courses as
+  select id, row_number() over (order by title) - 1 as n from courses;
+insert into lessons (course_id, title, order_index, is_published)
+  select c.id, format('lesson %s', k), k, true
+    from numbered_courses c cross join generate_series(0, 9) k;
+insert into assessments (lesson_id, title)
+  select l.id, 'quiz' from lessons l;
+insert into enrollments (student_id, course_id)
+  select p.id, c.id
+    from people p
+    cross join generate_series(0, 4) k
+    join numbered_courses c on c.n = (p.n * 7 + k * 40) % 200
+   where p.n > 20;
+insert into assessment_attempts (assessment_id, student_id, attempt_number, score, passed,
+                                 submitted_at)
+  select a.id, e.student_id, 1, (random() * 100)::int, random() > 0.3, now()
+    from enrollments e
+    join lessons l on l.course_id = e.course_id
+    join assessments a on a.lesson_id = l.id;
+insert into student_progress (student_id, course_id, status, completion_percentage)
+  select student_id, course_id, 'in_progress', 50 from enrollments;
+analyze;
+"#;
+
+/// The plan of `query` run (EXPLAIN ANALYZE) as the user `who` under RLS.
+async fn plan_as(pool: &PgPool, who: Uuid, query: &str) -> String {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("set local role authenticated")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("select set_config('request.jwt.claims', $1, true)")
+        .bind(serde_json::json!({"sub": who, "role": "authenticated"}).to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let lines: Vec<String> = sqlx::query_scalar(&format!("explain (analyze, costs off) {query}"))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    lines.join("\n")
+}
+
+/// A student's dashboard and an instructor's gradebook, under RLS, on 100,000 attempts:
+/// the big tables are read through their indexes, never scanned whole. (The queries
+/// filter on the actor as well as RLS does: a policy's OR of several rules is a filter,
+/// the query's own predicate is what picks an index.)
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn dashboard_and_gradebook_use_indexes_under_rls(pool: PgPool) {
+    sqlx::raw_sql(BIG_WORLD).execute(&pool).await.unwrap();
+    let attempts: i64 = sqlx::query_scalar("select count(*) from assessment_attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(attempts >= 100_000, "{attempts} attempts");
+    let student: Uuid =
+        sqlx::query_scalar("select student_id from enrollments order by student_id limit 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let (instructor, course): (Uuid, Uuid) =
+        sqlx::query_as("select instructor_id, id from courses order by title limit 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+
+    let dashboard = [
+        "select e.course_id, c.title, sp.status, sp.completion_percentage
+           from enrollments e
+           join courses c on c.id = e.course_id
+           left join student_progress sp
+             on sp.student_id = e.student_id and sp.course_id = e.course_id
+            and sp.lesson_id is null and sp.assessment_id is null
+          where e.student_id = (select auth.uid())",
+        "select assessment_id, max(score), count(*)
+           from assessment_attempts
+          where student_id = (select auth.uid())
+          group by assessment_id",
+    ];
+    let gradebook = format!(
+        "select at.student_id, at.assessment_id, at.score, at.passed
+           from assessment_attempts at
+           join assessments a on a.id = at.assessment_id
+           join lessons l on l.id = a.lesson_id
+          where l.course_id = '{course}'"
+    );
+    let mut plans = Vec::new();
+    for query in dashboard {
+        plans.push(("student dashboard", plan_as(&pool, student, query).await));
+    }
+    plans.push((
+        "instructor gradebook",
+        plan_as(&pool, instructor, &gradebook).await,
+    ));
+    for (what, plan) in &plans {
+        for table in ["assessment_attempts", "enrollments", "student_progress"] {
+            assert!(
+                !plan.contains(&format!("Seq Scan on {table}")),
+                "{what} scans {table}:\n{plan}"
+            );
+        }
+        if std::env::var_os("SHOW_PLANS").is_some() {
+            println!("== {what}\n{plan}\n");
+        }
+    }
+    // the gradebook sees its course's attempts, the dashboard only the student's
+    let rows_line = |plan: &str| plan.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        rows_line(&plans[2].1).contains("rows=500"),
+        "{}",
+        plans[2].1
+    );
+    assert!(rows_line(&plans[1].1).contains("rows=50"), "{}", plans[1].1);
+}
