@@ -21,9 +21,10 @@
 --   read; and guard triggers refuse UPDATE, DELETE and TRUNCATE whoever runs them, owner
 --   and superuser included, except inside `lms_private.purge_audit_log()` (deletes) and
 --   `lms_private.redact_audit_for_user()` (updates of the data and actor columns), which
---   set the flag `lms.audit_maintenance` for their own duration only (a function SET
---   clause). The guard stops DML rewriting history; DDL (disabling a trigger, dropping
---   the table) stays the owner's, as in any PostgreSQL database.
+--   set the transaction-local flag `lms.audit_maintenance` around their own statement
+--   and clear it before returning (an error rolls it back with the transaction). The
+--   guard stops DML rewriting history by mistake; it is no lock against the owner, who
+--   can set the flag, disable a trigger or drop the table, as in any PostgreSQL database.
 -- * The log has no foreign keys: it outlives the rows it describes.
 
 create table public.audit_log (
@@ -187,7 +188,6 @@ create trigger audit_log_no_truncate before truncate on public.audit_log
 create function lms_private.purge_audit_log(older_than interval) returns bigint
   language plpgsql volatile security definer
   set search_path = ''
-  set lms.audit_maintenance = 'purge'
   as $$
 declare
   cutoff timestamptz;
@@ -198,8 +198,10 @@ begin
       using errcode = '22023';
   end if;
   cutoff := now() - older_than;
+  perform pg_catalog.set_config('lms.audit_maintenance', 'purge', true);
   delete from public.audit_log where occurred_at < cutoff;
   get diagnostics purged = row_count;
+  perform pg_catalog.set_config('lms.audit_maintenance', '', true);
   insert into public.audit_log (actor_id, actor_role, action, table_name, new_data)
   values (auth.uid(), lms_private.audit_actor_role(), 'delete', 'audit_log',
           jsonb_build_object('purged_entries', purged, 'older_than', older_than::text,
@@ -223,7 +225,6 @@ $$;
 create function lms_private.redact_audit_for_user(user_id uuid) returns bigint
   language plpgsql volatile security definer
   set search_path = ''
-  set lms.audit_maintenance = 'redact'
   as $$
 declare
   uid text := redact_audit_for_user.user_id::text;
@@ -240,6 +241,7 @@ begin
    where a.table_name = 'profiles' and a.row_id = redact_audit_for_user.user_id
      and e is not null;
 
+  perform pg_catalog.set_config('lms.audit_maintenance', 'redact', true);
   with personal as (
     select distinct a.table_name, a.row_id
       from public.audit_log a
@@ -284,6 +286,7 @@ begin
                          else a.actor_id end
    where a.id in (select id from targets);
   get diagnostics changed = row_count;
+  perform pg_catalog.set_config('lms.audit_maintenance', '', true);
   return changed;
 end;
 $$;
