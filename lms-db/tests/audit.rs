@@ -1018,3 +1018,60 @@ async fn erasing_an_instructor_keeps_the_courses_history_without_them(pool: PgPo
     assert_eq!(block[0].actor_id, None);
     assert!(block[0].new_data.is_some());
 }
+
+/// On a Supabase-like database (default privileges granting ALL on new tables, sequences
+/// and functions of `public` to the API roles) the log is still append-only and the
+/// maintenance functions still the service's alone.
+#[sqlx::test(migrations = false)]
+async fn supabase_default_privileges_do_not_open_the_log(pool: PgPool) {
+    common::supabase_setup(&pool).await;
+    lms_db::MIGRATOR.run(&pool).await.unwrap();
+    let granted: Vec<String> = sqlx::query_scalar(
+        "select r || ' ' || p from unnest(array['anon', 'authenticated', 'service_role']) r \
+         cross join unnest(array['insert', 'update', 'delete', 'truncate', 'references', \
+                                 'trigger']) p \
+         where has_table_privilege(r, 'public.audit_log', p) \
+         union all \
+         select r || ' sequence' from unnest(array['anon', 'authenticated', 'service_role']) r \
+         where has_sequence_privilege(r, 'public.audit_log_id_seq', 'usage, update') \
+         union all \
+         select r || ' ' || f from unnest(array['anon', 'authenticated']) r \
+         cross join unnest(array['lms_private.purge_audit_log(interval)', \
+                                 'lms_private.redact_audit_for_user(uuid)', \
+                                 'lms_private.audit_row_change()']) f \
+         where has_function_privilege(r, f, 'execute') \
+         order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(granted.is_empty(), "granted: {granted:?}");
+    let readers: Vec<String> = sqlx::query_scalar(
+        "select r from unnest(array['anon', 'authenticated', 'service_role']) r \
+         where has_table_privilege(r, 'public.audit_log', 'select') order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(readers, ["authenticated", "service_role"]);
+    let callers: Vec<String> = sqlx::query_scalar(
+        "select r from unnest(array['anon', 'authenticated', 'service_role']) r \
+         where has_function_privilege(r, 'public.record_failed_sign_in(text, text)', 'execute') \
+         order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(callers, ["anon", "authenticated", "service_role"]);
+
+    // and the triggers write on Supabase's own auth.users (no default id)
+    let id: Uuid = sqlx::query_scalar(
+        "insert into auth.users (id, email) values (gen_random_uuid(), 'x@example.org') \
+         returning id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(history(&pool, "profiles", id).await.len(), 1);
+    lms_db::MIGRATOR.undo(&pool, 0).await.unwrap();
+}
