@@ -19,6 +19,7 @@
 //! right to act was established under their own role.
 
 mod attempts;
+mod audit;
 mod authoring;
 pub mod error;
 mod learning;
@@ -28,6 +29,7 @@ mod rows;
 mod session;
 
 pub use attempts::{StartedAttempt, SubmittedAttempt};
+pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use error::{Error, Result};
 pub use people::{Erasure, UserExport};
 pub use session::{Actor, Lms, Scope, Tx};

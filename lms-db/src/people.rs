@@ -231,7 +231,8 @@ impl Scope {
     /// service. Courses they teach are handed to `successor` (an instructor or admin,
     /// not the user); without one, a user who teaches courses is refused with
     /// [`Error::SuccessorRequired`]. Then the user's sign-in (`auth.users`), profile and
-    /// every personal row are deleted — all in one transaction.
+    /// every personal row are deleted, and the user's personal data is redacted from the
+    /// audit log (`lms_private.redact_audit_for_user`) — all in one transaction.
     ///
     /// The `auth.users` row is deleted as the library's session user (the one that ran
     /// the migrations), which owns the sign-up trigger on that table.
@@ -303,6 +304,13 @@ impl Scope {
                 .execute(tx.conn())
                 .await?;
         }
+        // the deletes above logged the deleted rows: now remove the user's personal
+        // data from the audit log (docs/audit.md), in the same transaction
+        tx.trusted().await?;
+        sqlx::query("select lms_private.redact_audit_for_user($1)")
+            .bind(user.0)
+            .execute(tx.conn())
+            .await?;
         tx.set_actor_role().await?;
         tx.commit().await?;
         Ok(Erasure {

@@ -94,6 +94,7 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
         [
             "assessment_attempts",
             "assessments",
+            "audit_log",
             "content_blocks",
             "courses",
             "enrollments",
