@@ -444,11 +444,11 @@ async fn use_cases_are_logged_in_the_acting_users_name(pool: PgPool) {
     assert_eq!(course[0].action, "insert");
     assert_eq!(course[0].actor_id, Some(w.instructor.0));
     assert_eq!(course[0].actor_role, "authenticated");
-    // the world publishes by raw SQL as the session user: system, nobody's name
+    // the instructor publishes through `publish_course`, under RLS
     let published = course.last().unwrap();
     assert_eq!(published.action, "update");
-    assert_eq!(published.actor_id, None);
-    assert_eq!(published.actor_role, "system");
+    assert_eq!(published.actor_id, Some(w.instructor.0));
+    assert_eq!(published.actor_role, "authenticated");
     assert_eq!(published.new_data, Some(json!({"is_published": true})));
     let block = history(&pool, "content_blocks", w.block1.0).await;
     assert_eq!(block.len(), 1);
