@@ -1,102 +1,183 @@
-//! Quickstart: connect, migrate, create an instructor, a course with a lesson and an
-//! assessment, enrol a student, and print the rows.
+//! Quickstart: the whole student journey through the `lms` API.
+//!
+//! Connect and migrate; an instructor authors a course (two lessons, the second requiring
+//! the first, each with a quiz, and a final exam) and publishes it; a student enrols,
+//! studies, fails the quiz, passes it, and sees their progress and the next lesson
+//! unlocked.
 //!
 //! Run it with `scripts/with-postgres cargo run --example quickstart`: it uses
-//! `DATABASE_URL` when that answers, or a throwaway PostgreSQL otherwise.
+//! `DATABASE_URL` when that answers, or a throwaway PostgreSQL otherwise. Against your own
+//! database it adds a demo instructor, course and student (unique e-mail addresses).
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::Row;
-use uuid::Uuid;
+use lms::core::model::{ContentType, CourseId, DifficultyLevel, LessonId, UserId, UserRole};
+use lms::core::repo::{AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson};
+use lms::db::{Lms, Scope};
+use serde_json::json;
+
+type Error = Box<dyn std::error::Error>;
+
+/// Signs a user up. On Supabase, Supabase Auth does this; on plain PostgreSQL the
+/// migrations' `auth.users` stands in. Either way the sign-up trigger creates a student
+/// profile.
+async fn sign_up(lms: &Lms, email: &str) -> Result<UserId, Error> {
+    let id: uuid::Uuid =
+        sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
+            .bind(email)
+            .fetch_one(lms.pool())
+            .await?;
+    Ok(UserId(id))
+}
+
+fn quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
+    NewAssessment {
+        owner,
+        title: title.into(),
+        description: None,
+        questions: json!([
+            {"type": "multiple_choice", "id": "borrow", "prompt": "Which line borrows `y`?",
+             "points": 1, "options": [
+                {"id": "a", "text": "let x = y;", "fraction": 0.0},
+                {"id": "b", "text": "let x = &y;", "fraction": 1.0}]},
+            {"type": "true_false", "id": "owner", "prompt": "A value has exactly one owner.",
+             "points": 1, "correct": true}
+        ]),
+        ai_generated: false,
+        source_content_ids: vec![],
+        is_mandatory: true,
+        minimum_passing_score: 70,
+        max_attempts: Some(3),
+        time_limit_minutes: Some(15),
+    }
+}
+
+async fn author_course(
+    author: &Scope,
+    instructor: UserId,
+) -> Result<(CourseId, [LessonId; 2]), Error> {
+    let course = author
+        .create_course(NewCourse {
+            title: "Rust for data people".into(),
+            description: Some("Ownership and borrowing, gently.".into()),
+            instructor_id: instructor,
+            tags: vec!["rust".into()],
+            difficulty_level: Some(DifficultyLevel::Beginner),
+            estimated_duration_minutes: Some(60),
+        })
+        .await?;
+    let mut lessons = Vec::new();
+    for (order, title) in ["Ownership", "Borrowing"].into_iter().enumerate() {
+        let lesson = author
+            .create_lesson(NewLesson {
+                course_id: course.id,
+                title: title.into(),
+                description: None,
+                order_index: order as i32,
+                learning_objectives: vec![format!("explain {}", title.to_lowercase())],
+                estimated_duration_minutes: Some(30),
+                prerequisites: lessons.clone(),
+            })
+            .await?;
+        author
+            .create_block(NewContentBlock {
+                lesson_id: lesson.id,
+                content_type: ContentType::RichText,
+                content: json!({"rich_text": {"html": format!("<h2>{title}</h2><p>Read me.</p>"), "plain_text": ""}}),
+                order_index: 0,
+                metadata: json!({}),
+            })
+            .await?;
+        author
+            .create_assessment(quiz(
+                AssessmentOwner::Lesson(lesson.id),
+                &format!("{title} quiz"),
+            ))
+            .await?;
+        lessons.push(lesson.id);
+    }
+    author
+        .create_assessment(quiz(AssessmentOwner::Course(course.id), "Final exam"))
+        .await?;
+    let published = author.publish_course(course.id).await?;
+    println!(
+        "published {:?} ({} lessons)",
+        published.title,
+        lessons.len()
+    );
+    Ok((course.id, [lessons[0], lessons[1]]))
+}
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Error> {
     let url = std::env::var("DATABASE_URL")
         .map_err(|_| "set DATABASE_URL, or run through scripts/with-postgres")?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&url)
-        .await?;
-    lms::db::MIGRATOR.run(&pool).await?;
-    let applied = lms::db::MIGRATOR
-        .iter()
-        .filter(|m| !m.migration_type.is_down_migration())
-        .count();
-    println!("migrated: {applied} migrations applied");
+    let lms = Lms::connect(&url).await?;
+    lms.migrate().await?;
 
-    // Users sign up through auth.users (Supabase Auth, or the shim on plain PostgreSQL);
-    // the sign-up trigger creates their profile as a student.
-    let tag = Uuid::new_v4().simple().to_string();
-    let mut tx = pool.begin().await?;
-    let instructor: Uuid =
-        sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
-            .bind(format!("ada+{tag}@example.org"))
-            .fetch_one(&mut *tx)
-            .await?;
-    sqlx::query("update profiles set role = 'instructor', first_name = 'Ada' where id = $1")
-        .bind(instructor)
-        .execute(&mut *tx)
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let instructor = sign_up(&lms, &format!("ada+{tag}@example.org")).await?;
+    let student = sign_up(&lms, &format!("sam+{tag}@example.org")).await?;
+    lms.as_service()
+        .set_role(instructor, UserRole::Instructor)
         .await?;
-    let student: Uuid =
-        sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
-            .bind(format!("sam+{tag}@example.org"))
-            .fetch_one(&mut *tx)
-            .await?;
 
-    let course: Uuid = sqlx::query_scalar(
-        "insert into courses (title, instructor_id, tags, difficulty_level, estimated_duration, is_published) \
-         values ('Rust for data people', $1, '{rust,sql}', 'beginner', 90, true) returning id",
-    )
-    .bind(instructor)
-    .fetch_one(&mut *tx)
-    .await?;
-    let lesson: Uuid = sqlx::query_scalar(
-        "insert into lessons (course_id, title, order_index, estimated_duration, is_published) \
-         values ($1, 'Ownership', 0, 30, true) returning id",
-    )
-    .bind(course)
-    .fetch_one(&mut *tx)
-    .await?;
-    let assessment: Uuid = sqlx::query_scalar(
-        "insert into assessments (lesson_id, title, questions, max_attempts, time_limit) \
-         values ($1, 'Ownership quiz', '[]', 3, 15) returning id",
-    )
-    .bind(lesson)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("update lessons set assessment_id = $2 where id = $1")
-        .bind(lesson)
-        .bind(assessment)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("insert into enrollments (student_id, course_id) values ($1, $2)")
-        .bind(student)
-        .bind(course)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    let (course, [ownership, borrowing]) =
+        author_course(&lms.as_user(instructor), instructor).await?;
 
-    let rows = sqlx::query(
-        "select p.email, p.role::text as role, c.title as course, l.title as lesson, \
-                a.title as assessment, e.enrolled_at \
-         from enrollments e \
-         join profiles p on p.id = e.student_id \
-         join courses c on c.id = e.course_id \
-         join lessons l on l.course_id = c.id \
-         join assessments a on a.id = l.assessment_id \
-         where e.student_id = $1",
-    )
-    .bind(student)
-    .fetch_all(&pool)
-    .await?;
-    for row in rows {
+    let me = lms.as_user(student);
+    me.enroll(course).await?;
+    let blocks = me.list_blocks(ownership).await?;
+    let progress = me
+        .record_content_progress(
+            blocks[0].id,
+            &json!({"completed": true, "percent": 100}),
+            240,
+        )
+        .await?;
+    println!(
+        "studied lesson 1: {} at {}%",
+        progress.status, progress.completion_percentage
+    );
+
+    let quiz1 = me
+        .list_lessons(course)
+        .await?
+        .into_iter()
+        .find(|l| l.id == ownership)
+        .and_then(|l| l.assessment_id)
+        .ok_or("lesson 1 has no quiz")?;
+    let started = me.start_attempt(quiz1).await?;
+    println!(
+        "quiz questions as the student sees them: {}",
+        started.questions
+    );
+    let wrong = json!({"borrow": {"type": "multiple_choice", "selected": ["a"]},
+                       "owner": {"type": "true_false", "value": false}});
+    let failed = me.submit_attempt(quiz1, &wrong).await?;
+    println!(
+        "attempt {}: score {:?}, passed {:?}",
+        failed.attempt.attempt_number, failed.attempt.score, failed.attempt.passed
+    );
+    let right = json!({"borrow": {"type": "multiple_choice", "selected": ["b"]},
+                       "owner": {"type": "true_false", "value": true}});
+    let passed = me.submit_attempt(quiz1, &right).await?;
+    println!(
+        "attempt {}: score {:?}, passed {:?}; unlocked lessons: {:?}",
+        passed.attempt.attempt_number,
+        passed.attempt.score,
+        passed.attempt.passed,
+        passed.unlocked_lessons
+    );
+    assert_eq!(passed.unlocked_lessons, [borrowing]);
+
+    for row in me.my_progress(course).await? {
+        let what = match (row.lesson_id, row.assessment_id) {
+            (Some(l), None) => format!("lesson {l}"),
+            (_, Some(a)) => format!("assessment {a}"),
+            _ => "course".into(),
+        };
         println!(
-            "enrolled: {} ({}) in {:?}, lesson {:?} with assessment {:?}, at {}",
-            row.get::<String, _>("email"),
-            row.get::<String, _>("role"),
-            row.get::<String, _>("course"),
-            row.get::<String, _>("lesson"),
-            row.get::<String, _>("assessment"),
-            row.get::<chrono::DateTime<chrono::Utc>, _>("enrolled_at"),
+            "  {what}: {} {}% attempts={} best={:?}",
+            row.status, row.completion_percentage, row.attempts_count, row.best_score
         );
     }
     Ok(())

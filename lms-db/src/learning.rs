@@ -93,7 +93,9 @@ pub(crate) async fn progress_rows(
     course: CourseId,
 ) -> Result<Vec<StudentProgress>> {
     let sql = format!(
-        "select {} from public.student_progress where student_id = $1 and course_id = $2",
+        "select {} from public.student_progress sp where student_id = $1 and course_id = $2 \
+         order by (select l.order_index from public.lessons l where l.id = sp.lesson_id) \
+           nulls last, sp.assessment_id nulls first, sp.id",
         rows::PROGRESS
     );
     Ok(sqlx::query_as::<_, Db<StudentProgress>>(&sql)
