@@ -139,3 +139,86 @@ async fn the_whole_journey(pool: PgPool) {
             .unwrap();
     assert!(completed_at.is_some());
 }
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn refused_enrolments_and_progress_write_nothing(pool: PgPool) {
+    let w = world(pool.clone(), false).await;
+    let me = w.lms.as_user(w.student);
+    // a draft course is not in the catalog
+    let draft = me.enroll(w.course).await.unwrap_err();
+    assert!(
+        ["forbidden", "not_found"].contains(&draft.code()),
+        "{draft}"
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from enrollments where course_id = $1",
+            w.course.0
+        )
+        .await,
+        0
+    );
+    w.lms
+        .as_user(w.instructor)
+        .publish_course(w.course)
+        .await
+        .unwrap();
+    let service = w.lms.as_service().enroll(w.course).await.unwrap_err();
+    assert_eq!(service.code(), "forbidden", "{service}");
+
+    // content of a course one is not enrolled in
+    let stranger = me
+        .record_content_progress(w.block1, &serde_json::json!({"completed": true}), 5)
+        .await
+        .unwrap_err();
+    assert_eq!(stranger.code(), "not_enrolled", "{stranger}");
+
+    me.enroll(w.course).await.unwrap();
+    let cases = [
+        (
+            "not a progress document",
+            serde_json::json!({"completed": "yes"}),
+            5,
+            "invalid_document",
+        ),
+        (
+            "unknown field",
+            serde_json::json!({"done": true}),
+            5,
+            "invalid_document",
+        ),
+        (
+            "position after the end",
+            serde_json::json!({"position_seconds": 90, "duration_seconds": 60}),
+            5,
+            "invalid_document",
+        ),
+        (
+            "negative time",
+            serde_json::json!({"completed": true}),
+            -1,
+            "invalid_document",
+        ),
+    ];
+    for (name, data, seconds, code) in cases {
+        let err = me
+            .record_content_progress(w.block1, &data, seconds)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{name}: {err}");
+    }
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from learning_progress where student_id = $1",
+            w.student.0
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        lesson_status(&pool, w.student, w.lesson1).await,
+        ("not_started".into(), 0)
+    );
+}
