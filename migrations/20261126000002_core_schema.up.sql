@@ -272,8 +272,9 @@ begin
 end
 $$;
 
--- A lesson's prerequisites are lessons of the same course (the cycle check is lms-core's
--- job on write; this guard keeps foreign and dangling ids out whatever the writer).
+-- A lesson's prerequisites are lessons of the same course, and the prerequisite graph
+-- stays acyclic. lms-core checks both on write and names the cycle; this guard keeps
+-- foreign ids and cycles out whatever the writer (a direct SQL client, say).
 create function public.check_lesson_prerequisites() returns trigger
   language plpgsql
   set search_path = ''
@@ -289,6 +290,21 @@ begin
   if cardinality(foreign_ids) > 0 then
     raise exception 'prerequisites % are not lessons of course %', foreign_ids, new.course_id
       using errcode = '23503', constraint = 'lessons_prerequisites_same_course';
+  end if;
+  -- a cycle: the new row is reachable from one of its own prerequisites (a lesson naming
+  -- itself is left to the check constraint lessons_not_own_prerequisite)
+  if not (new.id = any (new.prerequisites)) and exists (
+    with recursive reachable(id) as (
+      select unnest(new.prerequisites)
+      union
+      select unnest(l.prerequisites)
+        from public.lessons l join reachable r on l.id = r.id
+       where l.id <> new.id
+    )
+    select 1 from reachable where id = new.id
+  ) then
+    raise exception 'prerequisites of lesson % would form a cycle', new.id
+      using errcode = '23514', constraint = 'lessons_prerequisites_acyclic';
   end if;
   return new;
 end;

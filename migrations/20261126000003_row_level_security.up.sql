@@ -211,7 +211,9 @@ create function lms_private.strip_answer_keys(questions jsonb) returns jsonb
 -- The questions of an assessment as the caller may see them: the full document (answer
 -- keys included) for the course's instructor and admins; stripped for a student who may
 -- see the assessment (enrolled in its course, and its lesson published, the same rule as
--- the assessments policy); null otherwise, whether the assessment exists or not.
+-- the assessments policy) — for a timed assessment only while the student has an attempt
+-- open, so the clock runs from the moment the questions are seen; null otherwise,
+-- whether the assessment exists or not.
 create function lms_private.assessment_questions(assessment_id uuid) returns jsonb
   language sql stable security definer
   set search_path = ''
@@ -222,10 +224,15 @@ create function lms_private.assessment_questions(assessment_id uuid) returns jso
                then x.questions
              when x.course_id in (select lms_private.enrolled_course_ids())
               and (x.lesson_id is null or x.lesson_published)
+              and (x.time_limit is null or exists (
+                    select 1 from public.assessment_attempts t
+                     where t.assessment_id = assessment_questions.assessment_id
+                       and t.student_id = (select auth.uid())
+                       and t.submitted_at is null))
                then lms_private.strip_answer_keys(x.questions)
            end
       from (
-        select a.questions, a.lesson_id, l.is_published as lesson_published,
+        select a.questions, a.lesson_id, a.time_limit, l.is_published as lesson_published,
                coalesce(a.course_id, l.course_id) as course_id
           from public.assessments a
           left join public.lessons l on l.id = a.lesson_id
