@@ -14,28 +14,26 @@ use lms_core::repo::{
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
 /// Loads a course the actor can see, or `NotFound`.
 pub(crate) async fn course(tx: &mut Tx, id: CourseId) -> Result<Course> {
     let sql = format!("select {} from public.courses where id = $1", rows::COURSE);
-    sqlx::query_as::<_, Db<Course>>(&sql)
+    rows::select::<Course>(&sql)
         .bind(id.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("course", id))
 }
 
 /// Loads a lesson the actor can see, or `NotFound`.
 pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
     let sql = format!("select {} from public.lessons where id = $1", rows::LESSON);
-    sqlx::query_as::<_, Db<Lesson>>(&sql)
+    rows::select::<Lesson>(&sql)
         .bind(id.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("lesson", id))
 }
 
@@ -45,13 +43,10 @@ pub(crate) async fn lessons(tx: &mut Tx, course: CourseId) -> Result<Vec<Lesson>
         "select {} from public.lessons where course_id = $1 order by order_index, id",
         rows::LESSON
     );
-    Ok(sqlx::query_as::<_, Db<Lesson>>(&sql)
+    rows::select::<Lesson>(&sql)
         .bind(course.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 /// Loads a content block the actor can see, or `NotFound`.
@@ -60,11 +55,10 @@ pub(crate) async fn block(tx: &mut Tx, id: ContentBlockId) -> Result<ContentBloc
         "select {} from public.content_blocks where id = $1",
         rows::BLOCK
     );
-    sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+    rows::select::<ContentBlock>(&sql)
         .bind(id.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("content block", id))
 }
 
@@ -93,14 +87,12 @@ pub(crate) async fn assessment_with_keys(tx: &mut Tx, id: AssessmentId) -> Resul
         "select {} from public.assessments where id = $1",
         rows::ASSESSMENT
     );
-    let found = sqlx::query_as::<_, Db<Assessment>>(&sql)
+    let found = rows::select::<Assessment>(&sql)
         .bind(id.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?;
     tx.set_actor_role().await?;
-    found
-        .map(|d| d.0)
-        .ok_or_else(|| Error::not_found("assessment", id))
+    found.ok_or_else(|| Error::not_found("assessment", id))
 }
 
 /// The course, if the actor may author it: its instructor, an admin, or the service.
@@ -171,16 +163,15 @@ impl Scope {
              values ($1, $2, $3, $4, $5::public.difficulty_level, $6) returning {}",
             rows::COURSE
         );
-        let course = sqlx::query_as::<_, Db<Course>>(&sql)
+        let course = rows::select::<Course>(&sql)
             .bind(&new.title)
             .bind(&new.description)
             .bind(new.instructor_id.0)
             .bind(&new.tags)
             .bind(new.difficulty_level.map(|d| d.as_str()))
             .bind(new.estimated_duration_minutes)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(course)
     }
@@ -221,13 +212,9 @@ impl Scope {
             .push_bind(i64::from(page.limit))
             .push(" offset ")
             .push_bind(i64::from(page.offset));
-        let courses = q
-            .build_query_as::<Db<Course>>()
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+        let courses = rows::Select::from(q.build_query_as())
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(courses)
     }
@@ -270,12 +257,10 @@ impl Scope {
         }
         q.push(" where id = ").push_bind(id.0);
         q.push(format!(" returning {}", rows::COURSE));
-        let course = q
-            .build_query_as::<Db<Course>>()
-            .fetch_optional(tx.conn())
+        let course = rows::Select::from(q.build_query_as())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?;
         tx.commit().await?;
         Ok(course)
     }
@@ -309,7 +294,7 @@ impl Scope {
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning {}",
             rows::LESSON
         );
-        let lesson = sqlx::query_as::<_, Db<Lesson>>(&sql)
+        let lesson = rows::select::<Lesson>(&sql)
             .bind(id.0)
             .bind(new.course_id.0)
             .bind(&new.title)
@@ -318,9 +303,8 @@ impl Scope {
             .bind(&new.learning_objectives)
             .bind(new.estimated_duration_minutes)
             .bind(new.prerequisites.iter().map(|p| p.0).collect::<Vec<_>>())
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(lesson)
     }
@@ -380,12 +364,10 @@ impl Scope {
         }
         q.push(" where id = ").push_bind(id.0);
         q.push(format!(" returning {}", rows::LESSON));
-        let lesson = q
-            .build_query_as::<Db<Lesson>>()
-            .fetch_optional(tx.conn())
+        let lesson = rows::Select::from(q.build_query_as())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?;
         tx.commit().await?;
         Ok(lesson)
     }
@@ -442,15 +424,14 @@ impl Scope {
         } else {
             new.metadata
         };
-        let block = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        let block = rows::select::<ContentBlock>(&sql)
             .bind(new.lesson_id.0)
             .bind(new.content_type.as_str())
             .bind(content)
             .bind(new.order_index)
             .bind(metadata)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(block)
     }
@@ -495,12 +476,10 @@ impl Scope {
         }
         q.push(" where id = ").push_bind(id.0);
         q.push(format!(" returning {}", rows::BLOCK));
-        let block = q
-            .build_query_as::<Db<ContentBlock>>()
-            .fetch_optional(tx.conn())
+        let block = rows::Select::from(q.build_query_as())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?;
         tx.commit().await?;
         Ok(block)
     }
@@ -670,27 +649,21 @@ impl Scope {
              order by lesson_id, order_index",
             rows::BLOCK
         );
-        let blocks: Vec<ContentBlock> = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        let blocks: Vec<ContentBlock> = rows::select::<ContentBlock>(&sql)
             .bind(&lesson_ids)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         // the author may read their answer keys; they are read on the trusted path
         tx.trusted().await?;
         let sql = format!(
             "select {} from public.assessments where course_id = $1 or lesson_id = any($2)",
             rows::ASSESSMENT
         );
-        let assessments: Vec<Assessment> = sqlx::query_as::<_, Db<Assessment>>(&sql)
+        let assessments: Vec<Assessment> = rows::select::<Assessment>(&sql)
             .bind(id.0)
             .bind(&lesson_ids)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.set_actor_role().await?;
         lms_core::publish::ensure(&lms_core::publish::CourseOutline {
             course: &course,
@@ -706,12 +679,11 @@ impl Scope {
             "update public.courses set is_published = true where id = $1 returning {}",
             rows::COURSE
         );
-        let published = sqlx::query_as::<_, Db<Course>>(&sql)
+        let published = rows::select::<Course>(&sql)
             .bind(id.0)
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("course {id} may not be published")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be published")))?;
         tx.commit().await?;
         Ok(published)
     }
@@ -760,13 +732,10 @@ pub(crate) async fn blocks(tx: &mut Tx, lesson: LessonId) -> Result<Vec<ContentB
         "select {} from public.content_blocks where lesson_id = $1 order by order_index, id",
         rows::BLOCK
     );
-    Ok(sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+    rows::select::<ContentBlock>(&sql)
         .bind(lesson.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 /// Validates a question set and returns its normalized JSON.

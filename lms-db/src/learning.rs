@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::authoring::{block, course, lesson};
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
 /// The user a student-only use case acts for.
@@ -39,12 +39,11 @@ pub(crate) async fn enrollment(
         "select {} from public.enrollments where student_id = $1 and course_id = $2",
         rows::ENROLLMENT
     );
-    sqlx::query_as::<_, Db<Enrollment>>(&sql)
+    rows::select::<Enrollment>(&sql)
         .bind(student.0)
         .bind(course.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::NotEnrolled {
             course: course.to_string(),
         })
@@ -98,14 +97,11 @@ pub(crate) async fn progress_rows(
            nulls last, sp.assessment_id nulls first, sp.id",
         rows::PROGRESS
     );
-    Ok(sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+    rows::select::<StudentProgress>(&sql)
         .bind(student.0)
         .bind(course.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 /// What [`refresh_course_progress`] found and stored.
@@ -466,12 +462,12 @@ impl Scope {
             "insert into public.enrollments (student_id, course_id) values ($1, $2) returning {}",
             rows::ENROLLMENT
         );
-        let inserted = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+        let inserted = rows::select::<Enrollment>(&sql)
             .bind(student.0)
             .bind(course_id.0)
-            .fetch_one(tx.conn())
+            .one(tx.conn())
             .await
-            .map_err(|e| match Error::from(e) {
+            .map_err(|e| match e {
                 Error::AlreadyEnrolled { .. } => Error::AlreadyEnrolled {
                     course: course_id.to_string(),
                 },
@@ -481,7 +477,7 @@ impl Scope {
         refresh_course_progress(&mut tx, student, course_id, None).await?;
         let enrolled = enrollment(&mut tx, student, course_id)
             .await
-            .unwrap_or(inserted.0);
+            .unwrap_or(inserted);
         tx.commit().await?;
         Ok(enrolled)
     }
@@ -582,13 +578,10 @@ impl Scope {
             "select {} from public.enrollments where student_id = $1 order by enrolled_at desc",
             rows::ENROLLMENT
         );
-        let list = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+        let list = rows::select::<Enrollment>(&sql)
             .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -603,13 +596,10 @@ impl Scope {
              order by updated_at desc, id",
             rows::LEARNING
         );
-        let list = sqlx::query_as::<_, Db<LearningProgress>>(&sql)
+        let list = rows::select::<LearningProgress>(&sql)
             .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -623,13 +613,10 @@ impl Scope {
              order by generated_at desc, id",
             rows::ROADMAP
         );
-        let list = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
+        let list = rows::select::<PersonalizedRoadmap>(&sql)
             .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(list)
     }

@@ -14,7 +14,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::authoring::set;
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
 /// Loads a profile the actor can see, or `NotFound`.
@@ -23,11 +23,10 @@ pub(crate) async fn profile(tx: &mut Tx, id: UserId) -> Result<Profile> {
         "select {} from public.profiles where id = $1",
         rows::PROFILE
     );
-    sqlx::query_as::<_, Db<Profile>>(&sql)
+    rows::select::<Profile>(&sql)
         .bind(id.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("user", id))
 }
 
@@ -158,12 +157,10 @@ impl Scope {
         }
         q.push(" where id = ").push_bind(current.id.0);
         q.push(format!(" returning {}", rows::PROFILE));
-        let updated = q
-            .build_query_as::<Db<Profile>>()
-            .fetch_optional(tx.conn())
+        let updated = rows::Select::from(q.build_query_as())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -3,17 +3,77 @@
 //! columns are selected as text and parsed by the core's `FromStr`; columns with a unit
 //! in their Rust name (`estimated_duration_minutes`, `time_spent_seconds`) are read from
 //! the spec's column names.
+//!
+//! [`select`] runs a query whose rows are entities and returns the entities themselves.
 
 use std::str::FromStr;
 
 use lms_core::model::*;
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::QueryAs;
+use sqlx::{FromRow, PgConnection, Postgres, Row};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// An entity decoded from a row.
 #[derive(Debug)]
 pub(crate) struct Db<T>(pub T);
+
+/// A query whose rows decode to entities `T` (through [`Db<T>`]): bind its parameters
+/// with [`Select::bind`], then fetch with [`Select::optional`], [`Select::all`] or
+/// [`Select::one`].
+pub(crate) struct Select<'q, T>(QueryAs<'q, Postgres, Db<T>, PgArguments>);
+
+/// `sql`, whose rows decode to entities `T`.
+pub(crate) fn select<T>(sql: &str) -> Select<'_, T>
+where
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    Select(sqlx::query_as(sql))
+}
+
+impl<'q, T> From<QueryAs<'q, Postgres, Db<T>, PgArguments>> for Select<'q, T> {
+    /// A query already built, e.g. by a `QueryBuilder`.
+    fn from(query: QueryAs<'q, Postgres, Db<T>, PgArguments>) -> Self {
+        Select(query)
+    }
+}
+
+impl<'q, T> Select<'q, T>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    /// Binds the next parameter (`$1`, `$2`, … in order).
+    pub(crate) fn bind<V: 'q + sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>>(
+        self,
+        value: V,
+    ) -> Self {
+        Select(self.0.bind(value))
+    }
+
+    /// The entity of the first row, if any.
+    pub(crate) async fn optional(self, conn: &mut PgConnection) -> Result<Option<T>> {
+        Ok(self.0.fetch_optional(conn).await?.map(|d| d.0))
+    }
+
+    /// The entities of every row.
+    pub(crate) async fn all(self, conn: &mut PgConnection) -> Result<Vec<T>> {
+        Ok(self
+            .0
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect())
+    }
+
+    /// The entity of the one row the query must return (`RowNotFound` otherwise).
+    pub(crate) async fn one(self, conn: &mut PgConnection) -> Result<T> {
+        Ok(self.0.fetch_one(conn).await?.0)
+    }
+}
 
 fn parse<T: FromStr<Err = lms_core::Error>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
     let text: String = row.try_get(column)?;
