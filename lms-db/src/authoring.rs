@@ -381,21 +381,13 @@ impl Scope {
     ) -> Result<Vec<Lesson>> {
         let mut tx = self.begin().await?;
         require_author(&mut tx, course).await?;
-        let existing: Vec<LessonId> = lessons(&mut tx, course)
-            .await?
-            .iter()
-            .map(|l| l.id)
-            .collect();
-        check_permutation("lesson", &existing, order)?;
-        sqlx::query("set constraints public.idx_lessons_order deferred")
-            .execute(tx.conn())
-            .await?;
-        sqlx::query(
-            "update public.lessons l set order_index = o.position - 1 \
-             from unnest($1::uuid[]) with ordinality as o(id, position) where l.id = o.id",
+        let existing = lessons(&mut tx, course).await?;
+        reorder(
+            &mut tx,
+            ("lesson", "lessons", "idx_lessons_order"),
+            existing.iter().map(|l| l.id),
+            order,
         )
-        .bind(order.iter().map(|l| l.0).collect::<Vec<_>>())
-        .execute(tx.conn())
         .await?;
         let list = lessons(&mut tx, course).await?;
         tx.commit().await?;
@@ -502,21 +494,17 @@ impl Scope {
         let mut tx = self.begin().await?;
         let parent = lesson(&mut tx, lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
-        let existing: Vec<ContentBlockId> = blocks(&mut tx, lesson_id)
-            .await?
-            .iter()
-            .map(|b| b.id)
-            .collect();
-        check_permutation("content block", &existing, order)?;
-        sqlx::query("set constraints public.idx_content_blocks_order deferred")
-            .execute(tx.conn())
-            .await?;
-        sqlx::query(
-            "update public.content_blocks b set order_index = o.position - 1 \
-             from unnest($1::uuid[]) with ordinality as o(id, position) where b.id = o.id",
+        let existing = blocks(&mut tx, lesson_id).await?;
+        reorder(
+            &mut tx,
+            (
+                "content block",
+                "content_blocks",
+                "idx_content_blocks_order",
+            ),
+            existing.iter().map(|b| b.id),
+            order,
         )
-        .bind(order.iter().map(|b| b.0).collect::<Vec<_>>())
-        .execute(tx.conn())
         .await?;
         let list = blocks(&mut tx, lesson_id).await?;
         tx.commit().await?;
@@ -749,22 +737,39 @@ fn validated_questions(value: &serde_json::Value) -> Result<serde_json::Value> {
     })
 }
 
-/// `order` must name each of `existing` exactly once.
-fn check_permutation<T: Copy + Ord + std::fmt::Display>(
-    what: &'static str,
-    existing: &[T],
+/// Gives the rows `existing` of `public.table` (all of one parent's: lessons of a
+/// course, blocks of a lesson) the positions of `order`: `order_index` 0, 1, … in one
+/// statement, with the parent's unique `index` on positions deferred. `order` must name
+/// each of `existing` exactly once (`what` names a row in the error).
+async fn reorder<T>(
+    tx: &mut Tx,
+    (what, table, index): (&'static str, &str, &str),
+    existing: impl Iterator<Item = T>,
     order: &[T],
-) -> Result<()> {
-    let mut a = existing.to_vec();
+) -> Result<()>
+where
+    T: Copy + Ord + Into<uuid::Uuid>,
+{
+    let mut a: Vec<T> = existing.collect();
     let mut b = order.to_vec();
     a.sort();
     b.sort();
-    if a == b {
-        Ok(())
-    } else {
-        Err(Error::Core(lms_core::Error::InvalidInput {
+    if a != b {
+        return Err(Error::Core(lms_core::Error::InvalidInput {
             field: "order",
             reason: format!("the new order must list each {what} of the parent exactly once"),
-        }))
+        }));
     }
+    sqlx::query(&format!("set constraints public.{index} deferred"))
+        .execute(tx.conn())
+        .await?;
+    let ids: Vec<uuid::Uuid> = order.iter().map(|&id| id.into()).collect();
+    sqlx::query(&format!(
+        "update public.{table} t set order_index = o.position - 1 \
+         from unnest($1::uuid[]) with ordinality as o(id, position) where t.id = o.id"
+    ))
+    .bind(ids)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
