@@ -12,6 +12,7 @@ use lms_core::progress::{
     course_complete, course_percentage, lesson_progress, AssessmentState, LessonFacts,
     LessonProgress,
 };
+use lms_core::repo::Page;
 use uuid::Uuid;
 
 use crate::authoring::{block, course, lesson};
@@ -47,6 +48,35 @@ pub(crate) async fn enrollment(
         .ok_or_else(|| Error::NotEnrolled {
             course: course.to_string(),
         })
+}
+
+/// A student's enrolments, newest first, ties by id: all of them ([`Scope::my_enrollments`])
+/// or one page (`EnrollmentRepo::list_for_student`).
+pub(crate) async fn enrollments_of(
+    tx: &mut Tx,
+    student: UserId,
+    page: Option<Page>,
+) -> Result<Vec<Enrollment>> {
+    let sql = format!(
+        "select {} from public.enrollments where student_id = $1 order by enrolled_at desc, id",
+        rows::ENROLLMENT
+    );
+    rows::list(tx.conn(), &sql, student.0, page).await
+}
+
+/// A student's roadmaps, newest first, ties by id: all of them ([`Scope::my_roadmaps`]) or
+/// one page (`RoadmapRepo::list_roadmaps`).
+pub(crate) async fn roadmaps_of(
+    tx: &mut Tx,
+    student: UserId,
+    page: Option<Page>,
+) -> Result<Vec<PersonalizedRoadmap>> {
+    let sql = format!(
+        "select {} from public.personalized_roadmaps where student_id = $1 \
+         order by generated_at desc, id",
+        rows::ROADMAP
+    );
+    rows::list(tx.conn(), &sql, student.0, page).await
 }
 
 /// Explains why content is invisible to a student: `NotEnrolled` when it belongs to a
@@ -570,18 +600,11 @@ impl Scope {
         Ok(rows)
     }
 
-    /// The acting student's enrolments.
+    /// The acting student's enrolments, newest first.
     pub async fn my_enrollments(&self) -> Result<Vec<Enrollment>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let sql = format!(
-            "select {} from public.enrollments where student_id = $1 order by enrolled_at desc",
-            rows::ENROLLMENT
-        );
-        let list = rows::select::<Enrollment>(&sql)
-            .bind(student.0)
-            .all(tx.conn())
-            .await?;
+        let list = enrollments_of(&mut tx, student, None).await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -608,15 +631,7 @@ impl Scope {
     pub async fn my_roadmaps(&self) -> Result<Vec<PersonalizedRoadmap>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where student_id = $1 \
-             order by generated_at desc, id",
-            rows::ROADMAP
-        );
-        let list = rows::select::<PersonalizedRoadmap>(&sql)
-            .bind(student.0)
-            .all(tx.conn())
-            .await?;
+        let list = roadmaps_of(&mut tx, student, None).await?;
         tx.commit().await?;
         Ok(list)
     }

@@ -100,12 +100,6 @@ fn document<T: Document>(field: &'static str, value: &Value) -> Result<Value> {
     })
 }
 
-/// `limit` and `offset` of a page, clamped by [`Page::new`].
-fn paging(page: Page) -> (i64, i64) {
-    let page = Page::new(page.limit, page.offset);
-    (i64::from(page.limit), i64::from(page.offset))
-}
-
 /// The not-found error of a student's enrollment in a course.
 fn no_enrollment(student: UserId, course: CourseId) -> Error {
     Error::not_found("enrollment", format!("of {student} in {course}"))
@@ -512,38 +506,20 @@ impl EnrollmentRepo for Scope {
 
     /// Newest first; ties by id.
     async fn list_for_student(&self, student: UserId, page: Page) -> Result<Vec<Enrollment>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.enrollments where student_id = $1 \
-             order by enrolled_at desc, id limit $2 offset $3",
-            rows::ENROLLMENT
-        );
-        let list = rows::select::<Enrollment>(&sql)
-            .bind(student.0)
-            .bind(limit)
-            .bind(offset)
-            .all(tx.conn())
-            .await?;
+        let list = learning::enrollments_of(&mut tx, student, Some(page)).await?;
         tx.commit().await?;
         Ok(list)
     }
 
     /// Oldest first; ties by id.
     async fn list_for_course(&self, course: CourseId, page: Page) -> Result<Vec<Enrollment>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
         let sql = format!(
-            "select {} from public.enrollments where course_id = $1 \
-             order by enrolled_at, id limit $2 offset $3",
+            "select {} from public.enrollments where course_id = $1 order by enrolled_at, id",
             rows::ENROLLMENT
         );
-        let list = rows::select::<Enrollment>(&sql)
-            .bind(course.0)
-            .bind(limit)
-            .bind(offset)
-            .all(tx.conn())
-            .await?;
+        let list = rows::list(tx.conn(), &sql, course.0, Some(page)).await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -860,19 +836,8 @@ impl RoadmapRepo for Scope {
 
     /// Newest first; ties by id.
     async fn list_roadmaps(&self, student: UserId, page: Page) -> Result<Vec<PersonalizedRoadmap>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where student_id = $1 \
-             order by generated_at desc, id limit $2 offset $3",
-            rows::ROADMAP
-        );
-        let list = rows::select::<PersonalizedRoadmap>(&sql)
-            .bind(student.0)
-            .bind(limit)
-            .bind(offset)
-            .all(tx.conn())
-            .await?;
+        let list = learning::roadmaps_of(&mut tx, student, Some(page)).await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -921,6 +886,7 @@ impl RoadmapRepo for Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rows::paging;
 
     #[test]
     fn users_read_questions_through_the_stripping_function() {

@@ -9,6 +9,7 @@
 use std::str::FromStr;
 
 use lms_core::model::*;
+use lms_core::repo::Page;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{FromRow, PgConnection, Postgres, Row};
@@ -73,6 +74,37 @@ where
     pub(crate) async fn one(self, conn: &mut PgConnection) -> Result<T> {
         Ok(self.0.fetch_one(conn).await?.0)
     }
+}
+
+/// `limit` and `offset` of a page, clamped by [`Page::new`].
+pub(crate) fn paging(page: Page) -> (i64, i64) {
+    let page = Page::new(page.limit, page.offset);
+    (i64::from(page.limit), i64::from(page.offset))
+}
+
+/// The entities of `sql`, whose one parameter `$1` is `key`: every row, or the rows of
+/// `page` (clamped by [`Page::new`], appended as `limit $2 offset $3`).
+pub(crate) async fn list<T>(
+    conn: &mut PgConnection,
+    sql: &str,
+    key: Uuid,
+    page: Option<Page>,
+) -> Result<Vec<T>>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    let Some(page) = page else {
+        return select(sql).bind(key).all(conn).await;
+    };
+    let (limit, offset) = paging(page);
+    let sql = format!("{sql} limit $2 offset $3");
+    select(&sql)
+        .bind(key)
+        .bind(limit)
+        .bind(offset)
+        .all(conn)
+        .await
 }
 
 fn parse<T: FromStr<Err = lms_core::Error>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
