@@ -107,37 +107,6 @@ pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> 
     }
 }
 
-/// Pushes `, column = $n` (or ` column = $n` first) to an update.
-pub(crate) fn set<'a, T>(
-    q: &mut QueryBuilder<'a, Postgres>,
-    first: &mut bool,
-    column: &str,
-    value: T,
-) where
-    T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
-{
-    q.push(if *first { " " } else { ", " });
-    *first = false;
-    q.push(column).push(" = ").push_bind(value);
-}
-
-/// The same as [`set`] with a cast, for enum columns bound as text.
-fn set_cast<'a>(
-    q: &mut QueryBuilder<'a, Postgres>,
-    first: &mut bool,
-    column: &str,
-    value: Option<String>,
-    cast: &str,
-) {
-    q.push(if *first { " " } else { ", " });
-    *first = false;
-    q.push(column)
-        .push(" = ")
-        .push_bind(value)
-        .push("::")
-        .push(cast);
-}
-
 impl Scope {
     /// Creates an unpublished course. An instructor creates courses of their own; an
     /// admin or the service may name any instructor.
@@ -224,41 +193,25 @@ impl Scope {
     pub async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {
         let mut tx = self.begin().await?;
         let current = require_author(&mut tx, id).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.courses set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
-        if let Some(v) = patch.final_assessment_id {
-            set(&mut q, &mut first, "final_assessment_id", v.map(|a| a.0));
-        }
-        if let Some(v) = patch.tags {
-            set(&mut q, &mut first, "tags", v);
-        }
+        let mut u = rows::Update::new("courses");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
+        u.set_some(
+            "final_assessment_id",
+            patch.final_assessment_id.map(|v| v.map(|a| a.0)),
+        );
+        u.set_some("tags", patch.tags);
         if let Some(v) = patch.difficulty_level {
             let text = v.map(|d| d.as_str().to_owned());
-            set_cast(
-                &mut q,
-                &mut first,
-                "difficulty_level",
-                text,
-                "public.difficulty_level",
-            );
+            u.set_cast("difficulty_level", text, "public.difficulty_level");
         }
-        if let Some(v) = patch.estimated_duration_minutes {
-            set(&mut q, &mut first, "estimated_duration", v);
-        }
-        if first {
+        u.set_some("estimated_duration", patch.estimated_duration_minutes);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::COURSE));
-        let course = rows::Select::from(q.build_query_as())
-            .optional(tx.conn())
+        let course = u
+            .returning(tx.conn(), id.0, rows::COURSE)
             .await?
             .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?;
         tx.commit().await?;
@@ -327,45 +280,26 @@ impl Scope {
             let existing = lessons(&mut tx, current.course_id).await?;
             Graph::from_lessons(&existing)?.with_prerequisites(id, prerequisites.clone())?;
         }
-        let mut q = QueryBuilder::<Postgres>::new("update public.lessons set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
-        if let Some(v) = patch.order_index {
-            set(&mut q, &mut first, "order_index", v);
-        }
-        if let Some(v) = patch.learning_objectives {
-            set(&mut q, &mut first, "learning_objectives", v);
-        }
-        if let Some(v) = patch.estimated_duration_minutes {
-            set(&mut q, &mut first, "estimated_duration", v);
-        }
-        if let Some(v) = patch.assessment_id {
-            set(&mut q, &mut first, "assessment_id", v.map(|a| a.0));
-        }
-        if let Some(v) = patch.prerequisites {
-            set(
-                &mut q,
-                &mut first,
-                "prerequisites",
-                v.iter().map(|p| p.0).collect::<Vec<_>>(),
-            );
-        }
-        if let Some(v) = patch.is_published {
-            set(&mut q, &mut first, "is_published", v);
-        }
-        if first {
+        let mut u = rows::Update::new("lessons");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
+        u.set_some("order_index", patch.order_index);
+        u.set_some("learning_objectives", patch.learning_objectives);
+        u.set_some("estimated_duration", patch.estimated_duration_minutes);
+        u.set_some("assessment_id", patch.assessment_id.map(|v| v.map(|a| a.0)));
+        u.set_some(
+            "prerequisites",
+            patch
+                .prerequisites
+                .map(|v| v.iter().map(|p| p.0).collect::<Vec<_>>()),
+        );
+        u.set_some("is_published", patch.is_published);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::LESSON));
-        let lesson = rows::Select::from(q.build_query_as())
-            .optional(tx.conn())
+        let lesson = u
+            .returning(tx.conn(), id.0, rows::LESSON)
             .await?
             .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?;
         tx.commit().await?;
@@ -439,37 +373,28 @@ impl Scope {
         let current = block(&mut tx, id).await?;
         let parent = lesson(&mut tx, current.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.content_blocks set");
-        let mut first = true;
+        let mut u = rows::Update::new("content_blocks");
         if let Some((kind, value)) = patch.content {
             let doc = ContentData::validate_for(kind, &value).map_err(lms_core::Error::from)?;
             let doc = serde_json::to_value(doc).map_err(|e| lms_core::Error::InvalidInput {
                 field: "content",
                 reason: e.to_string(),
             })?;
-            set_cast(
-                &mut q,
-                &mut first,
+            u.set_cast(
                 "type",
                 Some(kind.as_str().to_owned()),
                 "public.content_type",
             );
-            set(&mut q, &mut first, "content", doc);
+            u.set("content", doc);
         }
-        if let Some(v) = patch.order_index {
-            set(&mut q, &mut first, "order_index", v);
-        }
-        if let Some(v) = patch.metadata {
-            set(&mut q, &mut first, "metadata", v);
-        }
-        if first {
+        u.set_some("order_index", patch.order_index);
+        u.set_some("metadata", patch.metadata);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::BLOCK));
-        let block = rows::Select::from(q.build_query_as())
-            .optional(tx.conn())
+        let block = u
+            .returning(tx.conn(), id.0, rows::BLOCK)
             .await?
             .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?;
         tx.commit().await?;
@@ -585,37 +510,20 @@ impl Scope {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.assessments set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
+        let mut u = rows::Update::new("assessments");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
         if let Some(v) = patch.questions {
-            set(&mut q, &mut first, "questions", validated_questions(&v)?);
+            u.set("questions", validated_questions(&v)?);
         }
-        if let Some(v) = patch.is_mandatory {
-            set(&mut q, &mut first, "is_mandatory", v);
-        }
-        if let Some(v) = patch.minimum_passing_score {
-            set(&mut q, &mut first, "minimum_passing_score", v);
-        }
-        if let Some(v) = patch.max_attempts {
-            set(&mut q, &mut first, "max_attempts", v);
-        }
-        if let Some(v) = patch.time_limit_minutes {
-            set(&mut q, &mut first, "time_limit", v);
-        }
-        if !first {
-            q.push(" where id = ").push_bind(id.0);
-            let done = q.build().execute(tx.conn()).await?;
-            if done.rows_affected() == 0 {
-                return Err(Error::forbidden(format!(
-                    "assessment {id} may not be changed"
-                )));
-            }
+        u.set_some("is_mandatory", patch.is_mandatory);
+        u.set_some("minimum_passing_score", patch.minimum_passing_score);
+        u.set_some("max_attempts", patch.max_attempts);
+        u.set_some("time_limit", patch.time_limit_minutes);
+        if !u.is_empty() && u.execute(tx.conn(), id.0).await? == 0 {
+            return Err(Error::forbidden(format!(
+                "assessment {id} may not be changed"
+            )));
         }
         let assessment = assessment_with_keys(&mut tx, id).await?;
         tx.commit().await?;

@@ -10,9 +10,6 @@ use lms_core::repo::ProfilePatch;
 use serde::Serialize;
 use serde_json::Value;
 
-use sqlx::{Postgres, QueryBuilder};
-
-use crate::authoring::set;
 use crate::error::{Error, Result};
 use crate::rows;
 use crate::session::{Actor, Scope, Tx};
@@ -134,31 +131,18 @@ impl Scope {
         let current = profile(&mut tx, user).await?;
         // only the columns given: a user may update their names, avatar and preferences,
         // not the knowledge profile, and column privileges are checked per column named
-        let mut q = QueryBuilder::<Postgres>::new("update public.profiles set");
-        let mut first = true;
-        if let Some(v) = patch.first_name {
-            set(&mut q, &mut first, "first_name", v);
-        }
-        if let Some(v) = patch.last_name {
-            set(&mut q, &mut first, "last_name", v);
-        }
-        if let Some(v) = patch.avatar_url {
-            set(&mut q, &mut first, "avatar_url", v);
-        }
-        if let Some(v) = preferences {
-            set(&mut q, &mut first, "learning_preferences", v);
-        }
-        if let Some(v) = knowledge {
-            set(&mut q, &mut first, "knowledge_profile", v);
-        }
-        if first {
+        let mut u = rows::Update::new("profiles");
+        u.set_some("first_name", patch.first_name);
+        u.set_some("last_name", patch.last_name);
+        u.set_some("avatar_url", patch.avatar_url);
+        u.set_some("learning_preferences", preferences);
+        u.set_some("knowledge_profile", knowledge);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(current.id.0);
-        q.push(format!(" returning {}", rows::PROFILE));
-        let updated = rows::Select::from(q.build_query_as())
-            .optional(tx.conn())
+        let updated = u
+            .returning(tx.conn(), current.id.0, rows::PROFILE)
             .await?
             .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?;
         tx.commit().await?;

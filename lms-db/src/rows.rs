@@ -4,7 +4,8 @@
 //! in their Rust name (`estimated_duration_minutes`, `time_spent_seconds`) are read from
 //! the spec's column names.
 //!
-//! [`select`] runs a query whose rows are entities and returns the entities themselves.
+//! [`select`] runs a query whose rows are entities and returns the entities themselves;
+//! [`Update`] changes only the columns given of one row.
 
 use std::str::FromStr;
 
@@ -12,7 +13,7 @@ use lms_core::model::*;
 use lms_core::repo::Page;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
-use sqlx::{FromRow, PgConnection, Postgres, Row};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -73,6 +74,77 @@ where
     /// The entity of the one row the query must return (`RowNotFound` otherwise).
     pub(crate) async fn one(self, conn: &mut PgConnection) -> Result<T> {
         Ok(self.0.fetch_one(conn).await?.0)
+    }
+}
+
+/// An `update public.<table> set …` of one row by id, naming only the columns given
+/// (column privileges are checked per column named).
+pub(crate) struct Update<'a> {
+    q: QueryBuilder<'a, Postgres>,
+    empty: bool,
+}
+
+impl<'a> Update<'a> {
+    /// An update of `public.{table}` setting nothing yet.
+    pub(crate) fn new(table: &str) -> Self {
+        Update {
+            q: QueryBuilder::new(format!("update public.{table} set")),
+            empty: true,
+        }
+    }
+
+    /// Sets `column` to `value`.
+    pub(crate) fn set<T>(&mut self, column: &str, value: T)
+    where
+        T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
+    {
+        self.q.push(if self.empty { " " } else { ", " });
+        self.empty = false;
+        self.q.push(column).push(" = ").push_bind(value);
+    }
+
+    /// Sets `column` to `value` when one is given.
+    pub(crate) fn set_some<T>(&mut self, column: &str, value: Option<T>)
+    where
+        T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
+    {
+        if let Some(v) = value {
+            self.set(column, v);
+        }
+    }
+
+    /// Sets an enum `column` to `value` bound as text and cast to `cast`.
+    pub(crate) fn set_cast(&mut self, column: &str, value: Option<String>, cast: &str) {
+        self.set(column, value);
+        self.q.push("::").push(cast);
+    }
+
+    /// Whether no column is set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// Runs it on row `id`; the number of rows changed.
+    pub(crate) async fn execute(mut self, conn: &mut PgConnection, id: Uuid) -> Result<u64> {
+        self.q.push(" where id = ").push_bind(id);
+        Ok(self.q.build().execute(conn).await?.rows_affected())
+    }
+
+    /// Runs it on row `id` and returns the row changed as an entity (`columns` its
+    /// columns); `None` when no row was changed.
+    pub(crate) async fn returning<T>(
+        mut self,
+        conn: &mut PgConnection,
+        id: Uuid,
+        columns: &str,
+    ) -> Result<Option<T>>
+    where
+        T: Send + Unpin,
+        Db<T>: for<'r> FromRow<'r, PgRow>,
+    {
+        self.q.push(" where id = ").push_bind(id);
+        self.q.push(format!(" returning {columns}"));
+        Select::from(self.q.build_query_as()).optional(conn).await
     }
 }
 
