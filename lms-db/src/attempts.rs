@@ -178,16 +178,6 @@ async fn create_attempt(
     Ok(attempt)
 }
 
-fn json<T: Serialize>(field: &'static str, value: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| {
-        lms_core::Error::InvalidInput {
-            field,
-            reason: e.to_string(),
-        }
-        .into()
-    })
-}
-
 /// Stores a graded result on the attempt (trusted path).
 async fn store_result(
     tx: &mut Tx,
@@ -198,8 +188,8 @@ async fn store_result(
     submitted_at: Option<DateTime<Utc>>,
 ) -> Result<AssessmentAttempt> {
     let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let answers = answers.map(|a| json("answers", a)).transpose()?;
-    let feedback = json("feedback", &scored.feedback)?;
+    let answers = answers.map(|a| rows::json("answers", a)).transpose()?;
+    let feedback = rows::json("feedback", &scored.feedback)?;
     tx.trusted().await?;
     let sql = format!(
         "update public.assessment_attempts set \
@@ -431,7 +421,7 @@ impl Scope {
         );
         let attempt = rows::select::<AssessmentAttempt>(&sql)
             .bind(open.id.0)
-            .bind(json("answers", &merged)?)
+            .bind(rows::json("answers", &merged)?)
             .one(tx.conn())
             .await?;
         tx.set_actor_role().await?;

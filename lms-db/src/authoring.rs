@@ -4,7 +4,7 @@
 //! Authoring writes run under the actor's own role, so Row Level Security has the last
 //! word; the checks here come first to give typed errors instead of "0 rows".
 
-use lms_core::documents::{ContentData, Document, QuestionSet};
+use lms_core::documents::{ContentData, QuestionSet};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
@@ -176,11 +176,11 @@ impl Scope {
         if let Some(i) = filter.instructor_id {
             q.push(" and instructor_id = ").push_bind(i.0);
         }
-        let page = Page::new(page.limit, page.offset);
+        let (limit, offset) = rows::paging(page);
         q.push(" order by created_at desc, id limit ")
-            .push_bind(i64::from(page.limit))
+            .push_bind(limit)
             .push(" offset ")
-            .push_bind(i64::from(page.offset));
+            .push_bind(offset);
         let courses = rows::Select::from(q.build_query_as())
             .all(tx.conn())
             .await?;
@@ -331,12 +331,7 @@ impl Scope {
     /// Adds a content block. Its document is validated against its `type` and stored
     /// normalized (HTML sanitized, plain text derived).
     pub async fn create_block(&self, new: NewContentBlock) -> Result<ContentBlock> {
-        let content = ContentData::validate_for(new.content_type, &new.content)
-            .map_err(lms_core::Error::from)?;
-        let content = serde_json::to_value(content).map_err(|e| lms_core::Error::InvalidInput {
-            field: "content",
-            reason: e.to_string(),
-        })?;
+        let content = content_json(new.content_type, &new.content)?;
         let mut tx = self.begin().await?;
         let parent = lesson(&mut tx, new.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
@@ -375,11 +370,7 @@ impl Scope {
         require_author(&mut tx, parent.course_id).await?;
         let mut u = rows::Update::new("content_blocks");
         if let Some((kind, value)) = patch.content {
-            let doc = ContentData::validate_for(kind, &value).map_err(lms_core::Error::from)?;
-            let doc = serde_json::to_value(doc).map_err(|e| lms_core::Error::InvalidInput {
-                field: "content",
-                reason: e.to_string(),
-            })?;
+            let doc = content_json(kind, &value)?;
             u.set_cast(
                 "type",
                 Some(kind.as_str().to_owned()),
@@ -440,7 +431,7 @@ impl Scope {
     /// validated. It becomes the lesson's assessment (or the course's final assessment)
     /// when that has none yet.
     pub async fn create_assessment(&self, new: NewAssessment) -> Result<Assessment> {
-        let questions = validated_questions(&new.questions)?;
+        let questions = rows::document::<QuestionSet>("questions", &new.questions)?;
         let mut tx = self.begin().await?;
         let (lesson_id, course_id, course) = match new.owner {
             AssessmentOwner::Lesson(l) => {
@@ -514,7 +505,7 @@ impl Scope {
         u.set_some("title", patch.title);
         u.set_some("description", patch.description);
         if let Some(v) = patch.questions {
-            u.set("questions", validated_questions(&v)?);
+            u.set("questions", rows::document::<QuestionSet>("questions", &v)?);
         }
         u.set_some("is_mandatory", patch.is_mandatory);
         u.set_some("minimum_passing_score", patch.minimum_passing_score);
@@ -634,15 +625,10 @@ pub(crate) async fn blocks(tx: &mut Tx, lesson: LessonId) -> Result<Vec<ContentB
         .await
 }
 
-/// Validates a question set and returns its normalized JSON.
-fn validated_questions(value: &serde_json::Value) -> Result<serde_json::Value> {
-    let set = QuestionSet::validate(value).map_err(lms_core::Error::from)?;
-    serde_json::to_value(set).map_err(|e| {
-        Error::Core(lms_core::Error::InvalidInput {
-            field: "questions",
-            reason: e.to_string(),
-        })
-    })
+/// Validates a block's document against its type and returns its normalized JSON.
+fn content_json(kind: ContentType, value: &serde_json::Value) -> Result<serde_json::Value> {
+    let content = ContentData::validate_for(kind, value).map_err(lms_core::Error::from)?;
+    rows::json("content", &content)
 }
 
 /// Gives the rows `existing` of `public.table` (all of one parent's: lessons of a

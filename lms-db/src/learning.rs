@@ -393,10 +393,7 @@ async fn refresh(
         percent: u32::try_from(course_percentage(lesson_statuses.iter().copied())).unwrap_or(0),
         ..ProgressData::default()
     };
-    let summary = serde_json::to_value(summary).map_err(|e| lms_core::Error::InvalidInput {
-        field: "progress",
-        reason: e.to_string(),
-    })?;
+    let summary = rows::json("progress", &summary)?;
     sqlx::query(
         "update public.enrollments set progress = $3, \
            completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) end \
@@ -548,10 +545,7 @@ impl Scope {
 
         tx.trusted().await?;
         let completed = data.completed;
-        let data = serde_json::to_value(data).map_err(|e| lms_core::Error::InvalidInput {
-            field: "data",
-            reason: e.to_string(),
-        })?;
+        let data = rows::json("data", &data)?;
         sqlx::query(
             "insert into public.learning_progress \
                (student_id, content_id, content_type, progress_data, completed_at, time_spent) \

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use lms_core::documents::{Document, LearningPreferences};
+use lms_core::documents::{KnowledgeProfile, LearningPreferences};
 use lms_core::model::*;
 use lms_core::repo::ProfilePatch;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::rows;
+use crate::rows::{self, document};
 use crate::session::{Actor, Scope, Tx};
 
 /// Loads a profile the actor can see, or `NotFound`.
@@ -98,15 +98,7 @@ impl Scope {
         let preferences = patch
             .learning_preferences
             .as_ref()
-            .map(|v| {
-                let doc = LearningPreferences::validate(v).map_err(lms_core::Error::from)?;
-                serde_json::to_value(doc).map_err(|e| {
-                    Error::from(lms_core::Error::InvalidInput {
-                        field: "learning_preferences",
-                        reason: e.to_string(),
-                    })
-                })
-            })
+            .map(|v| document::<LearningPreferences>("learning_preferences", v))
             .transpose()?;
         let mut tx = self.begin().await?;
         if patch.knowledge_profile.is_some() && tx.actor() != Actor::Service {
@@ -117,16 +109,7 @@ impl Scope {
         let knowledge = patch
             .knowledge_profile
             .as_ref()
-            .map(|v| {
-                let doc = lms_core::documents::KnowledgeProfile::validate(v)
-                    .map_err(lms_core::Error::from)?;
-                serde_json::to_value(doc).map_err(|e| {
-                    Error::from(lms_core::Error::InvalidInput {
-                        field: "knowledge_profile",
-                        reason: e.to_string(),
-                    })
-                })
-            })
+            .map(|v| document::<KnowledgeProfile>("knowledge_profile", v))
             .transpose()?;
         let current = profile(&mut tx, user).await?;
         // only the columns given: a user may update their names, avatar and preferences,

@@ -61,7 +61,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::documents::{Answers, Document, Feedback, ProgressData, RoadmapData};
+use lms_core::documents::{Answers, Feedback, ProgressData, RoadmapData};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
@@ -75,7 +75,7 @@ use uuid::Uuid;
 
 use crate::authoring::{self, require_author};
 use crate::error::{Error, Result};
-use crate::rows;
+use crate::rows::{self, document};
 use crate::session::{Actor, Scope, Tx};
 use crate::{attempts, learning, people};
 
@@ -86,18 +86,6 @@ fn found<T>(result: Result<T>) -> Result<Option<T>> {
         Err(Error::NotFound { .. } | Error::NotEnrolled { .. }) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Validates a document with `lms-core` and returns its normalized JSON.
-fn document<T: Document>(field: &'static str, value: &Value) -> Result<Value> {
-    let doc = T::validate(value).map_err(lms_core::Error::from)?;
-    serde_json::to_value(doc).map_err(|e| {
-        lms_core::Error::InvalidInput {
-            field,
-            reason: e.to_string(),
-        }
-        .into()
-    })
 }
 
 /// The not-found error of a student's enrollment in a course.

@@ -5,12 +5,16 @@
 //! the spec's column names.
 //!
 //! [`select`] runs a query whose rows are entities and returns the entities themselves;
-//! [`Update`] changes only the columns given of one row.
+//! [`Update`] changes only the columns given of one row. [`document`] and [`json`] give
+//! the values of JSONB columns.
 
 use std::str::FromStr;
 
+use lms_core::documents::Document;
 use lms_core::model::*;
 use lms_core::repo::Page;
+use serde::Serialize;
+use serde_json::Value;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::QueryAs;
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
@@ -179,11 +183,50 @@ where
         .await
 }
 
-fn parse<T: FromStr<Err = lms_core::Error>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
-    let text: String = row.try_get(column)?;
-    T::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+/// A value as JSON for a JSONB column; `InvalidInput` on `field` if it has no JSON form.
+pub(crate) fn json<T: Serialize>(field: &'static str, value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| {
+        lms_core::Error::InvalidInput {
+            field,
+            reason: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Validates a document with `lms-core` and returns its normalized JSON.
+pub(crate) fn document<T: Document>(field: &'static str, value: &Value) -> Result<Value> {
+    json(field, &T::validate(value).map_err(lms_core::Error::from)?)
+}
+
+/// A text column parsed by `T`'s `FromStr` (enums selected as text).
+pub(crate) fn parse<T>(row: &PgRow, column: &str) -> sqlx::Result<T>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    from_text(column, &row.try_get::<String, _>(column)?)
+}
+
+/// A nullable text column parsed like [`parse`].
+fn opt_parse<T>(row: &PgRow, column: &str) -> sqlx::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    row.try_get::<Option<String>, _>(column)?
+        .map(|text| from_text(column, &text))
+        .transpose()
+}
+
+fn from_text<T>(column: &str, text: &str) -> sqlx::Result<T>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    T::from_str(text).map_err(|e| sqlx::Error::ColumnDecode {
         index: column.to_owned(),
-        source: Box::new(e),
+        source: e.into(),
     })
 }
 
@@ -228,7 +271,6 @@ pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_as
 
 impl FromRow<'_, PgRow> for Db<Course> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
-        let difficulty: Option<String> = row.try_get("difficulty_level")?;
         Ok(Db(Course {
             id: id(row, "id")?,
             title: row.try_get("title")?,
@@ -236,17 +278,7 @@ impl FromRow<'_, PgRow> for Db<Course> {
             instructor_id: id(row, "instructor_id")?,
             final_assessment_id: opt_id(row, "final_assessment_id")?,
             tags: row.try_get("tags")?,
-            difficulty_level: match difficulty {
-                Some(d) => {
-                    Some(
-                        DifficultyLevel::from_str(&d).map_err(|e| sqlx::Error::ColumnDecode {
-                            index: "difficulty_level".into(),
-                            source: Box::new(e),
-                        })?,
-                    )
-                }
-                None => None,
-            },
+            difficulty_level: opt_parse(row, "difficulty_level")?,
             estimated_duration_minutes: row.try_get("estimated_duration")?,
             is_published: row.try_get("is_published")?,
             created_at: row.try_get("created_at")?,
