@@ -142,13 +142,7 @@ pub(crate) async fn attempts_of(
 }
 
 pub(crate) async fn attempt_by_id(tx: &mut Tx, id: AttemptId) -> Result<AssessmentAttempt> {
-    let sql = format!(
-        "select {} from public.assessment_attempts where id = $1",
-        rows::ATTEMPT
-    );
-    rows::select::<AssessmentAttempt>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
+    rows::by_id(tx.conn(), "assessment_attempts", rows::ATTEMPT, id.0)
         .await?
         .ok_or_else(|| Error::not_found("attempt", id))
 }

@@ -19,20 +19,14 @@ use crate::session::{Actor, Scope, Tx};
 
 /// Loads a course the actor can see, or `NotFound`.
 pub(crate) async fn course(tx: &mut Tx, id: CourseId) -> Result<Course> {
-    let sql = format!("select {} from public.courses where id = $1", rows::COURSE);
-    rows::select::<Course>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
+    rows::by_id(tx.conn(), "courses", rows::COURSE, id.0)
         .await?
         .ok_or_else(|| Error::not_found("course", id))
 }
 
 /// Loads a lesson the actor can see, or `NotFound`.
 pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
-    let sql = format!("select {} from public.lessons where id = $1", rows::LESSON);
-    rows::select::<Lesson>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
+    rows::by_id(tx.conn(), "lessons", rows::LESSON, id.0)
         .await?
         .ok_or_else(|| Error::not_found("lesson", id))
 }
@@ -51,13 +45,7 @@ pub(crate) async fn lessons(tx: &mut Tx, course: CourseId) -> Result<Vec<Lesson>
 
 /// Loads a content block the actor can see, or `NotFound`.
 pub(crate) async fn block(tx: &mut Tx, id: ContentBlockId) -> Result<ContentBlock> {
-    let sql = format!(
-        "select {} from public.content_blocks where id = $1",
-        rows::BLOCK
-    );
-    rows::select::<ContentBlock>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
+    rows::by_id(tx.conn(), "content_blocks", rows::BLOCK, id.0)
         .await?
         .ok_or_else(|| Error::not_found("content block", id))
 }
@@ -83,14 +71,7 @@ pub(crate) async fn assessment_course(tx: &mut Tx, id: AssessmentId) -> Result<C
 /// established ([`require_author`], or an attempt being scored).
 pub(crate) async fn assessment_with_keys(tx: &mut Tx, id: AssessmentId) -> Result<Assessment> {
     tx.trusted().await?;
-    let sql = format!(
-        "select {} from public.assessments where id = $1",
-        rows::ASSESSMENT
-    );
-    let found = rows::select::<Assessment>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
-        .await?;
+    let found = rows::by_id(tx.conn(), "assessments", rows::ASSESSMENT, id.0).await?;
     tx.set_actor_role().await?;
     found.ok_or_else(|| Error::not_found("assessment", id))
 }

@@ -16,13 +16,7 @@ use crate::session::{Actor, Scope, Tx};
 
 /// Loads a profile the actor can see, or `NotFound`.
 pub(crate) async fn profile(tx: &mut Tx, id: UserId) -> Result<Profile> {
-    let sql = format!(
-        "select {} from public.profiles where id = $1",
-        rows::PROFILE
-    );
-    rows::select::<Profile>(&sql)
-        .bind(id.0)
-        .optional(tx.conn())
+    rows::by_id(tx.conn(), "profiles", rows::PROFILE, id.0)
         .await?
         .ok_or_else(|| Error::not_found("user", id))
 }

@@ -315,14 +315,8 @@ impl AssessmentRepo for Scope {
     /// docs).
     async fn get_assessment(&self, id: AssessmentId) -> Result<Option<Assessment>> {
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.assessments where id = $1",
-            assessment_columns(self.actor)
-        );
-        let assessment = rows::select::<Assessment>(&sql)
-            .bind(id.0)
-            .optional(tx.conn())
-            .await?;
+        let columns = assessment_columns(self.actor);
+        let assessment = rows::by_id(tx.conn(), "assessments", &columns, id.0).await?;
         tx.commit().await?;
         Ok(assessment)
     }
@@ -794,14 +788,7 @@ impl RoadmapRepo for Scope {
 
     async fn get_roadmap(&self, id: RoadmapId) -> Result<Option<PersonalizedRoadmap>> {
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where id = $1",
-            rows::ROADMAP
-        );
-        let roadmap = rows::select::<PersonalizedRoadmap>(&sql)
-            .bind(id.0)
-            .optional(tx.conn())
-            .await?;
+        let roadmap = rows::by_id(tx.conn(), "personalized_roadmaps", rows::ROADMAP, id.0).await?;
         tx.commit().await?;
         Ok(roadmap)
     }

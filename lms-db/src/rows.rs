@@ -81,6 +81,22 @@ where
     }
 }
 
+/// Row `id` of `public.{table}` as an entity (`columns` its columns), if the actor can
+/// see it.
+pub(crate) async fn by_id<T>(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &str,
+    id: Uuid,
+) -> Result<Option<T>>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    let sql = format!("select {columns} from public.{table} where id = $1");
+    select(&sql).bind(id).optional(conn).await
+}
+
 /// An `update public.<table> set …` of one row by id, naming only the columns given
 /// (column privileges are checked per column named).
 pub(crate) struct Update<'a> {
