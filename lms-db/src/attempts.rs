@@ -29,7 +29,7 @@ use crate::learning::{
     enrollment, missing_prerequisites, not_enrolled_or, refresh_course_progress, student_of,
     ASSESSMENT_OWNER,
 };
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Scope, Tx};
 
 /// An attempt the student may work on now.
@@ -134,26 +134,16 @@ pub(crate) async fn attempts_of(
          where assessment_id = $1 and student_id = $2 order by attempt_number",
         rows::ATTEMPT
     );
-    Ok(sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+    rows::select::<AssessmentAttempt>(&sql)
         .bind(assessment.0)
         .bind(student.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 pub(crate) async fn attempt_by_id(tx: &mut Tx, id: AttemptId) -> Result<AssessmentAttempt> {
-    let sql = format!(
-        "select {} from public.assessment_attempts where id = $1",
-        rows::ATTEMPT
-    );
-    sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
+    rows::by_id(tx.conn(), "assessment_attempts", rows::ATTEMPT, id.0)
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("attempt", id))
 }
 
@@ -171,26 +161,15 @@ async fn create_attempt(
          values ($1, $2, $3, $4) returning {}",
         rows::ATTEMPT
     );
-    let attempt = sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+    let attempt = rows::select::<AssessmentAttempt>(&sql)
         .bind(assessment.0)
         .bind(student.0)
         .bind(number)
         .bind(now)
-        .fetch_one(tx.conn())
-        .await?
-        .0;
+        .one(tx.conn())
+        .await?;
     tx.set_actor_role().await?;
     Ok(attempt)
-}
-
-fn json<T: Serialize>(field: &'static str, value: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| {
-        lms_core::Error::InvalidInput {
-            field,
-            reason: e.to_string(),
-        }
-        .into()
-    })
 }
 
 /// Stores a graded result on the attempt (trusted path).
@@ -203,8 +182,8 @@ async fn store_result(
     submitted_at: Option<DateTime<Utc>>,
 ) -> Result<AssessmentAttempt> {
     let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let answers = answers.map(|a| json("answers", a)).transpose()?;
-    let feedback = json("feedback", &scored.feedback)?;
+    let answers = answers.map(|a| rows::json("answers", a)).transpose()?;
+    let feedback = rows::json("feedback", &scored.feedback)?;
     tx.trusted().await?;
     let sql = format!(
         "update public.assessment_attempts set \
@@ -214,7 +193,7 @@ async fn store_result(
          where id = $1 returning {}",
         rows::ATTEMPT
     );
-    let stored = sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+    let stored = rows::select::<AssessmentAttempt>(&sql)
         .bind(attempt.0)
         .bind(answers)
         .bind(scored.score.map(int))
@@ -224,9 +203,8 @@ async fn store_result(
         .bind(feedback)
         .bind(time_spent_seconds.map(|s| i32::try_from(s).unwrap_or(i32::MAX)))
         .bind(submitted_at)
-        .fetch_one(tx.conn())
-        .await?
-        .0;
+        .one(tx.conn())
+        .await?;
     tx.set_actor_role().await?;
     Ok(stored)
 }
@@ -435,12 +413,11 @@ impl Scope {
             "update public.assessment_attempts set answers = $2 where id = $1 returning {}",
             rows::ATTEMPT
         );
-        let attempt = sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+        let attempt = rows::select::<AssessmentAttempt>(&sql)
             .bind(open.id.0)
-            .bind(json("answers", &merged)?)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .bind(rows::json("answers", &merged)?)
+            .one(tx.conn())
+            .await?;
         tx.set_actor_role().await?;
         tx.commit().await?;
         Ok(attempt)

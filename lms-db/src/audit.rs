@@ -15,6 +15,7 @@ use sqlx::{FromRow, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::rows::{self, parse};
 use crate::session::{Actor, Scope};
 
 /// What an audit entry records.
@@ -126,22 +127,14 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-fn decode<T: FromStr<Err = String>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
-    let text: String = row.try_get(column)?;
-    T::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
-        source: e.into(),
-    })
-}
-
 impl FromRow<'_, PgRow> for AuditEntry {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
         Ok(AuditEntry {
             id: row.try_get("id")?,
             occurred_at: row.try_get("occurred_at")?,
             actor_id: row.try_get::<Option<Uuid>, _>("actor_id")?.map(UserId),
-            actor_role: decode(row, "actor_role")?,
-            action: decode(row, "action")?,
+            actor_role: parse(row, "actor_role")?,
+            action: parse(row, "action")?,
             table_name: row.try_get("table_name")?,
             row_id: row.try_get("row_id")?,
             old_data: row.try_get("old_data")?,
@@ -175,7 +168,6 @@ impl Scope {
             (Actor::Service, _) | (_, Some(UserRole::Admin)) => {}
             _ => return Err(Error::forbidden("only admins may read the audit log")),
         }
-        let page = Page::new(page.limit, page.offset);
         // only the filters given, so each read can use its index
         let mut q = QueryBuilder::<Postgres>::new(
             "select id, occurred_at, actor_id, actor_role, action, table_name, row_id, \
@@ -200,10 +192,11 @@ impl Scope {
         if let Some(until) = filter.until {
             q.push(" and occurred_at < ").push_bind(until);
         }
+        let (limit, offset) = rows::paging(page);
         q.push(" order by occurred_at desc, id desc limit ")
-            .push_bind(i64::from(page.limit))
+            .push_bind(limit)
             .push(" offset ")
-            .push_bind(i64::from(page.offset));
+            .push_bind(offset);
         let entries = q
             .build_query_as::<AuditEntry>()
             .fetch_all(tx.conn())

@@ -4,7 +4,7 @@
 //! Authoring writes run under the actor's own role, so Row Level Security has the last
 //! word; the checks here come first to give typed errors instead of "0 rows".
 
-use lms_core::documents::{ContentData, Document, QuestionSet};
+use lms_core::documents::{ContentData, QuestionSet};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
@@ -14,28 +14,20 @@ use lms_core::repo::{
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
 /// Loads a course the actor can see, or `NotFound`.
 pub(crate) async fn course(tx: &mut Tx, id: CourseId) -> Result<Course> {
-    let sql = format!("select {} from public.courses where id = $1", rows::COURSE);
-    sqlx::query_as::<_, Db<Course>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
+    rows::by_id(tx.conn(), "courses", rows::COURSE, id.0)
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("course", id))
 }
 
 /// Loads a lesson the actor can see, or `NotFound`.
 pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
-    let sql = format!("select {} from public.lessons where id = $1", rows::LESSON);
-    sqlx::query_as::<_, Db<Lesson>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
+    rows::by_id(tx.conn(), "lessons", rows::LESSON, id.0)
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("lesson", id))
 }
 
@@ -45,26 +37,16 @@ pub(crate) async fn lessons(tx: &mut Tx, course: CourseId) -> Result<Vec<Lesson>
         "select {} from public.lessons where course_id = $1 order by order_index, id",
         rows::LESSON
     );
-    Ok(sqlx::query_as::<_, Db<Lesson>>(&sql)
+    rows::select::<Lesson>(&sql)
         .bind(course.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 /// Loads a content block the actor can see, or `NotFound`.
 pub(crate) async fn block(tx: &mut Tx, id: ContentBlockId) -> Result<ContentBlock> {
-    let sql = format!(
-        "select {} from public.content_blocks where id = $1",
-        rows::BLOCK
-    );
-    sqlx::query_as::<_, Db<ContentBlock>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
+    rows::by_id(tx.conn(), "content_blocks", rows::BLOCK, id.0)
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("content block", id))
 }
 
@@ -89,18 +71,9 @@ pub(crate) async fn assessment_course(tx: &mut Tx, id: AssessmentId) -> Result<C
 /// established ([`require_author`], or an attempt being scored).
 pub(crate) async fn assessment_with_keys(tx: &mut Tx, id: AssessmentId) -> Result<Assessment> {
     tx.trusted().await?;
-    let sql = format!(
-        "select {} from public.assessments where id = $1",
-        rows::ASSESSMENT
-    );
-    let found = sqlx::query_as::<_, Db<Assessment>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
-        .await?;
+    let found = rows::by_id(tx.conn(), "assessments", rows::ASSESSMENT, id.0).await?;
     tx.set_actor_role().await?;
-    found
-        .map(|d| d.0)
-        .ok_or_else(|| Error::not_found("assessment", id))
+    found.ok_or_else(|| Error::not_found("assessment", id))
 }
 
 /// The course, if the actor may author it: its instructor, an admin, or the service.
@@ -113,37 +86,6 @@ pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> 
             "only the course's instructor or an admin may change course {id}"
         ))),
     }
-}
-
-/// Pushes `, column = $n` (or ` column = $n` first) to an update.
-pub(crate) fn set<'a, T>(
-    q: &mut QueryBuilder<'a, Postgres>,
-    first: &mut bool,
-    column: &str,
-    value: T,
-) where
-    T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
-{
-    q.push(if *first { " " } else { ", " });
-    *first = false;
-    q.push(column).push(" = ").push_bind(value);
-}
-
-/// The same as [`set`] with a cast, for enum columns bound as text.
-fn set_cast<'a>(
-    q: &mut QueryBuilder<'a, Postgres>,
-    first: &mut bool,
-    column: &str,
-    value: Option<String>,
-    cast: &str,
-) {
-    q.push(if *first { " " } else { ", " });
-    *first = false;
-    q.push(column)
-        .push(" = ")
-        .push_bind(value)
-        .push("::")
-        .push(cast);
 }
 
 impl Scope {
@@ -171,16 +113,15 @@ impl Scope {
              values ($1, $2, $3, $4, $5::public.difficulty_level, $6) returning {}",
             rows::COURSE
         );
-        let course = sqlx::query_as::<_, Db<Course>>(&sql)
+        let course = rows::select::<Course>(&sql)
             .bind(&new.title)
             .bind(&new.description)
             .bind(new.instructor_id.0)
             .bind(&new.tags)
             .bind(new.difficulty_level.map(|d| d.as_str()))
             .bind(new.estimated_duration_minutes)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(course)
     }
@@ -216,18 +157,14 @@ impl Scope {
         if let Some(i) = filter.instructor_id {
             q.push(" and instructor_id = ").push_bind(i.0);
         }
-        let page = Page::new(page.limit, page.offset);
+        let (limit, offset) = rows::paging(page);
         q.push(" order by created_at desc, id limit ")
-            .push_bind(i64::from(page.limit))
+            .push_bind(limit)
             .push(" offset ")
-            .push_bind(i64::from(page.offset));
-        let courses = q
-            .build_query_as::<Db<Course>>()
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .push_bind(offset);
+        let courses = rows::Select::from(q.build_query_as())
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(courses)
     }
@@ -237,45 +174,27 @@ impl Scope {
     pub async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {
         let mut tx = self.begin().await?;
         let current = require_author(&mut tx, id).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.courses set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
-        if let Some(v) = patch.final_assessment_id {
-            set(&mut q, &mut first, "final_assessment_id", v.map(|a| a.0));
-        }
-        if let Some(v) = patch.tags {
-            set(&mut q, &mut first, "tags", v);
-        }
+        let mut u = rows::Update::new("courses");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
+        u.set_some(
+            "final_assessment_id",
+            patch.final_assessment_id.map(|v| v.map(|a| a.0)),
+        );
+        u.set_some("tags", patch.tags);
         if let Some(v) = patch.difficulty_level {
             let text = v.map(|d| d.as_str().to_owned());
-            set_cast(
-                &mut q,
-                &mut first,
-                "difficulty_level",
-                text,
-                "public.difficulty_level",
-            );
+            u.set_cast("difficulty_level", text, "public.difficulty_level");
         }
-        if let Some(v) = patch.estimated_duration_minutes {
-            set(&mut q, &mut first, "estimated_duration", v);
-        }
-        if first {
+        u.set_some("estimated_duration", patch.estimated_duration_minutes);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::COURSE));
-        let course = q
-            .build_query_as::<Db<Course>>()
-            .fetch_optional(tx.conn())
+        let course = u
+            .returning(tx.conn(), id.0, rows::COURSE)
             .await?
-            .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?;
         tx.commit().await?;
         Ok(course)
     }
@@ -309,7 +228,7 @@ impl Scope {
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning {}",
             rows::LESSON
         );
-        let lesson = sqlx::query_as::<_, Db<Lesson>>(&sql)
+        let lesson = rows::select::<Lesson>(&sql)
             .bind(id.0)
             .bind(new.course_id.0)
             .bind(&new.title)
@@ -318,9 +237,8 @@ impl Scope {
             .bind(&new.learning_objectives)
             .bind(new.estimated_duration_minutes)
             .bind(new.prerequisites.iter().map(|p| p.0).collect::<Vec<_>>())
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(lesson)
     }
@@ -343,49 +261,28 @@ impl Scope {
             let existing = lessons(&mut tx, current.course_id).await?;
             Graph::from_lessons(&existing)?.with_prerequisites(id, prerequisites.clone())?;
         }
-        let mut q = QueryBuilder::<Postgres>::new("update public.lessons set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
-        if let Some(v) = patch.order_index {
-            set(&mut q, &mut first, "order_index", v);
-        }
-        if let Some(v) = patch.learning_objectives {
-            set(&mut q, &mut first, "learning_objectives", v);
-        }
-        if let Some(v) = patch.estimated_duration_minutes {
-            set(&mut q, &mut first, "estimated_duration", v);
-        }
-        if let Some(v) = patch.assessment_id {
-            set(&mut q, &mut first, "assessment_id", v.map(|a| a.0));
-        }
-        if let Some(v) = patch.prerequisites {
-            set(
-                &mut q,
-                &mut first,
-                "prerequisites",
-                v.iter().map(|p| p.0).collect::<Vec<_>>(),
-            );
-        }
-        if let Some(v) = patch.is_published {
-            set(&mut q, &mut first, "is_published", v);
-        }
-        if first {
+        let mut u = rows::Update::new("lessons");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
+        u.set_some("order_index", patch.order_index);
+        u.set_some("learning_objectives", patch.learning_objectives);
+        u.set_some("estimated_duration", patch.estimated_duration_minutes);
+        u.set_some("assessment_id", patch.assessment_id.map(|v| v.map(|a| a.0)));
+        u.set_some(
+            "prerequisites",
+            patch
+                .prerequisites
+                .map(|v| v.iter().map(|p| p.0).collect::<Vec<_>>()),
+        );
+        u.set_some("is_published", patch.is_published);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::LESSON));
-        let lesson = q
-            .build_query_as::<Db<Lesson>>()
-            .fetch_optional(tx.conn())
+        let lesson = u
+            .returning(tx.conn(), id.0, rows::LESSON)
             .await?
-            .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("lesson {id} may not be changed")))?;
         tx.commit().await?;
         Ok(lesson)
     }
@@ -399,21 +296,13 @@ impl Scope {
     ) -> Result<Vec<Lesson>> {
         let mut tx = self.begin().await?;
         require_author(&mut tx, course).await?;
-        let existing: Vec<LessonId> = lessons(&mut tx, course)
-            .await?
-            .iter()
-            .map(|l| l.id)
-            .collect();
-        check_permutation("lesson", &existing, order)?;
-        sqlx::query("set constraints public.idx_lessons_order deferred")
-            .execute(tx.conn())
-            .await?;
-        sqlx::query(
-            "update public.lessons l set order_index = o.position - 1 \
-             from unnest($1::uuid[]) with ordinality as o(id, position) where l.id = o.id",
+        let existing = lessons(&mut tx, course).await?;
+        reorder(
+            &mut tx,
+            ("lesson", "lessons", "idx_lessons_order"),
+            existing.iter().map(|l| l.id),
+            order,
         )
-        .bind(order.iter().map(|l| l.0).collect::<Vec<_>>())
-        .execute(tx.conn())
         .await?;
         let list = lessons(&mut tx, course).await?;
         tx.commit().await?;
@@ -423,12 +312,7 @@ impl Scope {
     /// Adds a content block. Its document is validated against its `type` and stored
     /// normalized (HTML sanitized, plain text derived).
     pub async fn create_block(&self, new: NewContentBlock) -> Result<ContentBlock> {
-        let content = ContentData::validate_for(new.content_type, &new.content)
-            .map_err(lms_core::Error::from)?;
-        let content = serde_json::to_value(content).map_err(|e| lms_core::Error::InvalidInput {
-            field: "content",
-            reason: e.to_string(),
-        })?;
+        let content = content_json(new.content_type, &new.content)?;
         let mut tx = self.begin().await?;
         let parent = lesson(&mut tx, new.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
@@ -442,15 +326,14 @@ impl Scope {
         } else {
             new.metadata
         };
-        let block = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        let block = rows::select::<ContentBlock>(&sql)
             .bind(new.lesson_id.0)
             .bind(new.content_type.as_str())
             .bind(content)
             .bind(new.order_index)
             .bind(metadata)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(block)
     }
@@ -466,41 +349,26 @@ impl Scope {
         let current = block(&mut tx, id).await?;
         let parent = lesson(&mut tx, current.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.content_blocks set");
-        let mut first = true;
+        let mut u = rows::Update::new("content_blocks");
         if let Some((kind, value)) = patch.content {
-            let doc = ContentData::validate_for(kind, &value).map_err(lms_core::Error::from)?;
-            let doc = serde_json::to_value(doc).map_err(|e| lms_core::Error::InvalidInput {
-                field: "content",
-                reason: e.to_string(),
-            })?;
-            set_cast(
-                &mut q,
-                &mut first,
+            let doc = content_json(kind, &value)?;
+            u.set_cast(
                 "type",
                 Some(kind.as_str().to_owned()),
                 "public.content_type",
             );
-            set(&mut q, &mut first, "content", doc);
+            u.set("content", doc);
         }
-        if let Some(v) = patch.order_index {
-            set(&mut q, &mut first, "order_index", v);
-        }
-        if let Some(v) = patch.metadata {
-            set(&mut q, &mut first, "metadata", v);
-        }
-        if first {
+        u.set_some("order_index", patch.order_index);
+        u.set_some("metadata", patch.metadata);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(id.0);
-        q.push(format!(" returning {}", rows::BLOCK));
-        let block = q
-            .build_query_as::<Db<ContentBlock>>()
-            .fetch_optional(tx.conn())
+        let block = u
+            .returning(tx.conn(), id.0, rows::BLOCK)
             .await?
-            .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("block {id} may not be changed")))?;
         tx.commit().await?;
         Ok(block)
     }
@@ -523,21 +391,17 @@ impl Scope {
         let mut tx = self.begin().await?;
         let parent = lesson(&mut tx, lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
-        let existing: Vec<ContentBlockId> = blocks(&mut tx, lesson_id)
-            .await?
-            .iter()
-            .map(|b| b.id)
-            .collect();
-        check_permutation("content block", &existing, order)?;
-        sqlx::query("set constraints public.idx_content_blocks_order deferred")
-            .execute(tx.conn())
-            .await?;
-        sqlx::query(
-            "update public.content_blocks b set order_index = o.position - 1 \
-             from unnest($1::uuid[]) with ordinality as o(id, position) where b.id = o.id",
+        let existing = blocks(&mut tx, lesson_id).await?;
+        reorder(
+            &mut tx,
+            (
+                "content block",
+                "content_blocks",
+                "idx_content_blocks_order",
+            ),
+            existing.iter().map(|b| b.id),
+            order,
         )
-        .bind(order.iter().map(|b| b.0).collect::<Vec<_>>())
-        .execute(tx.conn())
         .await?;
         let list = blocks(&mut tx, lesson_id).await?;
         tx.commit().await?;
@@ -548,7 +412,7 @@ impl Scope {
     /// validated. It becomes the lesson's assessment (or the course's final assessment)
     /// when that has none yet.
     pub async fn create_assessment(&self, new: NewAssessment) -> Result<Assessment> {
-        let questions = validated_questions(&new.questions)?;
+        let questions = rows::document::<QuestionSet>("questions", &new.questions)?;
         let mut tx = self.begin().await?;
         let (lesson_id, course_id, course) = match new.owner {
             AssessmentOwner::Lesson(l) => {
@@ -618,37 +482,20 @@ impl Scope {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
-        let mut q = QueryBuilder::<Postgres>::new("update public.assessments set");
-        let mut first = true;
-        if let Some(v) = patch.title {
-            set(&mut q, &mut first, "title", v);
-        }
-        if let Some(v) = patch.description {
-            set(&mut q, &mut first, "description", v);
-        }
+        let mut u = rows::Update::new("assessments");
+        u.set_some("title", patch.title);
+        u.set_some("description", patch.description);
         if let Some(v) = patch.questions {
-            set(&mut q, &mut first, "questions", validated_questions(&v)?);
+            u.set("questions", rows::document::<QuestionSet>("questions", &v)?);
         }
-        if let Some(v) = patch.is_mandatory {
-            set(&mut q, &mut first, "is_mandatory", v);
-        }
-        if let Some(v) = patch.minimum_passing_score {
-            set(&mut q, &mut first, "minimum_passing_score", v);
-        }
-        if let Some(v) = patch.max_attempts {
-            set(&mut q, &mut first, "max_attempts", v);
-        }
-        if let Some(v) = patch.time_limit_minutes {
-            set(&mut q, &mut first, "time_limit", v);
-        }
-        if !first {
-            q.push(" where id = ").push_bind(id.0);
-            let done = q.build().execute(tx.conn()).await?;
-            if done.rows_affected() == 0 {
-                return Err(Error::forbidden(format!(
-                    "assessment {id} may not be changed"
-                )));
-            }
+        u.set_some("is_mandatory", patch.is_mandatory);
+        u.set_some("minimum_passing_score", patch.minimum_passing_score);
+        u.set_some("max_attempts", patch.max_attempts);
+        u.set_some("time_limit", patch.time_limit_minutes);
+        if !u.is_empty() && u.execute(tx.conn(), id.0).await? == 0 {
+            return Err(Error::forbidden(format!(
+                "assessment {id} may not be changed"
+            )));
         }
         let assessment = assessment_with_keys(&mut tx, id).await?;
         tx.commit().await?;
@@ -670,27 +517,21 @@ impl Scope {
              order by lesson_id, order_index",
             rows::BLOCK
         );
-        let blocks: Vec<ContentBlock> = sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+        let blocks: Vec<ContentBlock> = rows::select::<ContentBlock>(&sql)
             .bind(&lesson_ids)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         // the author may read their answer keys; they are read on the trusted path
         tx.trusted().await?;
         let sql = format!(
             "select {} from public.assessments where course_id = $1 or lesson_id = any($2)",
             rows::ASSESSMENT
         );
-        let assessments: Vec<Assessment> = sqlx::query_as::<_, Db<Assessment>>(&sql)
+        let assessments: Vec<Assessment> = rows::select::<Assessment>(&sql)
             .bind(id.0)
             .bind(&lesson_ids)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.set_actor_role().await?;
         lms_core::publish::ensure(&lms_core::publish::CourseOutline {
             course: &course,
@@ -706,12 +547,11 @@ impl Scope {
             "update public.courses set is_published = true where id = $1 returning {}",
             rows::COURSE
         );
-        let published = sqlx::query_as::<_, Db<Course>>(&sql)
+        let published = rows::select::<Course>(&sql)
             .bind(id.0)
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::forbidden(format!("course {id} may not be published")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("course {id} may not be published")))?;
         tx.commit().await?;
         Ok(published)
     }
@@ -760,42 +600,51 @@ pub(crate) async fn blocks(tx: &mut Tx, lesson: LessonId) -> Result<Vec<ContentB
         "select {} from public.content_blocks where lesson_id = $1 order by order_index, id",
         rows::BLOCK
     );
-    Ok(sqlx::query_as::<_, Db<ContentBlock>>(&sql)
+    rows::select::<ContentBlock>(&sql)
         .bind(lesson.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
-/// Validates a question set and returns its normalized JSON.
-fn validated_questions(value: &serde_json::Value) -> Result<serde_json::Value> {
-    let set = QuestionSet::validate(value).map_err(lms_core::Error::from)?;
-    serde_json::to_value(set).map_err(|e| {
-        Error::Core(lms_core::Error::InvalidInput {
-            field: "questions",
-            reason: e.to_string(),
-        })
-    })
+/// Validates a block's document against its type and returns its normalized JSON.
+fn content_json(kind: ContentType, value: &serde_json::Value) -> Result<serde_json::Value> {
+    let content = ContentData::validate_for(kind, value).map_err(lms_core::Error::from)?;
+    rows::json("content", &content)
 }
 
-/// `order` must name each of `existing` exactly once.
-fn check_permutation<T: Copy + Ord + std::fmt::Display>(
-    what: &'static str,
-    existing: &[T],
+/// Gives the rows `existing` of `public.table` (all of one parent's: lessons of a
+/// course, blocks of a lesson) the positions of `order`: `order_index` 0, 1, … in one
+/// statement, with the parent's unique `index` on positions deferred. `order` must name
+/// each of `existing` exactly once (`what` names a row in the error).
+async fn reorder<T>(
+    tx: &mut Tx,
+    (what, table, index): (&'static str, &str, &str),
+    existing: impl Iterator<Item = T>,
     order: &[T],
-) -> Result<()> {
-    let mut a = existing.to_vec();
+) -> Result<()>
+where
+    T: Copy + Ord + Into<uuid::Uuid>,
+{
+    let mut a: Vec<T> = existing.collect();
     let mut b = order.to_vec();
     a.sort();
     b.sort();
-    if a == b {
-        Ok(())
-    } else {
-        Err(Error::Core(lms_core::Error::InvalidInput {
+    if a != b {
+        return Err(Error::Core(lms_core::Error::InvalidInput {
             field: "order",
             reason: format!("the new order must list each {what} of the parent exactly once"),
-        }))
+        }));
     }
+    sqlx::query(&format!("set constraints public.{index} deferred"))
+        .execute(tx.conn())
+        .await?;
+    let ids: Vec<uuid::Uuid> = order.iter().map(|&id| id.into()).collect();
+    sqlx::query(&format!(
+        "update public.{table} t set order_index = o.position - 1 \
+         from unnest($1::uuid[]) with ordinality as o(id, position) where t.id = o.id"
+    ))
+    .bind(ids)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

@@ -12,11 +12,12 @@ use lms_core::progress::{
     course_complete, course_percentage, lesson_progress, AssessmentState, LessonFacts,
     LessonProgress,
 };
+use lms_core::repo::Page;
 use uuid::Uuid;
 
 use crate::authoring::{block, course, lesson};
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
 /// The user a student-only use case acts for.
@@ -39,15 +40,43 @@ pub(crate) async fn enrollment(
         "select {} from public.enrollments where student_id = $1 and course_id = $2",
         rows::ENROLLMENT
     );
-    sqlx::query_as::<_, Db<Enrollment>>(&sql)
+    rows::select::<Enrollment>(&sql)
         .bind(student.0)
         .bind(course.0)
-        .fetch_optional(tx.conn())
+        .optional(tx.conn())
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::NotEnrolled {
             course: course.to_string(),
         })
+}
+
+/// A student's enrolments, newest first, ties by id: all of them ([`Scope::my_enrollments`])
+/// or one page (`EnrollmentRepo::list_for_student`).
+pub(crate) async fn enrollments_of(
+    tx: &mut Tx,
+    student: UserId,
+    page: Option<Page>,
+) -> Result<Vec<Enrollment>> {
+    let sql = format!(
+        "select {} from public.enrollments where student_id = $1 order by enrolled_at desc, id",
+        rows::ENROLLMENT
+    );
+    rows::list(tx.conn(), &sql, student.0, page).await
+}
+
+/// A student's roadmaps, newest first, ties by id: all of them ([`Scope::my_roadmaps`]) or
+/// one page (`RoadmapRepo::list_roadmaps`).
+pub(crate) async fn roadmaps_of(
+    tx: &mut Tx,
+    student: UserId,
+    page: Option<Page>,
+) -> Result<Vec<PersonalizedRoadmap>> {
+    let sql = format!(
+        "select {} from public.personalized_roadmaps where student_id = $1 \
+         order by generated_at desc, id",
+        rows::ROADMAP
+    );
+    rows::list(tx.conn(), &sql, student.0, page).await
 }
 
 /// Explains why content is invisible to a student: `NotEnrolled` when it belongs to a
@@ -98,14 +127,11 @@ pub(crate) async fn progress_rows(
            nulls last, sp.assessment_id nulls first, sp.id",
         rows::PROGRESS
     );
-    Ok(sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+    rows::select::<StudentProgress>(&sql)
         .bind(student.0)
         .bind(course.0)
-        .fetch_all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|d| d.0)
-        .collect())
+        .all(tx.conn())
+        .await
 }
 
 /// What [`refresh_course_progress`] found and stored.
@@ -367,10 +393,7 @@ async fn refresh(
         percent: u32::try_from(course_percentage(lesson_statuses.iter().copied())).unwrap_or(0),
         ..ProgressData::default()
     };
-    let summary = serde_json::to_value(summary).map_err(|e| lms_core::Error::InvalidInput {
-        field: "progress",
-        reason: e.to_string(),
-    })?;
+    let summary = rows::json("progress", &summary)?;
     sqlx::query(
         "update public.enrollments set progress = $3, \
            completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) end \
@@ -466,12 +489,12 @@ impl Scope {
             "insert into public.enrollments (student_id, course_id) values ($1, $2) returning {}",
             rows::ENROLLMENT
         );
-        let inserted = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+        let inserted = rows::select::<Enrollment>(&sql)
             .bind(student.0)
             .bind(course_id.0)
-            .fetch_one(tx.conn())
+            .one(tx.conn())
             .await
-            .map_err(|e| match Error::from(e) {
+            .map_err(|e| match e {
                 Error::AlreadyEnrolled { .. } => Error::AlreadyEnrolled {
                     course: course_id.to_string(),
                 },
@@ -481,7 +504,7 @@ impl Scope {
         refresh_course_progress(&mut tx, student, course_id, None).await?;
         let enrolled = enrollment(&mut tx, student, course_id)
             .await
-            .unwrap_or(inserted.0);
+            .unwrap_or(inserted);
         tx.commit().await?;
         Ok(enrolled)
     }
@@ -522,10 +545,7 @@ impl Scope {
 
         tx.trusted().await?;
         let completed = data.completed;
-        let data = serde_json::to_value(data).map_err(|e| lms_core::Error::InvalidInput {
-            field: "data",
-            reason: e.to_string(),
-        })?;
+        let data = rows::json("data", &data)?;
         sqlx::query(
             "insert into public.learning_progress \
                (student_id, content_id, content_type, progress_data, completed_at, time_spent) \
@@ -574,21 +594,11 @@ impl Scope {
         Ok(rows)
     }
 
-    /// The acting student's enrolments.
+    /// The acting student's enrolments, newest first.
     pub async fn my_enrollments(&self) -> Result<Vec<Enrollment>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let sql = format!(
-            "select {} from public.enrollments where student_id = $1 order by enrolled_at desc",
-            rows::ENROLLMENT
-        );
-        let list = sqlx::query_as::<_, Db<Enrollment>>(&sql)
-            .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+        let list = enrollments_of(&mut tx, student, None).await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -603,13 +613,10 @@ impl Scope {
              order by updated_at desc, id",
             rows::LEARNING
         );
-        let list = sqlx::query_as::<_, Db<LearningProgress>>(&sql)
+        let list = rows::select::<LearningProgress>(&sql)
             .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(list)
     }
@@ -618,18 +625,7 @@ impl Scope {
     pub async fn my_roadmaps(&self) -> Result<Vec<PersonalizedRoadmap>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where student_id = $1 \
-             order by generated_at desc, id",
-            rows::ROADMAP
-        );
-        let list = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
-            .bind(student.0)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|d| d.0)
-            .collect();
+        let list = roadmaps_of(&mut tx, student, None).await?;
         tx.commit().await?;
         Ok(list)
     }

@@ -4,30 +4,20 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use lms_core::documents::{Document, LearningPreferences};
+use lms_core::documents::{KnowledgeProfile, LearningPreferences};
 use lms_core::model::*;
 use lms_core::repo::ProfilePatch;
 use serde::Serialize;
 use serde_json::Value;
 
-use sqlx::{Postgres, QueryBuilder};
-
-use crate::authoring::set;
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows::{self, document};
 use crate::session::{Actor, Scope, Tx};
 
 /// Loads a profile the actor can see, or `NotFound`.
 pub(crate) async fn profile(tx: &mut Tx, id: UserId) -> Result<Profile> {
-    let sql = format!(
-        "select {} from public.profiles where id = $1",
-        rows::PROFILE
-    );
-    sqlx::query_as::<_, Db<Profile>>(&sql)
-        .bind(id.0)
-        .fetch_optional(tx.conn())
+    rows::by_id(tx.conn(), "profiles", rows::PROFILE, id.0)
         .await?
-        .map(|d| d.0)
         .ok_or_else(|| Error::not_found("user", id))
 }
 
@@ -102,15 +92,7 @@ impl Scope {
         let preferences = patch
             .learning_preferences
             .as_ref()
-            .map(|v| {
-                let doc = LearningPreferences::validate(v).map_err(lms_core::Error::from)?;
-                serde_json::to_value(doc).map_err(|e| {
-                    Error::from(lms_core::Error::InvalidInput {
-                        field: "learning_preferences",
-                        reason: e.to_string(),
-                    })
-                })
-            })
+            .map(|v| document::<LearningPreferences>("learning_preferences", v))
             .transpose()?;
         let mut tx = self.begin().await?;
         if patch.knowledge_profile.is_some() && tx.actor() != Actor::Service {
@@ -121,49 +103,25 @@ impl Scope {
         let knowledge = patch
             .knowledge_profile
             .as_ref()
-            .map(|v| {
-                let doc = lms_core::documents::KnowledgeProfile::validate(v)
-                    .map_err(lms_core::Error::from)?;
-                serde_json::to_value(doc).map_err(|e| {
-                    Error::from(lms_core::Error::InvalidInput {
-                        field: "knowledge_profile",
-                        reason: e.to_string(),
-                    })
-                })
-            })
+            .map(|v| document::<KnowledgeProfile>("knowledge_profile", v))
             .transpose()?;
         let current = profile(&mut tx, user).await?;
         // only the columns given: a user may update their names, avatar and preferences,
         // not the knowledge profile, and column privileges are checked per column named
-        let mut q = QueryBuilder::<Postgres>::new("update public.profiles set");
-        let mut first = true;
-        if let Some(v) = patch.first_name {
-            set(&mut q, &mut first, "first_name", v);
-        }
-        if let Some(v) = patch.last_name {
-            set(&mut q, &mut first, "last_name", v);
-        }
-        if let Some(v) = patch.avatar_url {
-            set(&mut q, &mut first, "avatar_url", v);
-        }
-        if let Some(v) = preferences {
-            set(&mut q, &mut first, "learning_preferences", v);
-        }
-        if let Some(v) = knowledge {
-            set(&mut q, &mut first, "knowledge_profile", v);
-        }
-        if first {
+        let mut u = rows::Update::new("profiles");
+        u.set_some("first_name", patch.first_name);
+        u.set_some("last_name", patch.last_name);
+        u.set_some("avatar_url", patch.avatar_url);
+        u.set_some("learning_preferences", preferences);
+        u.set_some("knowledge_profile", knowledge);
+        if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
         }
-        q.push(" where id = ").push_bind(current.id.0);
-        q.push(format!(" returning {}", rows::PROFILE));
-        let updated = q
-            .build_query_as::<Db<Profile>>()
-            .fetch_optional(tx.conn())
+        let updated = u
+            .returning(tx.conn(), current.id.0, rows::PROFILE)
             .await?
-            .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?
-            .0;
+            .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?;
         tx.commit().await?;
         Ok(updated)
     }

@@ -61,7 +61,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lms_core::documents::{Answers, Document, Feedback, ProgressData, RoadmapData};
+use lms_core::documents::{Answers, Feedback, ProgressData, RoadmapData};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
@@ -75,7 +75,7 @@ use uuid::Uuid;
 
 use crate::authoring::{self, require_author};
 use crate::error::{Error, Result};
-use crate::rows::{self, Db};
+use crate::rows::{self, document};
 use crate::session::{Actor, Scope, Tx};
 use crate::{attempts, learning, people};
 
@@ -86,29 +86,6 @@ fn found<T>(result: Result<T>) -> Result<Option<T>> {
         Err(Error::NotFound { .. } | Error::NotEnrolled { .. }) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Unwraps decoded rows.
-fn entities<T>(rows: Vec<Db<T>>) -> Vec<T> {
-    rows.into_iter().map(|d| d.0).collect()
-}
-
-/// Validates a document with `lms-core` and returns its normalized JSON.
-fn document<T: Document>(field: &'static str, value: &Value) -> Result<Value> {
-    let doc = T::validate(value).map_err(lms_core::Error::from)?;
-    serde_json::to_value(doc).map_err(|e| {
-        lms_core::Error::InvalidInput {
-            field,
-            reason: e.to_string(),
-        }
-        .into()
-    })
-}
-
-/// `limit` and `offset` of a page, clamped by [`Page::new`].
-fn paging(page: Page) -> (i64, i64) {
-    let page = Page::new(page.limit, page.offset);
-    (i64::from(page.limit), i64::from(page.offset))
 }
 
 /// The not-found error of a student's enrollment in a course.
@@ -175,11 +152,10 @@ impl ProfileRepo for Scope {
             "select {} from public.profiles where email = $1",
             rows::PROFILE
         );
-        let profile = sqlx::query_as::<_, Db<Profile>>(&sql)
+        let profile = rows::select::<Profile>(&sql)
             .bind(email)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+            .optional(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(profile)
     }
@@ -226,13 +202,12 @@ impl CourseRepo for Scope {
             "update public.courses set is_published = $2 where id = $1 returning {}",
             rows::COURSE
         );
-        let course = sqlx::query_as::<_, Db<Course>>(&sql)
+        let course = rows::select::<Course>(&sql)
             .bind(id.0)
             .bind(published)
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::not_found("course", id))?
-            .0;
+            .ok_or_else(|| Error::not_found("course", id))?;
         tx.commit().await?;
         Ok(course)
     }
@@ -340,15 +315,8 @@ impl AssessmentRepo for Scope {
     /// docs).
     async fn get_assessment(&self, id: AssessmentId) -> Result<Option<Assessment>> {
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.assessments where id = $1",
-            assessment_columns(self.actor)
-        );
-        let assessment = sqlx::query_as::<_, Db<Assessment>>(&sql)
-            .bind(id.0)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+        let columns = assessment_columns(self.actor);
+        let assessment = rows::by_id(tx.conn(), "assessments", &columns, id.0).await?;
         tx.commit().await?;
         Ok(assessment)
     }
@@ -365,12 +333,12 @@ impl AssessmentRepo for Scope {
                       nulls last, a.created_at, a.id",
             assessment_columns(self.actor)
         );
-        let list = sqlx::query_as::<_, Db<Assessment>>(&sql)
+        let list = rows::select::<Assessment>(&sql)
             .bind(course.0)
-            .fetch_all(tx.conn())
+            .all(tx.conn())
             .await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 
     async fn update_assessment(
@@ -413,14 +381,13 @@ impl AttemptRepo for Scope {
              values ($1, $2, $3, $4) returning {}",
             rows::ATTEMPT
         );
-        let attempt = sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+        let attempt = rows::select::<AssessmentAttempt>(&sql)
             .bind(new.assessment_id.0)
             .bind(new.student_id.0)
             .bind(new.attempt_number)
             .bind(new.started_at)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(attempt)
     }
@@ -480,7 +447,7 @@ impl AttemptRepo for Scope {
              where id = $1 returning {}",
             rows::ATTEMPT
         );
-        let attempt = sqlx::query_as::<_, Db<AssessmentAttempt>>(&sql)
+        let attempt = rows::select::<AssessmentAttempt>(&sql)
             .bind(id.0)
             .bind(answers)
             .bind(result.score)
@@ -490,10 +457,9 @@ impl AttemptRepo for Scope {
             .bind(result.time_spent_seconds)
             .bind(result.submitted_at)
             .bind(feedback)
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::not_found("attempt", id))?
-            .0;
+            .ok_or_else(|| Error::not_found("attempt", id))?;
         tx.commit().await?;
         Ok(attempt)
     }
@@ -522,40 +488,22 @@ impl EnrollmentRepo for Scope {
 
     /// Newest first; ties by id.
     async fn list_for_student(&self, student: UserId, page: Page) -> Result<Vec<Enrollment>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.enrollments where student_id = $1 \
-             order by enrolled_at desc, id limit $2 offset $3",
-            rows::ENROLLMENT
-        );
-        let list = sqlx::query_as::<_, Db<Enrollment>>(&sql)
-            .bind(student.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(tx.conn())
-            .await?;
+        let list = learning::enrollments_of(&mut tx, student, Some(page)).await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 
     /// Oldest first; ties by id.
     async fn list_for_course(&self, course: CourseId, page: Page) -> Result<Vec<Enrollment>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
         let sql = format!(
-            "select {} from public.enrollments where course_id = $1 \
-             order by enrolled_at, id limit $2 offset $3",
+            "select {} from public.enrollments where course_id = $1 order by enrolled_at, id",
             rows::ENROLLMENT
         );
-        let list = sqlx::query_as::<_, Db<Enrollment>>(&sql)
-            .bind(course.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(tx.conn())
-            .await?;
+        let list = rows::list(tx.conn(), &sql, course.0, Some(page)).await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 
     /// A computed write: the service only (see the module docs). `progress` is a
@@ -574,15 +522,14 @@ impl EnrollmentRepo for Scope {
              where student_id = $1 and course_id = $2 returning {}",
             rows::ENROLLMENT
         );
-        let enrollment = sqlx::query_as::<_, Db<Enrollment>>(&sql)
+        let enrollment = rows::select::<Enrollment>(&sql)
             .bind(student.0)
             .bind(course.0)
             .bind(progress)
             .bind(completed_at)
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| no_enrollment(student, course))?
-            .0;
+            .ok_or_else(|| no_enrollment(student, course))?;
         tx.commit().await?;
         Ok(enrollment)
     }
@@ -622,12 +569,11 @@ impl ProgressRepo for Scope {
              where student_id = $1 and lesson_id = $2 and assessment_id is null",
             rows::PROGRESS
         );
-        let row = sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+        let row = rows::select::<StudentProgress>(&sql)
             .bind(student.0)
             .bind(lesson.0)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+            .optional(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -643,12 +589,11 @@ impl ProgressRepo for Scope {
              where student_id = $1 and assessment_id = $2 order by id limit 1",
             rows::PROGRESS
         );
-        let row = sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+        let row = rows::select::<StudentProgress>(&sql)
             .bind(student.0)
             .bind(assessment.0)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+            .optional(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -668,13 +613,13 @@ impl ProgressRepo for Scope {
                       nulls last, p.assessment_id nulls first, p.id",
             rows::PROGRESS
         );
-        let list = sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+        let list = rows::select::<StudentProgress>(&sql)
             .bind(student.0)
             .bind(course.0)
-            .fetch_all(tx.conn())
+            .all(tx.conn())
             .await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 
     /// A computed write: the service only (see the module docs). `last_accessed` keeps
@@ -711,7 +656,7 @@ impl ProgressRepo for Scope {
              returning {}",
             rows::PROGRESS
         );
-        let stored = sqlx::query_as::<_, Db<StudentProgress>>(&sql)
+        let stored = rows::select::<StudentProgress>(&sql)
             .bind(row.student_id.0)
             .bind(row.course_id.0)
             .bind(row.lesson_id.map(|l| l.0))
@@ -722,9 +667,8 @@ impl ProgressRepo for Scope {
             .bind(row.add_time_spent_seconds)
             .bind(row.attempts_count)
             .bind(row.best_score)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -773,16 +717,15 @@ impl ProgressRepo for Scope {
              returning {}",
             rows::LEARNING
         );
-        let stored = sqlx::query_as::<_, Db<LearningProgress>>(&sql)
+        let stored = rows::select::<LearningProgress>(&sql)
             .bind(new.student_id.0)
             .bind(new.content_id)
             .bind(&new.content_type)
             .bind(data)
             .bind(new.completed_at)
             .bind(new.time_spent_seconds)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -800,13 +743,13 @@ impl ProgressRepo for Scope {
              order by array_position($2, content_id), id",
             rows::LEARNING
         );
-        let list = sqlx::query_as::<_, Db<LearningProgress>>(&sql)
+        let list = rows::select::<LearningProgress>(&sql)
             .bind(student.0)
             .bind(content_ids)
-            .fetch_all(tx.conn())
+            .all(tx.conn())
             .await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 }
 
@@ -833,28 +776,19 @@ impl RoadmapRepo for Scope {
              values ($1, $2, $3, 'active') returning {}",
             rows::ROADMAP
         );
-        let roadmap = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
+        let roadmap = rows::select::<PersonalizedRoadmap>(&sql)
             .bind(new.student_id.0)
             .bind(data)
             .bind(&new.ai_reasoning)
-            .fetch_one(tx.conn())
-            .await?
-            .0;
+            .one(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(roadmap)
     }
 
     async fn get_roadmap(&self, id: RoadmapId) -> Result<Option<PersonalizedRoadmap>> {
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where id = $1",
-            rows::ROADMAP
-        );
-        let roadmap = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
-            .bind(id.0)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+        let roadmap = rows::by_id(tx.conn(), "personalized_roadmaps", rows::ROADMAP, id.0).await?;
         tx.commit().await?;
         Ok(roadmap)
     }
@@ -867,32 +801,20 @@ impl RoadmapRepo for Scope {
              order by generated_at desc, id limit 1",
             rows::ROADMAP
         );
-        let roadmap = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
+        let roadmap = rows::select::<PersonalizedRoadmap>(&sql)
             .bind(student.0)
-            .fetch_optional(tx.conn())
-            .await?
-            .map(|d| d.0);
+            .optional(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(roadmap)
     }
 
     /// Newest first; ties by id.
     async fn list_roadmaps(&self, student: UserId, page: Page) -> Result<Vec<PersonalizedRoadmap>> {
-        let (limit, offset) = paging(page);
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.personalized_roadmaps where student_id = $1 \
-             order by generated_at desc, id limit $2 offset $3",
-            rows::ROADMAP
-        );
-        let list = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
-            .bind(student.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(tx.conn())
-            .await?;
+        let list = learning::roadmaps_of(&mut tx, student, Some(page)).await?;
         tx.commit().await?;
-        Ok(entities(list))
+        Ok(list)
     }
 
     /// A computed write: the service only (see the module docs). Making a roadmap
@@ -925,13 +847,12 @@ impl RoadmapRepo for Scope {
              where id = $1 returning {}",
             rows::ROADMAP
         );
-        let roadmap = sqlx::query_as::<_, Db<PersonalizedRoadmap>>(&sql)
+        let roadmap = rows::select::<PersonalizedRoadmap>(&sql)
             .bind(id.0)
             .bind(status.as_str())
-            .fetch_optional(tx.conn())
+            .optional(tx.conn())
             .await?
-            .ok_or_else(|| Error::not_found("roadmap", id))?
-            .0;
+            .ok_or_else(|| Error::not_found("roadmap", id))?;
         tx.commit().await?;
         Ok(roadmap)
     }
@@ -940,6 +861,7 @@ impl RoadmapRepo for Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rows::paging;
 
     #[test]
     fn users_read_questions_through_the_stripping_function() {

@@ -3,23 +3,246 @@
 //! columns are selected as text and parsed by the core's `FromStr`; columns with a unit
 //! in their Rust name (`estimated_duration_minutes`, `time_spent_seconds`) are read from
 //! the spec's column names.
+//!
+//! [`select`] runs a query whose rows are entities and returns the entities themselves;
+//! [`Update`] changes only the columns given of one row. [`document`] and [`json`] give
+//! the values of JSONB columns.
 
 use std::str::FromStr;
 
+use lms_core::documents::Document;
 use lms_core::model::*;
-use sqlx::postgres::PgRow;
-use sqlx::{FromRow, Row};
+use lms_core::repo::Page;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::QueryAs;
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// An entity decoded from a row.
 #[derive(Debug)]
 pub(crate) struct Db<T>(pub T);
 
-fn parse<T: FromStr<Err = lms_core::Error>>(row: &PgRow, column: &str) -> sqlx::Result<T> {
-    let text: String = row.try_get(column)?;
-    T::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+/// A query whose rows decode to entities `T` (through [`Db<T>`]): bind its parameters
+/// with [`Select::bind`], then fetch with [`Select::optional`], [`Select::all`] or
+/// [`Select::one`].
+pub(crate) struct Select<'q, T>(QueryAs<'q, Postgres, Db<T>, PgArguments>);
+
+/// `sql`, whose rows decode to entities `T`.
+pub(crate) fn select<T>(sql: &str) -> Select<'_, T>
+where
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    Select(sqlx::query_as(sql))
+}
+
+impl<'q, T> From<QueryAs<'q, Postgres, Db<T>, PgArguments>> for Select<'q, T> {
+    /// A query already built, e.g. by a `QueryBuilder`.
+    fn from(query: QueryAs<'q, Postgres, Db<T>, PgArguments>) -> Self {
+        Select(query)
+    }
+}
+
+impl<'q, T> Select<'q, T>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    /// Binds the next parameter (`$1`, `$2`, … in order).
+    pub(crate) fn bind<V: 'q + sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>>(
+        self,
+        value: V,
+    ) -> Self {
+        Select(self.0.bind(value))
+    }
+
+    /// The entity of the first row, if any.
+    pub(crate) async fn optional(self, conn: &mut PgConnection) -> Result<Option<T>> {
+        Ok(self.0.fetch_optional(conn).await?.map(|d| d.0))
+    }
+
+    /// The entities of every row.
+    pub(crate) async fn all(self, conn: &mut PgConnection) -> Result<Vec<T>> {
+        Ok(self
+            .0
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .map(|d| d.0)
+            .collect())
+    }
+
+    /// The entity of the one row the query must return (`RowNotFound` otherwise).
+    pub(crate) async fn one(self, conn: &mut PgConnection) -> Result<T> {
+        Ok(self.0.fetch_one(conn).await?.0)
+    }
+}
+
+/// Row `id` of `public.{table}` as an entity (`columns` its columns), if the actor can
+/// see it.
+pub(crate) async fn by_id<T>(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &str,
+    id: Uuid,
+) -> Result<Option<T>>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    let sql = format!("select {columns} from public.{table} where id = $1");
+    select(&sql).bind(id).optional(conn).await
+}
+
+/// An `update public.<table> set …` of one row by id, naming only the columns given
+/// (column privileges are checked per column named).
+pub(crate) struct Update<'a> {
+    q: QueryBuilder<'a, Postgres>,
+    empty: bool,
+}
+
+impl<'a> Update<'a> {
+    /// An update of `public.{table}` setting nothing yet.
+    pub(crate) fn new(table: &str) -> Self {
+        Update {
+            q: QueryBuilder::new(format!("update public.{table} set")),
+            empty: true,
+        }
+    }
+
+    /// Sets `column` to `value`.
+    pub(crate) fn set<T>(&mut self, column: &str, value: T)
+    where
+        T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
+    {
+        self.q.push(if self.empty { " " } else { ", " });
+        self.empty = false;
+        self.q.push(column).push(" = ").push_bind(value);
+    }
+
+    /// Sets `column` to `value` when one is given.
+    pub(crate) fn set_some<T>(&mut self, column: &str, value: Option<T>)
+    where
+        T: 'a + sqlx::Encode<'a, Postgres> + sqlx::Type<Postgres> + Send,
+    {
+        if let Some(v) = value {
+            self.set(column, v);
+        }
+    }
+
+    /// Sets an enum `column` to `value` bound as text and cast to `cast`.
+    pub(crate) fn set_cast(&mut self, column: &str, value: Option<String>, cast: &str) {
+        self.set(column, value);
+        self.q.push("::").push(cast);
+    }
+
+    /// Whether no column is set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// Runs it on row `id`; the number of rows changed.
+    pub(crate) async fn execute(mut self, conn: &mut PgConnection, id: Uuid) -> Result<u64> {
+        self.q.push(" where id = ").push_bind(id);
+        Ok(self.q.build().execute(conn).await?.rows_affected())
+    }
+
+    /// Runs it on row `id` and returns the row changed as an entity (`columns` its
+    /// columns); `None` when no row was changed.
+    pub(crate) async fn returning<T>(
+        mut self,
+        conn: &mut PgConnection,
+        id: Uuid,
+        columns: &str,
+    ) -> Result<Option<T>>
+    where
+        T: Send + Unpin,
+        Db<T>: for<'r> FromRow<'r, PgRow>,
+    {
+        self.q.push(" where id = ").push_bind(id);
+        self.q.push(format!(" returning {columns}"));
+        Select::from(self.q.build_query_as()).optional(conn).await
+    }
+}
+
+/// `limit` and `offset` of a page, clamped by [`Page::new`].
+pub(crate) fn paging(page: Page) -> (i64, i64) {
+    let page = Page::new(page.limit, page.offset);
+    (i64::from(page.limit), i64::from(page.offset))
+}
+
+/// The entities of `sql`, whose one parameter `$1` is `key`: every row, or the rows of
+/// `page` (clamped by [`Page::new`], appended as `limit $2 offset $3`).
+pub(crate) async fn list<T>(
+    conn: &mut PgConnection,
+    sql: &str,
+    key: Uuid,
+    page: Option<Page>,
+) -> Result<Vec<T>>
+where
+    T: Send + Unpin,
+    Db<T>: for<'r> FromRow<'r, PgRow>,
+{
+    let Some(page) = page else {
+        return select(sql).bind(key).all(conn).await;
+    };
+    let (limit, offset) = paging(page);
+    let sql = format!("{sql} limit $2 offset $3");
+    select(&sql)
+        .bind(key)
+        .bind(limit)
+        .bind(offset)
+        .all(conn)
+        .await
+}
+
+/// A value as JSON for a JSONB column; `InvalidInput` on `field` if it has no JSON form.
+pub(crate) fn json<T: Serialize>(field: &'static str, value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| {
+        lms_core::Error::InvalidInput {
+            field,
+            reason: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Validates a document with `lms-core` and returns its normalized JSON.
+pub(crate) fn document<T: Document>(field: &'static str, value: &Value) -> Result<Value> {
+    json(field, &T::validate(value).map_err(lms_core::Error::from)?)
+}
+
+/// A text column parsed by `T`'s `FromStr` (enums selected as text).
+pub(crate) fn parse<T>(row: &PgRow, column: &str) -> sqlx::Result<T>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    from_text(column, &row.try_get::<String, _>(column)?)
+}
+
+/// A nullable text column parsed like [`parse`].
+fn opt_parse<T>(row: &PgRow, column: &str) -> sqlx::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    row.try_get::<Option<String>, _>(column)?
+        .map(|text| from_text(column, &text))
+        .transpose()
+}
+
+fn from_text<T>(column: &str, text: &str) -> sqlx::Result<T>
+where
+    T: FromStr,
+    T::Err: Into<sqlx::error::BoxDynError>,
+{
+    T::from_str(text).map_err(|e| sqlx::Error::ColumnDecode {
         index: column.to_owned(),
-        source: Box::new(e),
+        source: e.into(),
     })
 }
 
@@ -64,7 +287,6 @@ pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_as
 
 impl FromRow<'_, PgRow> for Db<Course> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
-        let difficulty: Option<String> = row.try_get("difficulty_level")?;
         Ok(Db(Course {
             id: id(row, "id")?,
             title: row.try_get("title")?,
@@ -72,17 +294,7 @@ impl FromRow<'_, PgRow> for Db<Course> {
             instructor_id: id(row, "instructor_id")?,
             final_assessment_id: opt_id(row, "final_assessment_id")?,
             tags: row.try_get("tags")?,
-            difficulty_level: match difficulty {
-                Some(d) => {
-                    Some(
-                        DifficultyLevel::from_str(&d).map_err(|e| sqlx::Error::ColumnDecode {
-                            index: "difficulty_level".into(),
-                            source: Box::new(e),
-                        })?,
-                    )
-                }
-                None => None,
-            },
+            difficulty_level: opt_parse(row, "difficulty_level")?,
             estimated_duration_minutes: row.try_get("estimated_duration")?,
             is_published: row.try_get("is_published")?,
             created_at: row.try_get("created_at")?,
