@@ -2,16 +2,18 @@
 //! essay grading.
 //!
 //! ## Concurrency
-//! Every attempt use case first takes a transaction-scoped advisory lock on
-//! (assessment, student) — `pg_advisory_xact_lock` — and only then reads the student's
-//! previous attempts. Simultaneous calls for one student and assessment therefore run
-//! one after the other, each seeing the attempts the previous one committed: the number
-//! of attempts never exceeds `max_attempts`, numbers are never duplicated (the unique
-//! constraint `assessment_attempts_number_key` is the backstop) and the best score is
-//! computed from all committed attempts. A lock rather than serializable retries: the
-//! conflict is certain (same rows), so queueing is cheaper than aborting and retrying,
-//! and it needs no privilege on any row (students cannot `select … for update` rows they
-//! may not update). Different students or assessments never wait for each other.
+//! Every attempt use case first takes the transaction-scoped advisory lock on (course,
+//! student) — `pg_advisory_xact_lock`, see `learning::lock_progress`, the same lock every
+//! use case that changes a student's progress takes — and only then reads the student's
+//! previous attempts. Simultaneous calls for one student and course therefore run one
+//! after the other, each seeing what the previous one committed: the number of attempts
+//! never exceeds `max_attempts`, numbers are never duplicated (the unique constraint
+//! `assessment_attempts_number_key` is the backstop), the best score is computed from all
+//! committed attempts, and no progress refresh overwrites another's. A lock rather than
+//! serializable retries: the conflict is certain (same rows), so queueing is cheaper than
+//! aborting and retrying, and it needs no privilege on any row (students cannot
+//! `select … for update` rows they may not update). Different students or courses never
+//! wait for each other.
 
 use chrono::{DateTime, Utc};
 use lms_core::attempts::{may_start, submission, AttemptRules, AttemptSummary, StartDecision};
@@ -26,8 +28,8 @@ use crate::authoring::{
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    enrollment, missing_prerequisites, not_enrolled_or, refresh_course_progress, student_of,
-    ASSESSMENT_OWNER,
+    enrollment, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
+    student_of, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -63,23 +65,14 @@ pub struct SubmittedAttempt {
     pub course_completed: bool,
 }
 
-/// What an attempt use case knows about the assessment, read as the actor.
+/// What an attempt use case knows about the assessment, read as the actor, who holds the
+/// progress lock from here on.
 struct Context {
     student: UserId,
     course: CourseId,
     rules: AttemptRules,
     minimum_passing_score: i32,
     missing: Vec<LessonId>,
-}
-
-/// Serializes attempt use cases of one (assessment, student) for the rest of the
-/// transaction (see the module docs).
-async fn lock(tx: &mut Tx, assessment: AssessmentId, student: UserId) -> Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("lms.attempt:{assessment}:{student}"))
-        .execute(tx.conn())
-        .await?;
-    Ok(())
 }
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
@@ -91,7 +84,21 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
         }
         Err(e) => return Err(e),
     };
+    lock_progress(tx, course, student).await?;
     enrollment(tx, student, course).await?;
+    // only the lesson's chosen assessment or the course's final one takes attempts
+    let open: bool = sqlx::query_scalar(
+        "select exists (select 1 from public.lessons where assessment_id = $1) \
+             or exists (select 1 from public.courses where final_assessment_id = $1)",
+    )
+    .bind(assessment.0)
+    .fetch_one(tx.conn())
+    .await?;
+    if !open {
+        return Err(Error::forbidden(format!(
+            "assessment {assessment} is neither a lesson's assessment nor a final assessment"
+        )));
+    }
     let (lesson_id, max_attempts, time_limit, minimum_passing_score): (
         Option<Uuid>,
         Option<i32>,
@@ -242,6 +249,20 @@ fn merge_answers(saved: &Answers, new: Answers, now: DateTime<Utc>) -> Answers {
     merged
 }
 
+/// Question ids whose answer in `new` differs from the saved one (timestamps aside).
+fn changed_answers(saved: &Answers, new: &Answers) -> Vec<String> {
+    let bare = |a: &Answer| {
+        let mut a = a.clone();
+        *answered_at_mut(&mut a) = None;
+        a
+    };
+    new.0
+        .iter()
+        .filter(|(q, a)| saved.0.get(*q).map(bare) != Some(bare(a)))
+        .map(|(q, _)| q.clone())
+        .collect()
+}
+
 /// Scores `kept` answers of an attempt against the assessment's questions and stores
 /// the result with its submission time.
 #[allow(clippy::too_many_arguments)]
@@ -320,14 +341,24 @@ impl Scope {
     pub async fn start_attempt(&self, assessment: AssessmentId) -> Result<StartedAttempt> {
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
-        lock(&mut tx, assessment, ctx.student).await?;
         let now = Utc::now();
         let mut closed = false;
         let started = loop {
             let previous = attempts_of(&mut tx, assessment, ctx.student).await?;
             let summaries: Vec<AttemptSummary> =
                 previous.iter().map(AttemptSummary::from).collect();
-            match may_start(&ctx.rules, &summaries, &ctx.missing, now)? {
+            let decision = match may_start(&ctx.rules, &summaries, &ctx.missing, now) {
+                Ok(d) => d,
+                Err(e) => {
+                    // an expired attempt closed on the way is kept, whatever follows
+                    if closed {
+                        refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
+                        tx.commit().await?;
+                    }
+                    return Err(e.into());
+                }
+            };
+            match decision {
                 StartDecision::New { attempt_number } => {
                     let attempt =
                         create_attempt(&mut tx, assessment, ctx.student, attempt_number, now)
@@ -385,7 +416,6 @@ impl Scope {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
-        lock(&mut tx, assessment, ctx.student).await?;
         let now = Utc::now();
         let open = attempts_of(&mut tx, assessment, ctx.student)
             .await?
@@ -408,6 +438,14 @@ impl Scope {
             .into());
         }
         let merged = merge_answers(&saved_answers(&open)?, new, now);
+        // answers must fit the questions (ids, kinds, options), as scoring will demand
+        let full = assessment_with_keys(&mut tx, assessment).await?;
+        let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
+        scoring::score(
+            &questions,
+            &merged,
+            &ScoringPolicy::new(ctx.minimum_passing_score)?,
+        )?;
         tx.trusted().await?;
         let sql = format!(
             "update public.assessment_attempts set answers = $2 where id = $1 returning {}",
@@ -437,11 +475,17 @@ impl Scope {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
-        lock(&mut tx, assessment, ctx.student).await?;
         let now = Utc::now();
         let previous = attempts_of(&mut tx, assessment, ctx.student).await?;
         let summaries: Vec<AttemptSummary> = previous.iter().map(AttemptSummary::from).collect();
         let open = match may_start(&ctx.rules, &summaries, &ctx.missing, now)? {
+            StartDecision::New { .. } if ctx.rules.time_limit_minutes.is_some() => {
+                return Err(Error::Conflict {
+                    reason: "a timed assessment is submitted to the attempt `start_attempt` \
+                             opened: its clock runs from there"
+                        .into(),
+                })
+            }
             StartDecision::New { attempt_number } => {
                 create_attempt(&mut tx, assessment, ctx.student, attempt_number, now).await?
             }
@@ -451,7 +495,18 @@ impl Scope {
                 .find(|a| a.attempt_number == attempt_number)
                 .ok_or_else(|| Error::not_found("attempt", attempt_number))?,
         };
-        let merged = merge_answers(&saved_answers(&open)?, new, now);
+        let saved = saved_answers(&open)?;
+        let changed = changed_answers(&saved, &new);
+        // after the cutoff nothing sent now counts: the answers saved in time stand
+        let late = ctx
+            .rules
+            .cutoff(open.started_at)
+            .is_some_and(|cutoff| now > cutoff);
+        let merged = if late {
+            saved
+        } else {
+            merge_answers(&saved, new, now)
+        };
         let verdict = submission(
             &ctx.rules,
             open.started_at,
@@ -480,10 +535,16 @@ impl Scope {
         .await?;
         let refreshed = refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
         tx.commit().await?;
+        let mut dropped = verdict.dropped;
+        if late {
+            dropped.extend(changed);
+            dropped.sort();
+            dropped.dedup();
+        }
         Ok(SubmittedAttempt {
             attempt,
             late: verdict.late,
-            dropped_answers: verdict.dropped,
+            dropped_answers: dropped,
             pending_review: scored.pending_review().map(str::to_owned).collect(),
             unlocked_lessons: refreshed.unlocked,
             course_completed: refreshed.course_completed,
@@ -511,9 +572,12 @@ impl Scope {
         comment: Option<&str>,
     ) -> Result<AssessmentAttempt> {
         let mut tx = self.begin().await?;
-        let attempt = attempt_by_id(&mut tx, attempt_id).await?;
-        let course = assessment_course(&mut tx, attempt.assessment_id).await?;
+        let seen = attempt_by_id(&mut tx, attempt_id).await?;
+        let course = assessment_course(&mut tx, seen.assessment_id).await?;
         require_author(&mut tx, course).await?;
+        // one grader at a time per student and course; read the attempt again under it
+        lock_progress(&mut tx, course, seen.student_id).await?;
+        let attempt = attempt_by_id(&mut tx, attempt_id).await?;
         if attempt.submitted_at.is_none() {
             return Err(Error::Conflict {
                 reason: format!("attempt {attempt_id} is not submitted yet"),

@@ -76,6 +76,13 @@ pub(crate) async fn assessment_with_keys(tx: &mut Tx, id: AssessmentId) -> Resul
     found.ok_or_else(|| Error::not_found("assessment", id))
 }
 
+/// Serializes changes to a course's lesson graph for the rest of the transaction, so two
+/// concurrent prerequisite changes cannot each pass the cycle check on the graph the
+/// other is changing (the database's trigger refuses cycles too).
+async fn lock_outline(tx: &mut Tx, course: CourseId) -> Result<()> {
+    tx.lock(&format!("lms.outline:{course}")).await
+}
+
 /// The course, if the actor may author it: its instructor, an admin, or the service.
 pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
     let course = course(tx, id).await?;
@@ -219,6 +226,7 @@ impl Scope {
     pub async fn create_lesson(&self, new: NewLesson) -> Result<Lesson> {
         let mut tx = self.begin().await?;
         require_author(&mut tx, new.course_id).await?;
+        lock_outline(&mut tx, new.course_id).await?;
         let existing = lessons(&mut tx, new.course_id).await?;
         let id = LessonId::new_v4();
         Graph::from_lessons(&existing)?.with_prerequisites(id, new.prerequisites.clone())?;
@@ -258,6 +266,7 @@ impl Scope {
         let current = lesson(&mut tx, id).await?;
         require_author(&mut tx, current.course_id).await?;
         if let Some(prerequisites) = &patch.prerequisites {
+            lock_outline(&mut tx, current.course_id).await?;
             let existing = lessons(&mut tx, current.course_id).await?;
             Graph::from_lessons(&existing)?.with_prerequisites(id, prerequisites.clone())?;
         }

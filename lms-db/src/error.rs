@@ -127,12 +127,6 @@ impl From<sqlx::migrate::MigrateError> for Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         let sqlx::Error::Database(db) = &e else {
-            if let sqlx::Error::RowNotFound = e {
-                return Error::NotFound {
-                    entity: "row",
-                    id: String::new(),
-                };
-            }
             return Error::Database(e);
         };
         let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
@@ -171,6 +165,10 @@ impl From<sqlx::Error> for Error {
                 } else {
                     constraint
                 },
+            },
+            ("P0002", _) => Error::NotFound {
+                entity: "row",
+                id: String::from("(no such row)"),
             },
             ("42501", _) => Error::forbidden("row level security or privileges refused the change"),
             ("40001", _) | ("40P01", _) => Error::Conflict {

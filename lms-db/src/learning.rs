@@ -151,7 +151,9 @@ pub(crate) struct Refreshed {
 /// ([`lesson_progress`]), prerequisites ([`Graph`]), grade over attempts
 /// ([`grade_attempts`], highest), course completion ([`course_complete`]). Lessons are
 /// visited in topological order so a completion unlocks its dependents at once. Only
-/// published lessons count; a prerequisite on an unpublished lesson does not block.
+/// published lessons count; a prerequisite on an unpublished lesson does not block. A
+/// completed enrolment stays completed (`completed_at` is kept) when the course later
+/// grows. Callers hold [`lock_progress`].
 pub(crate) async fn refresh_course_progress(
     tx: &mut Tx,
     student: UserId,
@@ -228,7 +230,7 @@ async fn refresh(
     // assessments of the course: its lessons' and its final one
     let assessments: Vec<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
         "select id, lesson_id, is_mandatory from public.assessments \
-         where course_id = $1 or lesson_id = any($2)",
+         where course_id = $1 or lesson_id = any($2) order by id",
     )
     .bind(course_id.0)
     .bind(&lesson_ids)
@@ -382,7 +384,12 @@ async fn refresh(
         }
     }
 
-    let final_state = state_of(final_assessment, final_assessment.is_some());
+    let final_state = state_of(
+        final_assessment,
+        final_assessment
+            .and_then(|a| mandatory.get(&a).copied())
+            .unwrap_or(false),
+    );
     let lesson_statuses: Vec<ProgressStatus> = lesson_ids
         .iter()
         .filter_map(|l| statuses.get(l).copied())
@@ -396,7 +403,8 @@ async fn refresh(
     let summary = rows::json("progress", &summary)?;
     sqlx::query(
         "update public.enrollments set progress = $3, \
-           completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) end \
+           completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) \
+                           else completed_at end \
          where student_id = $1 and course_id = $2",
     )
     .bind(student.0)
@@ -446,13 +454,32 @@ async fn upsert(
     Ok(())
 }
 
+/// Serializes, for the rest of the transaction, every use case that changes one student's
+/// facts or progress on one course (enrolment, content progress, attempts, grading): each
+/// reads the facts the previous one committed, so no refresh overwrites another's result,
+/// and rows are always locked in the same order (no deadlock). A transaction-scoped
+/// advisory lock: it needs no privilege on any row, and other students or courses never
+/// wait.
+pub(crate) async fn lock_progress(tx: &mut Tx, course: CourseId, student: UserId) -> Result<()> {
+    tx.lock(&format!("lms.progress:{course}:{student}")).await
+}
+
 /// The lessons still to complete before `lesson` unlocks for `student`, from their stored
-/// progress.
+/// progress. Only prerequisites the actor can see count — for a student, published
+/// lessons — as in [`refresh_course_progress`], so a draft lesson never locks anyone out.
 pub(crate) async fn missing_prerequisites(
     tx: &mut Tx,
     student: UserId,
     lesson: &Lesson,
 ) -> Result<Vec<LessonId>> {
+    let prerequisites: Vec<Uuid> = lesson.prerequisites.iter().map(|p| p.0).collect();
+    let published: HashSet<Uuid> =
+        sqlx::query_scalar("select id from public.lessons where id = any($1) and is_published")
+            .bind(&prerequisites)
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .collect();
     let rows = progress_rows(tx, student, lesson.course_id).await?;
     let completed: HashSet<LessonId> = rows
         .iter()
@@ -462,7 +489,7 @@ pub(crate) async fn missing_prerequisites(
     Ok(lesson
         .prerequisites
         .iter()
-        .filter(|p| !completed.contains(p))
+        .filter(|p| published.contains(&p.0) && !completed.contains(p))
         .copied()
         .collect())
 }
@@ -479,10 +506,15 @@ impl Scope {
                 "course {course_id} is not published"
             )));
         }
-        if enrollment(&mut tx, student, course_id).await.is_ok() {
-            return Err(Error::AlreadyEnrolled {
-                course: course_id.to_string(),
-            });
+        lock_progress(&mut tx, course_id, student).await?;
+        match enrollment(&mut tx, student, course_id).await {
+            Ok(_) => {
+                return Err(Error::AlreadyEnrolled {
+                    course: course_id.to_string(),
+                })
+            }
+            Err(Error::NotEnrolled { .. }) => {}
+            Err(other) => return Err(other),
         }
         tx.trusted().await?;
         let sql = format!(
@@ -520,10 +552,11 @@ impl Scope {
         time_spent_seconds: i32,
     ) -> Result<StudentProgress> {
         let data = ProgressData::validate(data).map_err(lms_core::Error::from)?;
-        if time_spent_seconds < 0 {
+        let most = lms_core::documents::limits::MAX_DURATION_SECONDS;
+        if u32::try_from(time_spent_seconds).map_or(true, |s| s > most) {
             return Err(lms_core::Error::InvalidInput {
                 field: "time_spent_seconds",
-                reason: "must not be negative".into(),
+                reason: format!("must be in 0..={most} (seconds since the last report)"),
             }
             .into());
         }
@@ -537,6 +570,7 @@ impl Scope {
             Err(e) => return Err(e),
         };
         let lesson = lesson(&mut tx, block.lesson_id).await?;
+        lock_progress(&mut tx, lesson.course_id, student).await?;
         enrollment(&mut tx, student, lesson.course_id).await?;
         let missing = missing_prerequisites(&mut tx, student, &lesson).await?;
         if !missing.is_empty() {
@@ -553,7 +587,8 @@ impl Scope {
              on conflict on constraint learning_progress_student_content_key do update set \
                progress_data = excluded.progress_data, \
                completed_at = coalesce(learning_progress.completed_at, excluded.completed_at), \
-               time_spent = learning_progress.time_spent + excluded.time_spent",
+               time_spent = least(learning_progress.time_spent::bigint + excluded.time_spent, \
+                                  2147483647)::integer",
         )
         .bind(student.0)
         .bind(block.id.0)
@@ -565,7 +600,7 @@ impl Scope {
         .await?;
         sqlx::query(
             "update public.student_progress set last_accessed = now(), \
-               time_spent = time_spent + $4 \
+               time_spent = least(time_spent::bigint + $4, 2147483647)::integer \
              where student_id = $1 and course_id = $2 and lesson_id = $3 and assessment_id is null",
         )
         .bind(student.0)

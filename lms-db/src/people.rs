@@ -187,8 +187,8 @@ impl Scope {
 
     /// Erases a user (GDPR right to erasure): the user themselves, an admin or the
     /// service. Courses they teach are handed to `successor` (an instructor or admin,
-    /// not the user); without one, a user who teaches courses is refused with
-    /// [`Error::SuccessorRequired`]. Then the user's sign-in (`auth.users`), profile and
+    /// not the user), whom only an admin or the service may name; without one, a user
+    /// who teaches courses is refused with [`Error::SuccessorRequired`]. Then the user's sign-in (`auth.users`), profile and
     /// every personal row are deleted, and the user's personal data is redacted from the
     /// audit log (`lms_private.redact_audit_for_user`) — all in one transaction.
     ///
@@ -198,6 +198,16 @@ impl Scope {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;
         profile(&mut tx, user).await?;
+        // handing courses over is an admin's decision, not the leaving user's
+        let may_name_successor = matches!(
+            (tx.actor(), tx.actor_role().await?),
+            (Actor::Service, _) | (_, Some(UserRole::Admin))
+        );
+        if successor.is_some() && !may_name_successor {
+            return Err(Error::forbidden(
+                "only an admin may hand a user's courses to a successor",
+            ));
+        }
         tx.trusted().await?;
         let courses: i64 =
             sqlx::query_scalar("select count(*) from public.courses where instructor_id = $1")
@@ -256,11 +266,8 @@ impl Scope {
             .await?
             .rows_affected();
         if gone == 0 {
-            // a profile without a sign-in row: delete the profile itself
-            sqlx::query("delete from public.profiles where id = $1")
-                .bind(user.0)
-                .execute(tx.conn())
-                .await?;
+            // every profile has its sign-in row (profiles.id references auth.users)
+            return Err(Error::not_found("user", user));
         }
         // the deletes above logged the deleted rows: now remove the user's personal
         // data from the audit log (docs/audit.md), in the same transaction

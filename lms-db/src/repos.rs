@@ -110,11 +110,7 @@ fn assessment_columns(actor: Actor) -> String {
 
 /// Serializes the roadmap writes of one student for the rest of the transaction.
 async fn lock_roadmaps(tx: &mut Tx, student: Uuid) -> Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("lms.roadmap:{student}"))
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+    tx.lock(&format!("lms.roadmap:{student}")).await
 }
 
 impl Scope {

@@ -156,6 +156,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Takes the transaction-scoped advisory lock named `key` (hashed to 64 bits): other
+    /// transactions taking the same key wait until this one ends. Needs no privilege on
+    /// any row, so it works under every role.
+    pub(crate) async fn lock(&mut self, key: &str) -> Result<()> {
+        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Switches to the trusted path (`service_role`) for writing what the library
     /// computed (scores, progress, completion), after the actor's rights were checked.
     pub(crate) async fn trusted(&mut self) -> Result<()> {

@@ -366,14 +366,23 @@ async fn essays_wait_for_the_instructors_grade(pool: PgPool) {
         .unwrap();
     let me = w.lms.as_user(w.student);
     me.enroll(w.course).await.unwrap();
-    let submitted = me
-        .submit_attempt(
-            essay.id,
-            &json!({"tf": {"type": "true_false", "value": false},
-                    "why": {"type": "essay", "text": "It frees memory deterministically."}}),
+    let answers = json!({"tf": {"type": "true_false", "value": false},
+                         "why": {"type": "essay", "text": "It frees memory deterministically."}});
+    // a second course assessment takes no attempts until it is the final one
+    let spare = me.submit_attempt(essay.id, &answers).await.unwrap_err();
+    assert_eq!(spare.code(), "forbidden", "{spare}");
+    w.lms
+        .as_user(w.instructor)
+        .update_course(
+            w.course,
+            lms_core::repo::CoursePatch {
+                final_assessment_id: Some(Some(essay.id)),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
+    let submitted = me.submit_attempt(essay.id, &answers).await.unwrap();
     assert_eq!(submitted.pending_review, ["why"]);
     assert_eq!(submitted.attempt.score, None);
     assert_eq!(submitted.attempt.passed, None);
