@@ -311,6 +311,8 @@ fn main() {
         println!("rls bench: DATABASE_URL is unset; skipped (try scripts/with-postgres)");
         return;
     };
+    // criterion's arguments first: a bad one exits the process, before any database exists
+    let mut criterion = Criterion::default().configure_from_args();
     let admin = PgConnectOptions::from_str(&url).expect("DATABASE_URL is a PostgreSQL URL");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -329,7 +331,6 @@ fn main() {
     let workloads = rt.block_on(prepare(&pool));
 
     let since = SystemTime::now();
-    let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion, &rt, &pool, &workloads);
     criterion.final_summary();
     report(&workloads, since);
