@@ -157,6 +157,8 @@ async fn main() -> Result<(), Error> {
         "attempt {}: score {:?}, passed {:?}",
         failed.attempt.attempt_number, failed.attempt.score, failed.attempt.passed
     );
+    // the quiz is timed: each attempt starts (and its clock runs) before it is submitted
+    me.start_attempt(quiz1).await?;
     let right = json!({"borrow": {"type": "multiple_choice", "selected": ["b"]},
                        "owner": {"type": "true_false", "value": true}});
     let passed = me.submit_attempt(quiz1, &right).await?;
