@@ -1,4 +1,5 @@
--- Undoes 20261126000003_row_level_security.up.sql: policies, RLS, grants, helpers.
+-- Undoes 20261126000003_row_level_security.up.sql: policies, RLS, grants, helpers,
+-- assessment_attempts.course_id and its triggers.
 -- The role memberships the up migration may have granted to the migrating user stay
 -- (cluster-wide, like the roles themselves).
 
@@ -67,11 +68,18 @@ drop function public.assessment_questions(uuid);
 drop function lms_private.set_user_role(uuid, public.user_role);
 drop function lms_private.assessment_questions(uuid);
 drop function lms_private.strip_answer_keys(jsonb);
+drop trigger lessons_follow_course on public.lessons;
+drop trigger assessments_follow_course on public.assessments;
+drop trigger assessment_attempts_course_id on public.assessment_attempts;
+drop function lms_private.follow_assessment_course();
+drop function lms_private.set_attempt_course_id();
+drop function lms_private.assessment_course_id(uuid);
+alter table public.assessment_attempts drop column course_id;  -- and its index
 drop function lms_private.taught_student_ids();
-drop function lms_private.taught_assessment_ids();
-drop function lms_private.studied_lesson_ids();
+drop function lms_private.readable_lesson_ids();
 drop function lms_private.taught_lesson_ids();
 drop function lms_private.published_course_ids();
+drop function lms_private.member_course_ids();
 drop function lms_private.enrolled_course_ids();
 drop function lms_private.taught_course_ids();
 drop function lms_private.is_admin();

@@ -83,99 +83,221 @@ comment on schema lms_private is
   'lms: helpers of the row level security policies; not exposed through PostgREST';
 grant usage on schema lms_private to anon, authenticated, service_role;
 
+-- FAST POLICIES. A policy calls a helper once per statement (`(select …)`: an InitPlan,
+-- or the hashed subplan of `col in (select …)`), but that once is on every query, so the
+-- helpers must be cheap:
+-- * PL/pgSQL, not SQL: a SECURITY DEFINER SQL function is never inlined, and before
+--   PostgreSQL 18 its body is parsed and planned again on every call; PL/pgSQL keeps the
+--   plan of each statement for the session. The queries read `auth.uid()` inline (no
+--   variables, so no parameters): their plan is generic from the first call, not re-made
+--   per call as a custom plan.
+-- * Index paths only: a helper starts from the caller's few rows (`courses.instructor_id`,
+--   `enrollments.student_id`) and reaches the rows under them through `cross join
+--   lateral (… offset 0)`, a nested loop over an index per outer row, which on small
+--   tables the planner would otherwise replace by a hash join over a full scan.
+-- * Few calls per policy: `readable_lesson_ids()` and `member_course_ids()` answer in one
+--   call what took two; the attempts policy filters on `assessment_attempts.course_id`
+--   (kept by a trigger, below) with `taught_course_ids()`, instead of the set of every
+--   assessment of every course the caller teaches.
+
 -- The caller's role, null for anon or a user without a profile.
 create function lms_private.current_user_role() returns public.user_role
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   as $$
-    select p.role from public.profiles p where p.id = auth.uid()
-  $$;
+begin
+  return (select p.role from public.profiles p where p.id = auth.uid());
+end;
+$$;
 
 create function lms_private.is_admin() returns boolean
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   as $$
-    select coalesce(lms_private.current_user_role() = 'admin', false)
-  $$;
+begin
+  return coalesce((select p.role = 'admin' from public.profiles p where p.id = auth.uid()),
+                  false);
+end;
+$$;
 
 -- Courses the caller teaches (instructor_id), whatever their role now.
 create function lms_private.taught_course_ids() returns setof uuid
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   rows 20
   as $$
-    select c.id from public.courses c where c.instructor_id = auth.uid()
-  $$;
+begin
+  return query select c.id from public.courses c where c.instructor_id = auth.uid();
+end;
+$$;
 
 -- Courses the caller is enrolled in, published or not.
 create function lms_private.enrolled_course_ids() returns setof uuid
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   rows 20
   as $$
-    select e.course_id from public.enrollments e where e.student_id = auth.uid()
-  $$;
+begin
+  return query select e.course_id from public.enrollments e where e.student_id = auth.uid();
+end;
+$$;
+
+-- Courses the caller teaches or is enrolled in (duplicates possible).
+create function lms_private.member_course_ids() returns setof uuid
+  language plpgsql stable security definer
+  set search_path = ''
+  rows 20
+  as $$
+begin
+  return query
+    select c.id from public.courses c where c.instructor_id = auth.uid()
+    union all
+    select e.course_id from public.enrollments e where e.student_id = auth.uid();
+end;
+$$;
 
 -- The public catalog: published courses.
 create function lms_private.published_course_ids() returns setof uuid
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   rows 100
   as $$
-    select c.id from public.courses c where c.is_published
-  $$;
+begin
+  return query select c.id from public.courses c where c.is_published;
+end;
+$$;
 
 -- Lessons of the courses the caller teaches (drafts included).
 create function lms_private.taught_lesson_ids() returns setof uuid
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   rows 100
   as $$
+begin
+  return query
     select l.id
-      from public.lessons l
-     where l.course_id in (select c.id from public.courses c where c.instructor_id = auth.uid())
-  $$;
+      from public.courses c
+     cross join lateral (
+       select l.id from public.lessons l where l.course_id = c.id offset 0
+     ) l
+     where c.instructor_id = auth.uid();
+end;
+$$;
 
--- Published lessons of the courses the caller is enrolled in: what a student studies.
-create function lms_private.studied_lesson_ids() returns setof uuid
-  language sql stable security definer
+-- Lessons whose content the caller reads: every lesson of the courses they teach (drafts
+-- included), the published lessons of the courses they are enrolled in (duplicates
+-- possible).
+create function lms_private.readable_lesson_ids() returns setof uuid
+  language plpgsql stable security definer
   set search_path = ''
   rows 100
   as $$
+begin
+  return query
     select l.id
-      from public.lessons l
-     where l.is_published
-       and l.course_id in (select e.course_id from public.enrollments e where e.student_id = auth.uid())
-  $$;
-
--- Assessments (lesson and final) of the courses the caller teaches. A lesson's
--- assessment has course_id null: its course is found through lessons.
-create function lms_private.taught_assessment_ids() returns setof uuid
-  language sql stable security definer
-  set search_path = ''
-  rows 100
-  as $$
-    with taught as (
-      select c.id from public.courses c where c.instructor_id = auth.uid()
-    )
-    select a.id from public.assessments a where a.course_id in (select id from taught)
+      from public.courses c
+     cross join lateral (
+       select l.id from public.lessons l where l.course_id = c.id offset 0
+     ) l
+     where c.instructor_id = auth.uid()
     union all
-    select a.id
-      from public.assessments a
-      join public.lessons l on l.id = a.lesson_id
-     where l.course_id in (select id from taught)
-  $$;
+    select l.id
+      from public.enrollments e
+     cross join lateral (
+       select l.id from public.lessons l
+        where l.course_id = e.course_id and l.is_published offset 0
+     ) l
+     where e.student_id = auth.uid();
+end;
+$$;
 
--- Students enrolled in the courses the caller teaches: whose profiles an instructor sees.
+-- Students enrolled in the courses the caller teaches: whose profiles an instructor sees
+-- (duplicates possible).
 create function lms_private.taught_student_ids() returns setof uuid
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = ''
   rows 100
   as $$
-    select distinct e.student_id
-      from public.enrollments e
-     where e.course_id in (select c.id from public.courses c where c.instructor_id = auth.uid())
-  $$;
+begin
+  return query
+    select e.student_id
+      from public.courses c
+     cross join lateral (
+       select e.student_id from public.enrollments e where e.course_id = c.id offset 0
+     ) e
+     where c.instructor_id = auth.uid();
+end;
+$$;
+
+-- assessment_attempts.course_id: the course of the attempt's assessment (a lesson's
+-- assessment has course_id null: its course is its lesson's), so that the attempts policy
+-- filters on an indexed column with taught_course_ids(). Not null, set by this BEFORE
+-- trigger on every insert and on every update naming assessment_id or course_id, whatever
+-- the statement says, and followed when an assessment or a lesson changes course: no one
+-- writes it.
+alter table public.assessment_attempts
+  add column course_id uuid references public.courses (id) on delete cascade;
+comment on column public.assessment_attempts.course_id is
+  'course of the assessment (derived by trigger; for the row level security policy)';
+
+create function lms_private.assessment_course_id(assessment_id uuid) returns uuid
+  language plpgsql stable security definer
+  set search_path = ''
+  as $$
+begin
+  return (select coalesce(a.course_id, l.course_id)
+            from public.assessments a
+            left join public.lessons l on l.id = a.lesson_id
+           where a.id = assessment_course_id.assessment_id);
+end;
+$$;
+
+create function lms_private.set_attempt_course_id() returns trigger
+  language plpgsql security definer
+  set search_path = ''
+  as $$
+begin
+  new.course_id := lms_private.assessment_course_id(new.assessment_id);
+  return new;
+end;
+$$;
+
+create function lms_private.follow_assessment_course() returns trigger
+  language plpgsql security definer
+  set search_path = ''
+  as $$
+begin
+  if tg_table_name = 'assessments' then
+    update public.assessment_attempts t
+       set course_id = lms_private.assessment_course_id(new.id)
+     where t.assessment_id = new.id;
+  else
+    update public.assessment_attempts t
+       set course_id = new.course_id
+      from public.assessments a
+     where a.lesson_id = new.id and t.assessment_id = a.id;
+  end if;
+  return null;
+end;
+$$;
+
+update public.assessment_attempts t
+   set course_id = lms_private.assessment_course_id(t.assessment_id);
+alter table public.assessment_attempts alter column course_id set not null;
+create index idx_assessment_attempts_course on public.assessment_attempts (course_id);
+
+create trigger assessment_attempts_course_id
+  before insert or update of assessment_id, course_id on public.assessment_attempts
+  for each row execute function lms_private.set_attempt_course_id();
+create trigger assessments_follow_course
+  after update of lesson_id, course_id on public.assessments
+  for each row when (old.lesson_id is distinct from new.lesson_id
+                     or old.course_id is distinct from new.course_id)
+  execute function lms_private.follow_assessment_course();
+create trigger lessons_follow_course
+  after update of course_id on public.lessons
+  for each row when (old.course_id is distinct from new.course_id)
+  execute function lms_private.follow_assessment_course();
 
 -- A question document without its answer keys: drops `correct`, `accepted`, `rubric`,
 -- `explanation` from each question and `fraction` (and `correct`, `explanation`,
@@ -266,8 +388,8 @@ grant execute on function lms_private.published_course_ids() to anon, authentica
 grant execute on function
   lms_private.current_user_role(), lms_private.is_admin(),
   lms_private.taught_course_ids(), lms_private.enrolled_course_ids(),
-  lms_private.taught_lesson_ids(), lms_private.studied_lesson_ids(),
-  lms_private.taught_assessment_ids(), lms_private.taught_student_ids(),
+  lms_private.member_course_ids(), lms_private.taught_lesson_ids(),
+  lms_private.readable_lesson_ids(), lms_private.taught_student_ids(),
   lms_private.strip_answer_keys(jsonb),
   lms_private.assessment_questions(uuid), lms_private.set_user_role(uuid, public.user_role)
   to authenticated, service_role;
@@ -517,8 +639,7 @@ create policy lessons_delete on public.lessons for delete to authenticated
 -- only), admins. Not the catalog: one enrolls to read.
 create policy content_blocks_select on public.content_blocks for select to authenticated
   using (
-    lesson_id in (select lms_private.taught_lesson_ids())
-    or lesson_id in (select lms_private.studied_lesson_ids())
+    lesson_id in (select lms_private.readable_lesson_ids())
     or (select lms_private.is_admin())
   );
 
@@ -544,10 +665,8 @@ create policy content_blocks_delete on public.content_blocks for delete to authe
 -- (no column grant; assessment_questions() strips the answer keys).
 create policy assessments_select on public.assessments for select to authenticated
   using (
-    course_id in (select lms_private.taught_course_ids())
-    or lesson_id in (select lms_private.taught_lesson_ids())
-    or course_id in (select lms_private.enrolled_course_ids())
-    or lesson_id in (select lms_private.studied_lesson_ids())
+    lesson_id in (select lms_private.readable_lesson_ids())
+    or course_id in (select lms_private.member_course_ids())
     or (select lms_private.is_admin())
   );
 
@@ -614,7 +733,7 @@ create policy enrollments_delete on public.enrollments for delete to authenticat
 create policy assessment_attempts_select on public.assessment_attempts for select to authenticated
   using (
     student_id = (select auth.uid())
-    or assessment_id in (select lms_private.taught_assessment_ids())
+    or course_id in (select lms_private.taught_course_ids())
     or (select lms_private.is_admin())
   );
 
