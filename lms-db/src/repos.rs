@@ -602,18 +602,7 @@ impl ProgressRepo for Scope {
         course: CourseId,
     ) -> Result<Vec<StudentProgress>> {
         let mut tx = self.begin().await?;
-        let sql = format!(
-            "select {} from public.student_progress p \
-             where p.student_id = $1 and p.course_id = $2 \
-             order by (select l.order_index from public.lessons l where l.id = p.lesson_id) \
-                      nulls last, p.assessment_id nulls first, p.id",
-            rows::PROGRESS
-        );
-        let list = rows::select::<StudentProgress>(&sql)
-            .bind(student.0)
-            .bind(course.0)
-            .all(tx.conn())
-            .await?;
+        let list = learning::progress_rows(&mut tx, student, course).await?;
         tx.commit().await?;
         Ok(list)
     }

@@ -4,8 +4,9 @@
 //! recorded, retention purges only old entries, and erasure redacts the user.
 #![allow(clippy::unwrap_used)]
 
-mod common;
 mod world;
+
+use world::common;
 
 use lms_core::model::{UserId, UserRole};
 use lms_core::repo::Page;

@@ -7,6 +7,10 @@ use lms_db::Lms;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+/// The shared low-level fixtures (users, the small seed, the Supabase setup).
+#[path = "../common/mod.rs"]
+pub mod common;
+
 /// People and content of the world: lesson 2 requires lesson 1; each lesson has a
 /// mandatory quiz (max 3 attempts, passing 70); the course has a final exam.
 pub struct World {
@@ -30,19 +34,7 @@ pub struct World {
 
 /// Signs a user up through `auth.users` and gives them `role`.
 pub async fn user(pool: &PgPool, email: &str, role: &str) -> UserId {
-    let id: uuid::Uuid =
-        sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
-            .bind(email)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    sqlx::query("update public.profiles set role = $2::public.user_role where id = $1")
-        .bind(id)
-        .bind(role)
-        .execute(pool)
-        .await
-        .unwrap();
-    UserId(id)
+    UserId(common::create_user(pool, email, role).await)
 }
 
 /// Two questions worth 1 point each: a single choice (`b` is right) and a true/false
@@ -190,11 +182,6 @@ pub async fn world(pool: PgPool, publish: bool) -> World {
     }
 }
 
-/// Counts rows of a query with one uuid parameter.
-pub async fn count(pool: &PgPool, sql: &str, id: uuid::Uuid) -> i64 {
-    sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
+/// Counts rows of a query with one uuid parameter (not every test file uses it).
+#[allow(unused_imports)]
+pub use common::count;
