@@ -2,8 +2,8 @@
 //!
 //! Connect and migrate; an instructor authors a course (two lessons, the second requiring
 //! the first, each with a quiz, and a final exam) and publishes it; a student enrols,
-//! studies, fails the quiz, passes it, and sees their progress and the next lesson
-//! unlocked.
+//! studies, fails the quiz, passes it, and sees their progress, the next lesson unlocked
+//! and their dashboard; the instructor reads the gradebook.
 //!
 //! Run it with `scripts/with-postgres cargo run --example quickstart`: it uses
 //! `DATABASE_URL` when that answers, or a throwaway PostgreSQL otherwise. Against your own
@@ -180,6 +180,18 @@ async fn main() -> Result<(), Error> {
         println!(
             "  {what}: {} {}% attempts={} best={:?}",
             row.status, row.completion_percentage, row.attempts_count, row.best_score
+        );
+    }
+
+    // what each of them sees first: the student's dashboard, the instructor's gradebook
+    let dashboard = me.student_dashboard().await?;
+    for c in &dashboard.courses {
+        println!("dashboard: {} {}% done", c.title, c.completion_percentage);
+    }
+    for entry in lms.as_user(instructor).gradebook(course).await? {
+        println!(
+            "gradebook: student {} assessment {}: {} attempts, best {:?}, passed {}",
+            entry.student_id, entry.assessment_id, entry.attempts, entry.best_score, entry.passed
         );
     }
     Ok(())

@@ -85,12 +85,19 @@ async fn lock_outline(tx: &mut Tx, course: CourseId) -> Result<()> {
 
 /// The course, if the actor may author it: its instructor, an admin, or the service.
 pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
+    require_staff(tx, id, "change").await
+}
+
+/// Loads a course the actor teaches (or any course, for an admin or the service), or
+/// `NotFound` / `Forbidden`; `doing` completes "only the course's instructor or an admin
+/// may … course {id}".
+pub(crate) async fn require_staff(tx: &mut Tx, id: CourseId, doing: &str) -> Result<Course> {
     let course = course(tx, id).await?;
     match (tx.actor(), tx.actor_role().await?) {
         (Actor::Service, _) | (_, Some(UserRole::Admin)) => Ok(course),
         (Actor::User(me), Some(UserRole::Instructor)) if course.instructor_id == me => Ok(course),
         _ => Err(Error::forbidden(format!(
-            "only the course's instructor or an admin may change course {id}"
+            "only the course's instructor or an admin may {doing} course {id}"
         ))),
     }
 }

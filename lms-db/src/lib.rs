@@ -18,6 +18,7 @@
 //! the trusted path (`set local role service_role`, transaction-local) after the actor's
 //! right to act was established under their own role.
 
+pub mod analytics;
 mod attempts;
 mod audit;
 mod authoring;
@@ -28,6 +29,7 @@ pub mod repos;
 mod rows;
 mod session;
 
+pub use analytics::{AttemptSummary, DashboardCourse, StudentDashboard};
 pub use attempts::{StartedAttempt, SubmittedAttempt};
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use error::{Error, Result};

@@ -1,7 +1,8 @@
 -- A bigger world for the plans (lms-db/tests/rls.rs) and the RLS bench (benches/rls.rs):
 -- 2,000 students and 20 instructors, 200 courses of 10 published lessons with an
 -- assessment each, 5 enrollments per student (10,000), one attempt per enrolled student
--- and lesson assessment (100,000), one course progress row per enrollment.
+-- and lesson assessment (100,000), one progress row per enrolled student and lesson
+-- (100,000) and the course's completion in each enrollment, as the library keeps them.
 -- Run on a freshly migrated, empty database, as a user that bypasses RLS.
 insert into auth.users (id, email)
   select gen_random_uuid(), format('u%s@example.org', lpad(g::text, 5, '0'))
@@ -31,6 +32,13 @@ insert into assessment_attempts (assessment_id, student_id, attempt_number, scor
     from enrollments e
     join lessons l on l.course_id = e.course_id
     join assessments a on a.lesson_id = l.id;
-insert into student_progress (student_id, course_id, status, completion_percentage)
-  select student_id, course_id, 'in_progress', 50 from enrollments;
+insert into student_progress (student_id, course_id, lesson_id, status,
+                              completion_percentage, last_accessed)
+  select e.student_id, e.course_id, l.id,
+         case when l.order_index < 5 then 'completed' else 'not_started' end::progress_status,
+         case when l.order_index < 5 then 100 else 0 end,
+         case when l.order_index < 5 then now() - l.order_index * interval '1 day' end
+    from enrollments e
+    join lessons l on l.course_id = e.course_id;
+update enrollments set progress = '{"completed": false, "percent": 50}';
 analyze;
