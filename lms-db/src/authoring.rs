@@ -31,6 +31,40 @@ pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
         .ok_or_else(|| Error::not_found("lesson", id))
 }
 
+/// A lesson as a course's public outline shows it ([`Scope::course_outline`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutlineLesson {
+    /// The lesson.
+    pub id: LessonId,
+    /// Its course.
+    pub course_id: CourseId,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Position in the course, from 0.
+    pub order_index: i32,
+    /// What the lesson teaches.
+    pub learning_objectives: Vec<String>,
+    /// Estimated duration in minutes (`estimated_duration`).
+    pub estimated_duration_minutes: Option<i32>,
+}
+
+impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for OutlineLesson {
+    fn from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(OutlineLesson {
+            id: LessonId(row.try_get("id")?),
+            course_id: CourseId(row.try_get("course_id")?),
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            order_index: row.try_get("order_index")?,
+            learning_objectives: row.try_get("learning_objectives")?,
+            estimated_duration_minutes: row.try_get("estimated_duration")?,
+        })
+    }
+}
+
 /// The lessons of a course the actor can see, in order.
 pub(crate) async fn lessons(tx: &mut Tx, course: CourseId) -> Result<Vec<Lesson>> {
     let sql = format!(
@@ -262,6 +296,27 @@ impl Scope {
     pub async fn list_lessons(&self, course: CourseId) -> Result<Vec<Lesson>> {
         let mut tx = self.begin().await?;
         let list = lessons(&mut tx, course).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// A course's outline as the actor may see it, in order: the lessons' outline columns
+    /// only, which is what anonymous visitors may read ([`crate::Lms::as_anon`]; the
+    /// published lessons of a published course). Students see the published lessons of
+    /// their courses too, the course's instructor and admins every lesson. An empty
+    /// outline when the course has no lesson the actor may see; `NotFound` when the
+    /// course itself is not visible.
+    pub async fn course_outline(&self, course_id: CourseId) -> Result<Vec<OutlineLesson>> {
+        let mut tx = self.begin().await?;
+        course(&mut tx, course_id).await?;
+        let list = sqlx::query_as::<_, OutlineLesson>(
+            "select id, course_id, title, description, order_index, learning_objectives, \
+                    estimated_duration \
+               from public.lessons where course_id = $1 order by order_index, id",
+        )
+        .bind(course_id.0)
+        .fetch_all(tx.conn())
+        .await?;
         tx.commit().await?;
         Ok(list)
     }

@@ -170,7 +170,9 @@ impl From<sqlx::Error> for Error {
                 entity: "row",
                 id: String::from("(no such row)"),
             },
-            ("42501", _) => Error::forbidden("row level security or privileges refused the change"),
+            ("42501", _) => {
+                Error::forbidden("the database's privileges or row level security refused it")
+            }
             ("40001", _) | ("40P01", _) => Error::Conflict {
                 reason: "a concurrent change could not be serialized; retry".into(),
             },

@@ -27,6 +27,9 @@ pub(crate) fn student_of(tx: &Tx) -> Result<UserId> {
         Actor::Service => Err(Error::forbidden(
             "this use case acts for a student: use `as_user(student)`",
         )),
+        Actor::Anon => Err(Error::forbidden(
+            "this use case acts for a signed-in student, not an anonymous visitor",
+        )),
     }
 }
 

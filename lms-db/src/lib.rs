@@ -13,7 +13,8 @@
 //! A [`Scope`] made by [`Lms::as_user`] opens each transaction with
 //! `set local role authenticated` and the user's id in `request.jwt.claims`, so what it
 //! reads and the authoring it writes pass through the database's policies exactly as a
-//! Supabase client's would. What the library computes and no user may write directly —
+//! Supabase client's would; one made by [`Lms::as_anon`] does the same as `anon`, for
+//! visitors who are not signed in. What the library computes and no user may write directly —
 //! attempt scores, feedback, `student_progress`, enrollment completion — is written on
 //! the trusted path (`set local role service_role`, transaction-local) after the actor's
 //! right to act was established under their own role.
@@ -32,6 +33,7 @@ mod session;
 pub use analytics::{AttemptSummary, DashboardCourse, StudentDashboard};
 pub use attempts::{StartedAttempt, SubmittedAttempt};
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
+pub use authoring::OutlineLesson;
 pub use error::{Error, Result};
 pub use people::{Erasure, UserExport};
 pub use session::{Actor, Lms, Scope, Tx};

@@ -77,7 +77,7 @@ impl Scope {
     pub async fn my_profile(&self) -> Result<Profile> {
         let mut tx = self.begin().await?;
         let Actor::User(me) = tx.actor() else {
-            return Err(Error::forbidden("the service has no profile"));
+            return Err(Error::forbidden("only a signed-in user has a profile"));
         };
         let p = profile(&mut tx, me).await?;
         tx.commit().await?;

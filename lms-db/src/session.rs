@@ -1,5 +1,5 @@
-//! The entry point: [`Lms`] holds the pool; [`Lms::as_user`] and [`Lms::as_service`]
-//! give a [`Scope`], and every use case of a scope runs in one transaction opened by
+//! The entry point: [`Lms`] holds the pool; [`Lms::as_user`], [`Lms::as_anon`] and
+//! [`Lms::as_service`] give a [`Scope`], and every use case of a scope runs in one transaction opened by
 //! [`Scope::begin`], which sets the session context Row Level Security reads.
 
 use std::str::FromStr;
@@ -63,6 +63,17 @@ impl Lms {
         }
     }
 
+    /// A handle for a visitor who is not signed in: every call runs under Row Level
+    /// Security as the `anon` role, like a Supabase client with the anon key. It reads
+    /// the public catalog (published courses and their published lessons); everything
+    /// else is refused. Use it, not [`Lms::as_service`], to serve public pages.
+    pub fn as_anon(&self) -> Scope {
+        Scope {
+            pool: self.pool.clone(),
+            actor: Actor::Anon,
+        }
+    }
+
     /// A handle for trusted back-office jobs: runs as `service_role`, which bypasses Row
     /// Level Security. Never hand it to code acting for an end user.
     pub fn as_service(&self) -> Scope {
@@ -78,6 +89,8 @@ impl Lms {
 pub enum Actor {
     /// An end user, under Row Level Security.
     User(UserId),
+    /// A visitor who is not signed in (`anon`), under Row Level Security.
+    Anon,
     /// The trusted back office (`service_role`).
     Service,
 }
@@ -87,7 +100,7 @@ impl Actor {
     pub fn user(self) -> Option<UserId> {
         match self {
             Actor::User(id) => Some(id),
-            Actor::Service => None,
+            Actor::Anon | Actor::Service => None,
         }
     }
 }
@@ -112,6 +125,7 @@ impl Scope {
         let mut tx = self.pool.begin().await?;
         let claims = match self.actor {
             Actor::User(id) => serde_json::json!({ "sub": id, "role": "authenticated" }),
+            Actor::Anon => serde_json::json!({ "role": "anon" }),
             Actor::Service => serde_json::json!({ "role": "service_role" }),
         };
         sqlx::query("select set_config('request.jwt.claims', $1, true)")
@@ -180,13 +194,15 @@ impl Tx {
     pub(crate) async fn set_actor_role(&mut self) -> Result<()> {
         let sql = match self.actor {
             Actor::User(_) => "set local role authenticated",
+            Actor::Anon => "set local role anon",
             Actor::Service => "set local role service_role",
         };
         sqlx::query(sql).execute(&mut *self.tx).await?;
         Ok(())
     }
 
-    /// The actor's role from their profile; `None` for the service. A user without a
+    /// The actor's role from their profile; `None` for the service and for anonymous
+    /// visitors. A user without a
     /// visible profile is refused.
     pub(crate) async fn actor_role(&mut self) -> Result<Option<UserRole>> {
         let Actor::User(id) = self.actor else {
