@@ -1653,18 +1653,19 @@ async fn every_table_has_forced_rls_and_every_policy_names_its_role(pool: PgPool
         "executable by PUBLIC: {public_exec:?}"
     );
 
-    // every security definer function pins its search_path
+    // every security definer function pins its search_path, pg_temp last (tests/hardening.rs)
     let unpinned: Vec<String> = sqlx::query_scalar(
         "select p.oid::regprocedure::text from pg_proc p \
          where p.prosecdef and p.pronamespace in ('public'::regnamespace, 'lms_private'::regnamespace) \
-           and not coalesce(p.proconfig @> array['search_path=\"\"'], false) order by 1",
+           and not coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false) \
+         order by 1",
     )
     .fetch_all(&pool)
     .await
     .unwrap();
     assert!(
         unpinned.is_empty(),
-        "security definer without search_path '': {unpinned:?}"
+        "security definer without search_path pg_catalog, pg_temp: {unpinned:?}"
     );
 }
 

@@ -1,0 +1,204 @@
+//! The privileged functions cannot be hijacked by objects a user creates in `pg_temp`.
+//!
+//! A user with a raw SQL session may create temporary objects (PUBLIC has TEMP on a
+//! database by default). PostgreSQL searches `pg_temp` *first* for relation and type
+//! names unless the search path names it elsewhere, and `set search_path = ''` does not
+//! name it: a temporary domain called `jsonb`, whose CHECK calls the user's function,
+//! would then run that function with the privileges of a SECURITY DEFINER function that
+//! casts to `jsonb` (the audit trigger, `auth.uid()` inside every policy helper,
+//! `strip_answer_keys`). Every lms function sets `search_path = pg_catalog, pg_temp`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Creates, in the current transaction, the temporary trap: a table recording the role
+/// every `jsonb` cast through the temporary domain ran as, open to every role.
+const TRAP: &str = r#"
+create temporary table hits (who text);
+grant insert, select on pg_temp.hits to public;
+create function pg_temp.spy(v pg_catalog.jsonb) returns boolean
+  language plpgsql as $f$
+begin
+  insert into pg_temp.hits values (current_user::pg_catalog.text);
+  return true;
+end
+$f$;
+create domain pg_temp.jsonb as pg_catalog.jsonb check (pg_temp.spy(value));
+create domain pg_temp.uuid as pg_catalog.uuid check (pg_temp.spy('{}'::pg_catalog.jsonb));
+create domain pg_temp.text as pg_catalog.text check (pg_temp.spy('{}'::pg_catalog.jsonb));
+"#;
+
+async fn act_as(conn: &mut PgConnection, role: &str, claims: serde_json::Value) {
+    sqlx::query("select set_config('request.jwt.claims', $1, true)")
+        .bind(claims.to_string())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("set local role {role}"))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}
+
+/// Runs `statements` as `role` with `claims` after setting the trap; returns the roles
+/// the trap's function ran as other than the caller's own.
+async fn escalations(
+    pool: &PgPool,
+    role: &str,
+    claims: serde_json::Value,
+    statements: &[String],
+) -> Vec<String> {
+    let mut tx = pool.begin().await.unwrap();
+    act_as(&mut tx, role, claims).await;
+    sqlx::raw_sql(TRAP).execute(&mut *tx).await.unwrap();
+    for sql in statements {
+        sqlx::raw_sql(sql)
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let hits: Vec<String> =
+        sqlx::query_scalar("select distinct who from pg_temp.hits where who <> $1 order by 1")
+            .bind(role)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    tx.rollback().await.unwrap();
+    hits
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn temporary_types_do_not_run_with_a_definers_privileges(pool: PgPool) {
+    let s = common::seed(&pool).await;
+    sqlx::raw_sql(&format!(
+        "update public.assessments set questions = '[{{\"type\": \"true_false\", \"id\": \"q\", \
+           \"prompt\": \"Rust has a GC.\", \"points\": 1, \"correct\": false}}]' \
+          where id = '{q}';
+         update public.lessons set is_published = true, assessment_id = '{q}' where id = '{l}';
+         update public.courses set is_published = true where id = '{c}';
+         insert into public.enrollments (student_id, course_id) values ('{u}', '{c}');",
+        q = s.lesson_assessment,
+        l = s.lesson,
+        c = s.course,
+        u = s.student
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    let student = serde_json::json!({"sub": s.student, "role": "authenticated"});
+    let routes: [(&str, &str, serde_json::Value, Vec<String>); 4] = [
+        (
+            "the audit trigger",
+            "authenticated",
+            student.clone(),
+            vec!["update public.profiles set first_name = 'Sam' where id = auth.uid()".into()],
+        ),
+        (
+            "the policy helpers",
+            "authenticated",
+            student.clone(),
+            vec![
+                "select count(*) from public.courses".into(),
+                "select count(*) from public.lessons".into(),
+                "select count(*) from public.content_blocks".into(),
+                "select count(*) from public.assessment_attempts".into(),
+                "select count(*) from public.profiles".into(),
+            ],
+        ),
+        (
+            "assessment_questions (strip_answer_keys)",
+            "authenticated",
+            student,
+            vec![format!(
+                "select public.assessment_questions('{}')",
+                s.lesson_assessment
+            )],
+        ),
+        (
+            "record_failed_sign_in as anon",
+            "anon",
+            serde_json::json!({"role": "anon"}),
+            vec!["select public.record_failed_sign_in('who@example.org', 'wrong password')".into()],
+        ),
+    ];
+    for (what, role, claims, statements) in routes {
+        let hits = escalations(&pool, role, claims, &statements).await;
+        assert!(
+            hits.is_empty(),
+            "{what}: the user's temporary type ran as {hits:?}"
+        );
+    }
+    // and the trap does work: the user's own casts go through it
+    let mut tx = pool.begin().await.unwrap();
+    act_as(
+        &mut tx,
+        "authenticated",
+        serde_json::json!({"sub": Uuid::nil(), "role": "authenticated"}),
+    )
+    .await;
+    sqlx::raw_sql(TRAP).execute(&mut *tx).await.unwrap();
+    sqlx::raw_sql("select '{}'::jsonb")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let own: i64 = sqlx::query_scalar("select count(*) from pg_temp.hits")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert!(own > 0, "the trap did not fire on the user's own cast");
+}
+
+/// Every function of the lms schema pins its search path with `pg_temp` last.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn every_lms_function_names_pg_temp_last(pool: PgPool) {
+    let functions: Vec<(String, Option<Vec<String>>, bool)> = sqlx::query_as(
+        "select p.oid::regprocedure::text, p.proconfig, p.prosecdef \
+           from pg_proc p join pg_namespace n on n.oid = p.pronamespace \
+          where n.nspname in ('public', 'lms_private') and p.prokind = 'f' \
+          order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(functions.len() >= 25, "{functions:?}");
+    for (name, config, definer) in &functions {
+        let path = config
+            .iter()
+            .flatten()
+            .find_map(|c| c.strip_prefix("search_path="));
+        assert_eq!(
+            path,
+            Some("pg_catalog, pg_temp"),
+            "{name} (security definer: {definer})"
+        );
+    }
+}
+
+/// An anonymous client's failed sign-in names no actor, whatever claims it set.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn an_anonymous_failed_sign_in_names_no_actor(pool: PgPool) {
+    let s = common::seed(&pool).await;
+    let mut tx = pool.begin().await.unwrap();
+    act_as(
+        &mut tx,
+        "anon",
+        serde_json::json!({"sub": s.instructor, "role": "anon"}),
+    )
+    .await;
+    let id: i64 =
+        sqlx::query_scalar("select public.record_failed_sign_in('ada@example.org', 'forged')")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    let (actor, role): (Option<Uuid>, String) =
+        sqlx::query_as("select actor_id, actor_role::text from public.audit_log where id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((actor, role.as_str()), (None, "anon"));
+}
