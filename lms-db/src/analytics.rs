@@ -19,7 +19,7 @@ use crate::session::Scope;
 /// The SQL of the read models, exactly as the use cases run it (`$1` is bound to the
 /// value named on each), for benchmarks and `EXPLAIN`.
 pub mod queries {
-    /// One [`AttemptSummary`](super::AttemptSummary) per student and assessment of the
+    /// One [`GradeSummary`](super::GradeSummary) per student and assessment of the
     /// course `$1`, by student then assessment.
     pub const GRADEBOOK: &str = "\
         select at.student_id, at.assessment_id, at.course_id, \
@@ -51,7 +51,7 @@ pub mod queries {
          where e.student_id = $1 \
          order by e.enrolled_at desc, e.course_id";
 
-    /// One [`AttemptSummary`](super::AttemptSummary) per assessment the student `$1`
+    /// One [`GradeSummary`](super::GradeSummary) per assessment the student `$1`
     /// attempted, by course then assessment.
     pub const DASHBOARD_ATTEMPTS: &str = "\
         select at.student_id, at.assessment_id, at.course_id, \
@@ -70,7 +70,7 @@ pub mod queries {
 
 /// One student's attempts at one assessment, summed up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AttemptSummary {
+pub struct GradeSummary {
     /// The student.
     pub student_id: UserId,
     /// The assessment.
@@ -91,9 +91,9 @@ pub struct AttemptSummary {
     pub last_submitted_at: Option<DateTime<Utc>>,
 }
 
-impl FromRow<'_, PgRow> for AttemptSummary {
+impl FromRow<'_, PgRow> for GradeSummary {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
-        Ok(AttemptSummary {
+        Ok(GradeSummary {
             student_id: UserId(row.try_get::<Uuid, _>("student_id")?),
             assessment_id: AssessmentId(row.try_get::<Uuid, _>("assessment_id")?),
             course_id: CourseId(row.try_get::<Uuid, _>("course_id")?),
@@ -146,18 +146,18 @@ pub struct StudentDashboard {
     /// Their enrolments, most recent first.
     pub courses: Vec<DashboardCourse>,
     /// Their attempts, by course then assessment.
-    pub assessments: Vec<AttemptSummary>,
+    pub assessments: Vec<GradeSummary>,
 }
 
 impl Scope {
-    /// The gradebook of a course: one [`AttemptSummary`] per student and assessment
+    /// The gradebook of a course: one [`GradeSummary`] per student and assessment
     /// attempted, by student then assessment (a student without attempts at an
     /// assessment has no entry). For the course's instructor, an admin or the service;
     /// `Forbidden` for anyone else, `NotFound` when the actor cannot see the course.
-    pub async fn gradebook(&self, course_id: CourseId) -> Result<Vec<AttemptSummary>> {
+    pub async fn gradebook(&self, course_id: CourseId) -> Result<Vec<GradeSummary>> {
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the gradebook of").await?;
-        let entries = sqlx::query_as::<_, AttemptSummary>(queries::GRADEBOOK)
+        let entries = sqlx::query_as::<_, GradeSummary>(queries::GRADEBOOK)
             .bind(course_id.0)
             .fetch_all(tx.conn())
             .await?;
@@ -173,7 +173,7 @@ impl Scope {
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;
-        let assessments = sqlx::query_as::<_, AttemptSummary>(queries::DASHBOARD_ATTEMPTS)
+        let assessments = sqlx::query_as::<_, GradeSummary>(queries::DASHBOARD_ATTEMPTS)
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;

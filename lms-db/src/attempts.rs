@@ -29,7 +29,7 @@ use crate::authoring::{
 use crate::error::{Error, Result};
 use crate::learning::{
     enrollment, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
-    student_of, ASSESSMENT_OWNER,
+    require_published, student_of, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -114,6 +114,7 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let missing = match lesson_id {
         Some(l) => {
             let l = lesson(tx, LessonId(l)).await?;
+            require_published(&l)?;
             missing_prerequisites(tx, student, &l).await?
         }
         None => Vec::new(),

@@ -93,30 +93,55 @@ pub(crate) async fn not_enrolled_or(
     not_found: Error,
 ) -> Result<Error> {
     tx.trusted().await?;
-    let owner: Option<Uuid> = sqlx::query_scalar(owner_sql)
+    let owner: Option<(Uuid, bool)> = sqlx::query_as(owner_sql)
         .bind(id)
         .fetch_optional(tx.conn())
-        .await?
-        .flatten();
+        .await?;
     tx.set_actor_role().await?;
-    let Some(owner) = owner else {
+    // draft content stays not found, to students of its course too: saying "not
+    // enrolled" would tell a draft's id from an unknown one
+    let Some((owner, true)) = owner else {
         return Ok(not_found);
     };
-    Ok(match course(tx, CourseId(owner)).await {
-        Ok(c) => Error::NotEnrolled {
+    let Ok(c) = course(tx, CourseId(owner)).await else {
+        return Ok(not_found);
+    };
+    let enrolled = match tx.actor() {
+        Actor::User(me) => enrollment(tx, me, c.id).await.is_ok(),
+        _ => false,
+    };
+    Ok(if enrolled {
+        not_found
+    } else {
+        Error::NotEnrolled {
             course: c.id.to_string(),
-        },
-        Err(_) => not_found,
+        }
     })
 }
 
-/// The owning course of an assessment, for [`not_enrolled_or`].
-pub(crate) const ASSESSMENT_OWNER: &str = "select coalesce(a.course_id, l.course_id) \
+/// The owning course of an assessment and whether the assessment is published (its
+/// lesson is, or it is a course's), for [`not_enrolled_or`].
+pub(crate) const ASSESSMENT_OWNER: &str = "select coalesce(a.course_id, l.course_id), \
+      coalesce(l.is_published, true) \
     from public.assessments a left join public.lessons l on l.id = a.lesson_id where a.id = $1";
 
-/// The owning course of a content block, for [`not_enrolled_or`].
-const BLOCK_OWNER: &str = "select l.course_id from public.content_blocks b \
+/// The owning course of a content block and whether its lesson is published, for
+/// [`not_enrolled_or`].
+const BLOCK_OWNER: &str = "select l.course_id, l.is_published from public.content_blocks b \
     join public.lessons l on l.id = b.lesson_id where b.id = $1";
+
+/// Refuses to let anyone study a draft lesson: only students' view hides drafts, the
+/// course's staff see them (and may enrol), but nothing counts before publication.
+pub(crate) fn require_published(lesson: &Lesson) -> Result<()> {
+    if lesson.is_published {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "lesson {} is a draft: it is studied once published",
+            lesson.id
+        )))
+    }
+}
 
 /// A student's progress rows on a course.
 pub(crate) async fn progress_rows(
@@ -519,7 +544,9 @@ impl Scope {
             Err(Error::NotEnrolled { .. }) => {}
             Err(other) => return Err(other),
         }
-        tx.trusted().await?;
+        // under the actor's role: the enrollments policy checks again, at the time of the
+        // write, that the course is published (it may have been withdrawn while this
+        // waited for the lock)
         let sql = format!(
             "insert into public.enrollments (student_id, course_id) values ($1, $2) returning {}",
             rows::ENROLLMENT
@@ -533,9 +560,11 @@ impl Scope {
                 Error::AlreadyEnrolled { .. } => Error::AlreadyEnrolled {
                     course: course_id.to_string(),
                 },
+                Error::Forbidden { .. } => {
+                    Error::forbidden(format!("course {course_id} is not published"))
+                }
                 other => other,
             })?;
-        tx.set_actor_role().await?;
         refresh_course_progress(&mut tx, student, course_id, None).await?;
         let enrolled = enrollment(&mut tx, student, course_id)
             .await
@@ -573,6 +602,7 @@ impl Scope {
             Err(e) => return Err(e),
         };
         let lesson = lesson(&mut tx, block.lesson_id).await?;
+        require_published(&lesson)?;
         lock_progress(&mut tx, lesson.course_id, student).await?;
         enrollment(&mut tx, student, lesson.course_id).await?;
         let missing = missing_prerequisites(&mut tx, student, &lesson).await?;

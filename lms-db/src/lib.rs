@@ -30,7 +30,7 @@ pub mod repos;
 mod rows;
 mod session;
 
-pub use analytics::{AttemptSummary, DashboardCourse, StudentDashboard};
+pub use analytics::{DashboardCourse, GradeSummary, StudentDashboard};
 pub use attempts::{StartedAttempt, SubmittedAttempt};
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use authoring::OutlineLesson;

@@ -121,6 +121,13 @@ impl Scope {
     /// Opens a transaction with the actor's session context: `set local role` and
     /// `request.jwt.claims`, both transaction-local so a pooled connection never carries
     /// one user's identity to the next. Every use case starts here.
+    ///
+    /// For trusted code only: the connection's session user is the library's, which may
+    /// switch to `service_role` (the trusted path needs it), so SQL run on [`Tx::conn`]
+    /// can leave the actor's role (`set role`, `set_config('role', …)`). Row Level
+    /// Security holds against what the *actor* asks for through the use cases, not
+    /// against arbitrary SQL on this connection: never run SQL an end user wrote on it,
+    /// and never hand a `Tx` to a binding's untrusted caller.
     pub async fn begin(&self) -> Result<Tx> {
         let mut tx = self.pool.begin().await?;
         let claims = match self.actor {
@@ -128,10 +135,18 @@ impl Scope {
             Actor::Anon => serde_json::json!({ "role": "anon" }),
             Actor::Service => serde_json::json!({ "role": "service_role" }),
         };
-        sqlx::query("select set_config('request.jwt.claims', $1, true)")
-            .bind(claims.to_string())
-            .execute(&mut *tx)
-            .await?;
+        // the older per-claim settings, which `auth.uid()` and `auth.role()` read first,
+        // are blanked for the transaction too: one left on the connection at session
+        // level (by other code on the pool) must not speak for this actor
+        sqlx::query(
+            "select set_config('request.jwt.claims', $1, true), \
+                    set_config('request.jwt.claim.sub', '', true), \
+                    set_config('request.jwt.claim.role', '', true), \
+                    set_config('request.jwt.claim.email', '', true)",
+        )
+        .bind(claims.to_string())
+        .execute(&mut *tx)
+        .await?;
         let mut tx = Tx {
             tx,
             actor: self.actor,
@@ -159,7 +174,8 @@ impl Tx {
         self.actor
     }
 
-    /// The connection, for queries of your own under the actor's session context.
+    /// The connection, for queries of your own under the actor's session context (trusted
+    /// code only: see [`Scope::begin`]).
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }

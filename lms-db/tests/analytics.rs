@@ -6,7 +6,7 @@ mod world;
 
 use lms_core::model::*;
 use lms_core::repo::AssessmentOwner;
-use lms_db::{AttemptSummary, Lms};
+use lms_db::{GradeSummary, Lms};
 use serde_json::json;
 use sqlx::PgPool;
 use world::{answers, world, World};
@@ -62,7 +62,7 @@ async fn activity(w: &World, essay: AssessmentId) {
     kim.start_attempt(w.quiz1).await.unwrap();
 }
 
-fn entry(entries: &[AttemptSummary], student: UserId, assessment: AssessmentId) -> &AttemptSummary {
+fn entry(entries: &[GradeSummary], student: UserId, assessment: AssessmentId) -> &GradeSummary {
     entries
         .iter()
         .find(|e| e.student_id == student && e.assessment_id == assessment)
