@@ -3,7 +3,8 @@
 -- lms_core::attempts::DEFAULT_GRACE_SECONDS (30 s; lms-db/tests/attempts.rs checks the
 -- two agree). Before, any attempt not submitted kept them readable, also one whose time
 -- had run out (the library closes it only when the next one starts): the student read
--- the questions with no clock running.
+-- the questions with no clock running. `statement_timestamp()`, not `now()`: a
+-- transaction held open must not keep the clock of its start.
 
 create or replace function lms_private.assessment_questions(assessment_id uuid) returns jsonb
   language sql stable security definer
@@ -20,7 +21,8 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
                      where t.assessment_id = assessment_questions.assessment_id
                        and t.student_id = (select auth.uid())
                        and t.submitted_at is null
-                       and now() <= t.started_at + make_interval(mins => x.time_limit)
+                       and statement_timestamp()
+                           <= t.started_at + make_interval(mins => x.time_limit)
                                     + interval '30 seconds'))
                then lms_private.strip_answer_keys(x.questions)
            end

@@ -84,8 +84,8 @@ impl Scope {
         Ok(p)
     }
 
-    /// Changes a profile: its owner's names, avatar and learning preferences (validated
-    /// as a `LearningPreferences` document). The knowledge profile is computed by the
+    /// Changes a profile: its owner's names, avatar (an `https` URL) and learning
+    /// preferences (validated as a `LearningPreferences` document). The knowledge profile is computed by the
     /// library and only the service may set it; roles change through
     /// [`Scope::set_role`].
     pub async fn update_profile(&self, user: UserId, patch: ProfilePatch) -> Result<Profile> {
@@ -94,6 +94,9 @@ impl Scope {
             .as_ref()
             .map(|v| document::<LearningPreferences>("learning_preferences", v))
             .transpose()?;
+        if let Some(Some(url)) = &patch.avatar_url {
+            lms_core::documents::check_url("avatar_url", url)?;
+        }
         let mut tx = self.begin().await?;
         if patch.knowledge_profile.is_some() && tx.actor() != Actor::Service {
             return Err(Error::forbidden(

@@ -202,3 +202,81 @@ async fn an_anonymous_failed_sign_in_names_no_actor(pool: PgPool) {
             .unwrap();
     assert_eq!((actor, role.as_str()), (None, "anon"));
 }
+
+/// The profile's e-mail address follows the auth user's; a new sign-up may then use the
+/// old address.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn the_profile_follows_an_e_mail_change(pool: PgPool) {
+    let sam = common::create_user(&pool, "sam@example.org", "student").await;
+    sqlx::query("update auth.users set email = 'samuel@example.org' where id = $1")
+        .bind(sam)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let email: Option<String> = sqlx::query_scalar("select email from profiles where id = $1")
+        .bind(sam)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(email.as_deref(), Some("samuel@example.org"));
+    let other = common::create_user(&pool, "sam@example.org", "student").await;
+    assert_ne!(other, sam);
+}
+
+/// A user's avatar is an https URL or nothing, written through the library or directly.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn an_avatar_is_an_https_url(pool: PgPool) {
+    use lms_core::model::UserId;
+    use lms_core::repo::ProfilePatch;
+
+    let sam = common::create_user(&pool, "sam@example.org", "student").await;
+    let me = lms_db::Lms::from_pool(pool.clone()).as_user(UserId(sam));
+    for bad in [
+        "javascript:alert(1)",
+        "http://example.org/a.png",
+        "data:image/png;base64,AA",
+    ] {
+        let err = me
+            .update_profile(
+                UserId(sam),
+                ProfilePatch {
+                    avatar_url: Some(Some(bad.into())),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_document", "{bad}: {err}");
+    }
+    let ok = me
+        .update_profile(
+            UserId(sam),
+            ProfilePatch {
+                avatar_url: Some(Some("https://cdn.example.org/sam.png".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.avatar_url.as_deref(),
+        Some("https://cdn.example.org/sam.png")
+    );
+
+    // directly, as the user under RLS: the constraint refuses what the library would
+    let mut tx = pool.begin().await.unwrap();
+    act_as(
+        &mut tx,
+        "authenticated",
+        serde_json::json!({"sub": sam, "role": "authenticated"}),
+    )
+    .await;
+    let err =
+        sqlx::query("update public.profiles set avatar_url = 'javascript:alert(1)' where id = $1")
+            .bind(sam)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+    let db = err.as_database_error().unwrap();
+    assert_eq!(db.constraint(), Some("profiles_avatar_url_https"), "{db}");
+}

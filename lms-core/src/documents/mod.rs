@@ -294,6 +294,27 @@ pub(crate) fn check_https_url(url: &str, path: &str, problems: &mut Problems) {
     }
 }
 
+/// Checks one URL outside a document (e.g. `profiles.avatar_url`) by the rules of the
+/// URLs inside documents: absolute `https`, a host, no credentials, at most
+/// [`limits::MAX_URL_CHARS`] characters.
+///
+/// ```
+/// use lms_core::documents::check_url;
+/// assert!(check_url("avatar_url", "https://cdn.example.org/a.png").is_ok());
+/// assert_eq!(check_url("avatar_url", "javascript:alert(1)").unwrap_err().code(), "invalid_document");
+/// ```
+pub fn check_url(field: &'static str, url: &str) -> Result<(), crate::Error> {
+    let mut problems = Problems::default();
+    check_https_url(url, "", &mut problems);
+    match problems.as_slice().first() {
+        None => Ok(()),
+        Some(p) => Err(crate::Error::InvalidInput {
+            field,
+            reason: p.reason.clone(),
+        }),
+    }
+}
+
 /// Reports ids that appear more than once in `ids` (given with their paths).
 pub(crate) fn check_unique<'a>(
     ids: impl IntoIterator<Item = (&'a str, String)>,
