@@ -19,21 +19,32 @@ use crate::session::Scope;
 /// The SQL of the read models, exactly as the use cases run it (`$1` is bound to the
 /// value named on each), for benchmarks and `EXPLAIN`.
 pub mod queries {
+    /// The [`GradeSummary`](super::GradeSummary) rows of the attempts `where` selects,
+    /// in the order given.
+    macro_rules! grade_summaries {
+        ($filter:literal, $order:literal) => {
+            concat!(
+                "select at.student_id, at.assessment_id, at.course_id, \
+                        count(*) as attempts, \
+                        count(at.submitted_at) as submitted, \
+                        count(*) filter (where at.submitted_at is not null \
+                                           and at.score is null) as awaiting_grading, \
+                        max(at.score) as best_score, \
+                        coalesce(bool_or(at.passed), false) as passed, \
+                        max(at.submitted_at) as last_submitted_at \
+                   from public.assessment_attempts at \
+                  where ",
+                $filter,
+                " group by at.student_id, at.assessment_id, at.course_id order by ",
+                $order
+            )
+        };
+    }
+
     /// One [`GradeSummary`](super::GradeSummary) per student and assessment of the
     /// course `$1`, by student then assessment.
-    pub const GRADEBOOK: &str = "\
-        select at.student_id, at.assessment_id, at.course_id, \
-               count(*) as attempts, \
-               count(at.submitted_at) as submitted, \
-               count(*) filter (where at.submitted_at is not null and at.score is null) \
-                 as awaiting_grading, \
-               max(at.score) as best_score, \
-               coalesce(bool_or(at.passed), false) as passed, \
-               max(at.submitted_at) as last_submitted_at \
-          from public.assessment_attempts at \
-         where at.course_id = $1 \
-         group by at.student_id, at.assessment_id, at.course_id \
-         order by at.student_id, at.assessment_id";
+    pub const GRADEBOOK: &str =
+        grade_summaries!("at.course_id = $1", "at.student_id, at.assessment_id");
 
     /// The courses of the student `$1` with their completion (`enrollments.progress`,
     /// kept by the progress refresh) and when they last studied in each, most recently
@@ -53,19 +64,8 @@ pub mod queries {
 
     /// One [`GradeSummary`](super::GradeSummary) per assessment the student `$1`
     /// attempted, by course then assessment.
-    pub const DASHBOARD_ATTEMPTS: &str = "\
-        select at.student_id, at.assessment_id, at.course_id, \
-               count(*) as attempts, \
-               count(at.submitted_at) as submitted, \
-               count(*) filter (where at.submitted_at is not null and at.score is null) \
-                 as awaiting_grading, \
-               max(at.score) as best_score, \
-               coalesce(bool_or(at.passed), false) as passed, \
-               max(at.submitted_at) as last_submitted_at \
-          from public.assessment_attempts at \
-         where at.student_id = $1 \
-         group by at.student_id, at.assessment_id, at.course_id \
-         order by at.course_id, at.assessment_id";
+    pub const DASHBOARD_ATTEMPTS: &str =
+        grade_summaries!("at.student_id = $1", "at.course_id, at.assessment_id");
 }
 
 /// One student's attempts at one assessment, summed up.

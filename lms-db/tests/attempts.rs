@@ -258,17 +258,7 @@ async fn refused_submissions_write_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn a_late_submission_keeps_only_answers_saved_in_time(pool: PgPool) {
     let w = world(pool.clone(), true).await;
-    w.lms
-        .as_user(w.instructor)
-        .update_assessment(
-            w.quiz1,
-            AssessmentPatch {
-                time_limit_minutes: Some(Some(1)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    world::set_time_limit(&w, w.quiz1, 1).await;
     let me = w.lms.as_user(w.student);
     me.enroll(w.course).await.unwrap();
     // a timed quiz shows its questions only once the clock runs
@@ -315,17 +305,7 @@ async fn a_late_submission_keeps_only_answers_saved_in_time(pool: PgPool) {
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn an_expired_open_attempt_is_closed_when_the_next_one_starts(pool: PgPool) {
     let w = world(pool.clone(), true).await;
-    w.lms
-        .as_user(w.instructor)
-        .update_assessment(
-            w.quiz1,
-            AssessmentPatch {
-                time_limit_minutes: Some(Some(5)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    world::set_time_limit(&w, w.quiz1, 5).await;
     let me = w.lms.as_user(w.student);
     me.enroll(w.course).await.unwrap();
     let first = me.start_attempt(w.quiz1).await.unwrap();

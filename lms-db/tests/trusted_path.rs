@@ -224,16 +224,7 @@ async fn enrolment_does_not_land_in_a_course_unpublished_meanwhile(pool: PgPool)
 async fn an_expired_timed_attempt_does_not_keep_the_questions_readable(pool: PgPool) {
     let w = world(pool.clone(), true).await;
     let author = w.lms.as_user(w.instructor);
-    author
-        .update_assessment(
-            w.quiz1,
-            AssessmentPatch {
-                time_limit_minutes: Some(Some(10)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    world::set_time_limit(&w, w.quiz1, 10).await;
     let me = w.lms.as_user(w.student);
     me.enroll(w.course).await.unwrap();
     me.start_attempt(w.quiz1).await.unwrap();
@@ -277,17 +268,7 @@ async fn an_expired_timed_attempt_does_not_keep_the_questions_readable(pool: PgP
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn timed_questions_are_readable_until_the_deadline_plus_grace(pool: PgPool) {
     let w = world(pool.clone(), true).await;
-    w.lms
-        .as_user(w.instructor)
-        .update_assessment(
-            w.quiz1,
-            AssessmentPatch {
-                time_limit_minutes: Some(Some(10)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    world::set_time_limit(&w, w.quiz1, 10).await;
     let me = w.lms.as_user(w.student);
     me.enroll(w.course).await.unwrap();
     me.start_attempt(w.quiz1).await.unwrap();

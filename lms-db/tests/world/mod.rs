@@ -182,6 +182,22 @@ pub async fn world(pool: PgPool, publish: bool) -> World {
     }
 }
 
+/// Gives `quiz` a time limit of `minutes`, as the course's instructor.
+#[allow(dead_code)]
+pub async fn set_time_limit(w: &World, quiz: AssessmentId, minutes: i32) {
+    w.lms
+        .as_user(w.instructor)
+        .update_assessment(
+            quiz,
+            lms_core::repo::AssessmentPatch {
+                time_limit_minutes: Some(Some(minutes)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
 /// Counts rows of a query with one uuid parameter (not every test file uses it).
 #[allow(unused_imports)]
 pub use common::count;
