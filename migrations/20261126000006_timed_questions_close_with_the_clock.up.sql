@@ -1,7 +1,7 @@
 -- A timed assessment's questions are readable by a student only while the clock of an
 -- open attempt runs: until `started_at + time_limit + grace`, the grace being
--- lms_core::attempts::DEFAULT_GRACE_SECONDS (30 s; lms-db/tests/attempts.rs checks the
--- two agree). Before, any attempt not submitted kept them readable, also one whose time
+-- lms_core::attempts::DEFAULT_GRACE_SECONDS (30 s; lms-db/tests/trusted_path.rs,
+-- timed_questions_are_readable_until_the_deadline_plus_grace, checks the two agree). Before, any attempt not submitted kept them readable, also one whose time
 -- had run out (the library closes it only when the next one starts): the student read
 -- the questions with no clock running. `statement_timestamp()`, not `now()`: a
 -- transaction held open must not keep the clock of its start.

@@ -3,12 +3,30 @@
 -- * `profiles.email` is copied at sign-up (handle_new_user); when the auth server
 --   changes an address (`auth.users.email`), the profile follows, so instructors and
 --   admins do not see a stale address and a later sign-up with the old address does not
---   collide with it (idx_profiles_email is unique).
+--   collide with it (idx_profiles_email is unique). Addresses already out of step are
+--   brought in step here (in two passes, so that two profiles trading addresses do not
+--   collide). A blank address is stored as null (profiles_email_not_blank), at sign-up
+--   too.
 -- * `profiles.avatar_url` is written by users directly (their own profile) and shown to
 --   others: an `https` URL or nothing (a `javascript:` or `data:` URL would be rendered by
 --   someone else's browser). The library checks the URL fully
---   (lms_core::documents::check_url); this constraint is the floor for direct writes.
---   NOT VALID: rows written before it are left alone, every new write is checked.
+--   (lms_core::documents::check_url, which also requires the string to start with
+--   `https://` and hold no whitespace); this constraint is the floor for direct writes.
+--   Avatars that are not such URLs are dropped first: a constraint, valid or not, is
+--   checked on every later update of the row, which would otherwise fail the user's
+--   next change of any column.
+
+create or replace function public.handle_new_user() returns trigger
+  language plpgsql
+  security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  insert into public.profiles (id, email, role)
+  values (new.id, nullif(btrim(new.email), ''), 'student');
+  return new;
+end;
+$$;
 
 create function public.handle_user_email_change() returns trigger
   language plpgsql
@@ -16,8 +34,8 @@ create function public.handle_user_email_change() returns trigger
   set search_path = pg_catalog, pg_temp
   as $$
 begin
-  update public.profiles set email = new.email
-   where id = new.id and email is distinct from new.email;
+  update public.profiles set email = nullif(btrim(new.email), '')
+   where id = new.id and email is distinct from nullif(btrim(new.email), '');
   return new;
 end;
 $$;
@@ -43,6 +61,19 @@ create trigger on_auth_user_email_changed
   for each row when (old.email is distinct from new.email)
   execute function public.handle_user_email_change();
 
+-- the owner's own updates of existing rows: past the forced policies for these statements
+-- (a non-superuser owner is subject to them), then forced again
+alter table public.profiles no force row level security;
+update public.profiles p set email = null
+  from auth.users u
+ where u.id = p.id and p.email is distinct from nullif(btrim(u.email), '');
+update public.profiles p set email = nullif(btrim(u.email), '')
+  from auth.users u
+ where u.id = p.id and p.email is distinct from nullif(btrim(u.email), '');
+
+update public.profiles set avatar_url = null
+ where avatar_url !~ '^https://[^[:space:]]+$';
+alter table public.profiles force row level security;
 alter table public.profiles
   add constraint profiles_avatar_url_https
-  check (avatar_url is null or avatar_url ~ '^https://[^[:space:]]+$') not valid;
+  check (avatar_url is null or avatar_url ~ '^https://[^[:space:]]+$');

@@ -165,7 +165,7 @@ impl Scope {
         Ok(entries)
     }
 
-    /// The acting student's dashboard, read in one transaction (one snapshot).
+    /// The acting student's dashboard, read in one transaction.
     pub async fn student_dashboard(&self) -> Result<StudentDashboard> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;

@@ -82,10 +82,12 @@ pub(crate) async fn roadmaps_of(
     rows::list(tx.conn(), &sql, student.0, page).await
 }
 
-/// Explains why content is invisible to a student: `NotEnrolled` when it belongs to a
-/// course they can see (the published catalog) without being enrolled, else the given
-/// `NotFound`. `owner_sql` selects the owning course id of `$1` (read on the trusted
-/// path; only the course's visibility to the actor decides what is revealed).
+/// Explains why content is invisible to a student: `NotEnrolled` when it is published
+/// content of a course they can see (the published catalog) without being enrolled in
+/// it, else the given `NotFound` (drafts stay not found, to the course's students too).
+/// `owner_sql` selects the owning course id of `$1` and whether the content is
+/// published (read on the trusted path; only the course's visibility to the actor and
+/// their enrolment decide what is revealed).
 pub(crate) async fn not_enrolled_or(
     tx: &mut Tx,
     owner_sql: &str,

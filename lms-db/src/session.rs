@@ -86,6 +86,7 @@ impl Lms {
 
 /// Who a [`Scope`] acts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Actor {
     /// An end user, under Row Level Security.
     User(UserId),

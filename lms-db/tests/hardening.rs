@@ -75,7 +75,9 @@ async fn temporary_types_do_not_run_with_a_definers_privileges(pool: PgPool) {
     let s = common::seed(&pool).await;
     sqlx::raw_sql(&format!(
         "update public.assessments set questions = '[{{\"type\": \"true_false\", \"id\": \"q\", \
-           \"prompt\": \"Rust has a GC.\", \"points\": 1, \"correct\": false}}]' \
+           \"prompt\": \"Rust has a GC.\", \"points\": 1, \"correct\": false}}, \
+           {{\"type\": \"multiple_choice\", \"id\": \"m\", \"prompt\": \"Pick\", \
+           \"points\": 1, \"options\": []}}]' \
           where id = '{q}';
          update public.lessons set is_published = true, assessment_id = '{q}' where id = '{l}';
          update public.courses set is_published = true where id = '{c}';
@@ -89,7 +91,7 @@ async fn temporary_types_do_not_run_with_a_definers_privileges(pool: PgPool) {
     .await
     .unwrap();
     let student = serde_json::json!({"sub": s.student, "role": "authenticated"});
-    let routes: [(&str, &str, serde_json::Value, Vec<String>); 4] = [
+    let routes: [(&str, &str, serde_json::Value, Vec<String>); 5] = [
         (
             "the audit trigger",
             "authenticated",
@@ -109,13 +111,19 @@ async fn temporary_types_do_not_run_with_a_definers_privileges(pool: PgPool) {
             ],
         ),
         (
-            "assessment_questions (strip_answer_keys)",
+            "assessment_questions (strip_answer_keys, on an empty options array)",
             "authenticated",
-            student,
+            student.clone(),
             vec![format!(
                 "select public.assessment_questions('{}')",
                 s.lesson_assessment
             )],
+        ),
+        (
+            "record_failed_sign_in as a signed-in user",
+            "authenticated",
+            student,
+            vec!["select public.record_failed_sign_in('who@example.org', 'wrong password')".into()],
         ),
         (
             "record_failed_sign_in as anon",

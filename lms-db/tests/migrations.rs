@@ -5,6 +5,7 @@
 mod common;
 
 use sqlx::PgPool;
+use uuid::Uuid;
 
 /// Every object of the database outside the system schemas, as sorted `kind name` lines,
 /// leaving out sqlx's own bookkeeping table.
@@ -361,4 +362,50 @@ async fn the_auth_shim_reads_jwt_claims_like_supabase(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(roles, ["anon", "authenticated", "service_role"]);
+}
+
+/// Migration 07 on a database with history: addresses out of step with `auth.users` are
+/// brought in step (also two profiles trading addresses), avatars that are not https URLs
+/// are dropped, and the rows can be updated afterwards.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn profiles_follow_auth_brings_existing_rows_in_step(pool: PgPool) {
+    lms_db::MIGRATOR.undo(&pool, 20261126000006).await.unwrap();
+    let ada = common::create_user(&pool, "ada@example.org", "student").await;
+    let sam = common::create_user(&pool, "sam@example.org", "student").await;
+    // before 07: the two trade addresses in auth; the profiles keep the old ones
+    sqlx::raw_sql(&format!(
+        "update auth.users set email = 'tmp@example.org' where id = '{ada}';
+         update auth.users set email = 'ada@example.org' where id = '{sam}';
+         update auth.users set email = 'sam@example.org' where id = '{ada}';
+         update public.profiles set avatar_url = 'javascript:alert(1)' where id = '{ada}';
+         update public.profiles set avatar_url = 'https://cdn.example.org/s.png' where id = '{sam}';"
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    lms_db::MIGRATOR.run(&pool).await.unwrap();
+
+    let rows: Vec<(Uuid, Option<String>, Option<String>)> = sqlx::query_as(
+        "select id, email, avatar_url from public.profiles where id = any($1) order by email",
+    )
+    .bind(vec![ada, sam])
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                sam,
+                Some("ada@example.org".into()),
+                Some("https://cdn.example.org/s.png".into())
+            ),
+            (ada, Some("sam@example.org".into()), None),
+        ]
+    );
+    sqlx::query("update public.profiles set first_name = 'Ada' where id = $1")
+        .bind(ada)
+        .execute(&pool)
+        .await
+        .unwrap();
 }

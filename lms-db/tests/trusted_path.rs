@@ -210,6 +210,9 @@ async fn enrolment_does_not_land_in_a_course_unpublished_meanwhile(pool: PgPool)
         enrolled.is_err() && rows == 0,
         "enrolled into an unpublished course: {enrolled:?}"
     );
+    let err = enrolled.unwrap_err();
+    assert_eq!(err.code(), "forbidden", "{err}");
+    assert!(err.to_string().contains("not published"), "{err}");
 }
 
 /// Fix: migration `20261126000006_timed_questions_close_with_the_clock`.

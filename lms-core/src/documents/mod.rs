@@ -283,6 +283,16 @@ pub(crate) fn check_https_url(url: &str, path: &str, problems: &mut Problems) {
         );
         return;
     }
+    // the string stored is the string given: it must already read as an https URL
+    // (the parser would forgive upper case, missing slashes, backslashes and spaces)
+    if !url.starts_with("https://") {
+        problems.push(path, "must be an https URL (starting with https://)");
+        return;
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        problems.push(path, "must not contain spaces or control characters");
+        return;
+    }
     match url::Url::parse(url) {
         Ok(parsed) if parsed.scheme() == "https" && parsed.host().is_some() => {
             if !parsed.username().is_empty() || parsed.password().is_some() {

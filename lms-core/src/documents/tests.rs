@@ -703,3 +703,23 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn check_url_takes_the_string_as_stored() {
+    assert!(check_url("avatar_url", "https://cdn.example.org/a.png").is_ok());
+    // the URL parser would accept each of these, the database constraint does not
+    for bad in [
+        "HTTPS://cdn.example.org/a.png",
+        " https://cdn.example.org/a.png",
+        "https:cdn.example.org/a.png",
+        "https:\\\\cdn.example.org\\a.png",
+        "https://cdn.example.org/a b.png",
+        "https://cdn.example.org/a.png\n",
+        "http://cdn.example.org/a.png",
+        "javascript:alert(1)",
+        "https://user:secret@cdn.example.org/a.png",
+    ] {
+        let err = check_url("avatar_url", bad).unwrap_err();
+        assert_eq!(err.code(), "invalid_document", "{bad:?}");
+    }
+}
