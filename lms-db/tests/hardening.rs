@@ -11,7 +11,7 @@
 
 mod common;
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 /// Creates, in the current transaction, the temporary trap: a table recording the role
@@ -31,18 +31,6 @@ create domain pg_temp.uuid as pg_catalog.uuid check (pg_temp.spy('{}'::pg_catalo
 create domain pg_temp.text as pg_catalog.text check (pg_temp.spy('{}'::pg_catalog.jsonb));
 "#;
 
-async fn act_as(conn: &mut PgConnection, role: &str, claims: serde_json::Value) {
-    sqlx::query("select set_config('request.jwt.claims', $1, true)")
-        .bind(claims.to_string())
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query(&format!("set local role {role}"))
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-}
-
 /// Runs `statements` as `role` with `claims` after setting the trap; returns the roles
 /// the trap's function ran as other than the caller's own.
 async fn escalations(
@@ -52,7 +40,7 @@ async fn escalations(
     statements: &[String],
 ) -> Vec<String> {
     let mut tx = pool.begin().await.unwrap();
-    act_as(&mut tx, role, claims).await;
+    common::act_as(&mut tx, role, claims).await;
     sqlx::raw_sql(TRAP).execute(&mut *tx).await.unwrap();
     for sql in statements {
         sqlx::raw_sql(sql)
@@ -141,7 +129,7 @@ async fn temporary_types_do_not_run_with_a_definers_privileges(pool: PgPool) {
     }
     // and the trap does work: the user's own casts go through it
     let mut tx = pool.begin().await.unwrap();
-    act_as(
+    common::act_as(
         &mut tx,
         "authenticated",
         serde_json::json!({"sub": Uuid::nil(), "role": "authenticated"}),
@@ -190,7 +178,7 @@ async fn every_lms_function_names_pg_temp_last(pool: PgPool) {
 async fn an_anonymous_failed_sign_in_names_no_actor(pool: PgPool) {
     let s = common::seed(&pool).await;
     let mut tx = pool.begin().await.unwrap();
-    act_as(
+    common::act_as(
         &mut tx,
         "anon",
         serde_json::json!({"sub": s.instructor, "role": "anon"}),
@@ -273,7 +261,7 @@ async fn an_avatar_is_an_https_url(pool: PgPool) {
 
     // directly, as the user under RLS: the constraint refuses what the library would
     let mut tx = pool.begin().await.unwrap();
-    act_as(
+    common::act_as(
         &mut tx,
         "authenticated",
         serde_json::json!({"sub": sam, "role": "authenticated"}),

@@ -1786,15 +1786,12 @@ const BIG_WORLD: &str = include_str!("sql/big_world.sql");
 /// The plan of `query` run (EXPLAIN ANALYZE) as the user `who` under RLS.
 async fn plan_as(pool: &PgPool, who: Uuid, query: &str, param: Uuid) -> String {
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role authenticated")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("select set_config('request.jwt.claims', $1, true)")
-        .bind(serde_json::json!({"sub": who, "role": "authenticated"}).to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    common::act_as(
+        &mut tx,
+        "authenticated",
+        serde_json::json!({"sub": who, "role": "authenticated"}),
+    )
+    .await;
     let lines: Vec<String> = sqlx::query_scalar(&format!("explain (analyze, costs off) {query}"))
         .bind(param)
         .fetch_all(&mut *tx)

@@ -1,7 +1,7 @@
 //! Shared fixtures of the lms-db integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Ids of a small seeded world: an instructor, a student, a course with one lesson, the
@@ -174,4 +174,18 @@ alter default privileges in schema public grant all on sequences to anon, authen
 pub async fn supabase_setup(pool: &PgPool) {
     sqlx::raw_sql(API_ROLES).execute(pool).await.unwrap();
     sqlx::raw_sql(SUPABASE_SETUP).execute(pool).await.unwrap();
+}
+
+/// Acts, for the rest of the transaction on `conn`, as `role` with `claims` in
+/// `request.jwt.claims`, as a Supabase client's request would.
+pub async fn act_as(conn: &mut PgConnection, role: &str, claims: serde_json::Value) {
+    sqlx::query("select set_config('request.jwt.claims', $1, true)")
+        .bind(claims.to_string())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("set local role {role}"))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }
