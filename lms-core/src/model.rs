@@ -291,7 +291,7 @@ pub struct ContentBlock {
     pub content: Value,
     /// Position within the lesson, unique per lesson.
     pub order_index: i32,
-    /// Free metadata.
+    /// A [`crate::documents::BlockMetadata`] document.
     pub metadata: Value,
     /// When the row was created.
     pub created_at: DateTime<Utc>,

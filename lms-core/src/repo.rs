@@ -192,7 +192,8 @@ pub struct NewContentBlock {
     pub content: Value,
     /// Position within the lesson.
     pub order_index: i32,
-    /// Free metadata.
+    /// A [`crate::documents::BlockMetadata`] document (`null` stands for `{}`).
+    #[serde(default)]
     pub metadata: Value,
 }
 
@@ -203,7 +204,7 @@ pub struct ContentBlockPatch {
     pub content: Option<(ContentType, Value)>,
     /// Position within the lesson.
     pub order_index: Option<i32>,
-    /// Free metadata.
+    /// A new [`crate::documents::BlockMetadata`] document (`null` stands for `{}`).
     pub metadata: Option<Value>,
 }
 

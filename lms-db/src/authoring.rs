@@ -4,7 +4,7 @@
 //! Authoring writes run under the actor's own role, so Row Level Security has the last
 //! word; the checks here come first to give typed errors instead of "0 rows".
 
-use lms_core::documents::{ContentData, QuestionSet};
+use lms_core::documents::{BlockMetadata, ContentData, QuestionSet};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
@@ -380,23 +380,25 @@ impl Scope {
         Ok(list)
     }
 
-    /// Adds a content block. Its document is validated against its `type` and stored
+    /// Adds a content block. Its documents are validated — the content against its
+    /// `type`, the metadata as [`BlockMetadata`] (`null` stands for `{}`) — and stored
     /// normalized (HTML sanitized, plain text derived).
     pub async fn create_block(&self, new: NewContentBlock) -> Result<ContentBlock> {
         let content = content_json(new.content_type, &new.content)?;
+        let metadata = metadata_json(&new.metadata)?;
         let mut tx = self.begin().await?;
         let parent = lesson(&mut tx, new.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
+        tx.vouch(&[
+            (content_target(new.content_type), &content),
+            (METADATA_TARGET.to_owned(), &metadata),
+        ])
+        .await?;
         let sql = format!(
             "insert into public.content_blocks (lesson_id, type, content, order_index, metadata) \
              values ($1, $2::public.content_type, $3, $4, $5) returning {}",
             rows::BLOCK
         );
-        let metadata = if new.metadata.is_null() {
-            serde_json::json!({})
-        } else {
-            new.metadata
-        };
         let block = rows::select::<ContentBlock>(&sql)
             .bind(new.lesson_id.0)
             .bind(new.content_type.as_str())
@@ -420,9 +422,21 @@ impl Scope {
         let current = block(&mut tx, id).await?;
         let parent = lesson(&mut tx, current.lesson_id).await?;
         require_author(&mut tx, parent.course_id).await?;
+        let content = patch
+            .content
+            .map(|(kind, value)| Ok::<_, Error>((kind, content_json(kind, &value)?)))
+            .transpose()?;
+        let metadata = patch.metadata.as_ref().map(metadata_json).transpose()?;
+        let mut receipts = Vec::new();
+        if let Some((kind, doc)) = &content {
+            receipts.push((content_target(*kind), doc));
+        }
+        if let Some(doc) = &metadata {
+            receipts.push((METADATA_TARGET.to_owned(), doc));
+        }
+        tx.vouch(&receipts).await?;
         let mut u = rows::Update::new("content_blocks");
-        if let Some((kind, value)) = patch.content {
-            let doc = content_json(kind, &value)?;
+        if let Some((kind, doc)) = content.clone() {
             u.set_cast(
                 "type",
                 Some(kind.as_str().to_owned()),
@@ -431,7 +445,7 @@ impl Scope {
             u.set("content", doc);
         }
         u.set_some("order_index", patch.order_index);
-        u.set_some("metadata", patch.metadata);
+        u.set_some("metadata", metadata.clone());
         if u.is_empty() {
             tx.commit().await?;
             return Ok(current);
@@ -493,6 +507,8 @@ impl Scope {
             AssessmentOwner::Course(c) => (None, Some(c), c),
         };
         require_author(&mut tx, course).await?;
+        tx.vouch(&[(QUESTIONS_TARGET.to_owned(), &questions)])
+            .await?;
         let id: uuid::Uuid = sqlx::query_scalar(
             "insert into public.assessments (lesson_id, course_id, title, description, questions, \
                ai_generated, source_content_ids, is_mandatory, minimum_passing_score, \
@@ -553,12 +569,18 @@ impl Scope {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
+        let questions = patch
+            .questions
+            .as_ref()
+            .map(|v| rows::document::<QuestionSet>("questions", v))
+            .transpose()?;
+        if let Some(doc) = &questions {
+            tx.vouch(&[(QUESTIONS_TARGET.to_owned(), doc)]).await?;
+        }
         let mut u = rows::Update::new("assessments");
         u.set_some("title", patch.title);
         u.set_some("description", patch.description);
-        if let Some(v) = patch.questions {
-            u.set("questions", rows::document::<QuestionSet>("questions", &v)?);
-        }
+        u.set_some("questions", questions.clone());
         u.set_some("is_mandatory", patch.is_mandatory);
         u.set_some("minimum_passing_score", patch.minimum_passing_score);
         u.set_some("max_attempts", patch.max_attempts);
@@ -682,6 +704,25 @@ fn content_json(kind: ContentType, value: &serde_json::Value) -> Result<serde_js
     let content = ContentData::validate_for(kind, value).map_err(lms_core::Error::from)?;
     rows::json("content", &content)
 }
+
+/// Validates a block's metadata (`null` stands for `{}`) and returns its normalized JSON.
+fn metadata_json(value: &serde_json::Value) -> Result<serde_json::Value> {
+    if value.is_null() {
+        return rows::json("metadata", &BlockMetadata::default());
+    }
+    rows::document::<BlockMetadata>("metadata", value)
+}
+
+/// The receipt target of a block's content of type `kind` ([`Tx::vouch`]).
+fn content_target(kind: ContentType) -> String {
+    format!("content_blocks.content:{}", kind.as_str())
+}
+
+/// The receipt target of a block's metadata ([`Tx::vouch`]).
+const METADATA_TARGET: &str = "content_blocks.metadata";
+
+/// The receipt target of an assessment's questions ([`Tx::vouch`]).
+const QUESTIONS_TARGET: &str = "assessments.questions";
 
 /// Gives the rows `existing` of `public.table` (all of one parent's: lessons of a
 /// course, blocks of a lesson) the positions of `order`: `order_index` 0, 1, … in one

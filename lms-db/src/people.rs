@@ -109,6 +109,14 @@ impl Scope {
             .map(|v| document::<KnowledgeProfile>("knowledge_profile", v))
             .transpose()?;
         let current = profile(&mut tx, user).await?;
+        let mut receipts = Vec::new();
+        if let Some(doc) = &preferences {
+            receipts.push(("profiles.learning_preferences".to_owned(), doc));
+        }
+        if let Some(doc) = &knowledge {
+            receipts.push(("profiles.knowledge_profile".to_owned(), doc));
+        }
+        tx.vouch(&receipts).await?;
         // only the columns given: a user may update their names, avatar and preferences,
         // not the knowledge profile, and column privileges are checked per column named
         let mut u = rows::Update::new("profiles");

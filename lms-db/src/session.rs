@@ -10,6 +10,10 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::error::{Error, Result};
 
+/// The migration after which the database takes documents from API roles only with the
+/// library's receipt ([`Lms::migrate`] repairs the documents stored before it).
+const BOUNDARY_MIGRATION: i64 = 20261201000008;
+
 /// The handle of an lms database: a connection pool and the embedded migrations.
 ///
 /// ```no_run
@@ -48,9 +52,52 @@ impl Lms {
     }
 
     /// Applies the pending migrations of [`crate::MIGRATOR`].
+    ///
+    /// When it applies `20261201000008_documents_at_the_boundary`, it then runs
+    /// [`Scope::repair_documents`] once: documents stored before in a form the library
+    /// would not store (unsanitized rich-text HTML above all) are rewritten, and every
+    /// stored document the library refuses is logged (`tracing`, level `warn`). Running
+    /// the migrations yourself (`MIGRATOR.run`)? Call
+    /// `lms.as_service().repair_documents()` once after that migration.
     pub async fn migrate(&self) -> Result<()> {
+        let boundary_applied = self.applied(BOUNDARY_MIGRATION).await?;
         crate::MIGRATOR.run(&self.pool).await?;
+        if !boundary_applied {
+            let repair = self.as_service().repair_documents().await?;
+            if repair.repaired > 0 {
+                tracing::warn!(
+                    repaired = repair.repaired,
+                    "stored documents rewritten in the library's form (sanitized HTML, defaults)"
+                );
+            }
+            for doc in &repair.remaining.documents {
+                tracing::warn!(
+                    table = doc.column.table,
+                    column = doc.column.column,
+                    row_id = %doc.row_id,
+                    issue = ?doc.issue,
+                    "a stored document is refused by the library's rules"
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// Whether migration `version` is applied.
+    async fn applied(&self, version: i64) -> Result<bool> {
+        let table: Option<String> =
+            sqlx::query_scalar("select to_regclass('_sqlx_migrations')::text")
+                .fetch_one(&self.pool)
+                .await?;
+        if table.is_none() {
+            return Ok(false);
+        }
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from _sqlx_migrations where version = $1 and success)",
+        )
+        .bind(version)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// A handle acting as `user`: every call runs under Row Level Security as the
@@ -205,6 +252,36 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+
+    /// Records, on the trusted path, the receipts of documents the library validated and
+    /// is about to write under the actor's role in this transaction: each `(target,
+    /// document)` is what the database's gate (`lms_private.take_document_receipt`, see
+    /// migration `20261201000008`) asks for — `"content_blocks.content:<type>"`,
+    /// `"content_blocks.metadata"`, `"assessments.questions"`,
+    /// `"profiles.learning_preferences"`. Only scopes of a user need receipts: the
+    /// service writes unchecked and anonymous visitors write no documents. Receipts of
+    /// finished transactions (values written unchanged take none) are cleared on the way.
+    pub(crate) async fn vouch(&mut self, documents: &[(String, &serde_json::Value)]) -> Result<()> {
+        if documents.is_empty() || !matches!(self.actor, Actor::User(_)) {
+            return Ok(());
+        }
+        let (targets, values): (Vec<&str>, Vec<&serde_json::Value>) =
+            documents.iter().map(|(t, v)| (t.as_str(), *v)).unzip();
+        self.trusted().await?;
+        sqlx::query(
+            "with stale as ( \
+               delete from lms_private.validated_documents \
+                where xact < pg_snapshot_xmin(pg_current_snapshot())) \
+             insert into lms_private.validated_documents (target, digest) \
+             select t, sha256(convert_to(d::text, 'UTF8')) \
+               from unnest($1::text[], $2::jsonb[]) as u(t, d)",
+        )
+        .bind(targets)
+        .bind(values)
+        .execute(&mut *self.tx)
+        .await?;
+        self.set_actor_role().await
     }
 
     /// Back to the actor's own role after [`Tx::trusted`].

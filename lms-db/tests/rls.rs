@@ -194,7 +194,7 @@ fn new_row(table: &str) -> &'static str {
         "profiles" => "insert into profiles (id, email) values (gen_random_uuid(), 'new@example.org')",
         "courses" => "insert into courses (title, instructor_id) values ('New', '{i1}')",
         "lessons" => "insert into lessons (course_id, title, order_index) values ('{pub1}', 'New', 9)",
-        "content_blocks" => "insert into content_blocks (lesson_id, type, content, order_index) values ('{pub1_l}', 'rich_text', '{\"html\": \"<p>new</p>\"}', 9)",
+        "content_blocks" => "insert into content_blocks (lesson_id, type, content, order_index) values ('{pub1_l}', 'rich_text', '{\"rich_text\": {\"html\": \"<p>new</p>\", \"plain_text\": \"new\"}}', 9)",
         "assessments" => "insert into assessments (lesson_id, title, questions) values ('{pub1_l}', 'New', '[]')",
         "enrollments" => "insert into enrollments (student_id, course_id) values ('{s1}', '{pub2}')",
         "assessment_attempts" => "insert into assessment_attempts (assessment_id, student_id, attempt_number, answers, score, points_earned, total_points, passed, submitted_at) values ('{pub1_l_a}', '{s1}', 2, '{}', 100, 9, 9, true, now())",
@@ -204,6 +204,22 @@ fn new_row(table: &str) -> &'static str {
         _ => unreachable!("{table}"),
     }
 }
+
+/// A valid learning-preferences document.
+const PREFERENCES: &str =
+    r#"{"preferred_pace": "fast", "preferred_media_types": ["video"], "learning_style": "visual"}"#;
+
+/// The content of [`new_row`]'s block, as the library would store it.
+const NEW_BLOCK: &str = r#"{"rich_text": {"html": "<p>new</p>", "plain_text": "new"}}"#;
+
+/// A block whose HTML would run a script in every student's browser.
+const XSS_BLOCK: &str = r#"insert into content_blocks (lesson_id, type, content, order_index) values ('{pub1_l}', 'rich_text', '{"rich_text": {"html": "<img src=x onerror=alert(1)><script>alert(2)</script>", "plain_text": ""}}', 9)"#;
+
+/// The same HTML written over the published lesson's block.
+const XSS_UPDATE: &str = r#"update content_blocks set content = '{"rich_text": {"html": "<script>alert(1)</script>", "plain_text": ""}}' where id = '{pub1_l_b}'"#;
+
+/// A question set the library cannot read.
+const NONSENSE_QUESTIONS: &str = r#"insert into assessments (lesson_id, title, questions) values ('{pub1_l}', 'Nonsense', '[{"kind": "nonsense"}]')"#;
 
 /// The matrix. Placeholders: users `{s1}` `{s2}` (students), `{i1}` `{i2}` (instructors),
 /// `{admin}`; courses `{pub1}` `{draft1}` (of i1), `{pub2}` `{draft2}` (of i2); for each
@@ -340,10 +356,14 @@ fn matrix() -> Matrix {
         ),
         ("update profiles set id = '{s2}' where id = '{s1}'", DENIED),
     ];
-    m.cell("profiles", Update, Student, "own: first_name, last_name, avatar_url, learning_preferences", &[
+    m.cell("profiles", Update, Student, "own: first_name, last_name, avatar_url; learning_preferences with the library's receipt", &[
         &[
             ("update profiles set first_name = 'x'", rows(1)),
-            ("update profiles set learning_preferences = '{\"preferred_pace\": \"fast\"}' where id = '{s1}'", rows(1)),
+            ("update profiles set learning_preferences = '{\"preferred_pace\": \"fast\"}' where id = '{s1}'", DENIED),
+            (&format!("update profiles set learning_preferences = '{PREFERENCES}'"), DENIED),
+            (&format!("receipt profiles.learning_preferences {PREFERENCES} ;; update profiles set learning_preferences = '{PREFERENCES}'"), rows(1)),
+            (&format!("receipt profiles.knowledge_profile {PREFERENCES} ;; update profiles set learning_preferences = '{PREFERENCES}'"), DENIED),
+            ("update profiles set learning_preferences = null", rows(1)),
             ("update profiles set first_name = 'x' where id = '{s2}'", rows(0)),
         ][..],
         &no_role_change[..],
@@ -673,16 +693,28 @@ fn matrix() -> Matrix {
         "✗",
         &[(new_row("content_blocks"), DENIED)],
     );
-    m.cell("content_blocks", Insert, Instructor, "own courses'", &[
-        (new_row("content_blocks"), rows(1)),
+    let vouched_block = format!(
+        "receipt content_blocks.content:rich_text {NEW_BLOCK} ;; receipt content_blocks.metadata {{}} ;; {}",
+        new_row("content_blocks")
+    );
+    m.cell("content_blocks", Insert, Instructor, "own courses', documents with the library's receipt", &[
+        (new_row("content_blocks"), DENIED),
+        (&vouched_block, rows(1)),
+        (&format!("receipt content_blocks.content:image {NEW_BLOCK} ;; receipt content_blocks.metadata {{}} ;; {}", new_row("content_blocks")), DENIED),
+        (XSS_BLOCK, DENIED),
         ("insert into content_blocks (lesson_id, type, content, order_index) values ('{pub2_l}', 'rich_text', '{}', 9)", DENIED),
+        (&vouched_block.replace("{pub1_l}", "{pub2_l}"), DENIED),
     ]);
     m.cell(
         "content_blocks",
         Insert,
         Admin,
-        "any",
-        &[(new_row("content_blocks"), rows(1))],
+        "any, documents with the library's receipt",
+        &[
+            (new_row("content_blocks"), DENIED),
+            (XSS_BLOCK, DENIED),
+            (&vouched_block.replace("{pub1_l}", "{pub2_l}"), rows(1)),
+        ],
     );
     m.cell(
         "content_blocks",
@@ -702,14 +734,18 @@ fn matrix() -> Matrix {
                 "update content_blocks set lesson_id = '{pub1_d}' where id = '{pub1_l_b}'",
                 DENIED,
             ),
+            (XSS_UPDATE, DENIED),
+            ("update content_blocks set type = 'image' where id = '{pub1_l_b}'", DENIED),
+            ("update content_blocks set metadata = '{\"k\": 1}' where id = '{pub1_l_b}'", DENIED),
+            ("receipt content_blocks.metadata {\"k\": 1} ;; update content_blocks set metadata = '{\"k\": 1}' where id = '{pub1_l_b}'", rows(1)),
         ],
     );
     m.cell(
         "content_blocks",
         Update,
         Admin,
-        "all; not lesson_id",
-        &[(touch("content_blocks"), rows(8))],
+        "all; not lesson_id; documents with the library's receipt",
+        &[(touch("content_blocks"), rows(8)), (XSS_UPDATE, DENIED)],
     );
     m.cell(
         "content_blocks",
@@ -774,15 +810,16 @@ fn matrix() -> Matrix {
         "assessments",
         Insert,
         Instructor,
-        "own courses'",
+        "own courses', questions with the library's receipt",
         &[
-            (new_row("assessments"), rows(1)),
+            (new_row("assessments"), DENIED),
             (
-                "insert into assessments (course_id, title) values ('{pub1}', 'Final 2')",
+                "receipt assessments.questions [] ;; insert into assessments (course_id, title) values ('{pub1}', 'Final 2')",
                 rows(1),
             ),
+            (NONSENSE_QUESTIONS, DENIED),
             (
-                "insert into assessments (course_id, title) values ('{pub2}', 'Intruder')",
+                "receipt assessments.questions [] ;; insert into assessments (course_id, title) values ('{pub2}', 'Intruder')",
                 DENIED,
             ),
         ],
@@ -791,11 +828,17 @@ fn matrix() -> Matrix {
         "assessments",
         Insert,
         Admin,
-        "any",
-        &[(
-            "insert into assessments (course_id, title) values ('{pub2}', 'By admin')",
-            rows(1),
-        )],
+        "any, questions with the library's receipt",
+        &[
+            (
+                "insert into assessments (course_id, title) values ('{pub2}', 'By admin')",
+                DENIED,
+            ),
+            (
+                "receipt assessments.questions [] ;; insert into assessments (course_id, title) values ('{pub2}', 'By admin')",
+                rows(1),
+            ),
+        ],
     );
     m.cell(
         "assessments",
@@ -811,11 +854,19 @@ fn matrix() -> Matrix {
         "assessments",
         Update,
         Instructor,
-        "own courses' (questions too); not lesson_id, course_id",
+        "own courses' (questions with the library's receipt); not lesson_id, course_id",
         &[
             (touch("assessments"), rows(6)),
             (
                 "update assessments set questions = '[]' where id = '{pub1_l_a}'",
+                DENIED,
+            ),
+            (
+                "update assessments set questions = '[{\"kind\": \"nonsense\"}]' where id = '{pub1_l_a}'",
+                DENIED,
+            ),
+            (
+                "receipt assessments.questions [] ;; update assessments set questions = '[]' where id = '{pub1_l_a}'",
                 rows(1),
             ),
             (
@@ -832,8 +883,14 @@ fn matrix() -> Matrix {
         "assessments",
         Update,
         Admin,
-        "all; not lesson_id, course_id",
-        &[(touch("assessments"), rows(12))],
+        "all; not lesson_id, course_id; questions with the library's receipt",
+        &[
+            (touch("assessments"), rows(12)),
+            (
+                "update assessments set questions = '[]' where id = '{pub2_l_a}'",
+                DENIED,
+            ),
+        ],
     );
     m.cell(
         "assessments",
@@ -1298,8 +1355,12 @@ impl World {
         &self,
         pool: &PgPool,
         persona: Persona,
+        receipts: &[(&str, &str)],
     ) -> sqlx::Transaction<'static, sqlx::Postgres> {
         let mut tx = pool.begin().await.unwrap();
+        for (target, document) in receipts {
+            common::vouch(&mut tx, target, document).await;
+        }
         let (role, sub) = match persona {
             Persona::Anon => ("anon", None),
             Persona::Student | Persona::Service => ("authenticated", Some("s1")),
@@ -1330,8 +1391,25 @@ impl World {
 
     /// Runs one check as `persona` and returns what it gave.
     async fn run(&self, pool: &PgPool, persona: Persona, check: &Check) -> Result<Expect, String> {
-        let mut tx = self.begin_as(pool, persona).await;
-        let statements: Vec<String> = check.sql.split(" ;; ").map(|s| self.sql(s)).collect();
+        // `receipt <target> <json>`: the library's receipt for a document, made before the
+        // persona acts (what the library's validated path does, docs/security.md)
+        let (receipts, statements): (Vec<&str>, Vec<&str>) = check
+            .sql
+            .split(" ;; ")
+            .partition(|s| s.starts_with("receipt "));
+        let receipts: Vec<(String, String)> = receipts
+            .iter()
+            .map(|r| {
+                let (target, json) = r["receipt ".len()..].split_once(' ').unwrap();
+                (target.to_owned(), self.sql(json))
+            })
+            .collect();
+        let receipts: Vec<(&str, &str)> = receipts
+            .iter()
+            .map(|(t, j)| (t.as_str(), j.as_str()))
+            .collect();
+        let mut tx = self.begin_as(pool, persona, &receipts).await;
+        let statements: Vec<String> = statements.iter().map(|s| self.sql(s)).collect();
         let (last, before) = statements.split_last().unwrap();
         for statement in before {
             sqlx::raw_sql(statement)
@@ -1571,7 +1649,7 @@ async fn authenticated_cannot_become_service_role(pool: PgPool) {
 
 /// The one stripping function removes every answer key and keeps everything else, in order.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
-async fn strip_answer_keys_removes_exactly_the_answer_keys(pool: PgPool) {
+async fn strip_answer_keys_keeps_only_the_fields_students_see(pool: PgPool) {
     let stripped: serde_json::Value =
         sqlx::query_scalar("select lms_private.strip_answer_keys($1::jsonb)")
             .bind(QUESTIONS)
@@ -1580,10 +1658,21 @@ async fn strip_answer_keys_removes_exactly_the_answer_keys(pool: PgPool) {
             .unwrap();
     let expected: serde_json::Value = serde_json::from_str(STRIPPED).unwrap();
     assert_eq!(stripped, expected);
+    // other shapes: elements that are not questions are dropped, fields of the wrong
+    // type too, and so is anything not on the allowlist
     for (input, output) in [
         ("[]", "[]"),
-        ("[1, \"x\"]", "[1, \"x\"]"),
-        ("[{\"options\": 3}]", "[{\"options\": 3}]"),
+        ("{\"q1\": {}}", "[]"),
+        ("[1, \"x\", null, [\"answer\"]]", "[]"),
+        ("[{\"options\": 3}]", "[{}]"),
+        (
+            "[{\"id\": \"q\", \"prompt\": {\"answer\": \"42\"}, \"points\": \"1\", \"answer\": \"42\"}]",
+            "[{\"id\": \"q\"}]",
+        ),
+        (
+            "[{\"type\": \"multiple_choice\", \"options\": [{\"id\": \"a\", \"text\": \"A\", \"is_correct\": true}, \"b\"]}]",
+            "[{\"type\": \"multiple_choice\", \"options\": [{\"id\": \"a\", \"text\": \"A\"}]}]",
+        ),
     ] {
         let got: serde_json::Value =
             sqlx::query_scalar("select lms_private.strip_answer_keys($1::jsonb)")

@@ -28,6 +28,10 @@ pub const MAX_ACCEPTED_ANSWERS: usize = 20;
 pub const MAX_ANSWERS: usize = MAX_QUESTIONS;
 /// Most skills in a knowledge profile: 1 000.
 pub const MAX_SKILLS: usize = 1_000;
+/// Most properties of a block's metadata: 50.
+pub const MAX_METADATA_KEYS: usize = 50;
+/// Most values in one list of a block's metadata: 100.
+pub const MAX_METADATA_ITEMS: usize = 100;
 /// Most steps in a roadmap: 500.
 pub const MAX_ROADMAP_STEPS: usize = 500;
 /// Most content ids in one roadmap step: 100.

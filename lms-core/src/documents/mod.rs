@@ -9,11 +9,16 @@
 //! | `profiles.learning_preferences` | [`LearningPreferences`] |
 //! | `profiles.knowledge_profile` | [`KnowledgeProfile`] |
 //! | `content_blocks.content` | [`ContentData`] (agrees with `content_blocks.type`) |
+//! | `content_blocks.metadata` | [`BlockMetadata`] |
 //! | `assessments.questions` | [`QuestionSet`] (a list of [`Question`]) |
 //! | `assessment_attempts.answers` | [`Answers`] |
 //! | `assessment_attempts.feedback` | [`Feedback`] |
 //! | `personalized_roadmaps.roadmap_data` | [`RoadmapData`] |
 //! | `learning_progress.progress_data`, `enrollments.progress` | [`ProgressData`] |
+//!
+//! What a student sees of the questions is [`StudentQuestionSet`] ([`student_view`]):
+//! an allowlist of the fields [`QUESTION_FIELDS`] and [`OPTION_FIELDS`] classify as
+//! shown, the same one the database applies (`lms_private.strip_answer_keys`).
 //!
 //! # Validation
 //!
@@ -46,10 +51,12 @@ mod assessment;
 mod content;
 mod feedback;
 pub mod limits;
+mod metadata;
 mod profile;
 mod progress;
 mod roadmap;
 mod schema;
+mod student;
 
 pub use assessment::{
     AcceptedAnswer, Answer, Answers, ChoiceOption, EssayAnswer, EssayQuestion,
@@ -60,9 +67,15 @@ pub use content::{
     ContentData, FileContent, ImageContent, RichTextContent, VideoContent, YoutubeContent,
 };
 pub use feedback::{Feedback, FeedbackSummary, Outcome, QuestionFeedback};
+pub use metadata::{BlockMetadata, MetadataScalar, MetadataValue};
 pub use profile::{KnowledgeProfile, LearningPreferences, LearningStyle, Pace, SkillMastery};
 pub use progress::{BlockProgress, ProgressData};
 pub use roadmap::{RoadmapData, RoadmapStep, StepStatus};
+pub use student::{
+    fields_of, student_view, FieldUse, StudentChoiceQuestion, StudentOption, StudentPlainQuestion,
+    StudentQuestion, StudentQuestionSet, StudentShortAnswerQuestion, OPTION_FIELDS,
+    QUESTION_FIELDS,
+};
 
 /// A typed JSONB document: its JSON form (serde), its JSON Schema (schemars), and the
 /// rules a schema cannot state.

@@ -22,6 +22,11 @@ fn all_schemas() -> Vec<(&'static str, Value)> {
         (Feedback::NAME, json_schema::<Feedback>()),
         (RoadmapData::NAME, json_schema::<RoadmapData>()),
         (ProgressData::NAME, json_schema::<ProgressData>()),
+        (BlockMetadata::NAME, json_schema::<BlockMetadata>()),
+        (
+            StudentQuestionSet::NAME,
+            json_schema::<StudentQuestionSet>(),
+        ),
     ]
 }
 
@@ -63,6 +68,8 @@ fn every_schema_compiles() {
     compiles::<Feedback>();
     compiles::<RoadmapData>();
     compiles::<ProgressData>();
+    compiles::<BlockMetadata>();
+    compiles::<StudentQuestionSet>();
 }
 
 /// Validates `value` as the document named `name`, returning the normalized JSON.
@@ -80,11 +87,13 @@ fn run(name: &str, value: &Value) -> Result<Value, InvalidDocument> {
         "feedback" => go::<Feedback>(value),
         "roadmap_data" => go::<RoadmapData>(value),
         "progress_data" => go::<ProgressData>(value),
+        "block_metadata" => go::<BlockMetadata>(value),
+        "student_question_set" => go::<StudentQuestionSet>(value),
         other => panic!("unknown document {other}"),
     }
 }
 
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 11] = [
     "learning_preferences",
     "knowledge_profile",
     "content_data",
@@ -94,6 +103,8 @@ const NAMES: [&str; 9] = [
     "feedback",
     "roadmap_data",
     "progress_data",
+    "block_metadata",
+    "student_question_set",
 ];
 
 const LESSON: &str = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
@@ -177,6 +188,15 @@ fn valid_examples() -> Vec<(&'static str, Value)> {
             json!({"steps": [{"lesson_id": LESSON, "content_ids": [BLOCK], "reason": "Start here", "estimated_minutes": 20}]}),
         ),
         ("progress_data", json!({})),
+        ("block_metadata", json!({})),
+        (
+            "block_metadata",
+            json!({"source": "chapter 3", "reviewed": true, "minutes": 5, "weight": 0.5, "tags": ["intro", 1, false]}),
+        ),
+        (
+            "student_question_set",
+            json!([{"type": "short_answer", "id": "q4", "prompt": "Capital?", "points": 2, "case_sensitive": false}]),
+        ),
         (
             "progress_data",
             json!({"percent": 40, "position_seconds": 95, "duration_seconds": 240, "blocks": {BLOCK: {"completed": true, "percent": 100}}}),
@@ -197,7 +217,20 @@ fn valid_documents_pass() {
 fn invalid_documents_report_every_problem_with_its_path() {
     let long_skill = format!("/skills/{}", "x".repeat(65));
     let long_paths = [long_skill.as_str()];
+    let long_text = "x".repeat(1001);
     let cases: Vec<(&str, Value, &[&str])> = vec![
+        (
+            "block_metadata",
+            json!({"nested": {"a": 1}, "none": null, " ": 1, "long": long_text, "deep": [[1]]}),
+            &["/nested", "/none", "/long", "/deep"],
+        ),
+        ("block_metadata", json!({" ": 1}), &["/ "]),
+        ("block_metadata", json!([1]), &[""]),
+        (
+            "student_question_set",
+            json!([{"type": "true_false", "id": "q", "prompt": "p", "points": 1, "correct": true}]),
+            &["/0/correct"],
+        ),
         (
             "learning_preferences",
             json!({"preferred_pace": "warp", "preferred_media_types": ["video", "vhs"], "extra": 1}),

@@ -189,3 +189,19 @@ pub async fn act_as(conn: &mut PgConnection, role: &str, claims: serde_json::Val
         .await
         .unwrap();
 }
+
+/// Records, as the connection's (trusted) session user, the library's receipt for
+/// `document` (JSON text) written to `target` in the current transaction, as
+/// `lms_db`'s `Tx::vouch` does: what lets an API role write a document column
+/// (migration `20261201000008_documents_at_the_boundary`). Call it before `act_as`.
+pub async fn vouch(conn: &mut PgConnection, target: &str, document: &str) {
+    sqlx::query(
+        "insert into lms_private.validated_documents (target, digest) \
+         values ($1, sha256(convert_to($2::jsonb::text, 'UTF8')))",
+    )
+    .bind(target)
+    .bind(document)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+}
