@@ -143,7 +143,9 @@ begin
 end;
 $$;
 
--- The gates. Each checks only the documents an insert writes or an update changes.
+-- The gates. Each checks only the documents an insert writes or an update changes —
+-- changes as text: `jsonb` equality counts `10` and `10.000` as one number, but the
+-- stored text (which the library reads, and refuses as no whole number) is not the same.
 
 create function lms_private.gate_profile_documents() returns trigger
   language plpgsql
@@ -154,12 +156,12 @@ begin
     return new;
   end if;
   if new.learning_preferences is not null
-     and (tg_op = 'INSERT' or new.learning_preferences is distinct from old.learning_preferences)
+     and (tg_op = 'INSERT' or new.learning_preferences::text is distinct from old.learning_preferences::text)
   then
     perform lms_private.take_document_receipt('profiles.learning_preferences',
                                               new.learning_preferences);
   end if;
-  if tg_op = 'INSERT' or new.knowledge_profile is distinct from old.knowledge_profile then
+  if tg_op = 'INSERT' or new.knowledge_profile::text is distinct from old.knowledge_profile::text then
     perform lms_private.take_document_receipt('profiles.knowledge_profile',
                                               new.knowledge_profile);
   end if;
@@ -176,12 +178,12 @@ begin
     return new;
   end if;
   -- the content is valid for its block's type: a change of either needs a receipt
-  if tg_op = 'INSERT' or new.content is distinct from old.content
+  if tg_op = 'INSERT' or new.content::text is distinct from old.content::text
      or new.type is distinct from old.type then
     perform lms_private.take_document_receipt('content_blocks.content:' || new.type::text,
                                               new.content);
   end if;
-  if tg_op = 'INSERT' or new.metadata is distinct from old.metadata then
+  if tg_op = 'INSERT' or new.metadata::text is distinct from old.metadata::text then
     perform lms_private.take_document_receipt('content_blocks.metadata', new.metadata);
   end if;
   return new;
@@ -196,7 +198,7 @@ begin
   if lms_private.writes_unchecked(tg_relid) then
     return new;
   end if;
-  if tg_op = 'INSERT' or new.questions is distinct from old.questions then
+  if tg_op = 'INSERT' or new.questions::text is distinct from old.questions::text then
     perform lms_private.take_document_receipt('assessments.questions', new.questions);
   end if;
   return new;

@@ -320,6 +320,48 @@ async fn questions_in_other_shapes_reach_students_without_their_keys(pool: PgPoo
     assert_eq!(raw(&pool, "anon", None, &sql).await, Err("42501".into()));
 }
 
+/// A document rewritten so that `jsonb` equality still holds (a number's digits) is a
+/// change: it needs a receipt like any other. (Found by review: `10` → `10.000` made the
+/// library refuse the questions, and so every student's attempt.)
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_document_equal_as_jsonb_but_not_as_text_is_a_change(pool: PgPool) {
+    let w = world::world(pool.clone(), true).await;
+    sqlx::query("update public.content_blocks set metadata = '{\"k\": 1}' where id = $1")
+        .bind(w.block1.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (sql, who) in [
+        (
+            format!(
+                "update public.assessments set questions = \
+                   jsonb_set(questions, '{{0,points}}', '1.000'::jsonb) where id = '{}'",
+                w.quiz1
+            ),
+            w.instructor,
+        ),
+        (
+            format!(
+                "update public.content_blocks set metadata = '{{\"k\": 1.0}}'::jsonb \
+                  where id = '{}'",
+                w.block1
+            ),
+            w.admin,
+        ),
+    ] {
+        assert_eq!(
+            raw(&pool, "authenticated", Some(who), &sql).await,
+            Err("42501".into()),
+            "{sql}"
+        );
+    }
+    // the stored questions still read as the library wrote them
+    let me = w.lms.as_user(w.student);
+    me.enroll(w.course).await.unwrap();
+    me.start_attempt(w.quiz1).await.unwrap();
+    me.save_answers(w.quiz1, &world::answers(2)).await.unwrap();
+}
+
 /// A receipt vouches for one document, one column and one transaction: not for another
 /// document, column or transaction; and API roles cannot make one.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
