@@ -10,7 +10,9 @@
 //! database it adds a demo instructor, course and student (unique e-mail addresses).
 
 use lms::core::model::{ContentType, CourseId, DifficultyLevel, LessonId, UserId, UserRole};
-use lms::core::repo::{AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson};
+use lms::core::repo::{
+    AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson, Page,
+};
 use lms::db::{Lms, Scope};
 use serde_json::json;
 
@@ -188,10 +190,19 @@ async fn main() -> Result<(), Error> {
     for c in &dashboard.courses {
         println!("dashboard: {} {}% done", c.title, c.completion_percentage);
     }
-    for entry in lms.as_user(instructor).gradebook(course).await? {
+    let gradebook = lms
+        .as_user(instructor)
+        .gradebook(course, Page::default())
+        .await?;
+    for entry in &gradebook.entries {
+        let line = &entry.summary;
         println!(
-            "gradebook: student {} assessment {}: {} attempts, best {:?}, passed {}",
-            entry.student_id, entry.assessment_id, entry.attempts, entry.best_score, entry.passed
+            "gradebook: {} on {}: {} attempts, best {:?}, passed {}",
+            entry.student_email.as_deref().unwrap_or("?"),
+            line.assessment_title.as_deref().unwrap_or("?"),
+            line.attempts,
+            line.best_score,
+            line.passed
         );
     }
     Ok(())

@@ -15,4 +15,4 @@ pub mod publish;
 pub mod repo;
 pub mod scoring;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorBody, ErrorCode, Result};

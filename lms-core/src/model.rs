@@ -141,6 +141,13 @@ sql_enum! {
     }
 }
 
+impl Default for UserRole {
+    /// A new user is a student.
+    fn default() -> Self {
+        UserRole::Student
+    }
+}
+
 sql_enum! {
     /// Difficulty of a course (`difficulty_level`).
     DifficultyLevel, "difficulty_level" {
@@ -200,8 +207,9 @@ sql_enum! {
 pub struct Profile {
     /// Same as `auth.users.id`.
     pub id: UserId,
-    /// Unique e-mail address.
-    pub email: String,
+    /// Unique e-mail address; `None` for a user who signed in without one (a phone
+    /// number, say) — the sign-in row's address, followed when it changes.
+    pub email: Option<String>,
     /// Role, `student` at sign-up.
     pub role: UserRole,
     /// Given name.

@@ -22,7 +22,7 @@ use crate::model::{
     Assessment, AssessmentAttempt, AssessmentId, AttemptId, ContentBlock, ContentBlockId,
     ContentType, Course, CourseId, DifficultyLevel, Enrollment, LearningProgress, Lesson, LessonId,
     PersonalizedRoadmap, Profile, ProgressStatus, RoadmapId, RoadmapStatus, StudentProgress,
-    UserId,
+    UserId, UserRole,
 };
 
 /// Deserializes a nullable patch field: absent → `None` (unchanged), `null` →
@@ -35,8 +35,11 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// A page of a list: at most `limit` rows after skipping `offset`.
+/// A page of a list: at most `limit` rows after skipping `offset`. Both fields may be
+/// left out when deserializing (a query string without them): `limit` is
+/// [`Page::DEFAULT_LIMIT`], `offset` 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Page {
     /// Maximum number of rows, at most [`Page::MAX_LIMIT`].
     pub limit: u32,
@@ -63,6 +66,45 @@ impl Default for Page {
     /// The first [`Page::DEFAULT_LIMIT`] rows.
     fn default() -> Self {
         Self::new(Self::DEFAULT_LIMIT, 0)
+    }
+}
+
+/// One page of a list: its items, where the next page starts, and how many items there
+/// are in all when the list counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Paged<T> {
+    /// The items of the page, in the list's order.
+    pub items: Vec<T>,
+    /// The `offset` of the next page; `None` on the last one.
+    pub next_offset: Option<u32>,
+    /// Items in all pages, when counting them is cheap (`None` otherwise).
+    pub total: Option<u64>,
+}
+
+impl<T> Paged<T> {
+    /// The page of `page` holding `items`, of `total` in all: the next page starts after
+    /// these items when more remain.
+    pub fn counted(items: Vec<T>, page: Page, total: u64) -> Self {
+        let end = u64::from(page.offset) + items.len() as u64;
+        Paged {
+            next_offset: (end < total && !items.is_empty())
+                .then(|| u32::try_from(end).unwrap_or(u32::MAX)),
+            items,
+            total: Some(total),
+        }
+    }
+
+    /// The page of `page` from `fetched`, the rows read with a limit one above
+    /// `page.limit`: one row more than the page means a next page exists. No total.
+    pub fn probed(mut fetched: Vec<T>, page: Page) -> Self {
+        let more = fetched.len() > page.limit as usize;
+        fetched.truncate(page.limit as usize);
+        let end = u64::from(page.offset) + fetched.len() as u64;
+        Paged {
+            next_offset: more.then(|| u32::try_from(end).unwrap_or(u32::MAX)),
+            items: fetched,
+            total: None,
+        }
     }
 }
 
@@ -96,6 +138,23 @@ pub struct ProfilePatch {
     pub learning_preferences: Option<Value>,
     /// A knowledge-profile document.
     pub knowledge_profile: Option<Value>,
+}
+
+/// A user to sign up where the library's `auth` shim stands in for an auth server
+/// (plain PostgreSQL): the sign-in row and, through the sign-up trigger, the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NewUser {
+    /// E-mail address (unique).
+    pub email: String,
+    /// Role of the new profile (default `student`).
+    #[serde(default)]
+    pub role: UserRole,
+    /// Given name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Family name.
+    #[serde(default)]
+    pub last_name: Option<String>,
 }
 
 /// A new course, owned by `instructor_id`, created unpublished.
@@ -585,6 +644,42 @@ pub trait RoadmapRepo: Send + Sync {
         id: RoadmapId,
         status: RoadmapStatus,
     ) -> Result<PersonalizedRoadmap, Self::Error>;
+}
+
+#[cfg(test)]
+mod page_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_page_left_out_is_the_first_default_page() {
+        let page: Page = serde_json::from_str("{}").unwrap();
+        assert_eq!(page, Page::default());
+        assert_eq!(page.limit, Page::DEFAULT_LIMIT);
+        let page: Page = serde_json::from_str(r#"{"offset": 100}"#).unwrap();
+        assert_eq!((page.limit, page.offset), (Page::DEFAULT_LIMIT, 100));
+    }
+
+    #[test]
+    fn pages_know_where_the_next_one_starts() {
+        let page = Page::new(2, 4);
+        let counted = Paged::counted(vec![1, 2], page, 7);
+        assert_eq!((counted.next_offset, counted.total), (Some(6), Some(7)));
+        assert_eq!(
+            Paged::counted(vec![1], Page::new(2, 6), 7).next_offset,
+            None
+        );
+        assert_eq!(
+            Paged::<i32>::counted(vec![], Page::new(2, 9), 7).next_offset,
+            None
+        );
+        let probed = Paged::probed(vec![1, 2, 3], page);
+        assert_eq!(
+            (probed.items.len(), probed.next_offset, probed.total),
+            (2, Some(6), None)
+        );
+        assert_eq!(Paged::probed(vec![1, 2], page).next_offset, None);
+    }
 }
 
 #[cfg(test)]

@@ -106,6 +106,26 @@ impl Scored {
             .filter(|q| q.outcome == Outcome::PendingReview)
             .map(|q| q.question_id.as_str())
     }
+
+    /// How many questions the answers answer (every outcome but `unanswered`).
+    pub fn answered(&self) -> usize {
+        self.feedback
+            .questions
+            .iter()
+            .filter(|q| q.outcome != Outcome::Unanswered)
+            .count()
+    }
+
+    /// Refuses a result that answers no question ([`Error::NoAnswers`]) unless a blank
+    /// attempt is meant (`allow_empty`): an empty answers document is more often a
+    /// client's bug than a student's choice, and it would use up an attempt.
+    pub fn ensure_answered(&self, allow_empty: bool) -> Result<()> {
+        if allow_empty || self.answered() > 0 {
+            Ok(())
+        } else {
+            Err(Error::NoAnswers)
+        }
+    }
 }
 
 /// `round_half_up(100 × earned / total)` in integers; 0 when `total` is 0, 100 when

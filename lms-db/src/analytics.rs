@@ -11,40 +11,54 @@ use sqlx::postgres::PgRow;
 use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
+use lms_core::repo::{Page, Paged};
+
 use crate::authoring::require_staff;
 use crate::error::Result;
 use crate::learning::student_of;
 use crate::session::Scope;
 
 /// The SQL of the read models, exactly as the use cases run it (`$1` is bound to the
-/// value named on each), for benchmarks and `EXPLAIN`.
+/// value named on each, `$2` and `$3` to a page's limit and offset), for benchmarks and
+/// `EXPLAIN`.
 pub mod queries {
-    /// The [`GradeSummary`](super::GradeSummary) rows of the attempts `where` selects,
-    /// in the order given.
+    /// The [`GradeSummary`](super::GradeSummary) columns of the attempts `where` selects,
+    /// one row per student and assessment, as the relation `g`.
     macro_rules! grade_summaries {
-        ($filter:literal, $order:literal) => {
+        ($filter:literal) => {
             concat!(
-                "select at.student_id, at.assessment_id, at.course_id, \
-                        count(*) as attempts, \
-                        count(at.submitted_at) as submitted, \
-                        count(*) filter (where at.submitted_at is not null \
-                                           and at.score is null) as awaiting_grading, \
-                        max(at.score) as best_score, \
-                        coalesce(bool_or(at.passed), false) as passed, \
-                        max(at.submitted_at) as last_submitted_at \
-                   from public.assessment_attempts at \
-                  where ",
+                "with g as ( \
+                   select at.student_id, at.assessment_id, at.course_id, \
+                          count(*) as attempts, \
+                          count(at.submitted_at) as submitted, \
+                          count(*) filter (where at.submitted_at is not null \
+                                             and at.score is null) as awaiting_grading, \
+                          max(at.score) as best_score, \
+                          coalesce(bool_or(at.passed), false) as passed, \
+                          max(at.submitted_at) as last_submitted_at \
+                     from public.assessment_attempts at \
+                    where ",
                 $filter,
-                " group by at.student_id, at.assessment_id, at.course_id order by ",
-                $order
+                "   group by at.student_id, at.assessment_id, at.course_id) "
             )
         };
     }
 
-    /// One [`GradeSummary`](super::GradeSummary) per student and assessment of the
-    /// course `$1`, by student then assessment.
-    pub const GRADEBOOK: &str =
-        grade_summaries!("at.course_id = $1", "at.student_id, at.assessment_id");
+    /// One [`GradebookEntry`](super::GradebookEntry) per student and assessment of the
+    /// course `$1`, by student (family name, given name, e-mail) then assessment title,
+    /// the page `limit $2 offset $3`, each row with the `total` of entries.
+    pub const GRADEBOOK: &str = concat!(
+        grade_summaries!("at.course_id = $1"),
+        "select g.*, a.title as assessment_title, \
+                nullif(btrim(concat_ws(' ', p.first_name, p.last_name)), '') as student_name, \
+                p.email as student_email, count(*) over () as total \
+           from g \
+           left join public.profiles p on p.id = g.student_id \
+           left join public.assessments a on a.id = g.assessment_id \
+          order by p.last_name nulls last, p.first_name nulls last, p.email nulls last, \
+                   g.student_id, a.title, g.assessment_id \
+          limit $2 offset $3"
+    );
 
     /// The courses of the student `$1` with their completion (`enrollments.progress`,
     /// kept by the progress refresh) and when they last studied in each, most recently
@@ -64,8 +78,12 @@ pub mod queries {
 
     /// One [`GradeSummary`](super::GradeSummary) per assessment the student `$1`
     /// attempted, by course then assessment.
-    pub const DASHBOARD_ATTEMPTS: &str =
-        grade_summaries!("at.student_id = $1", "at.course_id, at.assessment_id");
+    pub const DASHBOARD_ATTEMPTS: &str = concat!(
+        grade_summaries!("at.student_id = $1"),
+        "select g.*, a.title as assessment_title \
+           from g left join public.assessments a on a.id = g.assessment_id \
+          order by g.course_id, g.assessment_id"
+    );
 }
 
 /// One student's attempts at one assessment, summed up.
@@ -89,6 +107,8 @@ pub struct GradeSummary {
     pub passed: bool,
     /// The last submission.
     pub last_submitted_at: Option<DateTime<Utc>>,
+    /// The assessment's title (`None` if the actor may no longer see the assessment).
+    pub assessment_title: Option<String>,
 }
 
 impl FromRow<'_, PgRow> for GradeSummary {
@@ -103,8 +123,58 @@ impl FromRow<'_, PgRow> for GradeSummary {
             best_score: row.try_get("best_score")?,
             passed: row.try_get("passed")?,
             last_submitted_at: row.try_get("last_submitted_at")?,
+            assessment_title: row.try_get("assessment_title")?,
         })
     }
+}
+
+/// A line of a course's gradebook: one student's attempts at one assessment, with the
+/// student's name to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GradebookEntry {
+    /// The attempts summed up.
+    #[serde(flatten)]
+    pub summary: GradeSummary,
+    /// Given and family name, when the profile has either (`None` also when the student
+    /// left the course and the instructor no longer sees the profile).
+    pub student_name: Option<String>,
+    /// The student's e-mail address, when known and visible.
+    pub student_email: Option<String>,
+}
+
+impl FromRow<'_, PgRow> for GradebookEntry {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        Ok(GradebookEntry {
+            summary: GradeSummary::from_row(row)?,
+            student_name: row.try_get("student_name")?,
+            student_email: row.try_get("student_email")?,
+        })
+    }
+}
+
+/// One page of a course's gradebook ([`Scope::gradebook`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gradebook {
+    /// The course.
+    pub course_id: CourseId,
+    /// The page's lines, by student (family name, given name, e-mail) then assessment
+    /// title.
+    pub entries: Vec<GradebookEntry>,
+    /// The `offset` of the next page; `None` on the last one.
+    pub next_offset: Option<u32>,
+    /// Lines in all pages.
+    pub total: u64,
+    /// A digest of this page's content: equal versions, equal pages (an `ETag`).
+    pub version: String,
+}
+
+/// A digest of a read model's content: 32 hexadecimal digits of the SHA-256 of its JSON,
+/// for an HTTP `ETag` (equal content, equal version).
+pub(crate) fn version_of<T: Serialize>(value: &T) -> String {
+    use sha2::Digest;
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let digest = sha2::Sha256::digest(&json);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A course on a student's dashboard.
@@ -147,22 +217,58 @@ pub struct StudentDashboard {
     pub courses: Vec<DashboardCourse>,
     /// Their attempts, by course then assessment.
     pub assessments: Vec<GradeSummary>,
+    /// A digest of the dashboard's content: equal versions, equal dashboards (an
+    /// `ETag`).
+    pub version: String,
 }
 
 impl Scope {
-    /// The gradebook of a course: one [`GradeSummary`] per student and assessment
-    /// attempted, by student then assessment (a student without attempts at an
-    /// assessment has no entry). For the course's instructor, an admin or the service;
-    /// `Forbidden` for anyone else, `NotFound` when the actor cannot see the course.
-    pub async fn gradebook(&self, course_id: CourseId) -> Result<Vec<GradeSummary>> {
+    /// The gradebook of a course, one page: a [`GradebookEntry`] per student and
+    /// assessment attempted, by student then assessment (a student without attempts at
+    /// an assessment has no entry), with the total and a version. For the course's
+    /// instructor, an admin or the service; `Forbidden` for anyone else, `NotFound` when
+    /// the actor cannot see the course.
+    pub async fn gradebook(&self, course_id: CourseId, page: Page) -> Result<Gradebook> {
+        let page = Page::new(page.limit, page.offset);
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the gradebook of").await?;
-        let entries = sqlx::query_as::<_, GradeSummary>(queries::GRADEBOOK)
+        let (limit, offset) = crate::rows::paging(page);
+        let rows = sqlx::query(queries::GRADEBOOK)
             .bind(course_id.0)
+            .bind(limit)
+            .bind(offset)
             .fetch_all(tx.conn())
             .await?;
+        let mut total = rows
+            .first()
+            .map(|r| r.try_get::<i64, _>("total"))
+            .transpose()?;
+        let entries = rows
+            .iter()
+            .map(GradebookEntry::from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        if total.is_none() && page.offset > 0 {
+            total = Some(
+                sqlx::query_scalar(
+                    "select count(distinct (student_id, assessment_id)) \
+                       from public.assessment_attempts where course_id = $1",
+                )
+                .bind(course_id.0)
+                .fetch_one(tx.conn())
+                .await?,
+            );
+        }
         tx.commit().await?;
-        Ok(entries)
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+        let paged = Paged::counted(entries, page, total);
+        let version = version_of(&(&paged.items, total, page));
+        Ok(Gradebook {
+            course_id,
+            entries: paged.items,
+            next_offset: paged.next_offset,
+            total,
+            version,
+        })
     }
 
     /// The acting student's dashboard, read in one transaction.
@@ -178,10 +284,12 @@ impl Scope {
             .fetch_all(tx.conn())
             .await?;
         tx.commit().await?;
+        let version = version_of(&(&courses, &assessments));
         Ok(StudentDashboard {
             student_id: student,
             courses,
             assessments,
+            version,
         })
     }
 }

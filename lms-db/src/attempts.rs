@@ -47,6 +47,23 @@ pub struct StartedAttempt {
     pub resumed: bool,
 }
 
+/// How [`Scope::submit_attempt_with`] submits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SubmitOptions {
+    /// Hand in answers that answer no question (a blank attempt, scored 0) instead of
+    /// refusing them with `no_answers`.
+    pub allow_empty: bool,
+}
+
+impl SubmitOptions {
+    /// Options that accept a blank attempt.
+    pub fn allow_empty() -> Self {
+        SubmitOptions { allow_empty: true }
+    }
+}
+
 /// A submitted attempt and what it changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubmittedAttempt {
@@ -265,7 +282,8 @@ fn changed_answers(saved: &Answers, new: &Answers) -> Vec<String> {
 }
 
 /// Scores `kept` answers of an attempt against the assessment's questions and stores
-/// the result with its submission time.
+/// the result with its submission time; a result answering no question only when
+/// `allow_empty`.
 #[allow(clippy::too_many_arguments)]
 async fn grade_and_store(
     tx: &mut Tx,
@@ -275,6 +293,7 @@ async fn grade_and_store(
     minimum_passing_score: i32,
     time_spent_seconds: i64,
     submitted_at: DateTime<Utc>,
+    allow_empty: bool,
 ) -> Result<(AssessmentAttempt, Scored)> {
     let full = assessment_with_keys(tx, assessment).await?;
     let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
@@ -283,6 +302,7 @@ async fn grade_and_store(
         kept,
         &ScoringPolicy::new(minimum_passing_score)?,
     )?;
+    scored.ensure_answered(allow_empty)?;
     let stored = store_result(
         tx,
         attempt.id,
@@ -329,6 +349,7 @@ async fn close_expired(
         ctx.minimum_passing_score,
         verdict.time_spent_seconds,
         verdict.submitted_at,
+        true,
     )
     .await?;
     Ok(())
@@ -423,9 +444,7 @@ impl Scope {
             .into_iter()
             .rev()
             .find(|a| a.submitted_at.is_none())
-            .ok_or_else(|| Error::Conflict {
-                reason: "no attempt is open: start one first".into(),
-            })?;
+            .ok_or(lms_core::Error::AttemptNotStarted { assessment })?;
         if ctx
             .rules
             .cutoff(open.started_at)
@@ -468,10 +487,28 @@ impl Scope {
     /// (`lms_core::scoring::score`), stores the result and feedback, and updates
     /// progress: attempts count, best score, lesson status, unlocked lessons, course
     /// completion — all in one transaction.
+    ///
+    /// Answers that answer no question (`{}`, only empty selections and blank texts,
+    /// counting the answers saved before) are refused with `no_answers`, as they are
+    /// more often a client's bug than a student's choice and would use up an attempt:
+    /// hand in a blank attempt with [`Scope::submit_attempt_with`] and
+    /// [`SubmitOptions::allow_empty`]. A late submission (after the deadline plus grace)
+    /// is closed with what was saved in time, even if that is nothing.
     pub async fn submit_attempt(
         &self,
         assessment: AssessmentId,
         answers: &serde_json::Value,
+    ) -> Result<SubmittedAttempt> {
+        self.submit_attempt_with(assessment, answers, SubmitOptions::default())
+            .await
+    }
+
+    /// [`Scope::submit_attempt`] with options.
+    pub async fn submit_attempt_with(
+        &self,
+        assessment: AssessmentId,
+        answers: &serde_json::Value,
+        options: SubmitOptions,
     ) -> Result<SubmittedAttempt> {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
@@ -481,11 +518,7 @@ impl Scope {
         let summaries: Vec<AttemptSummary> = previous.iter().map(AttemptSummary::from).collect();
         let open = match may_start(&ctx.rules, &summaries, &ctx.missing, now)? {
             StartDecision::New { .. } if ctx.rules.time_limit_minutes.is_some() => {
-                return Err(Error::Conflict {
-                    reason: "a timed assessment is submitted to the attempt `start_attempt` \
-                             opened: its clock runs from there"
-                        .into(),
-                })
+                return Err(lms_core::Error::AttemptNotStarted { assessment }.into())
             }
             StartDecision::New { attempt_number } => {
                 create_attempt(&mut tx, assessment, ctx.student, attempt_number, now).await?
@@ -532,6 +565,7 @@ impl Scope {
             ctx.minimum_passing_score,
             verdict.time_spent_seconds,
             verdict.submitted_at,
+            options.allow_empty || late,
         )
         .await?;
         let refreshed = refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
@@ -572,6 +606,10 @@ impl Scope {
         points: u32,
         comment: Option<&str>,
     ) -> Result<AssessmentAttempt> {
+        rows::Texts::of("grade")
+            .one("question_id", Some(question_id))
+            .one("comment", comment)
+            .check()?;
         let mut tx = self.begin().await?;
         let seen = attempt_by_id(&mut tx, attempt_id).await?;
         let course = assessment_course(&mut tx, seen.assessment_id).await?;

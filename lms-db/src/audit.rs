@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use lms_core::model::{UserId, UserRole};
-use lms_core::repo::Page;
+use lms_core::repo::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::postgres::PgRow;
@@ -150,6 +150,10 @@ impl Scope {
     /// directly. The e-mail address is kept to 320 characters, the reason to 200.
     /// Returns the entry's id.
     pub async fn record_failed_sign_in(&self, email: &str, reason: &str) -> Result<i64> {
+        rows::Texts::of("sign_in")
+            .one("email", Some(email))
+            .one("reason", Some(reason))
+            .check()?;
         let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar("select public.record_failed_sign_in($1, $2)")
             .bind(email)
@@ -162,7 +166,13 @@ impl Scope {
 
     /// Entries of the audit log matching `filter`, newest first: admins and the service
     /// only (anyone else is refused, as the database's policy would show them nothing).
-    pub async fn audit_log(&self, filter: &AuditFilter, page: Page) -> Result<Vec<AuditEntry>> {
+    ///
+    /// One page, with where the next one starts; the log is not counted (it grows
+    /// without bound), so `total` is `None`.
+    pub async fn audit_log(&self, filter: &AuditFilter, page: Page) -> Result<Paged<AuditEntry>> {
+        rows::Texts::of("audit_filter")
+            .one("table_name", filter.table_name.as_deref())
+            .check()?;
         let mut tx = self.begin().await?;
         match (tx.actor(), tx.actor_role().await?) {
             (Actor::Service, _) | (_, Some(UserRole::Admin)) => {}
@@ -192,9 +202,11 @@ impl Scope {
         if let Some(until) = filter.until {
             q.push(" and occurred_at < ").push_bind(until);
         }
+        let page = Page::new(page.limit, page.offset);
         let (limit, offset) = rows::paging(page);
+        // one row beyond the page tells whether another page follows
         q.push(" order by occurred_at desc, id desc limit ")
-            .push_bind(limit)
+            .push_bind(limit + 1)
             .push(" offset ")
             .push_bind(offset);
         let entries = q
@@ -202,6 +214,6 @@ impl Scope {
             .fetch_all(tx.conn())
             .await?;
         tx.commit().await?;
-        Ok(entries)
+        Ok(Paged::probed(entries, page))
     }
 }

@@ -9,7 +9,7 @@ use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::repo::{
     AssessmentOwner, AssessmentPatch, ContentBlockPatch, CourseFilter, CoursePatch, LessonPatch,
-    NewAssessment, NewContentBlock, NewCourse, NewLesson, Page,
+    NewAssessment, NewContentBlock, NewCourse, NewLesson, Page, Paged,
 };
 use sqlx::{Postgres, QueryBuilder};
 
@@ -140,6 +140,11 @@ impl Scope {
     /// Creates an unpublished course. An instructor creates courses of their own; an
     /// admin or the service may name any instructor.
     pub async fn create_course(&self, new: NewCourse) -> Result<Course> {
+        rows::Texts::of("course")
+            .one("title", Some(&new.title))
+            .one("description", new.description.as_deref())
+            .many("tags", Some(&new.tags))
+            .check()?;
         let mut tx = self.begin().await?;
         match (tx.actor(), tx.actor_role().await?) {
             (Actor::Service, _) | (_, Some(UserRole::Admin)) => {}
@@ -182,44 +187,56 @@ impl Scope {
         Ok(c)
     }
 
-    /// Courses the actor may see, filtered, newest first.
-    pub async fn list_courses(&self, filter: &CourseFilter, page: Page) -> Result<Vec<Course>> {
+    /// Courses the actor may see, filtered, newest first: one page, with where the next
+    /// one starts and how many courses match in all.
+    pub async fn list_courses(&self, filter: &CourseFilter, page: Page) -> Result<Paged<Course>> {
+        rows::Texts::of("course_filter")
+            .one("tag", filter.tag.as_deref())
+            .check()?;
+        let page = Page::new(page.limit, page.offset);
         let mut tx = self.begin().await?;
         let mut q = QueryBuilder::<Postgres>::new(format!(
-            "select {} from public.courses where true",
+            "select {}, count(*) over () as total from public.courses where true",
             rows::COURSE
         ));
-        if let Some(tag) = &filter.tag {
-            q.push(" and tags @> array[")
-                .push_bind(tag.clone())
-                .push("]::text[]");
-        }
-        if let Some(d) = filter.difficulty {
-            q.push(" and difficulty_level = ")
-                .push_bind(d.as_str())
-                .push("::public.difficulty_level");
-        }
-        if let Some(p) = filter.published {
-            q.push(" and is_published = ").push_bind(p);
-        }
-        if let Some(i) = filter.instructor_id {
-            q.push(" and instructor_id = ").push_bind(i.0);
-        }
+        push_course_filter(&mut q, filter);
         let (limit, offset) = rows::paging(page);
         q.push(" order by created_at desc, id limit ")
             .push_bind(limit)
             .push(" offset ")
             .push_bind(offset);
-        let courses = rows::Select::from(q.build_query_as())
-            .all(tx.conn())
-            .await?;
+        let found = q.build().fetch_all(tx.conn()).await?;
+        let mut total = found
+            .first()
+            .map(|row| sqlx::Row::try_get::<i64, _>(row, "total"))
+            .transpose()?;
+        let courses = found
+            .iter()
+            .map(|row| <rows::Db<Course> as sqlx::FromRow<_>>::from_row(row).map(|c| c.0))
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        if total.is_none() && page.offset > 0 {
+            // past the last page: count on its own
+            let mut q =
+                QueryBuilder::<Postgres>::new("select count(*) from public.courses where true");
+            push_course_filter(&mut q, filter);
+            total = Some(q.build_query_scalar().fetch_one(tx.conn()).await?);
+        }
         tx.commit().await?;
-        Ok(courses)
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+        Ok(Paged::counted(courses, page, total))
     }
 
     /// Changes a course (its author only). A final assessment must be one of the
     /// course's own assessments.
     pub async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {
+        rows::Texts::of("course")
+            .one("title", patch.title.as_deref())
+            .one(
+                "description",
+                patch.description.as_ref().and_then(Option::as_deref),
+            )
+            .many("tags", patch.tags.as_deref())
+            .check()?;
         let mut tx = self.begin().await?;
         let current = require_author(&mut tx, id).await?;
         let mut u = rows::Update::new("courses");
@@ -265,6 +282,11 @@ impl Scope {
     /// Adds a lesson. Its prerequisites must be lessons of the same course and keep the
     /// prerequisite graph acyclic (checked by `lms_core::prerequisites`).
     pub async fn create_lesson(&self, new: NewLesson) -> Result<Lesson> {
+        rows::Texts::of("lesson")
+            .one("title", Some(&new.title))
+            .one("description", new.description.as_deref())
+            .many("learning_objectives", Some(&new.learning_objectives))
+            .check()?;
         let mut tx = self.begin().await?;
         require_author(&mut tx, new.course_id).await?;
         lock_outline(&mut tx, new.course_id).await?;
@@ -324,6 +346,14 @@ impl Scope {
     /// Changes a lesson (the course's author only); new prerequisites are checked like
     /// [`Scope::create_lesson`]'s.
     pub async fn update_lesson(&self, id: LessonId, patch: LessonPatch) -> Result<Lesson> {
+        rows::Texts::of("lesson")
+            .one("title", patch.title.as_deref())
+            .one(
+                "description",
+                patch.description.as_ref().and_then(Option::as_deref),
+            )
+            .many("learning_objectives", patch.learning_objectives.as_deref())
+            .check()?;
         let mut tx = self.begin().await?;
         let current = lesson(&mut tx, id).await?;
         require_author(&mut tx, current.course_id).await?;
@@ -497,6 +527,10 @@ impl Scope {
     /// validated. It becomes the lesson's assessment (or the course's final assessment)
     /// when that has none yet.
     pub async fn create_assessment(&self, new: NewAssessment) -> Result<Assessment> {
+        rows::Texts::of("assessment")
+            .one("title", Some(&new.title))
+            .one("description", new.description.as_deref())
+            .check()?;
         let questions = rows::document::<QuestionSet>("questions", &new.questions)?;
         let mut tx = self.begin().await?;
         let (lesson_id, course_id, course) = match new.owner {
@@ -566,6 +600,13 @@ impl Scope {
         id: AssessmentId,
         patch: AssessmentPatch,
     ) -> Result<Assessment> {
+        rows::Texts::of("assessment")
+            .one("title", patch.title.as_deref())
+            .one(
+                "description",
+                patch.description.as_ref().and_then(Option::as_deref),
+            )
+            .check()?;
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
@@ -654,9 +695,20 @@ impl Scope {
     /// answers, accepted answers, rubrics or explanations) for its enrolled students.
     /// Read through the database's `public.assessment_questions`, so the stripping is the
     /// one a direct client gets.
+    ///
+    /// Refused with `not_enrolled` for published content of a course the student is not
+    /// enrolled in, `attempt_not_started` for a timed assessment without an attempt
+    /// whose clock runs (`start_attempt` returns the questions), `not_found` otherwise.
     pub async fn assessment_questions(&self, id: AssessmentId) -> Result<serde_json::Value> {
         let mut tx = self.begin().await?;
-        let questions = questions_for_actor(&mut tx, id).await?;
+        let questions: Option<serde_json::Value> =
+            sqlx::query_scalar("select public.assessment_questions($1)")
+                .bind(id.0)
+                .fetch_one(tx.conn())
+                .await?;
+        let Some(questions) = questions else {
+            return Err(why_no_questions(&mut tx, id).await?);
+        };
         tx.commit().await?;
         Ok(questions)
     }
@@ -685,6 +737,50 @@ pub(crate) async fn questions_for_actor(
             .fetch_one(tx.conn())
             .await?;
     questions.ok_or_else(|| Error::not_found("assessment", id))
+}
+
+/// The `and …` clauses of a catalog filter.
+fn push_course_filter(q: &mut QueryBuilder<'_, Postgres>, filter: &CourseFilter) {
+    if let Some(tag) = &filter.tag {
+        q.push(" and tags @> array[")
+            .push_bind(tag.clone())
+            .push("]::text[]");
+    }
+    if let Some(d) = filter.difficulty {
+        q.push(" and difficulty_level = ")
+            .push_bind(d.as_str())
+            .push("::public.difficulty_level");
+    }
+    if let Some(p) = filter.published {
+        q.push(" and is_published = ").push_bind(p);
+    }
+    if let Some(i) = filter.instructor_id {
+        q.push(" and instructor_id = ").push_bind(i.0);
+    }
+}
+
+/// Why `public.assessment_questions` showed the actor nothing: the assessment is timed
+/// and no attempt's clock runs (`attempt_not_started`), it is published content of a
+/// course they are not enrolled in (`not_enrolled`), or they may not see it at all.
+async fn why_no_questions(tx: &mut Tx, id: AssessmentId) -> Result<Error> {
+    let seen: Option<Option<i32>> =
+        sqlx::query_scalar("select time_limit from public.assessments where id = $1")
+            .bind(id.0)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(match seen {
+        Some(Some(_)) => lms_core::Error::AttemptNotStarted { assessment: id }.into(),
+        Some(None) => Error::not_found("assessment", id),
+        None => {
+            crate::learning::not_enrolled_or(
+                tx,
+                crate::learning::ASSESSMENT_OWNER,
+                id.0,
+                Error::not_found("assessment", id),
+            )
+            .await?
+        }
+    })
 }
 
 /// The blocks of a lesson the actor can see, in order.

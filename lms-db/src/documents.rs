@@ -19,8 +19,8 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
-use crate::session::{Actor, Scope};
+use crate::error::Result;
+use crate::session::Scope;
 
 /// A JSONB column holding a document of `lms_core::documents`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -220,20 +220,11 @@ where
     Ok(())
 }
 
-fn require_service(scope: &Scope) -> Result<()> {
-    match scope.actor {
-        Actor::Service => Ok(()),
-        _ => Err(Error::forbidden(
-            "only the service checks and repairs every stored document",
-        )),
-    }
-}
-
 impl Scope {
     /// Checks every stored document by the library's rules (the service only: it reads
     /// every row, answer keys included). Changes nothing.
     pub async fn check_documents(&self) -> Result<DocumentReport> {
-        require_service(self)?;
+        self.require_service("checks and repairs every stored document")?;
         let mut tx = self.begin().await?;
         let mut report = DocumentReport::default();
         for column in DOCUMENT_COLUMNS {
@@ -262,7 +253,7 @@ impl Scope {
     /// what is left (the service only). One transaction per column; a row changed
     /// meanwhile is left as it is (and reported).
     pub async fn repair_documents(&self) -> Result<DocumentRepair> {
-        require_service(self)?;
+        self.require_service("checks and repairs every stored document")?;
         let mut repaired = 0;
         for column in DOCUMENT_COLUMNS {
             let mut tx = self.begin().await?;

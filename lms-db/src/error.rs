@@ -1,17 +1,25 @@
 //! The error type of `lms-db`: domain errors of `lms-core`, database failures mapped to
-//! the same families, never SQL text in a message meant for users.
+//! the same families ([`ErrorCode`]), never SQL, a table, a constraint or a function name
+//! in a message meant for users.
 
+use lms_core::documents::{InvalidDocument, Problem};
 use lms_core::model::UserId;
+use lms_core::{ErrorBody, ErrorCode};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 
 /// A result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What a use case or repository call can refuse.
 ///
-/// [`Error::code`] is the stable family (`not_found`, `forbidden`, `already_enrolled`, …)
-/// that the Python and Node bindings carry. The `Display` text is safe to show to a
-/// user; the underlying database error, when there is one, is only reachable through
-/// [`std::error::Error::source`] (for logs).
+/// [`Error::code`] is the stable family ([`ErrorCode`]: `not_found`, `forbidden`,
+/// `already_enrolled`, …) that the Python and Node bindings carry, with its recommended
+/// HTTP status ([`ErrorCode::http_status`]); [`Error::problems`] says where an input is
+/// invalid, [`Error::details`] what else a program needs, and [`Error::body`] (also the
+/// `Serialize` form) is all of it as an API response. The `Display` text is safe to show
+/// to a user; the underlying database error, when there is one, is only reachable
+/// through [`std::error::Error::source`] (for logs).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -30,10 +38,19 @@ pub enum Error {
     },
 
     /// The actor is not allowed to do this.
-    #[error("forbidden: {reason}")]
+    #[error("{reason}")]
     Forbidden {
         /// What was refused and why.
         reason: String,
+    },
+
+    /// The signed-in user has no profile in this database: every call of their scope is
+    /// refused so, until one exists (`Scope::ensure_profile`, or Supabase's sign-up
+    /// trigger).
+    #[error("user {user} has no profile in this database")]
+    NoProfile {
+        /// The user of the scope.
+        user: UserId,
     },
 
     /// The student is already enrolled in the course.
@@ -52,18 +69,10 @@ pub enum Error {
 
     /// The write conflicts with the current state of the data (a duplicate, a stale
     /// reference, a concurrent change that could not be serialized).
-    #[error("conflict: {reason}")]
+    #[error("{reason}")]
     Conflict {
         /// What conflicted.
         reason: String,
-    },
-
-    /// A value breaks one of the database's checks (the last line of defence behind
-    /// lms-core's validation): names the constraint.
-    #[error("invalid value: violates {constraint}")]
-    Constraint {
-        /// The constraint's name.
-        constraint: String,
     },
 
     /// An instructor still owns courses and no successor was named.
@@ -87,16 +96,69 @@ pub enum Error {
 
 impl Error {
     /// The stable code of this error's family.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Core(e) => e.code(),
-            Error::NotFound { .. } => "not_found",
-            Error::Forbidden { .. } => "forbidden",
-            Error::AlreadyEnrolled { .. } => "already_enrolled",
-            Error::NotEnrolled { .. } => "not_enrolled",
-            Error::Conflict { .. } | Error::SuccessorRequired { .. } => "conflict",
-            Error::Constraint { .. } => "invalid_document",
-            Error::Database(_) | Error::Migrate(_) => "database",
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
+            Error::NoProfile { .. } => ErrorCode::NoProfile,
+            Error::AlreadyEnrolled { .. } => ErrorCode::AlreadyEnrolled,
+            Error::NotEnrolled { .. } => ErrorCode::NotEnrolled,
+            Error::Conflict { .. } | Error::SuccessorRequired { .. } => ErrorCode::Conflict,
+            Error::Database(_) | Error::Migrate(_) => ErrorCode::Database,
+        }
+    }
+
+    /// The domain error inside, if this is one.
+    pub fn as_core(&self) -> Option<&lms_core::Error> {
+        match self {
+            Error::Core(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Where and why an input is invalid: never empty for `invalid_document`, empty for
+    /// the other codes (see `lms_core::Error::problems`).
+    pub fn problems(&self) -> Vec<Problem> {
+        self.as_core()
+            .map(lms_core::Error::problems)
+            .unwrap_or_default()
+    }
+
+    /// The document or input the [`Error::problems`] point into.
+    pub fn document(&self) -> Option<&'static str> {
+        self.as_core().and_then(lms_core::Error::document)
+    }
+
+    /// Structured details beyond the message (an object; empty when there are none):
+    /// the `entity` and `id` not found, the `course`, the attempt limit, the deadline…
+    pub fn details(&self) -> Map<String, Value> {
+        let value = match self {
+            Error::Core(e) => return e.details(),
+            Error::NotFound { entity, id } => json!({"entity": entity, "id": id}),
+            Error::NoProfile { user } => json!({ "user_id": user }),
+            Error::AlreadyEnrolled { course } | Error::NotEnrolled { course } => {
+                json!({ "course_id": course })
+            }
+            Error::SuccessorRequired { user, courses } => {
+                json!({"reason": "successor_required", "user_id": user, "courses": courses})
+            }
+            _ => Value::Null,
+        };
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    /// The error as an API's response body: code, message, problems, details.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            document: self.document().map(str::to_owned),
+            problems: self.problems(),
+            details: self.details(),
         }
     }
 
@@ -114,6 +176,23 @@ impl Error {
             reason: reason.into(),
         }
     }
+
+    /// An `invalid_document` error with one problem at `/field` of `document`.
+    pub(crate) fn invalid(document: &'static str, field: &str, reason: impl Into<String>) -> Self {
+        let path = if field.is_empty() {
+            String::new()
+        } else {
+            format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+        };
+        Error::Core(InvalidDocument::new(document, &path, reason).into())
+    }
+}
+
+/// Serialized as its [`Error::body`].
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body().serialize(serializer)
+    }
 }
 
 impl From<sqlx::migrate::MigrateError> for Error {
@@ -122,8 +201,72 @@ impl From<sqlx::migrate::MigrateError> for Error {
     }
 }
 
+/// The name of a row of `table` in errors (`course` for `courses`).
+fn singular(table: &str) -> &'static str {
+    match table {
+        "profiles" => "profile",
+        "courses" => "course",
+        "lessons" => "lesson",
+        "content_blocks" => "content_block",
+        "assessments" => "assessment",
+        "enrollments" => "enrollment",
+        "assessment_attempts" => "attempt",
+        "student_progress" => "progress",
+        "personalized_roadmaps" => "roadmap",
+        "learning_progress" => "learning_progress",
+        _ => "input",
+    }
+}
+
+/// The field and reason a check constraint stands for. Constraint names follow
+/// `<table>_<column>_<rule>`; the few others are named here.
+fn check_problem(table: &str, constraint: &str) -> (String, &'static str) {
+    match constraint {
+        "lessons_not_own_prerequisite" => {
+            return (
+                "prerequisites".into(),
+                "a lesson cannot be its own prerequisite",
+            )
+        }
+        "lessons_prerequisites_acyclic" => {
+            return (
+                "prerequisites".into(),
+                "the prerequisites would form a cycle",
+            )
+        }
+        "assessments_lesson_xor_course" => {
+            return (
+                "owner".into(),
+                "an assessment belongs to a lesson or to a course, not both",
+            )
+        }
+        "profiles_avatar_url_https" => return ("avatar_url".into(), "must be an https URL"),
+        _ => {}
+    }
+    let rest = constraint
+        .strip_prefix(table)
+        .and_then(|r| r.strip_prefix('_'))
+        .unwrap_or(constraint);
+    for (rule, reason) in [
+        ("_not_blank", "must not be blank"),
+        ("_non_negative", "must not be negative"),
+        ("_positive", "must be positive"),
+        ("_range", "is out of range"),
+        ("_object", "must be a JSON object"),
+        ("_array", "must be a JSON array"),
+    ] {
+        if let Some(field) = rest.strip_suffix(rule) {
+            return (field.to_owned(), reason);
+        }
+    }
+    (String::new(), "breaks a rule of the stored data")
+}
+
 /// Maps a database error to its domain meaning by SQLSTATE and constraint name; what has
-/// no domain meaning stays [`Error::Database`].
+/// no domain meaning stays [`Error::Database`]. Input the database cannot store (a NUL
+/// character, a number out of range, a value breaking a check) is `invalid_document`
+/// naming the field where the database says which; the use cases check their text
+/// inputs before, so that they can name it always.
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         let sqlx::Error::Database(db) = &e else {
@@ -131,6 +274,9 @@ impl From<sqlx::Error> for Error {
         };
         let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
         let constraint = db.constraint().unwrap_or_default().to_owned();
+        let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+        let table = pg.and_then(|p| p.table()).unwrap_or_default().to_owned();
+        let column = pg.and_then(|p| p.column()).unwrap_or_default().to_owned();
         match (code.as_str(), constraint.as_str()) {
             ("23505", "enrollments_student_course_key") => Error::AlreadyEnrolled {
                 course: String::new(),
@@ -138,7 +284,7 @@ impl From<sqlx::Error> for Error {
             ("23505", "assessment_attempts_number_key") => Error::Conflict {
                 reason: "an attempt with this number already exists".into(),
             },
-            ("23505", "idx_profiles_email") => Error::Conflict {
+            ("23505", "idx_profiles_email") | ("23505", "users_email_key") => Error::Conflict {
                 reason: "this e-mail address is already used".into(),
             },
             ("23505", "idx_lessons_order") => Error::Conflict {
@@ -148,7 +294,7 @@ impl From<sqlx::Error> for Error {
                 reason: "another block of the lesson has this position".into(),
             },
             ("23505", _) => Error::Conflict {
-                reason: format!("duplicate value ({constraint})"),
+                reason: "a value that must be unique is already used".into(),
             },
             ("23503", "courses_instructor_id_fkey") => Error::Conflict {
                 reason: "the instructor still owns courses".into(),
@@ -157,18 +303,29 @@ impl From<sqlx::Error> for Error {
                 reason: "a prerequisite is not a lesson of the same course".into(),
             },
             ("23503", _) => Error::Conflict {
-                reason: format!("a referenced row does not exist ({constraint})"),
+                reason: "a referenced row does not exist (or is still referenced)".into(),
             },
-            ("23514", _) | ("23502", _) | ("22P02", _) | ("22003", _) => Error::Constraint {
-                constraint: if constraint.is_empty() {
-                    code
-                } else {
-                    constraint
+            ("23514", _) => {
+                let (field, reason) = check_problem(&table, &constraint);
+                Error::invalid(singular(&table), &field, reason)
+            }
+            ("23502", _) => Error::invalid(singular(&table), &column, "is required"),
+            // data the database cannot take: a NUL character or an invalid encoding
+            // (22021, 22P05), a number or text out of range (22003, 22001), a malformed
+            // value (22P02, 22007, 22008)
+            (c, _) if c.starts_with("22") => Error::invalid(
+                singular(&table),
+                &column,
+                match c {
+                    "22021" | "22P05" => "holds a character the database cannot store (NUL)",
+                    "22003" => "is out of the range the database stores",
+                    "22001" => "is longer than the database stores",
+                    _ => "is not a value of the expected kind",
                 },
-            },
+            ),
             ("P0002", _) => Error::NotFound {
                 entity: "row",
-                id: String::from("(no such row)"),
+                id: String::from("(unknown)"),
             },
             ("42501", _) => {
                 Error::forbidden("the database's privileges or row level security refused it")
@@ -191,15 +348,67 @@ mod tests {
         assert_eq!(e.to_string(), "database error");
         assert_eq!(e.code(), "database");
         assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"code": "database", "message": "database error"})
+        );
     }
 
     #[test]
     fn core_errors_keep_their_code() {
         let e: Error = lms_core::Error::AttemptLimitReached { max: 3 }.into();
-        assert_eq!(e.code(), "attempt_limit_reached");
+        assert_eq!(e.code(), ErrorCode::AttemptLimitReached);
         assert_eq!(
             e.to_string(),
             "attempt limit reached: at most 3 attempts are allowed"
         );
+        assert_eq!(e.details()["max_attempts"], 3);
+    }
+
+    #[test]
+    fn check_constraints_name_their_field() {
+        for (table, constraint, field, reason) in [
+            (
+                "courses",
+                "courses_estimated_duration_positive",
+                "estimated_duration",
+                "must be positive",
+            ),
+            (
+                "lessons",
+                "lessons_order_index_non_negative",
+                "order_index",
+                "must not be negative",
+            ),
+            (
+                "courses",
+                "courses_title_not_blank",
+                "title",
+                "must not be blank",
+            ),
+            (
+                "assessments",
+                "assessments_minimum_passing_score_range",
+                "minimum_passing_score",
+                "is out of range",
+            ),
+            (
+                "lessons",
+                "lessons_not_own_prerequisite",
+                "prerequisites",
+                "a lesson cannot be its own prerequisite",
+            ),
+        ] {
+            assert_eq!(
+                check_problem(table, constraint),
+                (field.to_owned(), reason),
+                "{constraint}"
+            );
+        }
+        let e = Error::invalid("course", "title", "must not be blank");
+        assert_eq!(e.code(), ErrorCode::InvalidDocument);
+        assert_eq!(e.problems()[0].path, "/title");
+        assert_eq!(e.document(), Some("course"));
+        assert!(!e.to_string().contains("courses_"), "{e}");
     }
 }

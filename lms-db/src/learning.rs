@@ -25,12 +25,22 @@ pub(crate) fn student_of(tx: &Tx) -> Result<UserId> {
     match tx.actor() {
         Actor::User(id) => Ok(id),
         Actor::Service => Err(Error::forbidden(
-            "this use case acts for a student: use `as_user(student)`",
+            "this acts for a signed-in student, not for the service",
         )),
         Actor::Anon => Err(Error::forbidden(
             "this use case acts for a signed-in student, not an anonymous visitor",
         )),
     }
+}
+
+/// One of a student's enrolments with its course's title ([`Scope::my_enrollments`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MyEnrollment {
+    /// The enrolment row.
+    #[serde(flatten)]
+    pub enrollment: Enrollment,
+    /// The course's title.
+    pub course_title: String,
 }
 
 /// The actor's enrolment in `course`, or `NotEnrolled`.
@@ -664,11 +674,29 @@ impl Scope {
         Ok(rows)
     }
 
-    /// The acting student's enrolments, newest first.
-    pub async fn my_enrollments(&self) -> Result<Vec<Enrollment>> {
+    /// The acting student's enrolments, newest first, each with its course's title.
+    pub async fn my_enrollments(&self) -> Result<Vec<MyEnrollment>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let list = enrollments_of(&mut tx, student, None).await?;
+        let sql = format!(
+            "select {}, c.title as course_title from public.enrollments e \
+               join public.courses c on c.id = e.course_id \
+              where e.student_id = $1 order by e.enrolled_at desc, e.id",
+            rows::ENROLLMENT_OF_E
+        );
+        let found = sqlx::query(&sql)
+            .bind(student.0)
+            .fetch_all(tx.conn())
+            .await?;
+        let list = found
+            .iter()
+            .map(|row| {
+                Ok(MyEnrollment {
+                    enrollment: <rows::Db<Enrollment> as sqlx::FromRow<_>>::from_row(row)?.0,
+                    course_title: sqlx::Row::try_get(row, "course_title")?,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(list)
     }

@@ -31,14 +31,19 @@ pub mod repos;
 mod rows;
 mod session;
 
-pub use analytics::{DashboardCourse, GradeSummary, StudentDashboard};
-pub use attempts::{StartedAttempt, SubmittedAttempt};
+pub use analytics::{DashboardCourse, GradeSummary, Gradebook, GradebookEntry, StudentDashboard};
+pub use attempts::{StartedAttempt, SubmitOptions, SubmittedAttempt};
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use authoring::OutlineLesson;
 pub use documents::{DocumentRepair, DocumentReport};
 pub use error::{Error, Result};
+pub use learning::MyEnrollment;
+pub use lms_core::{ErrorBody, ErrorCode};
 pub use people::{Erasure, UserExport};
 pub use session::{Actor, Lms, Scope, Tx};
+/// The sqlx this crate is built with, for [`Lms::connect_with`], [`Lms::from_pool`] and
+/// queries of your own, without a second, mismatched sqlx dependency.
+pub use sqlx;
 
 /// The schema migrations of `migrations/`, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

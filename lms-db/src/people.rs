@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use lms_core::documents::{KnowledgeProfile, LearningPreferences};
 use lms_core::model::*;
-use lms_core::repo::ProfilePatch;
+use lms_core::repo::{NewUser, ProfilePatch};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -19,6 +19,16 @@ pub(crate) async fn profile(tx: &mut Tx, id: UserId) -> Result<Profile> {
     rows::by_id(tx.conn(), "profiles", rows::PROFILE, id.0)
         .await?
         .ok_or_else(|| Error::not_found("user", id))
+}
+
+/// Whether `auth.users` is the library's shim (plain PostgreSQL), not an auth server's.
+async fn auth_is_the_shim(tx: &mut Tx) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "select coalesce(obj_description('auth.users'::regclass, 'pg_class') = 'lms auth shim', \
+                         false)",
+    )
+    .fetch_one(tx.conn())
+    .await?)
 }
 
 /// The user, an admin, or the service may act on `user`'s personal data.
@@ -89,6 +99,20 @@ impl Scope {
     /// library and only the service may set it; roles change through
     /// [`Scope::set_role`].
     pub async fn update_profile(&self, user: UserId, patch: ProfilePatch) -> Result<Profile> {
+        rows::Texts::of("profile")
+            .one(
+                "first_name",
+                patch.first_name.as_ref().and_then(Option::as_deref),
+            )
+            .one(
+                "last_name",
+                patch.last_name.as_ref().and_then(Option::as_deref),
+            )
+            .one(
+                "avatar_url",
+                patch.avatar_url.as_ref().and_then(Option::as_deref),
+            )
+            .check()?;
         let preferences = patch
             .learning_preferences
             .as_ref()
@@ -135,6 +159,104 @@ impl Scope {
             .ok_or_else(|| Error::forbidden(format!("profile {user} may not be changed")))?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    /// Signs a user up where the library's `auth` shim stands in for an auth server
+    /// (plain PostgreSQL): the sign-in row (`auth.users`), and through the sign-up
+    /// trigger the profile, with the role and names given. The service only. On a
+    /// database with its own auth server (Supabase), users sign up through it (Supabase
+    /// Auth) and the trigger creates their profile: this call is refused there.
+    pub async fn sign_up(&self, new: NewUser) -> Result<Profile> {
+        self.require_service("signs users up")?;
+        rows::Texts::of("user")
+            .one("first_name", new.first_name.as_deref())
+            .one("last_name", new.last_name.as_deref())
+            .check()?;
+        lms_core::documents::check_email("email", &new.email)?;
+        let mut tx = self.begin().await?;
+        if !auth_is_the_shim(&mut tx).await? {
+            return Err(Error::forbidden(
+                "users sign up through this database's own auth server (Supabase Auth), \
+                 not through the library",
+            ));
+        }
+        // the sign-in rows belong to the session user, who made the shim
+        sqlx::query("set local role none")
+            .execute(tx.conn())
+            .await?;
+        let id: uuid::Uuid =
+            sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
+                .bind(&new.email)
+                .fetch_one(tx.conn())
+                .await?;
+        tx.set_actor_role().await?;
+        let sql = format!(
+            "update public.profiles set role = $2::public.user_role, first_name = $3, \
+               last_name = $4 where id = $1 returning {}",
+            rows::PROFILE
+        );
+        let profile = rows::select::<Profile>(&sql)
+            .bind(id)
+            .bind(new.role.as_str())
+            .bind(&new.first_name)
+            .bind(&new.last_name)
+            .one(tx.conn())
+            .await?;
+        tx.commit().await?;
+        Ok(profile)
+    }
+
+    /// The profile of `user`, created when it is missing (the service only): for a user
+    /// whose sign-in row exists (made by an auth server before the sign-up trigger, say),
+    /// from that row; where the library's `auth` shim stands in for an auth server, with
+    /// a new sign-in row for `email` too — so a back end that verifies tokens of its own
+    /// identity provider can give each new `sub` a profile on its first request.
+    /// `NotFound` on a database with its own auth server that does not know the user.
+    pub async fn ensure_profile(&self, user: UserId, email: Option<&str>) -> Result<Profile> {
+        self.require_service("creates profiles")?;
+        if let Some(email) = email {
+            lms_core::documents::check_email("email", email)?;
+        }
+        let mut tx = self.begin().await?;
+        if let Ok(found) = profile(&mut tx, user).await {
+            tx.commit().await?;
+            return Ok(found);
+        }
+        sqlx::query("set local role none")
+            .execute(tx.conn())
+            .await?;
+        let signed_in: Option<Option<String>> =
+            sqlx::query_scalar("select email::text from auth.users where id = $1")
+                .bind(user.0)
+                .fetch_optional(tx.conn())
+                .await?;
+        match signed_in {
+            Some(known) => {
+                tx.set_actor_role().await?;
+                sqlx::query(
+                    "insert into public.profiles (id, email, role) \
+                     values ($1, nullif(btrim($2), ''), 'student') on conflict (id) do nothing",
+                )
+                .bind(user.0)
+                .bind(known)
+                .execute(tx.conn())
+                .await?;
+            }
+            None => {
+                if !auth_is_the_shim(&mut tx).await? {
+                    return Err(Error::not_found("user", user));
+                }
+                sqlx::query("insert into auth.users (id, email) values ($1, $2)")
+                    .bind(user.0)
+                    .bind(email)
+                    .execute(tx.conn())
+                    .await?;
+                tx.set_actor_role().await?;
+            }
+        }
+        let created = profile(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// Sets another user's role (admins only; nobody changes their own role). Goes

@@ -178,7 +178,7 @@ impl CourseRepo for Scope {
     }
 
     async fn list_courses(&self, filter: &CourseFilter, page: Page) -> Result<Vec<Course>> {
-        Scope::list_courses(self, filter, page).await
+        Ok(Scope::list_courses(self, filter, page).await?.items)
     }
 
     async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {

@@ -350,6 +350,10 @@ impl FromRow<'_, PgRow> for Db<ContentBlock> {
 pub(crate) const ENROLLMENT: &str =
     "id, student_id, course_id, enrolled_at, completed_at, progress";
 
+/// [`ENROLLMENT`] of the relation `e`, for joins.
+pub(crate) const ENROLLMENT_OF_E: &str =
+    "e.id, e.student_id, e.course_id, e.enrolled_at, e.completed_at, e.progress";
+
 impl FromRow<'_, PgRow> for Db<Enrollment> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
         Ok(Db(Enrollment {
@@ -475,4 +479,66 @@ impl FromRow<'_, PgRow> for Db<LearningProgress> {
             updated_at: row.try_get("updated_at")?,
         }))
     }
+}
+
+/// The text inputs of a use case, checked before anything is sent for what PostgreSQL's
+/// `text` cannot hold (U+0000): every field holding one is a problem of an
+/// `invalid_document` error on `document`, so that bad input never reads as a database
+/// failure.
+pub(crate) struct Texts {
+    document: &'static str,
+    problems: Vec<lms_core::documents::Problem>,
+}
+
+impl Texts {
+    /// The text fields of `document` (`course`, `lesson`, …), none checked yet.
+    pub(crate) fn of(document: &'static str) -> Self {
+        Texts {
+            document,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Checks field `field`, when given.
+    pub(crate) fn one(mut self, field: &str, value: Option<&str>) -> Self {
+        if value.is_some_and(|v| v.contains('\0')) {
+            self.problems.push(lms_core::documents::Problem {
+                path: pointer(field),
+                reason: "must not contain the NUL character (U+0000)".into(),
+            });
+        }
+        self
+    }
+
+    /// Checks each text of list field `field`, when given.
+    pub(crate) fn many(mut self, field: &str, values: Option<&[String]>) -> Self {
+        for (i, v) in values.unwrap_or_default().iter().enumerate() {
+            if v.contains('\0') {
+                self.problems.push(lms_core::documents::Problem {
+                    path: format!("{}/{i}", pointer(field)),
+                    reason: "must not contain the NUL character (U+0000)".into(),
+                });
+            }
+        }
+        self
+    }
+
+    /// `invalid_document` listing every problem, if there is one.
+    pub(crate) fn check(self) -> Result<()> {
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        Err(
+            lms_core::Error::InvalidDocument(lms_core::documents::InvalidDocument {
+                document: self.document,
+                problems: self.problems,
+            })
+            .into(),
+        )
+    }
+}
+
+/// The JSON pointer of a top-level field.
+fn pointer(field: &str) -> String {
+    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
 }

@@ -3,10 +3,11 @@
 //! [`Scope::begin`], which sets the session context Row Level Security reads.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use lms_core::model::{UserId, UserRole};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Row, Transaction};
 
 use crate::error::{Error, Result};
 
@@ -31,9 +32,29 @@ pub struct Lms {
 }
 
 impl Lms {
-    /// Connects with a pool of default size (10 connections).
+    /// How long a call waits for a free connection (or for a new one to open) before it
+    /// fails with `database`, unless the pool options say otherwise: a database that is
+    /// down fails calls fast, and they succeed again once it is back.
+    pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// The pool options [`Lms::connect`] uses: 10 connections,
+    /// [`Lms::DEFAULT_ACQUIRE_TIMEOUT`]. Start from them to change one.
+    pub fn pool_options() -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Self::DEFAULT_ACQUIRE_TIMEOUT)
+    }
+
+    /// Connects with [`Lms::pool_options`].
     pub async fn connect(url: &str) -> Result<Self> {
-        Self::connect_with(PgPoolOptions::new().max_connections(10), url).await
+        Self::connect_with(Self::pool_options(), url).await
+    }
+
+    /// Makes the handle without connecting: the pool ([`Lms::pool_options`]) connects
+    /// on the first call, so a service may start while its database is still down. A
+    /// malformed URL is refused at once.
+    pub fn connect_lazy(url: &str) -> Result<Self> {
+        Ok(Self::from_pool(Self::pool_options().connect_lazy(url)?))
     }
 
     /// Connects with the given pool options (size, timeouts, …).
@@ -166,6 +187,14 @@ impl Scope {
         self.actor
     }
 
+    /// Refuses anyone but the service, which `does` what is refused to others.
+    pub(crate) fn require_service(&self, does: &str) -> Result<()> {
+        match self.actor {
+            Actor::Service => Ok(()),
+            _ => Err(Error::forbidden(format!("only the service {does}"))),
+        }
+    }
+
     /// Opens a transaction with the actor's session context: `set local role` and
     /// `request.jwt.claims`, both transaction-local so a pooled connection never carries
     /// one user's identity to the next. Every use case starts here.
@@ -178,29 +207,56 @@ impl Scope {
     /// and never hand a `Tx` to a binding's untrusted caller.
     pub async fn begin(&self) -> Result<Tx> {
         let mut tx = self.pool.begin().await?;
-        let claims = match self.actor {
-            Actor::User(id) => serde_json::json!({ "sub": id, "role": "authenticated" }),
-            Actor::Anon => serde_json::json!({ "role": "anon" }),
-            Actor::Service => serde_json::json!({ "role": "service_role" }),
+        let (claims, role) = match self.actor {
+            Actor::User(id) => (
+                serde_json::json!({ "sub": id, "role": "authenticated" }),
+                "authenticated",
+            ),
+            Actor::Anon => (serde_json::json!({ "role": "anon" }), "anon"),
+            Actor::Service => (
+                serde_json::json!({ "role": "service_role" }),
+                "service_role",
+            ),
         };
-        // the older per-claim settings, which `auth.uid()` and `auth.role()` read first,
-        // are blanked for the transaction too: one left on the connection at session
-        // level (by other code on the pool) must not speak for this actor
-        sqlx::query(
-            "select set_config('request.jwt.claims', $1, true), \
+        // One round trip: the claims, the role, and for a user the role of their
+        // profile (`null` without one). The older per-claim settings, which `auth.uid()`
+        // and `auth.role()` read first, are blanked for the transaction too: one left on
+        // the connection at session level (by other code on the pool) must not speak for
+        // this actor. The claims are the library's own JSON (an id, fixed words); quotes
+        // are doubled all the same, as the simple protocol takes no parameters.
+        let claims = claims.to_string().replace('\'', "''");
+        let mut batch = format!(
+            "select set_config('request.jwt.claims', '{claims}', true), \
                     set_config('request.jwt.claim.sub', '', true), \
                     set_config('request.jwt.claim.role', '', true), \
-                    set_config('request.jwt.claim.email', '', true)",
-        )
-        .bind(claims.to_string())
-        .execute(&mut *tx)
-        .await?;
-        let mut tx = Tx {
+                    set_config('request.jwt.claim.email', '', true); \
+             set local role {role}"
+        );
+        if matches!(self.actor, Actor::User(_)) {
+            batch.push_str("; select lms_private.current_user_role()::text as user_role");
+        }
+        // no parameters: the simple protocol, which runs the statements in one round trip
+        let conn: &mut PgConnection = &mut tx;
+        let rows = sqlx::Executor::fetch_all(conn, batch.as_str()).await?;
+        let role = match self.actor {
+            Actor::User(user) => {
+                let text: Option<String> = rows
+                    .last()
+                    .map(|row| row.try_get("user_role"))
+                    .transpose()?
+                    .flatten();
+                match text {
+                    Some(r) => Some(UserRole::from_str(&r)?),
+                    None => return Err(Error::NoProfile { user }),
+                }
+            }
+            Actor::Anon | Actor::Service => None,
+        };
+        Ok(Tx {
             tx,
             actor: self.actor,
-        };
-        tx.set_actor_role().await?;
-        Ok(tx)
+            role,
+        })
     }
 }
 
@@ -208,6 +264,8 @@ impl Scope {
 pub struct Tx {
     tx: Transaction<'static, Postgres>,
     actor: Actor,
+    /// The role of the user's profile, read when the transaction began.
+    role: Option<UserRole>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -295,21 +353,10 @@ impl Tx {
         Ok(())
     }
 
-    /// The actor's role from their profile; `None` for the service and for anonymous
-    /// visitors. A user without a
-    /// visible profile is refused.
+    /// The actor's role from their profile, as read when the transaction began; `None`
+    /// for the service and for anonymous visitors (a user without a profile never gets
+    /// a transaction: [`Error::NoProfile`]).
     pub(crate) async fn actor_role(&mut self) -> Result<Option<UserRole>> {
-        let Actor::User(id) = self.actor else {
-            return Ok(None);
-        };
-        let role: Option<String> =
-            sqlx::query_scalar("select role::text from public.profiles where id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        match role {
-            Some(r) => Ok(Some(UserRole::from_str(&r)?)),
-            None => Err(Error::forbidden(format!("user {id} has no profile"))),
-        }
+        Ok(self.role)
     }
 }

@@ -5,8 +5,8 @@
 mod world;
 
 use lms_core::model::*;
-use lms_core::repo::AssessmentOwner;
-use lms_db::{GradeSummary, Lms};
+use lms_core::repo::{AssessmentOwner, Page};
+use lms_db::{GradeSummary, GradebookEntry, Lms};
 use serde_json::json;
 use sqlx::PgPool;
 use world::{answers, world, World};
@@ -62,9 +62,10 @@ async fn activity(w: &World, essay: AssessmentId) {
     kim.start_attempt(w.quiz1).await.unwrap();
 }
 
-fn entry(entries: &[GradeSummary], student: UserId, assessment: AssessmentId) -> &GradeSummary {
+fn entry(entries: &[GradebookEntry], student: UserId, assessment: AssessmentId) -> &GradeSummary {
     entries
         .iter()
+        .map(|e| &e.summary)
         .find(|e| e.student_id == student && e.assessment_id == assessment)
         .unwrap_or_else(|| panic!("no entry for {student} on {assessment}: {entries:#?}"))
 }
@@ -75,14 +76,29 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
     let essay = essay_quiz(&w).await;
     activity(&w, essay).await;
 
-    let book = w
-        .lms
-        .as_user(w.instructor)
-        .gradebook(w.course)
+    // names to show: sam has one, kim only her e-mail address
+    w.lms
+        .as_user(w.student)
+        .update_profile(
+            w.student,
+            lms_core::repo::ProfilePatch {
+                first_name: Some(Some("Sam".into())),
+                last_name: Some(Some("Carter".into())),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
+    let gradebook = w
+        .lms
+        .as_user(w.instructor)
+        .gradebook(w.course, Page::default())
+        .await
+        .unwrap();
+    assert_eq!((gradebook.total, gradebook.next_offset), (3, None));
+    let book = &gradebook.entries;
     assert_eq!(book.len(), 3, "{book:#?}");
-    let sam_quiz = entry(&book, w.student, w.quiz1);
+    let sam_quiz = entry(book, w.student, w.quiz1);
     assert_eq!(
         (
             sam_quiz.attempts,
@@ -96,7 +112,7 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
     assert_eq!(sam_quiz.course_id, w.course);
     assert!(sam_quiz.last_submitted_at.is_some());
 
-    let sam_essay = entry(&book, w.student, essay);
+    let sam_essay = entry(book, w.student, essay);
     assert_eq!(
         (
             sam_essay.attempts,
@@ -108,7 +124,7 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
     assert_eq!(sam_essay.best_score, None);
     assert!(!sam_essay.passed);
 
-    let kim_quiz = entry(&book, w.other_student, w.quiz1);
+    let kim_quiz = entry(book, w.other_student, w.quiz1);
     assert_eq!(
         (
             kim_quiz.attempts,
@@ -120,21 +136,91 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
     assert_eq!(kim_quiz.best_score, Some(0));
     assert!(!kim_quiz.passed);
 
-    // sorted by student then assessment
-    let keys: Vec<_> = book
+    // sorted by student (family name, then e-mail when there is no name), then
+    // assessment title; with the names and titles to show
+    let lines: Vec<(Option<&str>, Option<&str>, Option<&str>)> = book
         .iter()
-        .map(|e| (e.student_id, e.assessment_id))
+        .map(|e| {
+            (
+                e.student_name.as_deref(),
+                e.student_email.as_deref(),
+                e.summary.assessment_title.as_deref(),
+            )
+        })
         .collect();
-    let mut sorted = keys.clone();
-    sorted.sort_by_key(|(s, a)| (s.0, a.0));
-    assert_eq!(keys, sorted);
+    assert_eq!(
+        lines,
+        [
+            (
+                Some("Sam Carter"),
+                Some("sam@example.org"),
+                Some("Essay exam")
+            ),
+            (
+                Some("Sam Carter"),
+                Some("sam@example.org"),
+                Some("Ownership quiz")
+            ),
+            (None, Some("kim@example.org"), Some("Ownership quiz")),
+        ]
+    );
 
     // an admin and the service read the same book
+    let admins = w
+        .lms
+        .as_user(w.admin)
+        .gradebook(w.course, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(admins, gradebook);
+    let services = w
+        .lms
+        .as_service()
+        .gradebook(w.course, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(services, gradebook);
+
+    // pages: two lines, then the last one; past the end, nothing (the total still known)
+    let author = w.lms.as_user(w.instructor);
+    let first = author.gradebook(w.course, Page::new(2, 0)).await.unwrap();
     assert_eq!(
-        w.lms.as_user(w.admin).gradebook(w.course).await.unwrap(),
-        book
+        (first.entries.len(), first.next_offset, first.total),
+        (2, Some(2), 3)
     );
-    assert_eq!(w.lms.as_service().gradebook(w.course).await.unwrap(), book);
+    assert_eq!(first.entries[..], book[..2]);
+    let second = author.gradebook(w.course, Page::new(2, 2)).await.unwrap();
+    assert_eq!((second.entries.len(), second.next_offset), (1, None));
+    assert_eq!(second.entries[..], book[2..]);
+    let past = author.gradebook(w.course, Page::new(2, 9)).await.unwrap();
+    assert_eq!(
+        (past.entries.len(), past.next_offset, past.total),
+        (0, None, 3)
+    );
+
+    // the version: the same while nothing changes, another once something does
+    assert_eq!(
+        author
+            .gradebook(w.course, Page::default())
+            .await
+            .unwrap()
+            .version,
+        gradebook.version
+    );
+    assert_ne!(first.version, gradebook.version);
+    w.lms
+        .as_user(w.other_student)
+        .submit_attempt(w.quiz1, &answers(2))
+        .await
+        .unwrap();
+    assert_ne!(
+        author
+            .gradebook(w.course, Page::default())
+            .await
+            .unwrap()
+            .version,
+        gradebook.version
+    );
 }
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
@@ -143,13 +229,18 @@ async fn gradebook_is_for_the_courses_staff(pool: PgPool) {
     let essay = essay_quiz(&w).await;
     activity(&w, essay).await;
     for who in [w.other_instructor, w.student] {
-        let err = w.lms.as_user(who).gradebook(w.course).await.unwrap_err();
+        let err = w
+            .lms
+            .as_user(who)
+            .gradebook(w.course, Page::default())
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), "forbidden", "{err}");
     }
     let missing = w
         .lms
         .as_user(w.instructor)
-        .gradebook(CourseId(uuid::Uuid::new_v4()))
+        .gradebook(CourseId(uuid::Uuid::new_v4()), Page::default())
         .await
         .unwrap_err();
     assert_eq!(missing.code(), "not_found", "{missing}");
@@ -158,13 +249,14 @@ async fn gradebook_is_for_the_courses_staff(pool: PgPool) {
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn gradebook_of_a_course_without_attempts_is_empty(pool: PgPool) {
     let w = world(pool, false).await;
-    assert!(w
+    let book = w
         .lms
         .as_user(w.instructor)
-        .gradebook(w.course)
+        .gradebook(w.course, Page::default())
         .await
-        .unwrap()
-        .is_empty());
+        .unwrap();
+    assert!(book.entries.is_empty());
+    assert_eq!((book.total, book.next_offset), (0, None));
 }
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
@@ -202,13 +294,16 @@ async fn dashboard_shows_the_students_own_courses_and_attempts(pool: PgPool) {
     let book = w
         .lms
         .as_user(w.instructor)
-        .gradebook(w.course)
+        .gradebook(w.course, Page::default())
         .await
         .unwrap();
-    let sams: Vec<_> = book
+    let mut sams: Vec<_> = book
+        .entries
         .into_iter()
+        .map(|e| e.summary)
         .filter(|e| e.student_id == w.student)
         .collect();
+    sams.sort_by_key(|e| e.assessment_id.0);
     let mut mine = sam.assessments.clone();
     mine.sort_by_key(|e| e.assessment_id.0);
     assert_eq!(mine, sams);
@@ -223,6 +318,21 @@ async fn dashboard_shows_the_students_own_courses_and_attempts(pool: PgPool) {
     assert_eq!(kim.assessments.len(), 1);
     assert_eq!(kim.assessments[0].student_id, w.other_student);
     assert_eq!(kim.assessments[0].attempts, 2);
+    assert_eq!(
+        kim.assessments[0].assessment_title.as_deref(),
+        Some("Ownership quiz")
+    );
+
+    // the dashboard's version changes with what it shows
+    let again = w.lms.as_user(w.student).student_dashboard().await.unwrap();
+    assert_eq!(again.version, sam.version);
+    w.lms
+        .as_user(w.student)
+        .submit_attempt(w.quiz2, &answers(2))
+        .await
+        .unwrap();
+    let later = w.lms.as_user(w.student).student_dashboard().await.unwrap();
+    assert_ne!(later.version, sam.version);
 }
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]

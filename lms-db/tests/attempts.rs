@@ -263,7 +263,7 @@ async fn a_late_submission_keeps_only_answers_saved_in_time(pool: PgPool) {
     me.enroll(w.course).await.unwrap();
     // a timed quiz shows its questions only once the clock runs
     let early = me.assessment_questions(w.quiz1).await.unwrap_err();
-    assert_eq!(early.code(), "not_found", "{early}");
+    assert_eq!(early.code(), "attempt_not_started", "{early}");
     let started = me.start_attempt(w.quiz1).await.unwrap();
     assert_eq!(started.questions[0]["prompt"], "Which one borrows?");
     assert!(started.questions[1].get("correct").is_none());

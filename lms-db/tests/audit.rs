@@ -682,7 +682,8 @@ async fn only_admins_and_the_service_read_the_log(pool: PgPool) {
         .as_user(w.admin)
         .audit_log(&AuditFilter::default(), Page::new(500, 0))
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(all.len() as i64, total);
     assert!(all
         .windows(2)
@@ -707,7 +708,8 @@ async fn only_admins_and_the_service_read_the_log(pool: PgPool) {
     let course = service
         .audit_log(&of_course, Page::default())
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert!(course.len() >= 2);
     assert!(course
         .iter()
@@ -727,7 +729,8 @@ async fn only_admins_and_the_service_read_the_log(pool: PgPool) {
     let mine = service
         .audit_log(&by_instructor, Page::default())
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     // course, two lessons, three blocks, three assessments
     assert_eq!(mine.len(), 9, "{mine:?}");
 
@@ -744,6 +747,7 @@ async fn only_admins_and_the_service_read_the_log(pool: PgPool) {
             .audit_log(&window(Some(first), None), page)
             .await
             .unwrap()
+            .items
             .len(),
         all.len()
     );
@@ -754,18 +758,21 @@ async fn only_admins_and_the_service_read_the_log(pool: PgPool) {
         )
         .await
         .unwrap()
+        .items
         .is_empty());
     assert!(service
         .audit_log(&window(None, Some(first)), page)
         .await
         .unwrap()
+        .items
         .is_empty());
 
     // pages
     let two = service
         .audit_log(&AuditFilter::default(), Page::new(2, 1))
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(
         two.iter().map(|e| e.id).collect::<Vec<_>>(),
         [all[1].id, all[2].id]
@@ -826,7 +833,8 @@ async fn failed_sign_ins_are_recorded(pool: PgPool) {
             Page::default(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(failed.len(), 3);
     assert_eq!(failed[0].actor_id, Some(sam));
     assert_eq!(failed[0].actor_role, AuditActorRole::Authenticated);

@@ -248,7 +248,7 @@ async fn blocks_are_validated_and_stored_sanitized(pool: PgPool) {
         .await
         .unwrap_err();
     assert!(
-        ["forbidden", "not_found"].contains(&student.code()),
+        ["forbidden", "not_found"].contains(&student.code().as_str()),
         "{student}"
     );
 }
@@ -347,7 +347,8 @@ async fn the_catalog_filters_and_pages(pool: PgPool) {
     let visible = student
         .list_courses(&CourseFilter::default(), Page::default())
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(
         visible.iter().map(|c| c.id).collect::<Vec<_>>(),
         [w.course],
@@ -356,7 +357,8 @@ async fn the_catalog_filters_and_pages(pool: PgPool) {
     let mine = author
         .list_courses(&CourseFilter::default(), Page::default())
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(mine.len(), 2);
     let go = author
         .list_courses(
@@ -367,7 +369,8 @@ async fn the_catalog_filters_and_pages(pool: PgPool) {
             Page::default(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(go.len(), 1);
     let beginner = author
         .list_courses(
@@ -379,7 +382,8 @@ async fn the_catalog_filters_and_pages(pool: PgPool) {
             Page::default(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(
         beginner.iter().map(|c| c.id).collect::<Vec<_>>(),
         [w.course]
@@ -387,7 +391,8 @@ async fn the_catalog_filters_and_pages(pool: PgPool) {
     let page2 = author
         .list_courses(&CourseFilter::default(), Page::new(1, 1))
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(page2.len(), 1);
     assert_eq!(page2[0].id, mine[1].id);
 }

@@ -150,7 +150,7 @@ async fn draft_content_is_not_found_for_an_enrolled_student(pool: PgPool) {
         .unwrap_err();
     let draft_quiz = me.start_attempt(quiz).await.unwrap_err();
     assert_eq!(
-        (draft_block.code(), draft_quiz.code()),
+        (draft_block.code().as_str(), draft_quiz.code().as_str()),
         ("not_found", "not_found"),
         "an enrolled student is told {draft_block} / {draft_quiz}"
     );

@@ -102,6 +102,12 @@ pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static 
             );
             return Err(problems.into_error(Self::NAME));
         }
+        for path in nul_characters(value) {
+            problems.push(&path, "must not contain the NUL character (U+0000)");
+        }
+        if !problems.is_empty() {
+            return Err(problems.into_error(Self::NAME));
+        }
         schema::compiled::<Self>().check(value, &mut problems);
         if !problems.is_empty() {
             return Err(problems.into_error(Self::NAME));
@@ -156,6 +162,39 @@ fn too_deep(value: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// The paths of the strings (and object keys) holding U+0000, which no text of a
+/// document may: PostgreSQL's `jsonb` cannot store it. A key's path is the path of its
+/// value. At most [`limits::MAX_PROBLEMS`] paths.
+fn nul_characters(value: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&Value, String)> = vec![(value, String::new())];
+    while let Some((node, path)) = stack.pop() {
+        if found.len() >= limits::MAX_PROBLEMS {
+            break;
+        }
+        match node {
+            Value::String(text) if text.contains('\0') => found.push(path),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, pointer(&path, &i.to_string())));
+                }
+            }
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    let at = pointer(&path, k);
+                    if k.contains('\0') {
+                        found.push(at.clone());
+                    }
+                    stack.push((v, at));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+    found
 }
 
 /// `base` extended by one reference token, escaped as RFC 6901 says (`~` → `~0`,
@@ -249,7 +288,8 @@ impl Problems {
 }
 
 /// A document that failed validation, with every problem found (never empty).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Serialized as `{"document": "question_set", "problems": [{"path": …, "reason": …}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 pub struct InvalidDocument {
     /// Which document ([`Document::NAME`], e.g. `question_set`).
     pub document: &'static str,
@@ -335,6 +375,44 @@ pub fn check_url(field: &'static str, url: &str) -> Result<(), crate::Error> {
             field,
             reason: p.reason.clone(),
         }),
+    }
+}
+
+/// Checks an e-mail address as the library stores it: at most 320 characters, no
+/// spaces or control characters, one `@` between a local part and a domain that are not
+/// empty, the domain holding a dot or being `localhost`. (No more: whether the address
+/// exists only a sent mail tells.)
+///
+/// ```
+/// use lms_core::documents::check_email;
+/// assert!(check_email("email", "ada@example.org").is_ok());
+/// assert_eq!(check_email("email", "ada at example.org").unwrap_err().code(), "invalid_document");
+/// ```
+pub fn check_email(field: &'static str, email: &str) -> Result<(), crate::Error> {
+    let refuse = |reason: &str| {
+        Err(crate::Error::InvalidInput {
+            field,
+            reason: reason.to_owned(),
+        })
+    };
+    if email.chars().count() > 320 {
+        return refuse("longer than 320 characters");
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("must not contain spaces or control characters");
+    }
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && (domain.contains('.') || domain == "localhost")
+                && !domain.starts_with('.')
+                && !domain.ends_with('.') =>
+        {
+            Ok(())
+        }
+        _ => refuse("must be an e-mail address (name@domain)"),
     }
 }
 

@@ -204,6 +204,28 @@ fn valid_examples() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// PostgreSQL's `jsonb` cannot hold U+0000: no document's text may, keys included.
+#[test]
+fn nul_characters_are_refused_where_they_are() {
+    for (name, value, paths) in [
+        (
+            "answers",
+            json!({"q1": {"type": "short_answer", "text": "a\u{0}b"}}),
+            vec!["/q1/text"],
+        ),
+        (
+            "block_metadata",
+            json!({"k\u{0}": "v", "ok": ["\u{0}"]}),
+            vec!["/k\u{0}", "/ok/0"],
+        ),
+    ] {
+        let e = run(name, &value).unwrap_err();
+        let got: Vec<&str> = e.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(got, paths, "{name}");
+        assert!(e.problems[0].reason.contains("NUL"));
+    }
+}
+
 #[test]
 fn valid_documents_pass() {
     for (name, value) in valid_examples() {
