@@ -6,6 +6,7 @@
 //! implements. No I/O happens here: every rule is a function over plain values.
 
 pub mod attempts;
+pub mod calls;
 pub mod documents;
 pub mod error;
 pub mod model;

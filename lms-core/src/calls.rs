@@ -1,0 +1,569 @@
+//! The pure rules as calls by name whose inputs and outputs serialize: what the Python
+//! and Node bindings call (each binding only converts its values to these and back), and
+//! what the shared conformance vectors of the repository's `tests/vectors/` check through
+//! [`call`]. No rule is here: each call validates its documents and hands them to the
+//! module that decides ([`crate::scoring`], [`crate::attempts`], [`crate::prerequisites`],
+//! [`crate::progress`], [`crate::publish`], [`crate::documents`]).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::attempts::{self, AttemptRules, AttemptSummary, GradingMethod, StartDecision};
+use crate::documents::{
+    self, Answers, BlockMetadata, ContentData, Document, Feedback, InvalidDocument,
+    KnowledgeProfile, LearningPreferences, ProgressData, Question, QuestionSet, RoadmapData,
+    StudentQuestionSet,
+};
+use crate::model::{
+    Assessment, ContentBlock, ContentType, Course, Lesson, LessonId, ProgressStatus,
+};
+use crate::prerequisites::Graph;
+use crate::progress::{self, AssessmentState, LessonFacts, LessonProgress, ProgressEvent};
+use crate::publish::{self, CourseOutline, PublishProblem};
+use crate::scoring::{self, Scored, ScoringPolicy};
+use crate::{Error, Result};
+
+/// The names of the documents [`validate`] and [`json_schema`] know, as
+/// [`Document::NAME`]s.
+pub const DOCUMENTS: [&str; 11] = [
+    LearningPreferences::NAME,
+    KnowledgeProfile::NAME,
+    ContentData::NAME,
+    BlockMetadata::NAME,
+    Question::NAME,
+    QuestionSet::NAME,
+    Answers::NAME,
+    Feedback::NAME,
+    RoadmapData::NAME,
+    ProgressData::NAME,
+    StudentQuestionSet::NAME,
+];
+
+fn unknown_document(name: &str) -> Error {
+    Error::InvalidInput {
+        field: "document",
+        reason: format!(
+            "no document is named `{name}`; one of {}",
+            DOCUMENTS.join(", ")
+        ),
+    }
+}
+
+/// The normalized JSON of a valid document.
+fn normalized<T: Document>(value: &Value) -> Result<Value> {
+    let document = T::validate(value)?;
+    serde_json::to_value(document).map_err(|e| Error::InvalidInput {
+        field: "document",
+        reason: e.to_string(),
+    })
+}
+
+/// Validates `value` as the document named `document` (`question_set`, `answers`, …,
+/// see [`DOCUMENTS`]) and returns it normalized (HTML sanitized, defaults filled in), or
+/// `InvalidDocument` with every problem.
+pub fn validate(document: &str, value: &Value) -> Result<Value> {
+    match document {
+        LearningPreferences::NAME => normalized::<LearningPreferences>(value),
+        KnowledgeProfile::NAME => normalized::<KnowledgeProfile>(value),
+        ContentData::NAME => normalized::<ContentData>(value),
+        BlockMetadata::NAME => normalized::<BlockMetadata>(value),
+        Question::NAME => normalized::<Question>(value),
+        QuestionSet::NAME => normalized::<QuestionSet>(value),
+        Answers::NAME => normalized::<Answers>(value),
+        Feedback::NAME => normalized::<Feedback>(value),
+        RoadmapData::NAME => normalized::<RoadmapData>(value),
+        ProgressData::NAME => normalized::<ProgressData>(value),
+        StudentQuestionSet::NAME => normalized::<StudentQuestionSet>(value),
+        other => Err(unknown_document(other)),
+    }
+}
+
+/// The JSON Schema of the document named `document` (see [`DOCUMENTS`]).
+pub fn json_schema(document: &str) -> Result<Value> {
+    Ok(match document {
+        LearningPreferences::NAME => documents::json_schema::<LearningPreferences>(),
+        KnowledgeProfile::NAME => documents::json_schema::<KnowledgeProfile>(),
+        ContentData::NAME => documents::json_schema::<ContentData>(),
+        BlockMetadata::NAME => documents::json_schema::<BlockMetadata>(),
+        Question::NAME => documents::json_schema::<Question>(),
+        QuestionSet::NAME => documents::json_schema::<QuestionSet>(),
+        Answers::NAME => documents::json_schema::<Answers>(),
+        Feedback::NAME => documents::json_schema::<Feedback>(),
+        RoadmapData::NAME => documents::json_schema::<RoadmapData>(),
+        ProgressData::NAME => documents::json_schema::<ProgressData>(),
+        StudentQuestionSet::NAME => documents::json_schema::<StudentQuestionSet>(),
+        other => return Err(unknown_document(other)),
+    })
+}
+
+/// Validates the content document of a block of type `content_type`
+/// ([`ContentData::validate_for`]) and returns it normalized.
+pub fn validate_content(content_type: ContentType, value: &Value) -> Result<Value> {
+    let content = ContentData::validate_for(content_type, value)?;
+    serde_json::to_value(content).map_err(|e| Error::InvalidInput {
+        field: "content",
+        reason: e.to_string(),
+    })
+}
+
+/// Scores `answers` (an `answers` document) against `questions` (a `question_set`), both
+/// validated first, with the passing score `minimum_passing_score` (0–100).
+pub fn score(questions: &Value, answers: &Value, minimum_passing_score: i32) -> Result<Scored> {
+    let questions = QuestionSet::validate(questions)?;
+    let answers = Answers::validate(answers)?;
+    scoring::score(
+        &questions,
+        &answers,
+        &ScoringPolicy::new(minimum_passing_score)?,
+    )
+}
+
+/// Scores many answer sheets against one question set: [`score`] for each, the question
+/// set validated once. The first invalid sheet refuses the batch, its problems' paths
+/// prefixed by the sheet's index (`/12/q3/selected`).
+pub fn score_many(
+    questions: &Value,
+    answers: &[Value],
+    minimum_passing_score: i32,
+) -> Result<Vec<Scored>> {
+    let questions = QuestionSet::validate(questions)?;
+    let policy = ScoringPolicy::new(minimum_passing_score)?;
+    answers
+        .iter()
+        .enumerate()
+        .map(|(i, sheet)| {
+            Answers::validate(sheet)
+                .map_err(Error::from)
+                .and_then(|a| scoring::score(&questions, &a, &policy))
+                .map_err(|e| at_index(i, e))
+        })
+        .collect()
+}
+
+/// `e` with its problems under `/i` (the item of a batch it is about).
+fn at_index(i: usize, e: Error) -> Error {
+    let problems = e.problems();
+    if problems.is_empty() {
+        return e;
+    }
+    Error::InvalidDocument(InvalidDocument {
+        document: e.document().unwrap_or("answers"),
+        problems: problems
+            .into_iter()
+            .map(|mut p| {
+                p.path = format!("/{i}{}", p.path);
+                p
+            })
+            .collect(),
+    })
+}
+
+/// Grades one essay of a scored attempt (`scored`: a [`Scored`] as serialized, e.g.
+/// what [`score`] returned) and returns the new result.
+pub fn grade_essay(
+    scored: &Scored,
+    question_id: &str,
+    points: u32,
+    comment: Option<&str>,
+) -> Result<Scored> {
+    let feedback = Feedback::validate(&serde_json::to_value(&scored.feedback).map_err(|e| {
+        Error::InvalidInput {
+            field: "scored",
+            reason: e.to_string(),
+        }
+    })?)?;
+    scoring::grade_essay(
+        &Scored::from_feedback(feedback),
+        question_id,
+        points,
+        comment,
+    )
+}
+
+/// May an attempt start now ([`attempts::may_start`])?
+pub fn may_start(
+    rules: &AttemptRules,
+    previous: &[AttemptSummary],
+    missing_prerequisites: &[LessonId],
+    now: DateTime<Utc>,
+) -> Result<StartDecision> {
+    attempts::may_start(rules, previous, missing_prerequisites, now)
+}
+
+/// An answer's question and when it was saved, for [`submission`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SavedAnswer {
+    /// The question answered.
+    pub question_id: String,
+    /// When the answer was saved.
+    pub answered_at: DateTime<Utc>,
+}
+
+/// The time limit's verdict on a submission ([`attempts::Submission`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SubmissionVerdict {
+    /// Questions whose answers count, in input order.
+    pub kept: Vec<String>,
+    /// Questions whose answers were saved too late, in input order.
+    pub dropped: Vec<String>,
+    /// Whether the submission came after deadline plus grace.
+    pub late: bool,
+    /// The `submitted_at` to store (the deadline when late).
+    pub submitted_at: DateTime<Utc>,
+    /// Seconds from start to the stored `submitted_at`.
+    pub time_spent_seconds: i64,
+}
+
+/// Applies the time limit to a submission ([`attempts::submission`]).
+pub fn submission(
+    rules: &AttemptRules,
+    started_at: DateTime<Utc>,
+    submitted_at: DateTime<Utc>,
+    answers: &[SavedAnswer],
+) -> Result<SubmissionVerdict> {
+    let verdict = attempts::submission(
+        rules,
+        started_at,
+        submitted_at,
+        answers
+            .iter()
+            .map(|a| (a.question_id.clone(), a.answered_at)),
+    )?;
+    Ok(SubmissionVerdict {
+        kept: verdict.kept,
+        dropped: verdict.dropped,
+        late: verdict.late,
+        submitted_at: verdict.submitted_at,
+        time_spent_seconds: verdict.time_spent_seconds,
+    })
+}
+
+/// The grade over attempts' scores, in attempt order ([`attempts::grade`]).
+pub fn grade(method: GradingMethod, scores: &[i32]) -> Option<i32> {
+    attempts::grade(method, scores)
+}
+
+/// A lesson and its prerequisites, for the prerequisite calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LessonNode {
+    /// The lesson.
+    pub id: LessonId,
+    /// Lessons to complete first.
+    #[serde(default)]
+    pub prerequisites: Vec<LessonId>,
+}
+
+fn graph(lessons: &[LessonNode]) -> Result<Graph> {
+    Graph::new(lessons.iter().map(|l| (l.id, l.prerequisites.clone())))
+}
+
+/// The lessons whose prerequisites are all in `completed`, in topological order
+/// ([`Graph::unlocked`]).
+pub fn unlocked(lessons: &[LessonNode], completed: &[LessonId]) -> Result<Vec<LessonId>> {
+    let done: HashSet<LessonId> = completed.iter().copied().collect();
+    Ok(graph(lessons)?.unlocked(&done))
+}
+
+/// The prerequisites of `lesson` not in `completed` ([`Graph::missing`]).
+pub fn missing(
+    lessons: &[LessonNode],
+    lesson: LessonId,
+    completed: &[LessonId],
+) -> Result<Vec<LessonId>> {
+    let done: HashSet<LessonId> = completed.iter().copied().collect();
+    graph(lessons)?.missing(lesson, &done)
+}
+
+/// Every lesson after its prerequisites ([`Graph::topological_order`]); a cycle is
+/// `invalid_document` naming it.
+pub fn topological_order(lessons: &[LessonNode]) -> Result<Vec<LessonId>> {
+    Ok(graph(lessons)?.topological_order())
+}
+
+/// A lesson status after an event ([`progress::transition`]).
+pub fn transition(status: ProgressStatus, event: &ProgressEvent) -> Result<ProgressStatus> {
+    progress::transition(status, event)
+}
+
+/// A lesson's progress after an event ([`progress::apply`]).
+pub fn apply(current: LessonProgress, event: &ProgressEvent) -> Result<LessonProgress> {
+    progress::apply(current, event)
+}
+
+/// A lesson's progress from facts ([`progress::lesson_progress`]).
+pub fn lesson_progress(facts: &LessonFacts) -> Result<LessonProgress> {
+    progress::lesson_progress(facts)
+}
+
+/// Whether a course is complete ([`progress::course_complete`]).
+pub fn course_complete(lessons: &[ProgressStatus], final_assessment: AssessmentState) -> bool {
+    progress::course_complete(lessons.iter().copied(), final_assessment)
+}
+
+/// What publishing looks at ([`CourseOutline`]), owned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Outline {
+    /// The course.
+    pub course: Course,
+    /// Its lessons.
+    #[serde(default)]
+    pub lessons: Vec<Lesson>,
+    /// Their content blocks.
+    #[serde(default)]
+    pub blocks: Vec<ContentBlock>,
+    /// The assessments of the course and its lessons.
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+}
+
+/// Every reason the course cannot be published ([`publish::check`]); empty when it can.
+pub fn publish_problems(outline: &Outline) -> Vec<PublishProblem> {
+    publish::check(&CourseOutline {
+        course: &outline.course,
+        lessons: &outline.lessons,
+        blocks: &outline.blocks,
+        assessments: &outline.assessments,
+    })
+    .err()
+    .unwrap_or_default()
+}
+
+/// What a student sees of `questions` (a `question_set`, validated first):
+/// [`documents::student_view`].
+pub fn student_view(questions: &Value) -> Result<StudentQuestionSet> {
+    Ok(documents::student_view(&QuestionSet::validate(questions)?))
+}
+
+/// The arguments of `function`, from an object of named arguments.
+fn args<T: DeserializeOwned>(function: &str, input: &Value) -> Result<T> {
+    serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
+        field: "input",
+        reason: format!("arguments of `{function}`: {e}"),
+    })
+}
+
+fn json<T: Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::InvalidInput {
+        field: "output",
+        reason: e.to_string(),
+    })
+}
+
+/// Every function [`call`] knows.
+pub const FUNCTIONS: [&str; 18] = [
+    "validate",
+    "json_schema",
+    "validate_content",
+    "score",
+    "score_many",
+    "grade_essay",
+    "may_start",
+    "submission",
+    "grade",
+    "unlocked",
+    "missing",
+    "topological_order",
+    "transition",
+    "apply",
+    "lesson_progress",
+    "course_complete",
+    "publish_problems",
+    "student_view",
+];
+
+/// Calls the pure function `function` with `input`, an object of its named arguments
+/// (the parameter names of the functions of this module, `minimum_passing_score` as
+/// `passing`), and returns its output as JSON: the one entry point of the conformance
+/// vectors. Refusals are the functions' own errors.
+pub fn call(function: &str, input: &Value) -> Result<Value> {
+    #[derive(Deserialize)]
+    struct Document {
+        document: String,
+        value: Value,
+    }
+    #[derive(Deserialize)]
+    struct Name {
+        document: String,
+    }
+    #[derive(Deserialize)]
+    struct Content {
+        content_type: ContentType,
+        value: Value,
+    }
+    fn default_passing() -> i32 {
+        70
+    }
+    #[derive(Deserialize)]
+    struct Score {
+        questions: Value,
+        answers: Value,
+        #[serde(default = "default_passing")]
+        passing: i32,
+    }
+    #[derive(Deserialize)]
+    struct ScoreMany {
+        questions: Value,
+        answers: Vec<Value>,
+        #[serde(default = "default_passing")]
+        passing: i32,
+    }
+    #[derive(Deserialize)]
+    struct GradeEssay {
+        scored: Scored,
+        question_id: String,
+        points: u32,
+        comment: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct MayStart {
+        #[serde(default)]
+        rules: AttemptRules,
+        #[serde(default)]
+        previous: Vec<AttemptSummary>,
+        #[serde(default)]
+        missing: Vec<LessonId>,
+        now: DateTime<Utc>,
+    }
+    #[derive(Deserialize)]
+    struct Submit {
+        #[serde(default)]
+        rules: AttemptRules,
+        started_at: DateTime<Utc>,
+        submitted_at: DateTime<Utc>,
+        #[serde(default)]
+        answers: Vec<SavedAnswer>,
+    }
+    #[derive(Deserialize)]
+    struct Grade {
+        #[serde(default)]
+        method: GradingMethod,
+        scores: Vec<i32>,
+    }
+    #[derive(Deserialize)]
+    struct Lessons {
+        lessons: Vec<LessonNode>,
+        #[serde(default)]
+        completed: Vec<LessonId>,
+    }
+    #[derive(Deserialize)]
+    struct Missing {
+        lessons: Vec<LessonNode>,
+        lesson: LessonId,
+        #[serde(default)]
+        completed: Vec<LessonId>,
+    }
+    #[derive(Deserialize)]
+    struct Transition {
+        status: ProgressStatus,
+        event: ProgressEvent,
+    }
+    #[derive(Deserialize)]
+    struct Apply {
+        progress: LessonProgress,
+        event: ProgressEvent,
+    }
+    #[derive(Deserialize)]
+    struct Facts {
+        facts: LessonFacts,
+    }
+    #[derive(Deserialize)]
+    struct CourseComplete {
+        lessons: Vec<ProgressStatus>,
+        #[serde(default)]
+        final_assessment: AssessmentState,
+    }
+    #[derive(Deserialize)]
+    struct Publish {
+        outline: Outline,
+    }
+    #[derive(Deserialize)]
+    struct Questions {
+        questions: Value,
+    }
+    match function {
+        "validate" => {
+            let a: Document = args(function, input)?;
+            validate(&a.document, &a.value)
+        }
+        "json_schema" => json_schema(&args::<Name>(function, input)?.document),
+        "validate_content" => {
+            let a: Content = args(function, input)?;
+            validate_content(a.content_type, &a.value)
+        }
+        "score" => {
+            let a: Score = args(function, input)?;
+            json(score(&a.questions, &a.answers, a.passing)?)
+        }
+        "score_many" => {
+            let a: ScoreMany = args(function, input)?;
+            json(score_many(&a.questions, &a.answers, a.passing)?)
+        }
+        "grade_essay" => {
+            let a: GradeEssay = args(function, input)?;
+            json(grade_essay(
+                &a.scored,
+                &a.question_id,
+                a.points,
+                a.comment.as_deref(),
+            )?)
+        }
+        "may_start" => {
+            let a: MayStart = args(function, input)?;
+            json(may_start(&a.rules, &a.previous, &a.missing, a.now)?)
+        }
+        "submission" => {
+            let a: Submit = args(function, input)?;
+            json(submission(
+                &a.rules,
+                a.started_at,
+                a.submitted_at,
+                &a.answers,
+            )?)
+        }
+        "grade" => {
+            let a: Grade = args(function, input)?;
+            json(grade(a.method, &a.scores))
+        }
+        "unlocked" => {
+            let a: Lessons = args(function, input)?;
+            json(unlocked(&a.lessons, &a.completed)?)
+        }
+        "missing" => {
+            let a: Missing = args(function, input)?;
+            json(missing(&a.lessons, a.lesson, &a.completed)?)
+        }
+        "topological_order" => {
+            let a: Lessons = args(function, input)?;
+            json(topological_order(&a.lessons)?)
+        }
+        "transition" => {
+            let a: Transition = args(function, input)?;
+            json(transition(a.status, &a.event)?)
+        }
+        "apply" => {
+            let a: Apply = args(function, input)?;
+            json(apply(a.progress, &a.event)?)
+        }
+        "lesson_progress" => json(lesson_progress(&args::<Facts>(function, input)?.facts)?),
+        "course_complete" => {
+            let a: CourseComplete = args(function, input)?;
+            json(course_complete(&a.lessons, a.final_assessment))
+        }
+        "publish_problems" => json(publish_problems(&args::<Publish>(function, input)?.outline)),
+        "student_view" => json(student_view(
+            &args::<Questions>(function, input)?.questions,
+        )?),
+        other => Err(Error::InvalidInput {
+            field: "function",
+            reason: format!(
+                "no pure function is named `{other}`; one of {}",
+                FUNCTIONS.join(", ")
+            ),
+        }),
+    }
+}
