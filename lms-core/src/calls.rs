@@ -340,8 +340,8 @@ pub fn student_view(questions: &Value) -> Result<StudentQuestionSet> {
 }
 
 /// The arguments of `function`, from an object of named arguments.
-fn args<T: DeserializeOwned>(function: &str, input: &Value) -> Result<T> {
-    serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
+fn args<T: DeserializeOwned>(function: &str, input: Value) -> Result<T> {
+    serde_json::from_value(input).map_err(|e| Error::InvalidInput {
         field: "input",
         reason: format!("arguments of `{function}`: {e}"),
     })
@@ -380,7 +380,7 @@ pub const FUNCTIONS: [&str; 18] = [
 /// (the parameter names of the functions of this module, `minimum_passing_score` as
 /// `passing`), and returns its output as JSON: the one entry point of the conformance
 /// vectors. Refusals are the functions' own errors.
-pub fn call(function: &str, input: &Value) -> Result<Value> {
+pub fn call(function: &str, input: Value) -> Result<Value> {
     #[derive(Deserialize)]
     struct Document {
         document: String,

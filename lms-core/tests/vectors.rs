@@ -52,7 +52,7 @@ fn every_vector_holds() {
             let exact = case["exact"].as_bool().unwrap_or(false);
             let where_ = format!("{} / {name}", file.file_name().unwrap().to_string_lossy());
             match (
-                lms_core::calls::call(function, &case["input"]),
+                lms_core::calls::call(function, case["input"].clone()),
                 case.get("error"),
             ) {
                 (Ok(out), None) => {

@@ -805,3 +805,23 @@ async fn the_student_view_in_the_database_is_the_allowlist(pool: PgPool) {
         serde_json::to_value(student_view(&QuestionSet(every))).unwrap()
     );
 }
+
+/// What the library and the column defaults store is in the library's own form: a
+/// database used only through the library reports nothing to repair (the defaults of the
+/// document columns, `{}` for a profile's knowledge among them, are normalized
+/// documents).
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn documents_written_by_the_library_need_no_repair(pool: PgPool) {
+    let w = world::world(pool, true).await;
+    let me = w.lms.as_user(w.student);
+    me.enroll(w.course).await.unwrap();
+    me.record_content_progress(w.block1, &json!({"completed": true}), 10)
+        .await
+        .unwrap();
+    me.submit_attempt(w.quiz1, &world::answers(1))
+        .await
+        .unwrap();
+    let report = w.lms.as_service().check_documents().await.unwrap();
+    assert!(report.is_clean(), "{report:#?}");
+    assert!(report.checked > 10, "{report:?}");
+}

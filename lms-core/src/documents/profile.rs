@@ -79,8 +79,9 @@ pub struct SkillMastery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KnowledgeProfile {
-    /// Mastery per skill name.
-    #[serde(default)]
+    /// Mastery per skill name (left out when empty, so the empty profile is `{}`, the
+    /// column's default).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend(
         "maxProperties" = MAX_SKILLS,
         "propertyNames" = { "minLength": 1, "maxLength": MAX_ID_CHARS }

@@ -1,0 +1,984 @@
+//! `Client` (a connection pool) and `Scope` (every use case, acting for one actor): each
+//! method converts its arguments, runs the Rust use case on the module's runtime with the
+//! GIL released, and converts the result or the error. There is no SQL here, no
+//! transaction handle and no way to switch roles.
+
+// the methods mirror Python signatures with keyword arguments
+#![allow(clippy::too_many_arguments)]
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use lms_core::model::*;
+use lms_core::repo::{
+    AssessmentOwner, AssessmentPatch, ContentBlockPatch, CourseFilter, CoursePatch, LessonPatch,
+    NewAssessment, NewContentBlock, NewCourse, NewLesson, NewUser, Page, ProfilePatch,
+};
+use lms_db::{AuditFilter, Lms, SubmitOptions};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::convert::{columns, fields_of, to_json, to_py, Id, Json};
+use crate::errors;
+use crate::runtime::{block_on, same_process};
+
+/// What a client and its scopes share: the pool and whether it is closed.
+struct Shared {
+    lms: Lms,
+    pid: u32,
+    closed: AtomicBool,
+}
+
+impl Shared {
+    fn check(&self, py: Python<'_>) -> PyResult<()> {
+        same_process(py, self.pid)?;
+        if self.closed.load(Ordering::Acquire) {
+            return Err(errors::usage(
+                py,
+                "this client is closed: call lms.connect() again",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A connection to an lms database: a pool of connections, safe to share between
+/// threads. Make scopes with `as_user`, `as_anon`, `as_service`; close it with `close()`
+/// or use it as a context manager.
+#[pyclass(frozen, module = "lms._native")]
+pub struct Client {
+    shared: Arc<Shared>,
+}
+
+/// Connects to the database at `url` (`postgres://…`): a pool of `max_connections`
+/// (default 10) whose calls fail with `DatabaseError` after waiting `acquire_timeout`
+/// seconds (default 5) for a connection.
+#[pyfunction]
+#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None))]
+pub fn connect(
+    py: Python<'_>,
+    url: &str,
+    max_connections: Option<u32>,
+    acquire_timeout: Option<f64>,
+) -> PyResult<Client> {
+    let mut options = Lms::pool_options();
+    if let Some(n) = max_connections {
+        if n == 0 {
+            return Err(PyValueError::new_err("max_connections must be at least 1"));
+        }
+        options = options.max_connections(n);
+    }
+    if let Some(seconds) = acquire_timeout {
+        let timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
+            PyValueError::new_err("acquire_timeout must be a positive number of seconds")
+        })?;
+        options = options.acquire_timeout(timeout);
+    }
+    let url = url.to_owned();
+    // the pool is made inside the runtime that drives it
+    let lms = block_on(py, async move { Lms::connect_with(options, &url).await })?
+        .map_err(|e| errors::db(py, &e))?;
+    Ok(Client {
+        shared: Arc::new(Shared {
+            lms,
+            pid: std::process::id(),
+            closed: AtomicBool::new(false),
+        }),
+    })
+}
+
+#[pymethods]
+impl Client {
+    /// Applies the library's pending migrations (and, once, repairs the documents stored
+    /// before the boundary migration).
+    fn migrate(&self, py: Python<'_>) -> PyResult<()> {
+        self.shared.check(py)?;
+        let lms = self.shared.lms.clone();
+        block_on(py, async move { lms.migrate().await })?.map_err(|e| errors::db(py, &e))
+    }
+
+    /// A scope acting as the user `user_id` (a `uuid.UUID` or its text), under Row Level
+    /// Security as the `authenticated` role. The library trusts this id: pass the `sub`
+    /// of a token your back end has verified, never an id a client sent.
+    fn as_user(&self, user_id: Id) -> Scope {
+        Scope {
+            scope: self.shared.lms.as_user(UserId(user_id.0)),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// A scope for a visitor who is not signed in (the public catalog).
+    fn as_anon(&self) -> Scope {
+        Scope {
+            scope: self.shared.lms.as_anon(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// A scope for trusted back-office jobs (`service_role`, which bypasses Row Level
+    /// Security). Never use it for a request of an end user.
+    fn as_service(&self) -> Scope {
+        Scope {
+            scope: self.shared.lms.as_service(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Closes the pool; later calls raise `LmsError`. Closing twice is harmless.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        if self.shared.closed.swap(true, Ordering::AcqRel) || self.shared.pid != std::process::id()
+        {
+            return Ok(());
+        }
+        let pool = self.shared.lms.pool().clone();
+        block_on(py, async move { pool.close().await })
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+}
+
+/// Arguments as the library's input type `T`; a mismatch is a `TypeError` naming what.
+fn input<T: DeserializeOwned>(what: &str, value: Value) -> PyResult<T> {
+    serde_json::from_value(value).map_err(|e| PyTypeError::new_err(format!("{what}: {e}")))
+}
+
+/// The keyword arguments of a patch (`changes`) as the patch type `T`: only `T`'s fields
+/// may be given (a misspelt one is a `TypeError`, not a silent no-op); `None` clears a
+/// nullable column.
+fn patch<T>(what: &str, changes: Option<&Bound<'_, PyDict>>) -> PyResult<T>
+where
+    T: DeserializeOwned + Serialize + Default,
+{
+    let allowed = fields_of(&T::default());
+    let mut map = Map::new();
+    if let Some(changes) = changes {
+        for (k, v) in changes.iter() {
+            let key: String = k.extract()?;
+            if !allowed.contains(&key) {
+                return Err(PyTypeError::new_err(format!(
+                    "{what}() got an unexpected keyword argument {key:?} (one of {})",
+                    allowed.join(", ")
+                )));
+            }
+            map.insert(key, to_json(&v)?);
+        }
+    }
+    input(what, Value::Object(map))
+}
+
+/// `Option<Json>` as JSON, `null` when absent.
+fn opt(value: Option<Json>) -> Value {
+    value.map_or(Value::Null, |v| v.0)
+}
+
+/// A scope: every use case of the library, acting for one actor (see `Client.as_user`).
+/// Each call runs in one transaction; results are dicts (ids `uuid.UUID`, times aware
+/// `datetime`, documents as stored), read models columns for DataFrames.
+#[pyclass(frozen, module = "lms._native")]
+pub struct Scope {
+    scope: lms_db::Scope,
+    shared: Arc<Shared>,
+}
+
+impl Scope {
+    /// Runs a use case: its result as JSON typed by `key` (see `convert::to_py`).
+    fn run<'py, T, F>(
+        &self,
+        py: Python<'py>,
+        key: Option<&str>,
+        fut: F,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        T: Serialize,
+        F: Future<Output = lms_db::Result<T>> + Send,
+    {
+        let value = self.value(py, fut)?;
+        to_py(py, &value, key)
+    }
+
+    /// Runs a use case: its result as JSON.
+    fn value<T, F>(&self, py: Python<'_>, fut: F) -> PyResult<Value>
+    where
+        T: Serialize,
+        F: Future<Output = lms_db::Result<T>> + Send,
+    {
+        self.shared.check(py)?;
+        let outcome = block_on(py, async move {
+            fut.await
+                .map(|t| serde_json::to_value(t).map_err(|e| e.to_string()))
+        })?;
+        match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(pyo3::exceptions::PyRuntimeError::new_err(e)),
+            Err(e) => Err(errors::db(py, &e)),
+        }
+    }
+
+    fn s(&self) -> lms_db::Scope {
+        self.scope.clone()
+    }
+}
+
+/// The columns of rows of type `T` (`sample` gives the field names when there are no
+/// rows).
+fn table<'py, T: Serialize>(
+    py: Python<'py>,
+    rows: &Value,
+    sample: &T,
+) -> PyResult<Bound<'py, PyDict>> {
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    columns(py, &rows, &fields_of(sample))
+}
+
+fn grade_summary_sample() -> lms_db::GradeSummary {
+    lms_db::GradeSummary {
+        student_id: UserId(uuid::Uuid::nil()),
+        assessment_id: AssessmentId(uuid::Uuid::nil()),
+        course_id: CourseId(uuid::Uuid::nil()),
+        attempts: 0,
+        submitted: 0,
+        awaiting_grading: 0,
+        best_score: None,
+        passed: false,
+        last_submitted_at: None,
+        assessment_title: None,
+    }
+}
+
+fn gradebook_entry_sample() -> lms_db::GradebookEntry {
+    lms_db::GradebookEntry {
+        summary: grade_summary_sample(),
+        student_name: None,
+        student_email: None,
+    }
+}
+
+fn dashboard_course_sample() -> lms_db::DashboardCourse {
+    lms_db::DashboardCourse {
+        course_id: CourseId(uuid::Uuid::nil()),
+        title: String::new(),
+        enrolled_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        completed_at: None,
+        completion_percentage: 0,
+        last_accessed: None,
+    }
+}
+
+#[pymethods]
+impl Scope {
+    // authoring ----------------------------------------------------------------------
+
+    /// Creates an unpublished course (an instructor in their own name; admins and the
+    /// service for anyone).
+    #[pyo3(signature = (title, instructor_id, *, description = None, tags = None, difficulty_level = None, estimated_duration_minutes = None))]
+    fn create_course<'py>(
+        &self,
+        py: Python<'py>,
+        title: String,
+        instructor_id: Id,
+        description: Option<String>,
+        tags: Option<Vec<String>>,
+        difficulty_level: Option<Json>,
+        estimated_duration_minutes: Option<i32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new: NewCourse = input(
+            "create_course",
+            json!({
+                "title": title, "instructor_id": instructor_id.0, "description": description,
+                "tags": tags.unwrap_or_default(), "difficulty_level": opt(difficulty_level),
+                "estimated_duration_minutes": estimated_duration_minutes,
+            }),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move { s.create_course(new).await })
+    }
+
+    /// One course, as the actor may see it.
+    fn get_course<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.get_course(CourseId(course_id.0)).await
+        })
+    }
+
+    /// Courses the actor may see, newest first: one page `{"items", "next_offset",
+    /// "total"}`.
+    #[pyo3(signature = (*, tag = None, difficulty = None, published = None, instructor_id = None, limit = 50, offset = 0))]
+    fn list_courses<'py>(
+        &self,
+        py: Python<'py>,
+        tag: Option<String>,
+        difficulty: Option<Json>,
+        published: Option<bool>,
+        instructor_id: Option<Id>,
+        limit: u32,
+        offset: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter: CourseFilter = input(
+            "list_courses",
+            json!({"tag": tag, "difficulty": opt(difficulty), "published": published,
+                   "instructor_id": instructor_id.map(|i| i.0)}),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.list_courses(&filter, Page::new(limit, offset)).await
+        })
+    }
+
+    /// Changes a course (its author): `title`, `description`, `final_assessment_id`,
+    /// `tags`, `difficulty_level`, `estimated_duration_minutes`.
+    #[pyo3(signature = (course_id, **changes))]
+    fn update_course<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        changes: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p: CoursePatch = patch("update_course", changes)?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.update_course(CourseId(course_id.0), p).await
+        })
+    }
+
+    /// Deletes a course with everything in it (its author).
+    fn delete_course(&self, py: Python<'_>, course_id: Id) -> PyResult<()> {
+        let s = self.s();
+        self.value(
+            py,
+            async move { s.delete_course(CourseId(course_id.0)).await },
+        )
+        .map(drop)
+    }
+
+    /// Adds a lesson; its prerequisites must keep the course's lessons a DAG.
+    #[pyo3(signature = (course_id, title, order_index, *, description = None, learning_objectives = None, estimated_duration_minutes = None, prerequisites = None))]
+    fn create_lesson<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        title: String,
+        order_index: i32,
+        description: Option<String>,
+        learning_objectives: Option<Vec<String>>,
+        estimated_duration_minutes: Option<i32>,
+        prerequisites: Option<Vec<Id>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new = NewLesson {
+            course_id: CourseId(course_id.0),
+            title,
+            description,
+            order_index,
+            learning_objectives: learning_objectives.unwrap_or_default(),
+            estimated_duration_minutes,
+            prerequisites: prerequisites
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| LessonId(p.0))
+                .collect(),
+        };
+        let s = self.s();
+        self.run(py, None, async move { s.create_lesson(new).await })
+    }
+
+    /// The lessons of a course the actor may see, in order.
+    fn list_lessons<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.list_lessons(CourseId(course_id.0)).await
+        })
+    }
+
+    /// A course's public outline (also for anonymous visitors).
+    fn course_outline<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.course_outline(CourseId(course_id.0)).await
+        })
+    }
+
+    /// Changes a lesson: `title`, `description`, `order_index`, `learning_objectives`,
+    /// `estimated_duration_minutes`, `assessment_id`, `prerequisites`, `is_published`.
+    #[pyo3(signature = (lesson_id, **changes))]
+    fn update_lesson<'py>(
+        &self,
+        py: Python<'py>,
+        lesson_id: Id,
+        changes: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p: LessonPatch = patch("update_lesson", changes)?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.update_lesson(LessonId(lesson_id.0), p).await
+        })
+    }
+
+    /// Puts a course's lessons in the order given (every one of them, once).
+    fn reorder_lessons<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        order: Vec<Id>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let order: Vec<LessonId> = order.into_iter().map(|i| LessonId(i.0)).collect();
+        let s = self.s();
+        self.run(py, None, async move {
+            s.reorder_lessons(CourseId(course_id.0), &order).await
+        })
+    }
+
+    /// Adds a content block: its document is validated for its type and stored
+    /// normalized (HTML sanitized).
+    #[pyo3(signature = (lesson_id, content_type, content, order_index, *, metadata = None))]
+    fn create_block<'py>(
+        &self,
+        py: Python<'py>,
+        lesson_id: Id,
+        content_type: Json,
+        content: Json,
+        order_index: i32,
+        metadata: Option<Json>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new: NewContentBlock = input(
+            "create_block",
+            json!({"lesson_id": lesson_id.0, "type": content_type.0, "content": content.0,
+                   "order_index": order_index, "metadata": opt(metadata)}),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move { s.create_block(new).await })
+    }
+
+    /// The blocks of a lesson the actor may see, in order.
+    fn list_blocks<'py>(&self, py: Python<'py>, lesson_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.list_blocks(LessonId(lesson_id.0)).await
+        })
+    }
+
+    /// Changes a block: a new `content` (with its `content_type`), `order_index`,
+    /// `metadata`.
+    #[pyo3(signature = (block_id, *, content_type = None, content = None, order_index = None, metadata = None))]
+    fn update_block<'py>(
+        &self,
+        py: Python<'py>,
+        block_id: Id,
+        content_type: Option<Json>,
+        content: Option<Json>,
+        order_index: Option<i32>,
+        metadata: Option<Json>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let content = match (content_type, content) {
+            (Some(t), Some(c)) => Some((input::<ContentType>("content_type", t.0)?, c.0)),
+            (None, None) => None,
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "update_block(): content and content_type change together",
+                ))
+            }
+        };
+        let p = ContentBlockPatch {
+            content,
+            order_index,
+            metadata: metadata.map(|m| m.0),
+        };
+        let s = self.s();
+        self.run(py, None, async move {
+            s.update_block(ContentBlockId(block_id.0), p).await
+        })
+    }
+
+    /// Puts a lesson's blocks in the order given (every one of them, once).
+    fn reorder_blocks<'py>(
+        &self,
+        py: Python<'py>,
+        lesson_id: Id,
+        order: Vec<Id>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let order: Vec<ContentBlockId> = order.into_iter().map(|i| ContentBlockId(i.0)).collect();
+        let s = self.s();
+        self.run(py, None, async move {
+            s.reorder_blocks(LessonId(lesson_id.0), &order).await
+        })
+    }
+
+    /// Adds an assessment to a lesson (`lesson_id`) or a course (`course_id`, a final
+    /// assessment); its questions are validated.
+    #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None))]
+    fn create_assessment<'py>(
+        &self,
+        py: Python<'py>,
+        title: String,
+        questions: Json,
+        lesson_id: Option<Id>,
+        course_id: Option<Id>,
+        description: Option<String>,
+        ai_generated: bool,
+        source_content_ids: Option<Vec<Id>>,
+        is_mandatory: bool,
+        minimum_passing_score: i32,
+        max_attempts: Option<i32>,
+        time_limit_minutes: Option<i32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let owner = match (lesson_id, course_id) {
+            (Some(l), None) => AssessmentOwner::Lesson(LessonId(l.0)),
+            (None, Some(c)) => AssessmentOwner::Course(CourseId(c.0)),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "create_assessment(): give exactly one of lesson_id and course_id",
+                ))
+            }
+        };
+        let new = NewAssessment {
+            owner,
+            title,
+            description,
+            questions: questions.0,
+            ai_generated,
+            source_content_ids: source_content_ids
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| ContentBlockId(b.0))
+                .collect(),
+            is_mandatory,
+            minimum_passing_score,
+            max_attempts,
+            time_limit_minutes,
+        };
+        let s = self.s();
+        self.run(py, None, async move { s.create_assessment(new).await })
+    }
+
+    /// Changes an assessment: `title`, `description`, `questions`, `is_mandatory`,
+    /// `minimum_passing_score`, `max_attempts`, `time_limit_minutes`.
+    #[pyo3(signature = (assessment_id, **changes))]
+    fn update_assessment<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        changes: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p: AssessmentPatch = patch("update_assessment", changes)?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.update_assessment(AssessmentId(assessment_id.0), p).await
+        })
+    }
+
+    /// An assessment with its answer keys (the course's author, admins, the service).
+    fn get_assessment<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.get_assessment(AssessmentId(assessment_id.0)).await
+        })
+    }
+
+    /// The questions as the actor may see them: with keys for the course's staff, the
+    /// student view (no answer keys) for its students.
+    fn assessment_questions<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, Some("questions"), async move {
+            s.assessment_questions(AssessmentId(assessment_id.0)).await
+        })
+    }
+
+    /// Publishes a course and its lessons, or raises `NotPublishable` with every
+    /// problem.
+    fn publish_course<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.publish_course(CourseId(course_id.0)).await
+        })
+    }
+
+    // studying -----------------------------------------------------------------------
+
+    /// Enrols the acting student in a published course.
+    fn enroll<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(
+            py,
+            None,
+            async move { s.enroll(CourseId(course_id.0)).await },
+        )
+    }
+
+    /// Records progress on a content block (a progress document, plus the seconds spent
+    /// since the last report) and updates the lesson's progress.
+    #[pyo3(signature = (block_id, progress_data, seconds = 0))]
+    fn record_content_progress<'py>(
+        &self,
+        py: Python<'py>,
+        block_id: Id,
+        progress_data: Json,
+        seconds: i32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.record_content_progress(ContentBlockId(block_id.0), &progress_data.0, seconds)
+                .await
+        })
+    }
+
+    /// Starts (or resumes) an attempt: the attempt, the questions without keys, the
+    /// deadline.
+    fn start_attempt<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.start_attempt(AssessmentId(assessment_id.0)).await
+        })
+    }
+
+    /// Saves answers on the open attempt.
+    fn save_answers<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        answers: Json,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.save_answers(AssessmentId(assessment_id.0), &answers.0)
+                .await
+        })
+    }
+
+    /// Submits answers: scores them, stores the result and updates progress. Answers
+    /// that answer nothing raise `NoAnswers` unless `allow_empty=True`.
+    #[pyo3(signature = (assessment_id, answers, *, allow_empty = false))]
+    fn submit_attempt<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        answers: Json,
+        allow_empty: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = if allow_empty {
+            SubmitOptions::allow_empty()
+        } else {
+            SubmitOptions::default()
+        };
+        let s = self.s();
+        self.run(py, None, async move {
+            s.submit_attempt_with(AssessmentId(assessment_id.0), &answers.0, options)
+                .await
+        })
+    }
+
+    /// The acting student's attempts at an assessment.
+    fn my_attempts<'py>(&self, py: Python<'py>, assessment_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.my_attempts(AssessmentId(assessment_id.0)).await
+        })
+    }
+
+    /// Grades one essay of a submitted attempt (the course's instructor, admins, the
+    /// service).
+    #[pyo3(signature = (attempt_id, question_id, points, comment = None))]
+    fn grade_essay<'py>(
+        &self,
+        py: Python<'py>,
+        attempt_id: Id,
+        question_id: String,
+        points: u32,
+        comment: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.grade_essay(
+                AttemptId(attempt_id.0),
+                &question_id,
+                points,
+                comment.as_deref(),
+            )
+            .await
+        })
+    }
+
+    /// The acting student's progress rows on a course.
+    fn my_progress<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.my_progress(CourseId(course_id.0)).await
+        })
+    }
+
+    /// The acting student's enrolments with their course titles.
+    fn my_enrollments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.my_enrollments().await })
+    }
+
+    /// The acting student's learning-progress records.
+    fn my_learning_progress<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.my_learning_progress().await })
+    }
+
+    /// The acting student's roadmaps.
+    fn my_roadmaps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.my_roadmaps().await })
+    }
+
+    // people -------------------------------------------------------------------------
+
+    /// The acting user's profile.
+    fn my_profile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.my_profile().await })
+    }
+
+    /// Changes a profile: `first_name`, `last_name`, `avatar_url` (https),
+    /// `learning_preferences` (validated); `knowledge_profile` for the service.
+    #[pyo3(signature = (user_id, **changes))]
+    fn update_profile<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Id,
+        changes: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p: ProfilePatch = patch("update_profile", changes)?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.update_profile(UserId(user_id.0), p).await
+        })
+    }
+
+    /// Sets another user's role (admins; nobody changes their own).
+    fn set_role<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Id,
+        role: Json,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let role: UserRole = input("role", role.0)?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.set_role(UserId(user_id.0), role).await
+        })
+    }
+
+    /// Signs a user up on plain PostgreSQL (the service; refused on Supabase, whose
+    /// auth server signs users up).
+    #[pyo3(signature = (email, *, role = None, first_name = None, last_name = None))]
+    fn sign_up<'py>(
+        &self,
+        py: Python<'py>,
+        email: String,
+        role: Option<Json>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new: NewUser = input(
+            "sign_up",
+            json!({"email": email, "role": role.map_or(json!("student"), |r| r.0),
+                   "first_name": first_name, "last_name": last_name}),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move { s.sign_up(new).await })
+    }
+
+    /// The profile of `user_id`, created when missing (the service).
+    #[pyo3(signature = (user_id, email = None))]
+    fn ensure_profile<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Id,
+        email: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.ensure_profile(UserId(user_id.0), email.as_deref()).await
+        })
+    }
+
+    /// Every row about a user (GDPR portability): the user, an admin, the service.
+    fn export_user_data<'py>(&self, py: Python<'py>, user_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.export_user_data(UserId(user_id.0)).await
+        })
+    }
+
+    /// Erases a user (GDPR erasure); their courses go to `successor` (named by an admin
+    /// or the service).
+    #[pyo3(signature = (user_id, successor = None))]
+    fn erase_user<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Id,
+        successor: Option<Id>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.erase_user(UserId(user_id.0), successor.map(|i| UserId(i.0)))
+                .await
+        })
+    }
+
+    // audit --------------------------------------------------------------------------
+
+    /// Entries of the audit log, newest first (admins, the service): one page.
+    #[pyo3(signature = (*, table_name = None, row_id = None, actor_id = None, action = None, since = None, until = None, limit = 50, offset = 0))]
+    fn audit_log<'py>(
+        &self,
+        py: Python<'py>,
+        table_name: Option<String>,
+        row_id: Option<Id>,
+        actor_id: Option<Id>,
+        action: Option<Json>,
+        since: Option<Json>,
+        until: Option<Json>,
+        limit: u32,
+        offset: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter: AuditFilter = input(
+            "audit_log",
+            json!({"table_name": table_name, "row_id": row_id.map(|i| i.0),
+                   "actor_id": actor_id.map(|i| i.0), "action": opt(action),
+                   "since": opt(since), "until": opt(until)}),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.audit_log(&filter, Page::new(limit, offset)).await
+        })
+    }
+
+    /// Records a failed sign-in in the audit log.
+    fn record_failed_sign_in<'py>(
+        &self,
+        py: Python<'py>,
+        email: String,
+        reason: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.record_failed_sign_in(&email, &reason).await
+        })
+    }
+
+    // read models --------------------------------------------------------------------
+
+    /// A course's whole gradebook as columns (`{"student_id": [...], "best_score": [...],
+    /// …}`, for `pandas.DataFrame` / `polars.DataFrame`): every page, one line per
+    /// student and assessment attempted.
+    fn gradebook<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.s();
+        let course = CourseId(course_id.0);
+        let entries = self.value(py, async move {
+            let mut all = Vec::new();
+            let mut offset = 0;
+            loop {
+                let book = s
+                    .gradebook(course, Page::new(Page::MAX_LIMIT, offset))
+                    .await?;
+                all.extend(book.entries);
+                match book.next_offset {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+            Ok(all)
+        })?;
+        table(py, &entries, &gradebook_entry_sample())
+    }
+
+    /// One page of a course's gradebook: `{"course_id", "entries", "next_offset",
+    /// "total", "version"}`.
+    #[pyo3(signature = (course_id, *, limit = 50, offset = 0))]
+    fn gradebook_page<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        limit: u32,
+        offset: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.gradebook(CourseId(course_id.0), Page::new(limit, offset))
+                .await
+        })
+    }
+
+    /// The acting student's dashboard: `{"student_id", "version", "courses": columns,
+    /// "assessments": columns}`.
+    fn student_dashboard<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.s();
+        let value = self.value(py, async move { s.student_dashboard().await })?;
+        let out = PyDict::new(py);
+        out.set_item(
+            "student_id",
+            to_py(py, &value["student_id"], Some("student_id"))?,
+        )?;
+        out.set_item("version", to_py(py, &value["version"], None)?)?;
+        out.set_item(
+            "courses",
+            table(py, &value["courses"], &dashboard_course_sample())?,
+        )?;
+        out.set_item(
+            "assessments",
+            table(py, &value["assessments"], &grade_summary_sample())?,
+        )?;
+        Ok(out)
+    }
+
+    // stored documents ---------------------------------------------------------------
+
+    /// Checks every stored document by the library's rules (the service).
+    fn check_documents<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.check_documents().await })
+    }
+
+    /// Rewrites the stored documents that are only not in the library's form (the
+    /// service).
+    fn repair_documents<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move { s.repair_documents().await })
+    }
+
+    /// Who this scope acts for: `("user", UUID)`, `("anon", None)` or `("service", None)`.
+    #[getter]
+    fn actor<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (kind, id) = match self.scope.actor() {
+            lms_db::Actor::User(u) => ("user", Some(u.0)),
+            lms_db::Actor::Anon => ("anon", None),
+            _ => ("service", None),
+        };
+        Ok((kind, id).into_pyobject(py)?.into_any())
+    }
+}
