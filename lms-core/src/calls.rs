@@ -131,13 +131,23 @@ pub fn score_many(
     answers: &[Value],
     minimum_passing_score: i32,
 ) -> Result<Vec<Scored>> {
+    score_each(questions, answers.iter(), minimum_passing_score)
+}
+
+/// [`score_many`] over sheets as they come (e.g. converted by a binding while the first
+/// ones are scored); the sheets after an invalid one are not read.
+pub fn score_each<S: std::borrow::Borrow<Value>>(
+    questions: &Value,
+    answers: impl IntoIterator<Item = S>,
+    minimum_passing_score: i32,
+) -> Result<Vec<Scored>> {
     let questions = QuestionSet::validate(questions)?;
     let policy = ScoringPolicy::new(minimum_passing_score)?;
     answers
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, sheet)| {
-            Answers::validate(sheet)
+            Answers::validate(sheet.borrow())
                 .map_err(Error::from)
                 .and_then(|a| scoring::score(&questions, &a, &policy))
                 .map_err(|e| at_index(i, e))
@@ -339,12 +349,64 @@ pub fn student_view(questions: &Value) -> Result<StudentQuestionSet> {
     Ok(documents::student_view(&QuestionSet::validate(questions)?))
 }
 
-/// The arguments of `function`, from an object of named arguments.
-fn args<T: DeserializeOwned>(function: &str, input: Value) -> Result<T> {
-    serde_json::from_value(input).map_err(|e| Error::InvalidInput {
-        field: "input",
-        reason: format!("arguments of `{function}`: {e}"),
-    })
+/// The named arguments of a call: each taken out of the input object once (documents
+/// move, nothing is copied), the ones left unread refused as unknown.
+struct Args {
+    function: String,
+    map: serde_json::Map<String, Value>,
+}
+
+impl Args {
+    fn new(function: &str, input: Value) -> Result<Self> {
+        match input {
+            Value::Object(map) => Ok(Args {
+                function: function.to_owned(),
+                map,
+            }),
+            other => Err(Error::InvalidInput {
+                field: "input",
+                reason: format!(
+                    "the arguments of `{function}` are an object of named arguments, not {other}"
+                ),
+            }),
+        }
+    }
+
+    fn refuse(&self, name: &str, reason: impl std::fmt::Display) -> Error {
+        Error::InvalidInput {
+            field: "input",
+            reason: format!("argument `{name}` of `{}`: {reason}", self.function),
+        }
+    }
+
+    /// A JSON argument as given (`null` when absent).
+    fn value(&mut self, name: &str) -> Value {
+        self.map.remove(name).unwrap_or(Value::Null)
+    }
+
+    /// A typed argument, which must be given.
+    fn get<T: DeserializeOwned>(&mut self, name: &str) -> Result<T> {
+        match self.map.remove(name) {
+            None => Err(self.refuse(name, "missing")),
+            Some(v) => serde_json::from_value(v).map_err(|e| self.refuse(name, e)),
+        }
+    }
+
+    /// A typed argument, `default` when absent or `null`.
+    fn or<T: DeserializeOwned>(&mut self, name: &str, default: T) -> Result<T> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => serde_json::from_value(v).map_err(|e| self.refuse(name, e)),
+        }
+    }
+
+    /// Refuses arguments the function does not take.
+    fn done(self) -> Result<()> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(extra) => Err(self.refuse(extra, "unknown argument")),
+        }
+    }
 }
 
 fn json<T: Serialize>(value: T) -> Result<Value> {
@@ -381,189 +443,109 @@ pub const FUNCTIONS: [&str; 18] = [
 /// `passing`), and returns its output as JSON: the one entry point of the conformance
 /// vectors. Refusals are the functions' own errors.
 pub fn call(function: &str, input: Value) -> Result<Value> {
-    #[derive(Deserialize)]
-    struct Document {
-        document: String,
-        value: Value,
+    if !FUNCTIONS.contains(&function) {
+        return Err(Error::InvalidInput {
+            field: "function",
+            reason: format!(
+                "no pure function is named `{function}`; one of {}",
+                FUNCTIONS.join(", ")
+            ),
+        });
     }
-    #[derive(Deserialize)]
-    struct Name {
-        document: String,
-    }
-    #[derive(Deserialize)]
-    struct Content {
-        content_type: ContentType,
-        value: Value,
-    }
-    fn default_passing() -> i32 {
-        70
-    }
-    #[derive(Deserialize)]
-    struct Score {
-        questions: Value,
-        answers: Value,
-        #[serde(default = "default_passing")]
-        passing: i32,
-    }
-    #[derive(Deserialize)]
-    struct ScoreMany {
-        questions: Value,
-        answers: Vec<Value>,
-        #[serde(default = "default_passing")]
-        passing: i32,
-    }
-    #[derive(Deserialize)]
-    struct GradeEssay {
-        scored: Scored,
-        question_id: String,
-        points: u32,
-        comment: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct MayStart {
-        #[serde(default)]
-        rules: AttemptRules,
-        #[serde(default)]
-        previous: Vec<AttemptSummary>,
-        #[serde(default)]
-        missing: Vec<LessonId>,
-        now: DateTime<Utc>,
-    }
-    #[derive(Deserialize)]
-    struct Submit {
-        #[serde(default)]
-        rules: AttemptRules,
-        started_at: DateTime<Utc>,
-        submitted_at: DateTime<Utc>,
-        #[serde(default)]
-        answers: Vec<SavedAnswer>,
-    }
-    #[derive(Deserialize)]
-    struct Grade {
-        #[serde(default)]
-        method: GradingMethod,
-        scores: Vec<i32>,
-    }
-    #[derive(Deserialize)]
-    struct Lessons {
-        lessons: Vec<LessonNode>,
-        #[serde(default)]
-        completed: Vec<LessonId>,
-    }
-    #[derive(Deserialize)]
-    struct Missing {
-        lessons: Vec<LessonNode>,
-        lesson: LessonId,
-        #[serde(default)]
-        completed: Vec<LessonId>,
-    }
-    #[derive(Deserialize)]
-    struct Transition {
-        status: ProgressStatus,
-        event: ProgressEvent,
-    }
-    #[derive(Deserialize)]
-    struct Apply {
-        progress: LessonProgress,
-        event: ProgressEvent,
-    }
-    #[derive(Deserialize)]
-    struct Facts {
-        facts: LessonFacts,
-    }
-    #[derive(Deserialize)]
-    struct CourseComplete {
-        lessons: Vec<ProgressStatus>,
-        #[serde(default)]
-        final_assessment: AssessmentState,
-    }
-    #[derive(Deserialize)]
-    struct Publish {
-        outline: Outline,
-    }
-    #[derive(Deserialize)]
-    struct Questions {
-        questions: Value,
-    }
-    match function {
+    let mut a = Args::new(function, input)?;
+    let out = match function {
         "validate" => {
-            let a: Document = args(function, input)?;
-            validate(&a.document, &a.value)
+            let document: String = a.get("document")?;
+            validate(&document, &a.value("value"))
         }
-        "json_schema" => json_schema(&args::<Name>(function, input)?.document),
+        "json_schema" => json_schema(&a.get::<String>("document")?),
         "validate_content" => {
-            let a: Content = args(function, input)?;
-            validate_content(a.content_type, &a.value)
+            let content_type: ContentType = a.get("content_type")?;
+            validate_content(content_type, &a.value("value"))
         }
         "score" => {
-            let a: Score = args(function, input)?;
-            json(score(&a.questions, &a.answers, a.passing)?)
+            let (questions, answers) = (a.value("questions"), a.value("answers"));
+            let passing = a.or("passing", 70)?;
+            json(score(&questions, &answers, passing)?)
         }
         "score_many" => {
-            let a: ScoreMany = args(function, input)?;
-            json(score_many(&a.questions, &a.answers, a.passing)?)
+            let questions = a.value("questions");
+            let answers: Vec<Value> = match a.value("answers") {
+                Value::Array(sheets) => sheets,
+                other => {
+                    return Err(a.refuse("answers", format!("a list of answer sheets, not {other}")))
+                }
+            };
+            let passing = a.or("passing", 70)?;
+            json(score_many(&questions, &answers, passing)?)
         }
         "grade_essay" => {
-            let a: GradeEssay = args(function, input)?;
+            let scored: Scored = a.get("scored")?;
+            let question_id: String = a.get("question_id")?;
+            let points: u32 = a.get("points")?;
+            let comment: Option<String> = a.or("comment", None)?;
             json(grade_essay(
-                &a.scored,
-                &a.question_id,
-                a.points,
-                a.comment.as_deref(),
+                &scored,
+                &question_id,
+                points,
+                comment.as_deref(),
             )?)
         }
         "may_start" => {
-            let a: MayStart = args(function, input)?;
-            json(may_start(&a.rules, &a.previous, &a.missing, a.now)?)
+            let rules: AttemptRules = a.or("rules", AttemptRules::default())?;
+            let previous: Vec<AttemptSummary> = a.or("previous", Vec::new())?;
+            let missing: Vec<LessonId> = a.or("missing", Vec::new())?;
+            let now: DateTime<Utc> = a.get("now")?;
+            json(may_start(&rules, &previous, &missing, now)?)
         }
         "submission" => {
-            let a: Submit = args(function, input)?;
-            json(submission(
-                &a.rules,
-                a.started_at,
-                a.submitted_at,
-                &a.answers,
-            )?)
+            let rules: AttemptRules = a.or("rules", AttemptRules::default())?;
+            let started_at: DateTime<Utc> = a.get("started_at")?;
+            let submitted_at: DateTime<Utc> = a.get("submitted_at")?;
+            let answers: Vec<SavedAnswer> = a.or("answers", Vec::new())?;
+            json(submission(&rules, started_at, submitted_at, &answers)?)
         }
         "grade" => {
-            let a: Grade = args(function, input)?;
-            json(grade(a.method, &a.scores))
+            let method: GradingMethod = a.or("method", GradingMethod::default())?;
+            let scores: Vec<i32> = a.get("scores")?;
+            json(grade(method, &scores))
         }
         "unlocked" => {
-            let a: Lessons = args(function, input)?;
-            json(unlocked(&a.lessons, &a.completed)?)
+            let lessons: Vec<LessonNode> = a.get("lessons")?;
+            let completed: Vec<LessonId> = a.or("completed", Vec::new())?;
+            json(unlocked(&lessons, &completed)?)
         }
         "missing" => {
-            let a: Missing = args(function, input)?;
-            json(missing(&a.lessons, a.lesson, &a.completed)?)
+            let lessons: Vec<LessonNode> = a.get("lessons")?;
+            let lesson: LessonId = a.get("lesson")?;
+            let completed: Vec<LessonId> = a.or("completed", Vec::new())?;
+            json(missing(&lessons, lesson, &completed)?)
         }
         "topological_order" => {
-            let a: Lessons = args(function, input)?;
-            json(topological_order(&a.lessons)?)
+            let lessons: Vec<LessonNode> = a.get("lessons")?;
+            json(topological_order(&lessons)?)
         }
         "transition" => {
-            let a: Transition = args(function, input)?;
-            json(transition(a.status, &a.event)?)
+            let status: ProgressStatus = a.get("status")?;
+            let event: ProgressEvent = a.get("event")?;
+            json(transition(status, &event)?)
         }
         "apply" => {
-            let a: Apply = args(function, input)?;
-            json(apply(a.progress, &a.event)?)
+            let progress: LessonProgress = a.get("progress")?;
+            let event: ProgressEvent = a.get("event")?;
+            json(apply(progress, &event)?)
         }
-        "lesson_progress" => json(lesson_progress(&args::<Facts>(function, input)?.facts)?),
+        "lesson_progress" => json(lesson_progress(&a.get::<LessonFacts>("facts")?)?),
         "course_complete" => {
-            let a: CourseComplete = args(function, input)?;
-            json(course_complete(&a.lessons, a.final_assessment))
+            let lessons: Vec<ProgressStatus> = a.get("lessons")?;
+            let final_assessment: AssessmentState =
+                a.or("final_assessment", AssessmentState::default())?;
+            json(course_complete(&lessons, final_assessment))
         }
-        "publish_problems" => json(publish_problems(&args::<Publish>(function, input)?.outline)),
-        "student_view" => json(student_view(
-            &args::<Questions>(function, input)?.questions,
-        )?),
-        other => Err(Error::InvalidInput {
-            field: "function",
-            reason: format!(
-                "no pure function is named `{other}`; one of {}",
-                FUNCTIONS.join(", ")
-            ),
-        }),
-    }
+        "publish_problems" => json(publish_problems(&a.get::<Outline>("outline")?)),
+        "student_view" => json(student_view(&a.value("questions"))?),
+        _ => unreachable!("checked against FUNCTIONS above"),
+    }?;
+    a.done()?;
+    Ok(out)
 }

@@ -1,7 +1,8 @@
 //! The exceptions: `LmsError` and one subclass per `ErrorCode`, all the mapping in one
 //! place.
 //!
-//! Each raised exception carries `code` (the Rust `ErrorCode::as_str()`), `message`,
+//! Each raised exception carries `code` (the Rust `ErrorCode::as_str()`), `http_status`
+//! (the status `ErrorCode::http_status()` recommends), `message`,
 //! `document`, `problems` (a list of `(path, reason)` tuples), `details` (a dict), and
 //! each detail as an attribute of its own (`max_attempts`, `missing_lessons`,
 //! `deadline`…), with the short names `max` and `missing` beside the two most used.
@@ -15,92 +16,92 @@ use pyo3::types::{PyList, PyTuple};
 use crate::convert::to_py;
 
 create_exception!(
-    _native,
+    lms,
     LmsError,
     PyException,
     "Every refusal of the library: `code` is the stable code, `problems` and `details` say more."
 );
 create_exception!(
-    _native,
+    lms,
     InvalidDocument,
     LmsError,
     "A document or input is invalid: `problems` say where and why."
 );
 create_exception!(
-    _native,
+    lms,
     NotFound,
     LmsError,
     "The row does not exist or may not be seen."
 );
-create_exception!(_native, Forbidden, LmsError, "The actor may not do this.");
+create_exception!(lms, Forbidden, LmsError, "The actor may not do this.");
 create_exception!(
-    _native,
+    lms,
     NoProfile,
     LmsError,
     "The signed-in user has no profile in this database."
 );
 create_exception!(
-    _native,
+    lms,
     AlreadyEnrolled,
     LmsError,
     "The student is already enrolled."
 );
 create_exception!(
-    _native,
+    lms,
     NotEnrolled,
     LmsError,
     "The student is not enrolled in the course."
 );
 create_exception!(
-    _native,
+    lms,
     AttemptLimitReached,
     LmsError,
     "Every allowed attempt is used (`max`)."
 );
 create_exception!(
-    _native,
+    lms,
     AttemptNotStarted,
     LmsError,
     "A timed assessment needs `start_attempt` first."
 );
 create_exception!(
-    _native,
+    lms,
     NoAnswers,
     LmsError,
     "The answers answer no question (pass allow_empty=True for a blank attempt)."
 );
 create_exception!(
-    _native,
+    lms,
     TimeLimitExceeded,
     LmsError,
     "Submitted after the deadline plus grace."
 );
 create_exception!(
-    _native,
+    lms,
     PrerequisitesUnmet,
     LmsError,
     "Lessons to complete first (`missing`)."
 );
 create_exception!(
-    _native,
+    lms,
     InvalidTransition,
     LmsError,
     "The progress change is not allowed now."
 );
 create_exception!(
-    _native,
+    lms,
     NotPublishable,
     LmsError,
     "The course cannot be published yet (`details['problems']`)."
 );
 create_exception!(
-    _native,
+    lms,
     Conflict,
     LmsError,
     "The write conflicts with the current state."
 );
 create_exception!(
-    _native,
+    lms,
     DatabaseError,
     LmsError,
     "The database failed or is unreachable."
@@ -161,6 +162,7 @@ pub fn from_body(py: Python<'_>, body: &lms_core::ErrorBody) -> PyErr {
 fn build(py: Python<'_>, body: &lms_core::ErrorBody) -> PyResult<PyErr> {
     let instance = class(py, body.code).call1((body.message.as_str(),))?;
     instance.setattr("code", body.code.as_str())?;
+    instance.setattr("http_status", body.code.http_status())?;
     instance.setattr("message", body.message.as_str())?;
     instance.setattr("document", body.document.as_deref())?;
     let problems = PyList::empty(py);

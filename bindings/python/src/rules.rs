@@ -4,7 +4,9 @@
 use pyo3::prelude::*;
 use serde_json::{json, Value};
 
-use crate::convert::{to_py, Json};
+use pyo3::types::PyDict;
+
+use crate::convert::{to_json, to_py, Json};
 use crate::errors;
 
 /// Calls rule `function` with `input`; the result typed by `key` (see `convert::to_py`).
@@ -16,18 +18,6 @@ fn call<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     match lms_core::calls::call(function, input) {
         Ok(out) => to_py(py, &out, key),
-        Err(e) => Err(errors::core(py, &e)),
-    }
-}
-
-/// Calls rule `function` with the GIL released (for batches).
-fn call_detached<'py>(
-    py: Python<'py>,
-    function: &'static str,
-    input: Value,
-) -> PyResult<Bound<'py, PyAny>> {
-    match py.detach(move || lms_core::calls::call(function, input)) {
-        Ok(out) => to_py(py, &out, None),
         Err(e) => Err(errors::core(py, &e)),
     }
 }
@@ -91,22 +81,78 @@ pub fn score<'py>(
     )
 }
 
-/// Scores many answer sheets against one question set, in Rust with the GIL released:
-/// one result per sheet, as `score` gives it. The first invalid sheet raises
+/// Scores many answer sheets against one question set, in Rust with the GIL released,
+/// and returns the results as columns (`pandas.DataFrame(x)` takes them): one
+/// `points_earned`, `total_points`, `score`, `passed` per sheet, and with
+/// `feedback=True` each sheet's feedback document too. The first invalid sheet raises
 /// `InvalidDocument`, its problems under the sheet's index (`/12/q3`).
 #[pyfunction]
-#[pyo3(signature = (questions, answers, passing = 70))]
+#[pyo3(signature = (questions, answers, passing = 70, *, feedback = false))]
 pub fn score_many<'py>(
     py: Python<'py>,
     questions: Json,
-    answers: Json,
+    answers: &Bound<'py, PyAny>,
     passing: i32,
-) -> PyResult<Bound<'py, PyAny>> {
-    call_detached(
-        py,
-        "score_many",
-        json!({"questions": questions.0, "answers": answers.0, "passing": passing}),
-    )
+    feedback: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    if answers.is_instance_of::<PyDict>() || answers.is_instance_of::<pyo3::types::PyString>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "score_many(): answers is a list of answer sheets, not one sheet",
+        ));
+    }
+    let sheets = answers.try_iter().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err("score_many(): answers is a list of answer sheets")
+    })?;
+    let questions = questions.0;
+    // Converting a sheet needs the GIL, scoring it does not: this thread converts while
+    // another scores what is converted so far (the rules are lms_core's score_each).
+    let (send, receive) = std::sync::mpsc::sync_channel::<Value>(256);
+    let scored = std::thread::scope(|scope| {
+        let scorer = scope.spawn(move || lms_core::calls::score_each(&questions, receive, passing));
+        let mut converted: PyResult<()> = Ok(());
+        for sheet in sheets {
+            match sheet.and_then(|s| to_json(&s)) {
+                Ok(value) => {
+                    if send.send(value).is_err() {
+                        break; // the scorer stopped at an invalid sheet
+                    }
+                }
+                Err(e) => {
+                    converted = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(send);
+        let scored = py.detach(|| scorer.join());
+        converted.map(|()| scored)
+    })?
+    .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("score_many(): the scorer failed"))?
+    .map_err(|e| errors::core(py, &e))?;
+    let columns = PyDict::new(py);
+    columns.set_item(
+        "points_earned",
+        scored.iter().map(|s| s.points_earned).collect::<Vec<_>>(),
+    )?;
+    columns.set_item(
+        "total_points",
+        scored.iter().map(|s| s.total_points).collect::<Vec<_>>(),
+    )?;
+    columns.set_item("score", scored.iter().map(|s| s.score).collect::<Vec<_>>())?;
+    columns.set_item(
+        "passed",
+        scored.iter().map(|s| s.passed).collect::<Vec<_>>(),
+    )?;
+    if feedback {
+        let list = pyo3::types::PyList::empty(py);
+        for s in &scored {
+            let doc = serde_json::to_value(&s.feedback)
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+            list.append(to_py(py, &doc, Some("feedback"))?)?;
+        }
+        columns.set_item("feedback", list)?;
+    }
+    Ok(columns)
 }
 
 /// Grades one essay of a scored attempt (`scored`: what `score` returned): `points` in
@@ -313,7 +359,8 @@ pub fn call_rule<'py>(py: Python<'py>, function: &str, input: Json) -> PyResult<
     call(py, function, input.0, None)
 }
 
-/// Registers the functions and the constants `DOCUMENTS`, `ERROR_CODES`, `RULES`.
+/// Registers the functions and the constants `DOCUMENTS`, `ERROR_CODES`, `HTTP_STATUS`
+/// (the recommended status of each code), `RULES`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(json_schema, m)?)?;
@@ -341,5 +388,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|c| c.as_str())
         .collect();
     m.add("ERROR_CODES", codes)?;
+    let statuses: std::collections::BTreeMap<&str, u16> = lms_core::ErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.http_status()))
+        .collect();
+    m.add("HTTP_STATUS", statuses)?;
     Ok(())
 }

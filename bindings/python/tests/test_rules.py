@@ -67,7 +67,13 @@ def test_score_refuses_answers_that_do_not_fit() -> None:
 
 def test_score_many_scores_each_sheet_and_names_the_bad_one() -> None:
     sheets = [{"q1": {"type": "true_false", "value": v}} for v in (True, False)] + [{}]
-    assert [s["score"] for s in lms.score_many([tf()], sheets)] == [100, 0, 0]
+    columns = lms.score_many([tf()], sheets)
+    assert columns == {"points_earned": [1, 0, 0], "total_points": [1, 1, 1], "score": [100, 0, 0],
+                       "passed": [True, False, False]}
+    with_feedback = lms.score_many([tf()], sheets, feedback=True)
+    assert [f["questions"][0]["outcome"] for f in with_feedback["feedback"]] == ["correct", "incorrect", "unanswered"]
+    with pytest.raises(TypeError):
+        lms.score_many([tf()], {"not": "a list"})
     with pytest.raises(lms.InvalidDocument) as refused:
         lms.score_many([tf()], [{}, {"q7": {"type": "true_false", "value": True}}])
     assert refused.value.problems[0][0] == "/1/q7"

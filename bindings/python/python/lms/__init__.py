@@ -28,6 +28,7 @@ from . import _native
 from ._native import (
     DOCUMENTS,
     ERROR_CODES,
+    HTTP_STATUS,
     RULES,
     AlreadyEnrolled,
     AttemptLimitReached,
@@ -127,6 +128,7 @@ class GradingMethod(str, enum.Enum):
 __all__ = [
     "DOCUMENTS",
     "ERROR_CODES",
+    "HTTP_STATUS",
     "RULES",
     "AlreadyEnrolled",
     "AttemptLimitReached",

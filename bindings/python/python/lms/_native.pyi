@@ -2,13 +2,57 @@
 
 import datetime
 import uuid
-from typing import Any, Generic, Literal, Mapping, Sequence, TypeVar, TypedDict, Union
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
-from typing_extensions import NotRequired, Unpack
+from typing_extensions import Unpack, final
+
+from .records import (
+    Assessment,
+    AssessmentChanges,
+    AssessmentStateName,
+    Attempt,
+    AuditEntry,
+    ContentBlock,
+    ContentTypeName,
+    Course,
+    CourseChanges,
+    Dashboard,
+    DifficultyName,
+    DocumentRepair,
+    DocumentReport,
+    Enrollment,
+    Erasure,
+    GradebookColumns,
+    GradebookPage,
+    IdLike,
+    Json,
+    LearningProgress,
+    Lesson,
+    LessonChanges,
+    LessonProgress,
+    MethodName,
+    MyEnrollment,
+    OutlineLesson,
+    Paged,
+    ProfileChanges,
+    Profile,
+    Progress,
+    ProgressStatusName,
+    Roadmap,
+    ScoreColumns,
+    Scored,
+    StartDecision,
+    StartedAttempt,
+    SubmissionVerdict,
+    SubmittedAttempt,
+    UserExport,
+    UserRoleName,
+)
 
 __all__ = [
     "DOCUMENTS",
     "ERROR_CODES",
+    "HTTP_STATUS",
     "RULES",
     "AlreadyEnrolled",
     "AttemptLimitReached",
@@ -48,26 +92,14 @@ __all__ = [
     "unlocked",
     "validate",
     "validate_content",
+    "__version__",
 ]
 
 __version__: str
 
-#: A JSON value: what documents are made of.
-Json = Any
-#: An id argument: a ``uuid.UUID`` or its text.
-IdLike = Union[uuid.UUID, str]
-T = TypeVar("T")
-
-UserRoleName = Literal["student", "instructor", "admin"]
-DifficultyName = Literal["beginner", "intermediate", "advanced"]
-ContentTypeName = Literal["rich_text", "image", "video", "file", "youtube"]
-ProgressStatusName = Literal["not_started", "in_progress", "completed", "blocked"]
-RoadmapStatusName = Literal["active", "completed", "paused"]
-AssessmentStateName = Literal["not_required", "not_attempted", "failed", "passed"]
-MethodName = Literal["highest", "first", "last", "average"]
-
 DOCUMENTS: list[str]
 ERROR_CODES: list[str]
+HTTP_STATUS: dict[str, int]
 RULES: list[str]
 
 # errors -----------------------------------------------------------------------------
@@ -77,6 +109,7 @@ class LmsError(Exception):
     ``details`` say more; each detail is also an attribute of its own."""
 
     code: str
+    http_status: int
     message: str
     document: str | None
     problems: list[tuple[str, str]]
@@ -108,328 +141,13 @@ class NotPublishable(LmsError): ...
 class Conflict(LmsError): ...
 class DatabaseError(LmsError): ...
 
-# results ----------------------------------------------------------------------------
-
-class Paged(TypedDict, Generic[T]):
-    items: list[T]
-    next_offset: int | None
-    total: int | None
-
-class Profile(TypedDict):
-    id: uuid.UUID
-    email: str | None
-    role: UserRoleName
-    first_name: str | None
-    last_name: str | None
-    avatar_url: str | None
-    learning_preferences: dict[str, Any] | None
-    knowledge_profile: dict[str, Any]
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class Course(TypedDict):
-    id: uuid.UUID
-    title: str
-    description: str | None
-    instructor_id: uuid.UUID
-    final_assessment_id: uuid.UUID | None
-    tags: list[str]
-    difficulty_level: DifficultyName | None
-    estimated_duration_minutes: int | None
-    is_published: bool
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class Lesson(TypedDict):
-    id: uuid.UUID
-    course_id: uuid.UUID
-    title: str
-    description: str | None
-    order_index: int
-    learning_objectives: list[str]
-    estimated_duration_minutes: int | None
-    assessment_id: uuid.UUID | None
-    prerequisites: list[uuid.UUID]
-    is_published: bool
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class OutlineLesson(TypedDict):
-    id: uuid.UUID
-    course_id: uuid.UUID
-    title: str
-    description: str | None
-    order_index: int
-    learning_objectives: list[str]
-    estimated_duration_minutes: int | None
-
-ContentBlock = TypedDict(
-    "ContentBlock",
-    {
-        "id": uuid.UUID,
-        "lesson_id": uuid.UUID,
-        "type": ContentTypeName,
-        "content": dict[str, Any],
-        "order_index": int,
-        "metadata": dict[str, Any],
-        "created_at": datetime.datetime,
-        "updated_at": datetime.datetime,
-    },
-)
-
-class Assessment(TypedDict):
-    id: uuid.UUID
-    lesson_id: uuid.UUID | None
-    course_id: uuid.UUID | None
-    title: str
-    description: str | None
-    questions: list[dict[str, Any]]
-    ai_generated: bool
-    source_content_ids: list[uuid.UUID]
-    is_mandatory: bool
-    minimum_passing_score: int
-    max_attempts: int | None
-    time_limit_minutes: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class Enrollment(TypedDict):
-    id: uuid.UUID
-    student_id: uuid.UUID
-    course_id: uuid.UUID
-    enrolled_at: datetime.datetime
-    completed_at: datetime.datetime | None
-    progress: dict[str, Any]
-
-class MyEnrollment(Enrollment):
-    course_title: str
-
-class Attempt(TypedDict):
-    id: uuid.UUID
-    assessment_id: uuid.UUID
-    student_id: uuid.UUID
-    attempt_number: int
-    answers: dict[str, Any]
-    score: int | None
-    points_earned: int | None
-    total_points: int | None
-    passed: bool | None
-    time_spent_seconds: int | None
-    started_at: datetime.datetime
-    submitted_at: datetime.datetime | None
-    feedback: dict[str, Any] | None
-
-class StartedAttempt(TypedDict):
-    attempt: Attempt
-    questions: list[dict[str, Any]]
-    deadline: datetime.datetime | None
-    resumed: bool
-
-class SubmittedAttempt(TypedDict):
-    attempt: Attempt
-    late: bool
-    dropped_answers: list[str]
-    pending_review: list[str]
-    unlocked_lessons: list[uuid.UUID]
-    course_completed: bool
-
-class Progress(TypedDict):
-    id: uuid.UUID
-    student_id: uuid.UUID
-    course_id: uuid.UUID
-    lesson_id: uuid.UUID | None
-    assessment_id: uuid.UUID | None
-    status: ProgressStatusName
-    completion_percentage: int
-    last_accessed: datetime.datetime | None
-    time_spent_seconds: int
-    attempts_count: int
-    best_score: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class Roadmap(TypedDict):
-    id: uuid.UUID
-    student_id: uuid.UUID
-    roadmap_data: dict[str, Any]
-    ai_reasoning: str | None
-    status: RoadmapStatusName
-    generated_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class LearningProgress(TypedDict):
-    id: uuid.UUID
-    student_id: uuid.UUID
-    content_id: uuid.UUID
-    content_type: str
-    progress_data: dict[str, Any]
-    completed_at: datetime.datetime | None
-    time_spent_seconds: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-class UserExport(TypedDict):
-    format: str
-    exported_at: datetime.datetime
-    user_id: uuid.UUID
-    tables: dict[str, list[dict[str, Any]]]
-
-class Erasure(TypedDict):
-    user_id: uuid.UUID
-    successor: uuid.UUID | None
-    transferred_courses: int
-    deleted: dict[str, int]
-
-class AuditEntry(TypedDict):
-    id: int
-    occurred_at: datetime.datetime
-    actor_id: uuid.UUID | None
-    actor_role: Literal["authenticated", "anon", "service", "system"]
-    action: Literal["insert", "update", "delete", "sign_in_failed"]
-    table_name: str
-    row_id: uuid.UUID | None
-    old_data: dict[str, Any] | None
-    new_data: dict[str, Any] | None
-
-class GradebookColumns(TypedDict):
-    """A gradebook as columns, one value per student and assessment."""
-
-    student_id: list[uuid.UUID]
-    assessment_id: list[uuid.UUID]
-    course_id: list[uuid.UUID]
-    attempts: list[int]
-    submitted: list[int]
-    awaiting_grading: list[int]
-    best_score: list[int | None]
-    passed: list[bool]
-    last_submitted_at: list[datetime.datetime | None]
-    assessment_title: list[str | None]
-    student_name: list[str | None]
-    student_email: list[str | None]
-
-class GradeSummaryColumns(TypedDict):
-    student_id: list[uuid.UUID]
-    assessment_id: list[uuid.UUID]
-    course_id: list[uuid.UUID]
-    attempts: list[int]
-    submitted: list[int]
-    awaiting_grading: list[int]
-    best_score: list[int | None]
-    passed: list[bool]
-    last_submitted_at: list[datetime.datetime | None]
-    assessment_title: list[str | None]
-
-class DashboardCourseColumns(TypedDict):
-    course_id: list[uuid.UUID]
-    title: list[str]
-    enrolled_at: list[datetime.datetime]
-    completed_at: list[datetime.datetime | None]
-    completion_percentage: list[int]
-    last_accessed: list[datetime.datetime | None]
-
-class Dashboard(TypedDict):
-    student_id: uuid.UUID
-    version: str
-    courses: DashboardCourseColumns
-    assessments: GradeSummaryColumns
-
-class GradebookEntry(TypedDict):
-    student_id: uuid.UUID
-    assessment_id: uuid.UUID
-    course_id: uuid.UUID
-    attempts: int
-    submitted: int
-    awaiting_grading: int
-    best_score: int | None
-    passed: bool
-    last_submitted_at: datetime.datetime | None
-    assessment_title: str | None
-    student_name: str | None
-    student_email: str | None
-
-class GradebookPage(TypedDict):
-    course_id: uuid.UUID
-    entries: list[GradebookEntry]
-    next_offset: int | None
-    total: int
-    version: str
-
-class DocumentReport(TypedDict):
-    checked: int
-    invalid: int
-    not_normalized: int
-    documents: list[dict[str, Any]]
-
-class DocumentRepair(TypedDict):
-    repaired: int
-    remaining: DocumentReport
-
-class Scored(TypedDict):
-    points_earned: int
-    total_points: int
-    score: int | None
-    passed: bool | None
-    feedback: dict[str, Any]
-
-class StartDecision(TypedDict):
-    kind: Literal["new", "resume", "close_expired"]
-    attempt_number: int
-    deadline: NotRequired[datetime.datetime | None]
-
-class SubmissionVerdict(TypedDict):
-    kept: list[str]
-    dropped: list[str]
-    late: bool
-    submitted_at: datetime.datetime
-    time_spent_seconds: int
-
-class LessonProgress(TypedDict):
-    status: ProgressStatusName
-    completion_percentage: int
-
-# patches (keyword arguments of the update_* methods) ---------------------------------
-
-class CourseChanges(TypedDict, total=False):
-    title: str
-    description: str | None
-    final_assessment_id: IdLike | None
-    tags: list[str]
-    difficulty_level: DifficultyName | None
-    estimated_duration_minutes: int | None
-
-class LessonChanges(TypedDict, total=False):
-    title: str
-    description: str | None
-    order_index: int
-    learning_objectives: list[str]
-    estimated_duration_minutes: int | None
-    assessment_id: IdLike | None
-    prerequisites: list[IdLike]
-    is_published: bool
-
-class AssessmentChanges(TypedDict, total=False):
-    title: str
-    description: str | None
-    questions: list[Mapping[str, Any]]
-    is_mandatory: bool
-    minimum_passing_score: int
-    max_attempts: int | None
-    time_limit_minutes: int | None
-
-class ProfileChanges(TypedDict, total=False):
-    first_name: str | None
-    last_name: str | None
-    avatar_url: str | None
-    learning_preferences: Mapping[str, Any]
-    knowledge_profile: Mapping[str, Any]
-
 # pure rules -------------------------------------------------------------------------
 
 def validate(document: str, value: Json) -> Json: ...
 def json_schema(document: str) -> dict[str, Any]: ...
 def validate_content(content_type: ContentTypeName | str, value: Json) -> dict[str, Any]: ...
 def score(questions: Json, answers: Json, passing: int = 70) -> Scored: ...
-def score_many(questions: Json, answers: Sequence[Json], passing: int = 70) -> list[Scored]: ...
+def score_many(questions: Json, answers: Iterable[Json], passing: int = 70, *, feedback: bool = False) -> ScoreColumns: ...
 def grade_essay(scored: Mapping[str, Any], question_id: str, points: int, comment: str | None = None) -> Scored: ...
 def may_start(
     rules: Mapping[str, Any] | None = None,
@@ -463,6 +181,7 @@ def call_rule(function: str, input: Mapping[str, Any]) -> Json: ...
 
 def connect(url: str, *, max_connections: int | None = None, acquire_timeout: float | None = None) -> Client: ...
 
+@final
 class Client:
     """A pool of connections, safe to share between threads; a context manager."""
 
@@ -476,6 +195,7 @@ class Client:
     def __enter__(self) -> Client: ...
     def __exit__(self, *_exc: object) -> bool: ...
 
+@final
 class Scope:
     """Every use case, acting for one actor; each call is one transaction."""
 

@@ -72,14 +72,6 @@ class Client:
         return False
 
 
-def _coroutine(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    async def call(*args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(method, *args, **kwargs)
-
-    return call
-
-
 class Scope:
     """:class:`lms.Scope` whose every use case is a coroutine with the same name and
     arguments."""
@@ -92,11 +84,19 @@ class Scope:
         """Who this scope acts for."""
         return self._native.actor
 
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._native, name)
-        if not callable(method) or name.startswith("_"):
-            raise AttributeError(name)
-        return _coroutine(method)
 
-    def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | {n for n in dir(self._native) if not n.startswith("_")})
+def _coroutine(name: str) -> Callable[..., Any]:
+    native = getattr(_native.Scope, name)
+
+    @functools.wraps(native)
+    async def method(self: Scope, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(getattr(self._native, name), *args, **kwargs)
+
+    return method
+
+
+# every use case of the native scope, as a coroutine of the same name and signature
+for _name in dir(_native.Scope):
+    if not _name.startswith("_") and callable(getattr(_native.Scope, _name)):
+        setattr(Scope, _name, _coroutine(_name))
+del _name

@@ -7,7 +7,7 @@ from typing import Any, Literal, Mapping, Sequence
 from typing_extensions import Unpack
 
 from . import _native
-from ._native import (
+from .records import (
     AssessmentChanges,
     Assessment,
     Attempt,

@@ -1,0 +1,197 @@
+//! The Rust side of the bindings' benches (`bindings/python/bench.py`, the Node bench):
+//! the same workloads measured from Rust in the same run, so that each binding reports
+//! its cost as a ratio. Prints one JSON object per line:
+//!
+//! - `{"inputs": {"questions": …, "answers": …}}` — the 20-question assessment and an
+//!   answer sheet (`benches/support/inputs.rs`) the bindings score too;
+//! - `{"workload": "score_many", "sheets": 10000, "seconds": …}` — best of 5 runs of
+//!   `lms_core::calls::score_many` (validation and scoring) on 10,000 sheets;
+//! - `{"workload": "submit_attempt", "calls": N, "median_ms": …}` — the median of N
+//!   `submit_attempt` calls of N students (one attempt each), in a database of its own
+//!   on the server of `DATABASE_URL` (dropped afterwards); left out without one.
+//!
+//! `cargo bench -p lms --bench bindings` (through `scripts/with-postgres` for the
+//! database part).
+
+use std::time::Instant;
+
+use lms::core::model::{ContentType, UserRole};
+use lms::core::repo::{
+    AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson, NewUser,
+};
+use lms::db::Lms;
+use serde_json::{json, Value};
+
+#[path = "support/inputs.rs"]
+#[allow(dead_code)]
+mod inputs;
+
+/// Sheets of the batch workload.
+const SHEETS: usize = 10_000;
+/// Students (and submissions) of the round-trip workload.
+const SUBMISSIONS: usize = 200;
+
+fn score_many(questions: &Value, answers: &Value) -> f64 {
+    let sheets: Vec<Value> = (0..SHEETS).map(|_| answers.clone()).collect();
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let scored = lms::core::calls::score_many(questions, &sheets, 70).expect("score_many");
+        best = best.min(started.elapsed().as_secs_f64());
+        assert_eq!(scored.len(), SHEETS);
+    }
+    best
+}
+
+/// A course with one lesson whose quiz is the bench assessment, and `students` enrolled
+/// students; returns the quiz and the students' scopes.
+pub async fn submit_world(
+    lms: &Lms,
+    questions: &Value,
+    students: usize,
+) -> (lms::core::model::AssessmentId, Vec<lms::db::Scope>) {
+    let service = lms.as_service();
+    let teacher = service
+        .sign_up(NewUser {
+            email: "teacher@bench.example.org".into(),
+            role: UserRole::Instructor,
+            first_name: None,
+            last_name: None,
+        })
+        .await
+        .expect("teacher");
+    let author = lms.as_user(teacher.id);
+    let course = author
+        .create_course(NewCourse {
+            title: "Bench".into(),
+            description: None,
+            instructor_id: teacher.id,
+            tags: vec![],
+            difficulty_level: None,
+            estimated_duration_minutes: None,
+        })
+        .await
+        .expect("course");
+    let lesson = author
+        .create_lesson(NewLesson {
+            course_id: course.id,
+            title: "Lesson".into(),
+            description: None,
+            order_index: 0,
+            learning_objectives: vec![],
+            estimated_duration_minutes: None,
+            prerequisites: vec![],
+        })
+        .await
+        .expect("lesson");
+    author
+        .create_block(NewContentBlock {
+            lesson_id: lesson.id,
+            content_type: ContentType::RichText,
+            content: json!({"rich_text": {"html": "<p>Read</p>"}}),
+            order_index: 0,
+            metadata: Value::Null,
+        })
+        .await
+        .expect("block");
+    let quiz = |owner| NewAssessment {
+        owner,
+        title: "Quiz".into(),
+        description: None,
+        questions: questions.clone(),
+        ai_generated: false,
+        source_content_ids: vec![],
+        is_mandatory: true,
+        minimum_passing_score: 70,
+        max_attempts: None,
+        time_limit_minutes: None,
+    };
+    let assessment = author
+        .create_assessment(quiz(AssessmentOwner::Lesson(lesson.id)))
+        .await
+        .expect("quiz")
+        .id;
+    author
+        .create_assessment(quiz(AssessmentOwner::Course(course.id)))
+        .await
+        .expect("final");
+    author.publish_course(course.id).await.expect("publish");
+    let mut scopes = Vec::with_capacity(students);
+    for i in 0..students {
+        let student = service
+            .sign_up(NewUser {
+                email: format!("s{i}@bench.example.org"),
+                role: UserRole::Student,
+                first_name: None,
+                last_name: None,
+            })
+            .await
+            .expect("student");
+        let me = lms.as_user(student.id);
+        me.enroll(course.id).await.expect("enroll");
+        scopes.push(me);
+    }
+    (assessment, scopes)
+}
+
+async fn submit_attempt(url: &str, questions: &Value, answers: &Value) -> f64 {
+    let admin = sqlx::PgPool::connect(url).await.expect("connect");
+    let name = format!("lms_bench_bindings_{}", std::process::id());
+    sqlx::query(&format!("create database {name}"))
+        .execute(&admin)
+        .await
+        .expect("create the bench database");
+    let mut options: sqlx::postgres::PgConnectOptions = url.parse().expect("url");
+    options = options.database(&name);
+    let lms = Lms::from_pool(
+        Lms::pool_options()
+            .connect_with(options)
+            .await
+            .expect("connect to the bench database"),
+    );
+    lms.migrate().await.expect("migrate");
+    let (quiz, students) = submit_world(&lms, questions, SUBMISSIONS).await;
+    let mut times = Vec::with_capacity(SUBMISSIONS);
+    for me in &students {
+        let started = Instant::now();
+        me.submit_attempt(quiz, answers).await.expect("submit");
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    lms.pool().close().await;
+    sqlx::query(&format!("drop database {name} with (force)"))
+        .execute(&admin)
+        .await
+        .expect("drop the bench database");
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this as a smoke test
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let questions = inputs::question_set();
+    let answers = inputs::answers();
+    println!(
+        "{}",
+        json!({"inputs": {"questions": questions, "answers": answers}})
+    );
+    if smoke {
+        let scored = lms::core::calls::score_many(&questions, std::slice::from_ref(&answers), 70)
+            .expect("score");
+        assert_eq!(scored.len(), 1);
+        return;
+    }
+    let seconds = score_many(&questions, &answers);
+    println!(
+        "{}",
+        json!({"workload": "score_many", "sheets": SHEETS, "seconds": seconds})
+    );
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let median = rt.block_on(submit_attempt(&url, &questions, &answers));
+        println!(
+            "{}",
+            json!({"workload": "submit_attempt", "calls": SUBMISSIONS, "median_ms": median})
+        );
+    }
+}
