@@ -28,6 +28,28 @@ use crate::publish::{self, CourseOutline, PublishProblem};
 use crate::scoring::{self, Scored, ScoringPolicy};
 use crate::{Error, Result};
 
+/// The fields of the library's results (Rust entities, read models, errors' details) that
+/// hold JSON as it is stored — documents, row images of the audit log and the GDPR
+/// export, lists of problems. The bindings turn the other fields into their language's
+/// idioms (ids, times, camelCase names) and leave these, and everything inside them, as
+/// they are.
+pub const VERBATIM_FIELDS: [&str; 14] = [
+    "content",
+    "metadata",
+    "questions",
+    "answers",
+    "feedback",
+    "progress",
+    "roadmap_data",
+    "progress_data",
+    "learning_preferences",
+    "knowledge_profile",
+    "old_data",
+    "new_data",
+    "tables",
+    "problems",
+];
+
 /// The names of the documents [`validate`] and [`json_schema`] know, as
 /// [`Document::NAME`]s.
 pub const DOCUMENTS: [&str; 11] = [

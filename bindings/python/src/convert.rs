@@ -23,24 +23,6 @@ use uuid::Uuid;
 /// refuse anything deeper than 32 levels anyway).
 pub const MAX_DEPTH: usize = 64;
 
-/// Fields holding JSONB documents, kept as plain JSON.
-const DOCUMENT_FIELDS: [&str; 14] = [
-    "content",
-    "metadata",
-    "questions",
-    "answers",
-    "feedback",
-    "progress",
-    "roadmap_data",
-    "progress_data",
-    "learning_preferences",
-    "knowledge_profile",
-    "old_data",
-    "new_data",
-    "tables",
-    "problems",
-];
-
 /// Fields holding lists of ids.
 const ID_LIST_FIELDS: [&str; 6] = [
     "prerequisites",
@@ -165,7 +147,7 @@ fn convert<'py>(
     key: Option<&str>,
     document: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let document = document || key.is_some_and(|k| DOCUMENT_FIELDS.contains(&k));
+    let document = document || key.is_some_and(|k| lms_core::calls::VERBATIM_FIELDS.contains(&k));
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
