@@ -60,8 +60,10 @@ pub enum GradingMethod {
     Average,
 }
 
-/// The attempt rules of one assessment.
+/// The attempt rules of one assessment. A field left out of its JSON takes its default
+/// (unlimited, untimed, [`DEFAULT_GRACE_SECONDS`], the policies' defaults).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct AttemptRules {
     /// Maximum number of attempts; `None` means unlimited.
     pub max_attempts: Option<i32>,
