@@ -50,6 +50,11 @@ pub const VERBATIM_FIELDS: [&str; 14] = [
     "problems",
 ];
 
+/// How deeply the bindings let a value from their language nest (objects and arrays):
+/// far beyond any document's shape, and short of exhausting a stack (or of following a
+/// cycle forever). Deeper is refused as a bad argument before the rules see it.
+pub const MAX_DEPTH: usize = 64;
+
 /// The names of the documents [`validate`] and [`json_schema`] know, as
 /// [`Document::NAME`]s.
 pub const DOCUMENTS: [&str; 11] = [

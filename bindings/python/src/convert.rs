@@ -19,9 +19,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 use uuid::Uuid;
 
-/// Deepest nesting of lists and dicts converted from Python (the library's documents
-/// refuse anything deeper than 32 levels anyway).
-pub const MAX_DEPTH: usize = 64;
+pub use lms_core::calls::MAX_DEPTH;
 
 /// Fields holding lists of ids.
 const ID_LIST_FIELDS: [&str; 6] = [
