@@ -30,10 +30,10 @@ use crate::{Error, Result};
 
 /// The fields of the library's results (Rust entities, read models, errors' details) that
 /// hold JSON as it is stored — documents, row images of the audit log and the GDPR
-/// export, lists of problems. The bindings turn the other fields into their language's
-/// idioms (ids, times, camelCase names) and leave these, and everything inside them, as
-/// they are.
-pub const VERBATIM_FIELDS: [&str; 14] = [
+/// export, lists of problems, counts keyed by table name. The bindings turn the other
+/// fields into their language's idioms (ids, times, camelCase names) and leave these, and
+/// everything inside them, as they are.
+pub const VERBATIM_FIELDS: [&str; 15] = [
     "content",
     "metadata",
     "questions",
@@ -47,6 +47,7 @@ pub const VERBATIM_FIELDS: [&str; 14] = [
     "old_data",
     "new_data",
     "tables",
+    "deleted",
     "problems",
 ];
 

@@ -1,0 +1,1042 @@
+/* The shapes of what @lms/native takes and returns (the header of the generated
+ * index.d.ts). At run time every value is a plain object or array: ids are UUID strings,
+ * times ISO 8601 strings (UTC, `2026-12-01T10:00:00Z`), and documents (`content`,
+ * `questions`, `answers`, `feedback`, `progress`, …) exactly as stored, their keys in
+ * the library's snake_case. The other field names are camelCase. */
+
+/** Any JSON value: what documents are made of. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json }
+/** A UUID string. */
+export type Id = string
+/** A time as an ISO 8601 string (UTC). */
+export type Timestamp = string
+
+export type UserRole = 'student' | 'instructor' | 'admin'
+export type DifficultyLevel = 'beginner' | 'intermediate' | 'advanced'
+export type ContentType = 'rich_text' | 'image' | 'video' | 'file' | 'youtube'
+export type ProgressStatus = 'not_started' | 'in_progress' | 'completed' | 'blocked'
+export type RoadmapStatus = 'active' | 'completed' | 'paused'
+export type AssessmentState = 'not_required' | 'not_attempted' | 'failed' | 'passed'
+export type GradingMethod = 'highest' | 'first' | 'last' | 'average'
+
+/** An error code as `err.code` carries it: `LMS_` + the library's `ErrorCode` in upper
+ * case, and `LMS_INVALID_ARGUMENT` for a value JavaScript cannot hand over. */
+export type LmsErrorCode =
+  | 'LMS_INVALID_DOCUMENT'
+  | 'LMS_NOT_FOUND'
+  | 'LMS_FORBIDDEN'
+  | 'LMS_NO_PROFILE'
+  | 'LMS_ALREADY_ENROLLED'
+  | 'LMS_NOT_ENROLLED'
+  | 'LMS_ATTEMPT_LIMIT_REACHED'
+  | 'LMS_ATTEMPT_NOT_STARTED'
+  | 'LMS_NO_ANSWERS'
+  | 'LMS_TIME_LIMIT_EXCEEDED'
+  | 'LMS_PREREQUISITES_UNMET'
+  | 'LMS_INVALID_TRANSITION'
+  | 'LMS_NOT_PUBLISHABLE'
+  | 'LMS_CONFLICT'
+  | 'LMS_DATABASE'
+  | 'LMS_INVALID_ARGUMENT'
+
+/** One problem of an invalid document: a JSON pointer into it and what is wrong. */
+export interface Problem {
+  path: string
+  reason: string
+}
+
+/** What every refusal of the library rejects with (or throws): an `Error` with a stable
+ * `code`. A value JavaScript cannot hand over is a `TypeError` with code
+ * `LMS_INVALID_ARGUMENT`. */
+export interface LmsError extends Error {
+  code: LmsErrorCode
+  /** The recommended HTTP status (404, 403, 422, 409, …). */
+  httpStatus: number
+  /** The document at fault (`"question_set"`, `"answers"`, …), if any. */
+  document: string | null
+  /** Every problem of an invalid document (`LMS_INVALID_DOCUMENT`). */
+  problems: Problem[]
+  /** The error's details, camelCase (`missingLessons`, `maxAttempts`, `entity`, …). */
+  details: Record<string, unknown>
+  /** `LMS_ATTEMPT_LIMIT_REACHED`: the attempts allowed. */
+  max?: number
+  /** `LMS_PREREQUISITES_UNMET`: the lessons still to complete. */
+  missing?: Id[]
+}
+
+// documents -----------------------------------------------------------------------
+
+/** An option of a multiple-choice question. */
+export interface ChoiceOption {
+  id: string
+  text: string
+  /** Credit for selecting it, -1..1. */
+  fraction: number
+}
+
+/** A question of a question set (the `questions` document), tagged by `type`. */
+export type Question =
+  | { type: 'multiple_choice'; id: string; prompt: string; points: number; multiple?: boolean; options: ChoiceOption[]; explanation?: string }
+  | { type: 'true_false'; id: string; prompt: string; points: number; correct: boolean; explanation?: string }
+  | { type: 'short_answer'; id: string; prompt: string; points: number; accepted: { text: string; fraction: number }[]; case_sensitive?: boolean; explanation?: string }
+  | { type: 'essay'; id: string; prompt: string; points: number; rubric?: string; explanation?: string }
+
+/** A question as a student sees it: no answer keys, no explanation, no rubric. */
+export type StudentQuestion =
+  | { type: 'multiple_choice'; id: string; prompt: string; points: number; multiple: boolean; options: { id: string; text: string }[] }
+  | { type: 'true_false'; id: string; prompt: string; points: number }
+  | { type: 'short_answer'; id: string; prompt: string; points: number; case_sensitive: boolean }
+  | { type: 'essay'; id: string; prompt: string; points: number }
+
+/** A student's answer to one question, tagged by the question's `type`. */
+export type Answer =
+  | { type: 'multiple_choice'; selected: string[]; answered_at?: Timestamp }
+  | { type: 'true_false'; value: boolean; answered_at?: Timestamp }
+  | { type: 'short_answer'; text: string; answered_at?: Timestamp }
+  | { type: 'essay'; text: string; answered_at?: Timestamp }
+
+/** The `answers` document: answers keyed by question id. */
+export type Answers = Record<string, Answer>
+
+/** Feedback on one question. */
+export interface QuestionFeedback {
+  question_id: string
+  kind: Question['type']
+  outcome: 'correct' | 'partial' | 'incorrect' | 'unanswered' | 'pending_review'
+  points_earned: number
+  max_points: number
+  message?: string
+  explanation?: string
+  grader_comment?: string
+}
+
+/** The `feedback` document of a scored attempt. */
+export interface Feedback {
+  questions: QuestionFeedback[]
+  summary: {
+    points_earned: number
+    total_points: number
+    score?: number
+    passed?: boolean
+    minimum_passing_score: number
+    pending_review: number
+  }
+}
+
+// pure rules ----------------------------------------------------------------------
+
+/** A scored answer sheet; `score` and `passed` are `null` while essays wait for a grade. */
+export interface Scored {
+  pointsEarned: number
+  totalPoints: number
+  score: number | null
+  passed: boolean | null
+  feedback: Feedback
+}
+
+/** `scoreMany`'s results as columns, one value per answer sheet. */
+export interface ScoreColumns {
+  pointsEarned: number[]
+  totalPoints: number[]
+  score: (number | null)[]
+  passed: (boolean | null)[]
+  /** With `{feedback: true}`. */
+  feedback?: Feedback[]
+}
+
+/** An assessment's attempt rules; what is left out takes its default. */
+export interface AttemptRules {
+  /** `null`: unlimited (the default). */
+  maxAttempts: number | null
+  /** `null`: untimed (the default). */
+  timeLimitMinutes: number | null
+  /** Seconds accepted after the deadline (default 30). */
+  graceSeconds: number
+  /** Whether a passed assessment may be taken again (default `"forbid"`). */
+  retakePolicy: 'forbid' | 'allow'
+  /** A late submission is closed at the deadline (`"autosubmit"`, the default) or
+   * refused. */
+  timeLimitPolicy: 'autosubmit' | 'reject'
+  gradingMethod: GradingMethod
+}
+
+/** A previous attempt, as `mayStart` needs it. */
+export interface AttemptSummary {
+  attemptNumber: number
+  startedAt: Timestamp
+  submittedAt?: Timestamp | null
+  score?: number | null
+  passed?: boolean | null
+}
+
+/** May an attempt start: a new one, the open one resumed, or the expired open one to
+ * close first. */
+export type StartDecision =
+  | { kind: 'new'; attemptNumber: number }
+  | { kind: 'resume'; attemptNumber: number; deadline: Timestamp | null }
+  | { kind: 'close_expired'; attemptNumber: number; deadline: Timestamp }
+
+/** The time limit's verdict on a submission. */
+export interface SubmissionVerdict {
+  /** Questions whose answers count. */
+  kept: string[]
+  /** Questions whose answers were saved too late. */
+  dropped: string[]
+  late: boolean
+  /** What to store as the submission time (the deadline when late). */
+  submittedAt: Timestamp
+  timeSpentSeconds: number
+}
+
+/** A lesson's progress. */
+export interface LessonProgress {
+  status: ProgressStatus
+  completionPercentage: number
+}
+
+/** Something that happened to a lesson, tagged by `kind`. */
+export type ProgressEvent =
+  | { kind: 'prerequisites_met' }
+  | { kind: 'prerequisites_unmet' }
+  | { kind: 'content_progress'; blocksDone: number; blocksTotal: number; assessment: AssessmentState }
+  | { kind: 'assessment_submitted'; mandatory: boolean; passed: boolean; blocksDone: number; blocksTotal: number }
+  | { kind: 'instructor_reset'; prerequisitesMet: boolean }
+
+/** What is known about a student and a lesson, for `lessonProgress`. */
+export interface LessonFacts {
+  prerequisitesMet: boolean
+  blocksDone: number
+  blocksTotal: number
+  assessment: AssessmentState
+  accessed: boolean
+  previous: LessonProgress | null
+}
+
+/** A course with its lessons, blocks and assessments, as the library returns them. */
+export interface PublishOutline {
+  course: Course
+  lessons?: Lesson[]
+  blocks?: ContentBlock[]
+  assessments?: Assessment[]
+}
+
+/** One reason a course cannot be published, tagged by `problem` (`no_lessons`,
+ * `lesson_without_assessment`, `invalid_content`, `prerequisite_cycle`, …). */
+export interface PublishProblem {
+  problem: string
+  lesson?: Id
+  block?: Id
+  assessment?: Id
+  problems?: Problem[]
+  [key: string]: unknown
+}
+
+// entities ------------------------------------------------------------------------
+
+/** A page of a list: `nextOffset` is `null` on the last page; `total` counts every row
+ * when the list knows it cheaply (`null` otherwise). */
+export interface Paged<T> {
+  items: T[]
+  nextOffset: number | null
+  total: number | null
+}
+
+export interface Profile {
+  id: Id
+  email: string | null
+  role: UserRole
+  firstName: string | null
+  lastName: string | null
+  avatarUrl: string | null
+  learningPreferences: JsonObject | null
+  knowledgeProfile: JsonObject
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Course {
+  id: Id
+  title: string
+  description: string | null
+  instructorId: Id
+  finalAssessmentId: Id | null
+  tags: string[]
+  difficultyLevel: DifficultyLevel | null
+  estimatedDurationMinutes: number | null
+  isPublished: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Lesson {
+  id: Id
+  courseId: Id
+  title: string
+  description: string | null
+  orderIndex: number
+  learningObjectives: string[]
+  estimatedDurationMinutes: number | null
+  assessmentId: Id | null
+  prerequisites: Id[]
+  isPublished: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+/** A lesson of a course's public outline. */
+export interface OutlineLesson {
+  id: Id
+  courseId: Id
+  title: string
+  description: string | null
+  orderIndex: number
+  learningObjectives: string[]
+  estimatedDurationMinutes: number | null
+}
+
+export interface ContentBlock {
+  id: Id
+  lessonId: Id
+  type: ContentType
+  /** The content document for the type (`{rich_text: {html}}`, …). */
+  content: JsonObject
+  orderIndex: number
+  metadata: JsonObject
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Assessment {
+  id: Id
+  lessonId: Id | null
+  courseId: Id | null
+  title: string
+  description: string | null
+  questions: Question[]
+  aiGenerated: boolean
+  sourceContentIds: Id[]
+  isMandatory: boolean
+  minimumPassingScore: number
+  maxAttempts: number | null
+  timeLimitMinutes: number | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Enrollment {
+  id: Id
+  studentId: Id
+  courseId: Id
+  enrolledAt: Timestamp
+  completedAt: Timestamp | null
+  progress: JsonObject
+}
+
+/** An enrolment of the acting student, with its course's title. */
+export interface MyEnrollment extends Enrollment {
+  courseTitle: string
+}
+
+export interface Attempt {
+  id: Id
+  assessmentId: Id
+  studentId: Id
+  attemptNumber: number
+  answers: Answers
+  score: number | null
+  pointsEarned: number | null
+  totalPoints: number | null
+  passed: boolean | null
+  timeSpentSeconds: number | null
+  startedAt: Timestamp
+  submittedAt: Timestamp | null
+  feedback: Feedback | null
+}
+
+/** A started (or resumed) attempt: the questions without keys, the deadline. */
+export interface StartedAttempt {
+  attempt: Attempt
+  questions: StudentQuestion[]
+  deadline: Timestamp | null
+  resumed: boolean
+}
+
+/** A submitted attempt and what it changed. */
+export interface SubmittedAttempt {
+  attempt: Attempt
+  late: boolean
+  droppedAnswers: string[]
+  pendingReview: string[]
+  unlockedLessons: Id[]
+  courseCompleted: boolean
+}
+
+export interface Progress {
+  id: Id
+  studentId: Id
+  courseId: Id
+  lessonId: Id | null
+  assessmentId: Id | null
+  status: ProgressStatus
+  completionPercentage: number
+  lastAccessed: Timestamp | null
+  timeSpentSeconds: number
+  attemptsCount: number
+  bestScore: number | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Roadmap {
+  id: Id
+  studentId: Id
+  roadmapData: JsonObject
+  aiReasoning: string | null
+  status: RoadmapStatus
+  generatedAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface LearningProgress {
+  id: Id
+  studentId: Id
+  contentId: Id
+  contentType: string
+  progressData: JsonObject
+  completedAt: Timestamp | null
+  timeSpentSeconds: number
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+/** Every row about a user (GDPR portability); rows as stored, snake_case. */
+export interface UserExport {
+  format: string
+  exportedAt: Timestamp
+  userId: Id
+  tables: Record<string, JsonObject[]>
+}
+
+/** What erasing a user did. */
+export interface Erasure {
+  userId: Id
+  successor: Id | null
+  transferredCourses: number
+  deleted: Record<string, number>
+}
+
+export interface AuditEntry {
+  id: number
+  occurredAt: Timestamp
+  actorId: Id | null
+  actorRole: 'authenticated' | 'anon' | 'service' | 'system'
+  action: 'insert' | 'update' | 'delete' | 'sign_in_failed'
+  tableName: string
+  rowId: Id | null
+  /** The row before, as stored (snake_case). */
+  oldData: JsonObject | null
+  /** The row after, as stored (snake_case). */
+  newData: JsonObject | null
+}
+
+// read models ---------------------------------------------------------------------
+
+/** A student's results on one assessment. */
+export interface GradeSummary {
+  studentId: Id
+  assessmentId: Id
+  courseId: Id
+  attempts: number
+  submitted: number
+  awaitingGrading: number
+  bestScore: number | null
+  passed: boolean
+  lastSubmittedAt: Timestamp | null
+  assessmentTitle: string | null
+}
+
+/** A gradebook row: a grade summary with the student's name and e-mail. */
+export interface GradebookEntry extends GradeSummary {
+  studentName: string | null
+  studentEmail: string | null
+}
+
+/** One page of a course's gradebook; `version` changes when its content does. */
+export interface Gradebook {
+  courseId: Id
+  entries: GradebookEntry[]
+  nextOffset: number | null
+  total: number
+  version: string
+}
+
+/** A course on a student's dashboard. */
+export interface DashboardCourse {
+  courseId: Id
+  title: string
+  enrolledAt: Timestamp
+  completedAt: Timestamp | null
+  completionPercentage: number
+  lastAccessed: Timestamp | null
+}
+
+/** The acting student's dashboard; `version` changes when its content does. */
+export interface Dashboard {
+  studentId: Id
+  courses: DashboardCourse[]
+  assessments: GradeSummary[]
+  version: string
+}
+
+/** A stored document the library would not store as it is. */
+export interface StoredDocument {
+  column: { table: string; column: string; document: string }
+  rowId: Id
+  issue: { kind: 'invalid'; problems: Problem[] } | { kind: 'not_normalized' }
+}
+
+/** The stored documents checked by the library's rules. */
+export interface DocumentReport {
+  checked: number
+  invalid: number
+  notNormalized: number
+  /** At most 1,000 of them. */
+  documents: StoredDocument[]
+}
+
+/** What `repairDocuments` rewrote, and what is left (documents it cannot repair). */
+export interface DocumentRepair {
+  repaired: number
+  remaining: DocumentReport
+}
+
+// changes (the arguments of the update* methods) -----------------------------------
+
+export interface CourseChanges {
+  title?: string
+  description?: string | null
+  finalAssessmentId?: Id | null
+  tags?: string[]
+  difficultyLevel?: DifficultyLevel | null
+  estimatedDurationMinutes?: number | null
+}
+
+export interface LessonChanges {
+  title?: string
+  description?: string | null
+  orderIndex?: number
+  learningObjectives?: string[]
+  estimatedDurationMinutes?: number | null
+  assessmentId?: Id | null
+  prerequisites?: Id[]
+  isPublished?: boolean
+}
+
+export interface AssessmentChanges {
+  title?: string
+  description?: string | null
+  questions?: Question[]
+  isMandatory?: boolean
+  minimumPassingScore?: number
+  maxAttempts?: number | null
+  timeLimitMinutes?: number | null
+}
+
+export interface ProfileChanges {
+  firstName?: string | null
+  lastName?: string | null
+  /** An https URL. */
+  avatarUrl?: string | null
+  /** The learning-preferences document (its keys as the document has them). */
+  learningPreferences?: JsonObject
+  /** The knowledge-profile document. */
+  knowledgeProfile?: JsonObject
+}
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** A connection to an lms database: a pool shared by every scope and every call. */
+export declare class Lms {
+  /** Connects to the database at `url` (`postgres://…`). */
+  static connect(url: string, options?: ConnectOptions | undefined | null): Promise<Lms>
+  /** Applies the library's pending migrations. */
+  migrate(): Promise<void>
+  /**
+   * A scope acting as the user `userId` (a UUID string), under Row Level Security as
+   * the `authenticated` role. The library trusts this id: pass the `sub` of a token
+   * your server has verified, never an id a client sent.
+   */
+  asUser(userId: string): Scope
+  /** A scope for a visitor who is not signed in (the public catalog). */
+  asAnon(): Scope
+  /**
+   * A scope for trusted back-office jobs (`service_role`, which bypasses Row Level
+   * Security). Never use it for a request of an end user.
+   */
+  asService(): Scope
+  /**
+   * Closes the pool; later calls reject with `LMS_DATABASE`. Closing twice is
+   * harmless.
+   */
+  close(): Promise<void>
+  /** Whether `close()` was called. */
+  get closed(): boolean
+}
+
+/**
+ * Every use case of the library, acting for one actor (see `Lms.asUser`); each call is
+ * one transaction and returns a Promise.
+ */
+export declare class Scope {
+  /**
+   * Who this scope acts for: `{kind: "user", userId}`, `{kind: "anon"}` or
+   * `{kind: "service"}`.
+   */
+  get actor(): { kind: 'user' | 'anon' | 'service'; userId?: string }
+  /** Creates an unpublished course. */
+  createCourse(course: CreateCourse): Promise<Course>
+  /** One course, as the actor may see it. */
+  getCourse(courseId: string): Promise<Course>
+  /** Courses the actor may see, newest first: a page `{items, nextOffset, total}`. */
+  listCourses(query?: CourseQuery | undefined | null): Promise<Paged<Course>>
+  /**
+   * Changes a course (its author): `title`, `description`, `finalAssessmentId`,
+   * `tags`, `difficultyLevel`, `estimatedDurationMinutes`.
+   */
+  updateCourse(courseId: string, changes: CourseChanges): Promise<Course>
+  /** Deletes a course with everything in it (its author). */
+  deleteCourse(courseId: string): Promise<void>
+  /** Adds a lesson; its prerequisites must keep the course's lessons a DAG. */
+  createLesson(lesson: CreateLesson): Promise<Lesson>
+  /** The lessons of a course the actor may see, in order. */
+  listLessons(courseId: string): Promise<Lesson[]>
+  /** A course's public outline (also for anonymous visitors). */
+  courseOutline(courseId: string): Promise<OutlineLesson[]>
+  /**
+   * Changes a lesson: `title`, `description`, `orderIndex`, `learningObjectives`,
+   * `estimatedDurationMinutes`, `assessmentId`, `prerequisites`, `isPublished`.
+   */
+  updateLesson(lessonId: string, changes: LessonChanges): Promise<Lesson>
+  /** Puts a course's lessons in the order given (every one, once). */
+  reorderLessons(courseId: string, order: Array<string>): Promise<Lesson[]>
+  /** Adds a content block: validated for its type, stored normalized (HTML sanitized). */
+  createBlock(block: CreateBlock): Promise<ContentBlock>
+  /** The blocks of a lesson the actor may see, in order. */
+  listBlocks(lessonId: string): Promise<ContentBlock[]>
+  /** Changes a block: a new `content` with its `type`, `orderIndex`, `metadata`. */
+  updateBlock(blockId: string, changes: UpdateBlock): Promise<ContentBlock>
+  /** Puts a lesson's blocks in the order given (every one, once). */
+  reorderBlocks(lessonId: string, order: Array<string>): Promise<ContentBlock[]>
+  /**
+   * Adds an assessment to a lesson or a course (a final assessment); its questions
+   * are validated.
+   */
+  createAssessment(assessment: CreateAssessment): Promise<Assessment>
+  /**
+   * Changes an assessment: `title`, `description`, `questions`, `isMandatory`,
+   * `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`.
+   */
+  updateAssessment(assessmentId: string, changes: AssessmentChanges): Promise<Assessment>
+  /** An assessment with its answer keys (the course's author, admins, the service). */
+  getAssessment(assessmentId: string): Promise<Assessment>
+  /**
+   * The questions as the actor may see them: with keys for the course's staff, the
+   * student view for its students.
+   */
+  assessmentQuestions(assessmentId: string): Promise<Question[] | StudentQuestion[]>
+  /**
+   * Publishes a course and its lessons, or rejects with `LMS_NOT_PUBLISHABLE` and
+   * every problem.
+   */
+  publishCourse(courseId: string): Promise<Course>
+  /** Enrols the acting student in a published course. */
+  enroll(courseId: string): Promise<Enrollment>
+  /**
+   * Records progress on a content block (a progress document and the seconds spent
+   * since the last report) and updates the lesson's progress.
+   */
+  recordContentProgress(blockId: string, progressData: Record<string, unknown>, seconds?: number | undefined | null): Promise<Progress>
+  /**
+   * Starts (or resumes) an attempt: the attempt, the questions without keys, the
+   * deadline.
+   */
+  startAttempt(assessmentId: string): Promise<StartedAttempt>
+  /** Saves answers on the open attempt. */
+  saveAnswers(assessmentId: string, answers: Answers): Promise<Attempt>
+  /**
+   * Submits answers: scores them, stores the result, updates progress. Answers that
+   * answer nothing reject with `LMS_NO_ANSWERS` unless `{allowEmpty: true}`.
+   */
+  submitAttempt(assessmentId: string, answers: Answers, options?: SubmitOptions | undefined | null): Promise<SubmittedAttempt>
+  /** The acting student's attempts at an assessment. */
+  myAttempts(assessmentId: string): Promise<Attempt[]>
+  /** Grades one essay of a submitted attempt (the course's instructor, admins). */
+  gradeEssay(attemptId: string, questionId: string, points: number, comment?: string | undefined | null): Promise<Attempt>
+  /** The acting student's progress rows on a course. */
+  myProgress(courseId: string): Promise<Progress[]>
+  /** The acting student's enrolments with their course titles. */
+  myEnrollments(): Promise<MyEnrollment[]>
+  /** The acting student's learning-progress records. */
+  myLearningProgress(): Promise<LearningProgress[]>
+  /** The acting student's roadmaps. */
+  myRoadmaps(): Promise<Roadmap[]>
+  /** The acting user's profile. */
+  myProfile(): Promise<Profile>
+  /**
+   * Changes a profile: `firstName`, `lastName`, `avatarUrl` (https),
+   * `learningPreferences` (validated; its keys as the document has them).
+   */
+  updateProfile(userId: string, changes: ProfileChanges): Promise<Profile>
+  /** Sets another user's role (admins; nobody changes their own). */
+  setRole(userId: string, role: UserRole): Promise<Profile>
+  /** Signs a user up on plain PostgreSQL (the service; refused on Supabase). */
+  signUp(user: SignUp): Promise<Profile>
+  /** The profile of `userId`, created when missing (the service). */
+  ensureProfile(userId: string, email?: string | undefined | null): Promise<Profile>
+  /** Every row about a user (GDPR portability). */
+  exportUserData(userId: string): Promise<UserExport>
+  /** Erases a user (GDPR erasure); their courses go to `successor`. */
+  eraseUser(userId: string, successor?: string | undefined | null): Promise<Erasure>
+  /** Entries of the audit log, newest first (admins, the service): a page. */
+  auditLog(query?: AuditQuery | undefined | null): Promise<Paged<AuditEntry>>
+  /** Records a failed sign-in in the audit log. */
+  recordFailedSignIn(email: string, reason: string): Promise<number>
+  /**
+   * One page of a course's gradebook: `{courseId, entries, nextOffset, total,
+   * version}`.
+   */
+  gradebook(courseId: string, options?: PageOptions | undefined | null): Promise<Gradebook>
+  /** The acting student's dashboard: `{studentId, courses, assessments, version}`. */
+  studentDashboard(): Promise<Dashboard>
+  /** Checks every stored document by the library's rules (the service). */
+  checkDocuments(): Promise<DocumentReport>
+  /** Rewrites the stored documents only not in the library's form (the service). */
+  repairDocuments(): Promise<DocumentRepair>
+}
+
+/** A lesson's progress (`{status, completionPercentage}`) after `event`. */
+export declare function apply(progress: LessonProgress, event: ProgressEvent): LessonProgress
+
+/** An audit log query. */
+export interface AuditQuery {
+  /** Only changes of this table. */
+  tableName?: string
+  /** Only changes of this row. */
+  rowId?: string
+  /** Only changes in this user's name. */
+  actorId?: string
+  /** `"insert"`, `"update"`, `"delete"` or `"sign_in_failed"`. */
+  action?: string
+  /** Entries at or after this time (ISO 8601). */
+  since?: string
+  /** Entries before this time (ISO 8601). */
+  until?: string
+  /** Rows of the page. */
+  limit?: number
+  /** Rows to skip. */
+  offset?: number
+}
+
+/**
+ * Calls the pure function `name` with an object of its named arguments and
+ * returns its JSON as the library writes it (snake_case): the entry point of the
+ * shared conformance vectors (`tests/vectors/`).
+ */
+export declare function callRule(name: string, input: Record<string, unknown>): unknown
+
+/** Options of `Lms.connect`. */
+export interface ConnectOptions {
+  /** Connections of the pool (default 10). */
+  maxConnections?: number
+  /**
+   * Seconds a call waits for a connection before failing with `LMS_DATABASE`
+   * (default 5).
+   */
+  acquireTimeout?: number
+}
+
+/**
+ * Whether a course is complete: every lesson `"completed"` and the final assessment
+ * `"passed"` or `"not_required"` (the default).
+ */
+export declare function courseComplete(lessons: ProgressStatus[], finalAssessment?: AssessmentState): boolean
+
+/** A catalog query: a filter and a page. */
+export interface CourseQuery {
+  /** Only courses carrying this tag. */
+  tag?: string
+  /** Only courses of this difficulty. */
+  difficulty?: DifficultyLevel
+  /** Only published (`true`) or draft (`false`) courses. */
+  published?: boolean
+  /** Only courses of this instructor. */
+  instructorId?: string
+  /** Rows of the page (default 50). */
+  limit?: number
+  /** Rows to skip. */
+  offset?: number
+}
+
+/** A new assessment of a lesson (`lessonId`) or a course (`courseId`, a final one). */
+export interface CreateAssessment {
+  /** Title. */
+  title: string
+  /** The questions (a question set). */
+  questions: Question[]
+  /** The lesson it belongs to. */
+  lessonId?: string
+  /** The course it is the final assessment of. */
+  courseId?: string
+  /** Description. */
+  description?: string
+  /** Whether an AI wrote it. */
+  aiGenerated?: boolean
+  /** The content blocks it was made from. */
+  sourceContentIds?: Array<string>
+  /** Whether passing is needed to complete the lesson (default true). */
+  isMandatory?: boolean
+  /** The passing score 0–100 (default 70). */
+  minimumPassingScore?: number
+  /** Attempts allowed (default unlimited). */
+  maxAttempts?: number
+  /** Minutes (default untimed). */
+  timeLimitMinutes?: number
+}
+
+/** A new content block. */
+export interface CreateBlock {
+  /** The lesson. */
+  lessonId: string
+  /** `"rich_text"`, `"image"`, `"video"`, `"file"` or `"youtube"`. */
+  type: ContentType
+  /** The content document for the type (`{rich_text: {html}}`, …). */
+  content: Record<string, unknown>
+  /** Position in the lesson, from 0. */
+  orderIndex: number
+  /** Free properties (`{source: "…"}`). */
+  metadata?: Record<string, unknown>
+}
+
+/** A new course. */
+export interface CreateCourse {
+  /** Title. */
+  title: string
+  /** The owning instructor. */
+  instructorId: string
+  /** Description. */
+  description?: string
+  /** Tags. */
+  tags?: Array<string>
+  /** `"beginner"`, `"intermediate"` or `"advanced"`. */
+  difficultyLevel?: DifficultyLevel
+  /** Estimated duration in minutes. */
+  estimatedDurationMinutes?: number
+}
+
+/** A new lesson. */
+export interface CreateLesson {
+  /** The course. */
+  courseId: string
+  /** Title. */
+  title: string
+  /** Position in the course, from 0. */
+  orderIndex: number
+  /** Description. */
+  description?: string
+  /** What the lesson teaches. */
+  learningObjectives?: Array<string>
+  /** Estimated duration in minutes. */
+  estimatedDurationMinutes?: number
+  /** Lessons of the course to complete first. */
+  prerequisites?: Array<string>
+}
+
+/** The names of the documents `validate` and `jsonSchema` know. */
+export declare function documents(): Array<string>
+
+/**
+ * Every error code, as `err.code` carries it (`LMS_` + upper case), with its
+ * recommended HTTP status.
+ */
+export declare function errorCodes(): Record<string, number>
+
+/** The grade over attempts' scores (in attempt order); `null` without scores. */
+export declare function grade(scores: Array<number>, options?: GradeOptions | undefined | null): number | null
+
+/**
+ * Grades one essay of a scored attempt (`scored`: what `score` returned): `points` in
+ * 0..=the question's points, an optional comment.
+ */
+export declare function gradeEssay(scored: Scored, questionId: string, points: number, comment?: string | undefined | null): Scored
+
+/** Options of `grade`. */
+export interface GradeOptions {
+  /** `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded half up). */
+  method?: GradingMethod
+}
+
+/** The JSON Schema (draft 2020-12) of the document named `document`. */
+export declare function jsonSchema(document: string): Record<string, unknown>
+
+/** A lesson and its prerequisites. */
+export interface LessonNode {
+  /** The lesson. */
+  id: string
+  /** Lessons to complete first. */
+  prerequisites?: Array<string>
+}
+
+/**
+ * A lesson's progress from facts (`prerequisitesMet`, `blocksDone`, `blocksTotal`,
+ * `assessment`, `accessed`, `previous`).
+ */
+export declare function lessonProgress(facts: LessonFacts): LessonProgress
+
+/**
+ * May an attempt start? `{kind: "new" | "resume" | "close_expired", attemptNumber,
+ * deadline?}`, or throws (`LMS_PREREQUISITES_UNMET`, `LMS_ATTEMPT_LIMIT_REACHED`,
+ * `LMS_CONFLICT` when passed).
+ */
+export declare function mayStart(input?: MayStartInput | undefined | null): StartDecision
+
+/** What `mayStart` is asked about. */
+export interface MayStartInput {
+  /**
+   * The assessment's rules (`maxAttempts`, `timeLimitMinutes`, `graceSeconds`,
+   * `retakePolicy`, `timeLimitPolicy`, `gradingMethod`); default unlimited, untimed.
+   */
+  rules?: Partial<AttemptRules>
+  /**
+   * The student's attempts (`attemptNumber`, `startedAt`, `submittedAt`, `score`,
+   * `passed`).
+   */
+  previous?: AttemptSummary[]
+  /** Prerequisite lessons still to complete. */
+  missing?: Array<string>
+  /** The time (ISO 8601), default now. */
+  now?: string
+}
+
+/** The prerequisites of `lesson` not in `completed`. */
+export declare function missing(lessons: Array<LessonNode>, lesson: string, completed?: Array<string> | undefined | null): string[]
+
+/** A page of a list. */
+export interface PageOptions {
+  /** Rows of the page (default 50, at most 500). */
+  limit?: number
+  /** Rows to skip (default 0). */
+  offset?: number
+}
+
+/**
+ * Every reason a course cannot be published (empty when it can): `outline` is
+ * `{course, lessons, blocks, assessments}` as the library returns them.
+ */
+export declare function publishProblems(outline: PublishOutline): PublishProblem[]
+
+/**
+ * Scores `answers` (an answers document) against `questions` (a question set):
+ * `pointsEarned`, `totalPoints`, `score`, `passed` (`null` while essays wait) and the
+ * `feedback` document.
+ */
+export declare function score(questions: Question[], answers: Answers, options?: ScoreOptions | undefined | null): Scored
+
+/**
+ * Scores many answer sheets against one question set in one call: columns, one value
+ * per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
+ * `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
+ * index (`/12/q3`).
+ */
+export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
+
+/** Options of `score` and `scoreMany`. */
+export interface ScoreOptions {
+  /** The passing score, 0–100 (default 70). */
+  passing?: number
+  /** `scoreMany`: include each sheet's feedback document. */
+  feedback?: boolean
+}
+
+/** A new user (`signUp`, plain PostgreSQL). */
+export interface SignUp {
+  /** E-mail address. */
+  email: string
+  /** `"student"` (default), `"instructor"` or `"admin"`. */
+  role?: UserRole
+  /** Given name. */
+  firstName?: string
+  /** Family name. */
+  lastName?: string
+}
+
+/** What a student sees of `questions`: no answer keys. */
+export declare function studentView(questions: Question[]): StudentQuestion[]
+
+/**
+ * The time limit's verdict on a submission: which answers count, whether it is late,
+ * the `submittedAt` to store and the time spent.
+ */
+export declare function submission(input: SubmissionInput): SubmissionVerdict
+
+/** What `submission` is asked about. */
+export interface SubmissionInput {
+  /** When the attempt started (ISO 8601). */
+  startedAt: string
+  /** When it is submitted (ISO 8601). */
+  submittedAt: string
+  /** The answers' questions and when they were saved. */
+  answers?: { questionId: string; answeredAt: string }[]
+  /** The assessment's rules, as for `mayStart`. */
+  rules?: Partial<AttemptRules>
+}
+
+/** Options of `submitAttempt`. */
+export interface SubmitOptions {
+  /**
+   * Hand in answers that answer nothing (a blank attempt) instead of rejecting with
+   * `LMS_NO_ANSWERS`.
+   */
+  allowEmpty?: boolean
+}
+
+/** Every lesson after its prerequisites; a cycle throws `LMS_INVALID_DOCUMENT`. */
+export declare function topologicalOrder(lessons: Array<LessonNode>): string[]
+
+/** A lesson's status after `event` (`{kind: "content_progress", blocksDone, …}`). */
+export declare function transition(status: ProgressStatus, event: ProgressEvent): ProgressStatus
+
+/** The lessons whose prerequisites are all in `completed`, in topological order. */
+export declare function unlocked(lessons: Array<LessonNode>, completed?: Array<string> | undefined | null): string[]
+
+/** Changes to a content block. */
+export interface UpdateBlock {
+  /** The new type, with `content`. */
+  type?: ContentType
+  /** The new content document, with `type`. */
+  content?: Record<string, unknown>
+  /** The new position. */
+  orderIndex?: number
+  /** The new metadata. */
+  metadata?: Record<string, unknown>
+}
+
+/**
+ * Validates `value` as the document named `document` (`"question_set"`, `"answers"`,
+ * `"content_data"`, … see `DOCUMENTS`) and returns it normalized: rich-text HTML
+ * sanitized, defaults filled in. Throws `LMS_INVALID_DOCUMENT` with every problem.
+ */
+export declare function validate(document: string, value: unknown): Json
+
+/**
+ * Validates the content document of a block of type `contentType` and returns it
+ * normalized.
+ */
+export declare function validateContent(contentType: ContentType, value: unknown): Record<string, unknown>

@@ -1,0 +1,12 @@
+//! `@lms/native`: the Node.js bindings of lms (napi-rs). Thin by design: each function
+//! converts its arguments, calls the Rust library (`lms_core` for the pure rules, which
+//! are synchronous; `lms_db` for the database, whose calls return Promises run on napi's
+//! tokio runtime) and converts the result or the error; no rule is written here.
+
+// napi's macros register the exports only outside `cfg(test)`, where they look unused
+#![cfg_attr(test, allow(dead_code))]
+
+mod client;
+mod convert;
+mod errors;
+mod rules;

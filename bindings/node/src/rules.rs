@@ -1,0 +1,418 @@
+//! The pure rules (no database), synchronous: each function gathers its arguments, hands
+//! them to `lms_core::calls::call` and converts the result (camelCase outside documents).
+//! No rule is written here.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::{json, Value};
+
+use crate::convert::{camelize, from_js, snakeize, to_js, Json};
+use crate::errors;
+
+/// Calls rule `function` with `input`; the result camelized unless `raw`.
+fn call<'env>(env: &'env Env, function: &str, input: Value, raw: bool) -> Result<Unknown<'env>> {
+    match lms_core::calls::call(function, input) {
+        Ok(out) => to_js(env, &if raw { out } else { camelize(out) }),
+        Err(e) => Err(errors::core(env, &e)),
+    }
+}
+
+/// Validates `value` as the document named `document` (`"question_set"`, `"answers"`,
+/// `"content_data"`, … see `DOCUMENTS`) and returns it normalized: rich-text HTML
+/// sanitized, defaults filled in. Throws `LMS_INVALID_DOCUMENT` with every problem.
+#[napi(ts_return_type = "Json")]
+pub fn validate<'env>(
+    env: &'env Env,
+    document: String,
+    #[napi(ts_arg_type = "unknown")] value: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let value = from_js(env, "value", value)?;
+    call(
+        env,
+        "validate",
+        json!({"document": document, "value": value}),
+        true,
+    )
+}
+
+/// The JSON Schema (draft 2020-12) of the document named `document`.
+#[napi(ts_return_type = "Record<string, unknown>")]
+pub fn json_schema<'env>(env: &'env Env, document: String) -> Result<Unknown<'env>> {
+    call(env, "json_schema", json!({ "document": document }), true)
+}
+
+/// Validates the content document of a block of type `contentType` and returns it
+/// normalized.
+#[napi(ts_return_type = "Record<string, unknown>")]
+pub fn validate_content<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "ContentType")] content_type: String,
+    #[napi(ts_arg_type = "unknown")] value: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let value = from_js(env, "value", value)?;
+    call(
+        env,
+        "validate_content",
+        json!({"content_type": content_type, "value": value}),
+        true,
+    )
+}
+
+/// Options of `score` and `scoreMany`.
+#[napi(object)]
+pub struct ScoreOptions {
+    /// The passing score, 0–100 (default 70).
+    pub passing: Option<i32>,
+    /// `scoreMany`: include each sheet's feedback document.
+    pub feedback: Option<bool>,
+}
+
+/// Scores `answers` (an answers document) against `questions` (a question set):
+/// `pointsEarned`, `totalPoints`, `score`, `passed` (`null` while essays wait) and the
+/// `feedback` document.
+#[napi(ts_return_type = "Scored")]
+pub fn score<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Question[]")] questions: Unknown<'_>,
+    #[napi(ts_arg_type = "Answers")] answers: Unknown<'_>,
+    options: Option<ScoreOptions>,
+) -> Result<Unknown<'env>> {
+    let (questions, answers) = (
+        from_js(env, "questions", questions)?,
+        from_js(env, "answers", answers)?,
+    );
+    let passing = options.and_then(|o| o.passing).unwrap_or(70);
+    call(
+        env,
+        "score",
+        json!({"questions": questions, "answers": answers, "passing": passing}),
+        false,
+    )
+}
+
+/// Scores many answer sheets against one question set in one call: columns, one value
+/// per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
+/// `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
+/// index (`/12/q3`).
+#[napi(ts_return_type = "ScoreColumns")]
+pub fn score_many<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Question[]")] questions: Unknown<'_>,
+    #[napi(ts_arg_type = "Answers[]")] answers: Unknown<'_>,
+    options: Option<ScoreOptions>,
+) -> Result<Unknown<'env>> {
+    let questions = from_js(env, "questions", questions)?;
+    let Value::Array(sheets) = from_js(env, "answers", answers)? else {
+        return Err(errors::invalid_argument(
+            env,
+            "scoreMany(): answers is an array of answer sheets",
+        ));
+    };
+    let passing = options.as_ref().and_then(|o| o.passing).unwrap_or(70);
+    let feedback = options.and_then(|o| o.feedback).unwrap_or(false);
+    let scored = lms_core::calls::score_many(&questions, &sheets, passing)
+        .map_err(|e| errors::core(env, &e))?;
+    let mut columns = json!({
+        "pointsEarned": scored.iter().map(|s| s.points_earned).collect::<Vec<_>>(),
+        "totalPoints": scored.iter().map(|s| s.total_points).collect::<Vec<_>>(),
+        "score": scored.iter().map(|s| s.score).collect::<Vec<_>>(),
+        "passed": scored.iter().map(|s| s.passed).collect::<Vec<_>>(),
+    });
+    if feedback {
+        columns["feedback"] =
+            serde_json::to_value(scored.iter().map(|s| &s.feedback).collect::<Vec<_>>())
+                .map_err(|e| Error::from_reason(e.to_string()))?;
+    }
+    to_js(env, &columns)
+}
+
+/// Grades one essay of a scored attempt (`scored`: what `score` returned): `points` in
+/// 0..=the question's points, an optional comment.
+#[napi(ts_return_type = "Scored")]
+pub fn grade_essay<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Scored")] scored: Unknown<'_>,
+    question_id: String,
+    points: f64,
+    comment: Option<String>,
+) -> Result<Unknown<'env>> {
+    let scored = snakeize(from_js(env, "scored", scored)?);
+    let points = crate::convert::count(env, "points", points)?;
+    call(
+        env,
+        "grade_essay",
+        json!({"scored": scored, "question_id": question_id, "points": points, "comment": comment}),
+        false,
+    )
+}
+
+/// What `mayStart` is asked about.
+#[napi(object, object_to_js = false)]
+pub struct MayStartInput {
+    /// The assessment's rules (`maxAttempts`, `timeLimitMinutes`, `graceSeconds`,
+    /// `retakePolicy`, `timeLimitPolicy`, `gradingMethod`); default unlimited, untimed.
+    #[napi(ts_type = "Partial<AttemptRules>")]
+    pub rules: Option<Json>,
+    /// The student's attempts (`attemptNumber`, `startedAt`, `submittedAt`, `score`,
+    /// `passed`).
+    #[napi(ts_type = "AttemptSummary[]")]
+    pub previous: Option<Json>,
+    /// Prerequisite lessons still to complete.
+    pub missing: Option<Vec<String>>,
+    /// The time (ISO 8601), default now.
+    pub now: Option<String>,
+}
+
+/// May an attempt start? `{kind: "new" | "resume" | "close_expired", attemptNumber,
+/// deadline?}`, or throws (`LMS_PREREQUISITES_UNMET`, `LMS_ATTEMPT_LIMIT_REACHED`,
+/// `LMS_CONFLICT` when passed).
+#[napi(ts_return_type = "StartDecision")]
+pub fn may_start<'env>(env: &'env Env, input: Option<MayStartInput>) -> Result<Unknown<'env>> {
+    let input = input.unwrap_or(MayStartInput {
+        rules: None,
+        previous: None,
+        missing: None,
+        now: None,
+    });
+    let mut args = json!({
+        "previous": snakeize(input.previous.map_or(json!([]), |p| p.0)),
+        "missing": input.missing.unwrap_or_default(),
+        "now": input.now.map_or_else(|| json!(chrono::Utc::now()), |n| json!(n)),
+    });
+    if let Some(rules) = input.rules {
+        args["rules"] = snakeize(rules.0);
+    }
+    call(env, "may_start", args, false)
+}
+
+/// What `submission` is asked about.
+#[napi(object, object_to_js = false)]
+pub struct SubmissionInput {
+    /// When the attempt started (ISO 8601).
+    pub started_at: String,
+    /// When it is submitted (ISO 8601).
+    pub submitted_at: String,
+    /// The answers' questions and when they were saved.
+    #[napi(ts_type = "{ questionId: string; answeredAt: string }[]")]
+    pub answers: Option<Json>,
+    /// The assessment's rules, as for `mayStart`.
+    #[napi(ts_type = "Partial<AttemptRules>")]
+    pub rules: Option<Json>,
+}
+
+/// The time limit's verdict on a submission: which answers count, whether it is late,
+/// the `submittedAt` to store and the time spent.
+#[napi(ts_return_type = "SubmissionVerdict")]
+pub fn submission<'env>(env: &'env Env, input: SubmissionInput) -> Result<Unknown<'env>> {
+    let mut args = json!({
+        "started_at": input.started_at,
+        "submitted_at": input.submitted_at,
+        "answers": snakeize(input.answers.map_or(json!([]), |a| a.0)),
+    });
+    if let Some(rules) = input.rules {
+        args["rules"] = snakeize(rules.0);
+    }
+    call(env, "submission", args, false)
+}
+
+/// Options of `grade`.
+#[napi(object)]
+pub struct GradeOptions {
+    /// `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded half up).
+    #[napi(ts_type = "GradingMethod")]
+    pub method: Option<String>,
+}
+
+/// The grade over attempts' scores (in attempt order); `null` without scores.
+#[napi(ts_return_type = "number | null")]
+pub fn grade<'env>(
+    env: &'env Env,
+    scores: Vec<i32>,
+    options: Option<GradeOptions>,
+) -> Result<Unknown<'env>> {
+    let method = options
+        .and_then(|o| o.method)
+        .unwrap_or_else(|| "highest".into());
+    call(
+        env,
+        "grade",
+        json!({"scores": scores, "method": method}),
+        false,
+    )
+}
+
+/// A lesson and its prerequisites.
+#[napi(object)]
+pub struct LessonNode {
+    /// The lesson.
+    pub id: String,
+    /// Lessons to complete first.
+    pub prerequisites: Option<Vec<String>>,
+}
+
+fn nodes(lessons: Vec<LessonNode>) -> Value {
+    Value::Array(
+        lessons
+            .into_iter()
+            .map(|l| json!({"id": l.id, "prerequisites": l.prerequisites.unwrap_or_default()}))
+            .collect(),
+    )
+}
+
+/// The lessons whose prerequisites are all in `completed`, in topological order.
+#[napi(ts_return_type = "string[]")]
+pub fn unlocked<'env>(
+    env: &'env Env,
+    lessons: Vec<LessonNode>,
+    completed: Option<Vec<String>>,
+) -> Result<Unknown<'env>> {
+    call(
+        env,
+        "unlocked",
+        json!({"lessons": nodes(lessons), "completed": completed.unwrap_or_default()}),
+        false,
+    )
+}
+
+/// The prerequisites of `lesson` not in `completed`.
+#[napi(ts_return_type = "string[]")]
+pub fn missing<'env>(
+    env: &'env Env,
+    lessons: Vec<LessonNode>,
+    lesson: String,
+    completed: Option<Vec<String>>,
+) -> Result<Unknown<'env>> {
+    call(
+        env,
+        "missing",
+        json!({"lessons": nodes(lessons), "lesson": lesson, "completed": completed.unwrap_or_default()}),
+        false,
+    )
+}
+
+/// Every lesson after its prerequisites; a cycle throws `LMS_INVALID_DOCUMENT`.
+#[napi(ts_return_type = "string[]")]
+pub fn topological_order<'env>(env: &'env Env, lessons: Vec<LessonNode>) -> Result<Unknown<'env>> {
+    call(
+        env,
+        "topological_order",
+        json!({ "lessons": nodes(lessons) }),
+        false,
+    )
+}
+
+/// A lesson's status after `event` (`{kind: "content_progress", blocksDone, …}`).
+#[napi(ts_return_type = "ProgressStatus")]
+pub fn transition<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "ProgressStatus")] status: String,
+    #[napi(ts_arg_type = "ProgressEvent")] event: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let event = snakeize(from_js(env, "event", event)?);
+    call(
+        env,
+        "transition",
+        json!({"status": status, "event": event}),
+        false,
+    )
+}
+
+/// A lesson's progress (`{status, completionPercentage}`) after `event`.
+#[napi(ts_return_type = "LessonProgress")]
+pub fn apply<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "LessonProgress")] progress: Unknown<'_>,
+    #[napi(ts_arg_type = "ProgressEvent")] event: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let progress = snakeize(from_js(env, "progress", progress)?);
+    let event = snakeize(from_js(env, "event", event)?);
+    call(
+        env,
+        "apply",
+        json!({"progress": progress, "event": event}),
+        false,
+    )
+}
+
+/// A lesson's progress from facts (`prerequisitesMet`, `blocksDone`, `blocksTotal`,
+/// `assessment`, `accessed`, `previous`).
+#[napi(ts_return_type = "LessonProgress")]
+pub fn lesson_progress<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "LessonFacts")] facts: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let facts = snakeize(from_js(env, "facts", facts)?);
+    call(env, "lesson_progress", json!({ "facts": facts }), false)
+}
+
+/// Whether a course is complete: every lesson `"completed"` and the final assessment
+/// `"passed"` or `"not_required"` (the default).
+#[napi]
+pub fn course_complete(
+    env: &Env,
+    #[napi(ts_arg_type = "ProgressStatus[]")] lessons: Vec<String>,
+    #[napi(ts_arg_type = "AssessmentState")] final_assessment: Option<String>,
+) -> Result<bool> {
+    let out = lms_core::calls::call(
+        "course_complete",
+        json!({"lessons": lessons, "final_assessment": final_assessment.unwrap_or_else(|| "not_required".into())}),
+    )
+    .map_err(|e| errors::core(env, &e))?;
+    Ok(out.as_bool().unwrap_or(false))
+}
+
+/// Every reason a course cannot be published (empty when it can): `outline` is
+/// `{course, lessons, blocks, assessments}` as the library returns them.
+#[napi(ts_return_type = "PublishProblem[]")]
+pub fn publish_problems<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "PublishOutline")] outline: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let outline = snakeize(from_js(env, "outline", outline)?);
+    call(
+        env,
+        "publish_problems",
+        json!({ "outline": outline }),
+        false,
+    )
+}
+
+/// What a student sees of `questions`: no answer keys.
+#[napi(ts_return_type = "StudentQuestion[]")]
+pub fn student_view<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Question[]")] questions: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let questions = from_js(env, "questions", questions)?;
+    call(env, "student_view", json!({ "questions": questions }), true)
+}
+
+/// Calls the pure function `name` with an object of its named arguments and
+/// returns its JSON as the library writes it (snake_case): the entry point of the
+/// shared conformance vectors (`tests/vectors/`).
+#[napi(ts_return_type = "unknown")]
+pub fn call_rule<'env>(
+    env: &'env Env,
+    name: String,
+    #[napi(ts_arg_type = "Record<string, unknown>")] input: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let input = from_js(env, "input", input)?;
+    call(env, &name, input, true)
+}
+
+/// The names of the documents `validate` and `jsonSchema` know.
+#[napi]
+pub fn documents() -> Vec<&'static str> {
+    lms_core::calls::DOCUMENTS.to_vec()
+}
+
+/// Every error code, as `err.code` carries it (`LMS_` + upper case), with its
+/// recommended HTTP status.
+#[napi(ts_return_type = "Record<string, number>")]
+pub fn error_codes(env: &Env) -> Result<Unknown<'_>> {
+    let map: serde_json::Map<String, Value> = lms_core::ErrorCode::ALL
+        .iter()
+        .map(|c| (errors::js_code(*c), json!(c.http_status())))
+        .collect();
+    to_js(env, &Value::Object(map))
+}

@@ -1,0 +1,97 @@
+// A TypeScript back end's use of the API, checked by `tsc --noEmit --strict` against the
+// generated index.d.ts (never run): the types must be usable, not `any` everywhere. The
+// `@ts-expect-error` lines must stay errors.
+
+import {
+  Lms,
+  Scope,
+  score,
+  scoreMany,
+  mayStart,
+  validate,
+  errorCodes,
+  studentView,
+  type Answers,
+  type Attempt,
+  type Course,
+  type LmsError,
+  type LmsErrorCode,
+  type Paged,
+  type Question,
+  type Scored,
+  type StartDecision,
+  type SubmittedAttempt,
+} from '@lms/native'
+
+const questions: Question[] = [
+  { type: 'true_false', id: 'q1', prompt: 'A value has one owner.', points: 1, correct: true },
+  {
+    type: 'multiple_choice', id: 'q2', prompt: 'Which one borrows?', points: 1,
+    options: [{ id: 'a', text: 'let x = y;', fraction: 0 }, { id: 'b', text: 'let x = &y;', fraction: 1 }],
+  },
+]
+const answers: Answers = { q1: { type: 'true_false', value: true }, q2: { type: 'multiple_choice', selected: ['b'] } }
+
+const scored: Scored = score(questions, answers, { passing: 70 })
+const percent: number | null = scored.score
+const outcome: 'correct' | 'partial' | 'incorrect' | 'unanswered' | 'pending_review' = scored.feedback.questions[0].outcome
+const columns = scoreMany(questions, [answers, {}], { feedback: true })
+const firstScores: (number | null)[] = columns.score
+const decision: StartDecision = mayStart({ rules: { maxAttempts: 3 }, previous: [], now: new Date().toISOString() })
+if (decision.kind === 'close_expired') {
+  const deadline: string = decision.deadline
+  void deadline
+}
+const seen = studentView(questions)
+const statuses: Record<string, number> = errorCodes()
+const normalized = validate('block_metadata', { source: 'notes' })
+
+// @ts-expect-error: a question needs its points
+const broken: Question = { type: 'essay', id: 'e', prompt: 'Why?' }
+// @ts-expect-error: answers are keyed by question id, each tagged by its type
+const wrongAnswers: Answers = { q1: { value: true } }
+
+function isLmsError(e: unknown): e is LmsError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string'
+}
+
+async function submit(url: string, userId: string, assessmentId: string): Promise<number> {
+  const lms: Lms = await Lms.connect(url, { maxConnections: 4, acquireTimeout: 5 })
+  try {
+    const me: Scope = lms.asUser(userId)
+    const catalog: Paged<Course> = await lms.asAnon().listCourses({ tag: 'rust', limit: 10 })
+    const titles: string[] = catalog.items.map((c) => c.title)
+    const next: number | null = catalog.nextOffset
+    const started = await me.startAttempt(assessmentId)
+    const deadline: string | null = started.deadline
+    const submitted: SubmittedAttempt = await me.submitAttempt(assessmentId, answers, { allowEmpty: false })
+    const attempt: Attempt = submitted.attempt
+    const unlocked: string[] = submitted.unlockedLessons
+    const book = await me.gradebook(attempt.assessmentId, { limit: 50, offset: 0 })
+    const best: number | null = book.entries[0]?.bestScore ?? null
+    const course = await me.updateCourse('00000000-0000-4000-8000-000000000001', { title: 'New', description: null })
+    // @ts-expect-error: a misspelt change is caught before it runs
+    await me.updateCourse(course.id, { titel: 'typo' })
+    void titles, next, deadline, unlocked, best
+    return attempt.score ?? 0
+  } catch (e) {
+    if (isLmsError(e)) {
+      const code: LmsErrorCode = e.code
+      switch (code) {
+        case 'LMS_ATTEMPT_LIMIT_REACHED':
+          return -(e.max ?? 0)
+        case 'LMS_PREREQUISITES_UNMET':
+          return -(e.missing?.length ?? 0)
+        case 'LMS_INVALID_DOCUMENT':
+          return -e.problems.map((p) => p.path).length
+        default:
+          return -e.httpStatus
+      }
+    }
+    throw e
+  } finally {
+    await lms.close()
+  }
+}
+
+void percent, outcome, firstScores, seen, statuses, normalized, broken, wrongAnswers, submit

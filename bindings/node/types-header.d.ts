@@ -1,0 +1,556 @@
+/* The shapes of what @lms/native takes and returns (the header of the generated
+ * index.d.ts). At run time every value is a plain object or array: ids are UUID strings,
+ * times ISO 8601 strings (UTC, `2026-12-01T10:00:00Z`), and documents (`content`,
+ * `questions`, `answers`, `feedback`, `progress`, …) exactly as stored, their keys in
+ * the library's snake_case. The other field names are camelCase. */
+
+/** Any JSON value: what documents are made of. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json }
+/** A UUID string. */
+export type Id = string
+/** A time as an ISO 8601 string (UTC). */
+export type Timestamp = string
+
+export type UserRole = 'student' | 'instructor' | 'admin'
+export type DifficultyLevel = 'beginner' | 'intermediate' | 'advanced'
+export type ContentType = 'rich_text' | 'image' | 'video' | 'file' | 'youtube'
+export type ProgressStatus = 'not_started' | 'in_progress' | 'completed' | 'blocked'
+export type RoadmapStatus = 'active' | 'completed' | 'paused'
+export type AssessmentState = 'not_required' | 'not_attempted' | 'failed' | 'passed'
+export type GradingMethod = 'highest' | 'first' | 'last' | 'average'
+
+/** An error code as `err.code` carries it: `LMS_` + the library's `ErrorCode` in upper
+ * case, and `LMS_INVALID_ARGUMENT` for a value JavaScript cannot hand over. */
+export type LmsErrorCode =
+  | 'LMS_INVALID_DOCUMENT'
+  | 'LMS_NOT_FOUND'
+  | 'LMS_FORBIDDEN'
+  | 'LMS_NO_PROFILE'
+  | 'LMS_ALREADY_ENROLLED'
+  | 'LMS_NOT_ENROLLED'
+  | 'LMS_ATTEMPT_LIMIT_REACHED'
+  | 'LMS_ATTEMPT_NOT_STARTED'
+  | 'LMS_NO_ANSWERS'
+  | 'LMS_TIME_LIMIT_EXCEEDED'
+  | 'LMS_PREREQUISITES_UNMET'
+  | 'LMS_INVALID_TRANSITION'
+  | 'LMS_NOT_PUBLISHABLE'
+  | 'LMS_CONFLICT'
+  | 'LMS_DATABASE'
+  | 'LMS_INVALID_ARGUMENT'
+
+/** One problem of an invalid document: a JSON pointer into it and what is wrong. */
+export interface Problem {
+  path: string
+  reason: string
+}
+
+/** What every refusal of the library rejects with (or throws): an `Error` with a stable
+ * `code`. A value JavaScript cannot hand over is a `TypeError` with code
+ * `LMS_INVALID_ARGUMENT`. */
+export interface LmsError extends Error {
+  code: LmsErrorCode
+  /** The recommended HTTP status (404, 403, 422, 409, …). */
+  httpStatus: number
+  /** The document at fault (`"question_set"`, `"answers"`, …), if any. */
+  document: string | null
+  /** Every problem of an invalid document (`LMS_INVALID_DOCUMENT`). */
+  problems: Problem[]
+  /** The error's details, camelCase (`missingLessons`, `maxAttempts`, `entity`, …). */
+  details: Record<string, unknown>
+  /** `LMS_ATTEMPT_LIMIT_REACHED`: the attempts allowed. */
+  max?: number
+  /** `LMS_PREREQUISITES_UNMET`: the lessons still to complete. */
+  missing?: Id[]
+}
+
+// documents -----------------------------------------------------------------------
+
+/** An option of a multiple-choice question. */
+export interface ChoiceOption {
+  id: string
+  text: string
+  /** Credit for selecting it, -1..1. */
+  fraction: number
+}
+
+/** A question of a question set (the `questions` document), tagged by `type`. */
+export type Question =
+  | { type: 'multiple_choice'; id: string; prompt: string; points: number; multiple?: boolean; options: ChoiceOption[]; explanation?: string }
+  | { type: 'true_false'; id: string; prompt: string; points: number; correct: boolean; explanation?: string }
+  | { type: 'short_answer'; id: string; prompt: string; points: number; accepted: { text: string; fraction: number }[]; case_sensitive?: boolean; explanation?: string }
+  | { type: 'essay'; id: string; prompt: string; points: number; rubric?: string; explanation?: string }
+
+/** A question as a student sees it: no answer keys, no explanation, no rubric. */
+export type StudentQuestion =
+  | { type: 'multiple_choice'; id: string; prompt: string; points: number; multiple: boolean; options: { id: string; text: string }[] }
+  | { type: 'true_false'; id: string; prompt: string; points: number }
+  | { type: 'short_answer'; id: string; prompt: string; points: number; case_sensitive: boolean }
+  | { type: 'essay'; id: string; prompt: string; points: number }
+
+/** A student's answer to one question, tagged by the question's `type`. */
+export type Answer =
+  | { type: 'multiple_choice'; selected: string[]; answered_at?: Timestamp }
+  | { type: 'true_false'; value: boolean; answered_at?: Timestamp }
+  | { type: 'short_answer'; text: string; answered_at?: Timestamp }
+  | { type: 'essay'; text: string; answered_at?: Timestamp }
+
+/** The `answers` document: answers keyed by question id. */
+export type Answers = Record<string, Answer>
+
+/** Feedback on one question. */
+export interface QuestionFeedback {
+  question_id: string
+  kind: Question['type']
+  outcome: 'correct' | 'partial' | 'incorrect' | 'unanswered' | 'pending_review'
+  points_earned: number
+  max_points: number
+  message?: string
+  explanation?: string
+  grader_comment?: string
+}
+
+/** The `feedback` document of a scored attempt. */
+export interface Feedback {
+  questions: QuestionFeedback[]
+  summary: {
+    points_earned: number
+    total_points: number
+    score?: number
+    passed?: boolean
+    minimum_passing_score: number
+    pending_review: number
+  }
+}
+
+// pure rules ----------------------------------------------------------------------
+
+/** A scored answer sheet; `score` and `passed` are `null` while essays wait for a grade. */
+export interface Scored {
+  pointsEarned: number
+  totalPoints: number
+  score: number | null
+  passed: boolean | null
+  feedback: Feedback
+}
+
+/** `scoreMany`'s results as columns, one value per answer sheet. */
+export interface ScoreColumns {
+  pointsEarned: number[]
+  totalPoints: number[]
+  score: (number | null)[]
+  passed: (boolean | null)[]
+  /** With `{feedback: true}`. */
+  feedback?: Feedback[]
+}
+
+/** An assessment's attempt rules; what is left out takes its default. */
+export interface AttemptRules {
+  /** `null`: unlimited (the default). */
+  maxAttempts: number | null
+  /** `null`: untimed (the default). */
+  timeLimitMinutes: number | null
+  /** Seconds accepted after the deadline (default 30). */
+  graceSeconds: number
+  /** Whether a passed assessment may be taken again (default `"forbid"`). */
+  retakePolicy: 'forbid' | 'allow'
+  /** A late submission is closed at the deadline (`"autosubmit"`, the default) or
+   * refused. */
+  timeLimitPolicy: 'autosubmit' | 'reject'
+  gradingMethod: GradingMethod
+}
+
+/** A previous attempt, as `mayStart` needs it. */
+export interface AttemptSummary {
+  attemptNumber: number
+  startedAt: Timestamp
+  submittedAt?: Timestamp | null
+  score?: number | null
+  passed?: boolean | null
+}
+
+/** May an attempt start: a new one, the open one resumed, or the expired open one to
+ * close first. */
+export type StartDecision =
+  | { kind: 'new'; attemptNumber: number }
+  | { kind: 'resume'; attemptNumber: number; deadline: Timestamp | null }
+  | { kind: 'close_expired'; attemptNumber: number; deadline: Timestamp }
+
+/** The time limit's verdict on a submission. */
+export interface SubmissionVerdict {
+  /** Questions whose answers count. */
+  kept: string[]
+  /** Questions whose answers were saved too late. */
+  dropped: string[]
+  late: boolean
+  /** What to store as the submission time (the deadline when late). */
+  submittedAt: Timestamp
+  timeSpentSeconds: number
+}
+
+/** A lesson's progress. */
+export interface LessonProgress {
+  status: ProgressStatus
+  completionPercentage: number
+}
+
+/** Something that happened to a lesson, tagged by `kind`. */
+export type ProgressEvent =
+  | { kind: 'prerequisites_met' }
+  | { kind: 'prerequisites_unmet' }
+  | { kind: 'content_progress'; blocksDone: number; blocksTotal: number; assessment: AssessmentState }
+  | { kind: 'assessment_submitted'; mandatory: boolean; passed: boolean; blocksDone: number; blocksTotal: number }
+  | { kind: 'instructor_reset'; prerequisitesMet: boolean }
+
+/** What is known about a student and a lesson, for `lessonProgress`. */
+export interface LessonFacts {
+  prerequisitesMet: boolean
+  blocksDone: number
+  blocksTotal: number
+  assessment: AssessmentState
+  accessed: boolean
+  previous: LessonProgress | null
+}
+
+/** A course with its lessons, blocks and assessments, as the library returns them. */
+export interface PublishOutline {
+  course: Course
+  lessons?: Lesson[]
+  blocks?: ContentBlock[]
+  assessments?: Assessment[]
+}
+
+/** One reason a course cannot be published, tagged by `problem` (`no_lessons`,
+ * `lesson_without_assessment`, `invalid_content`, `prerequisite_cycle`, …). */
+export interface PublishProblem {
+  problem: string
+  lesson?: Id
+  block?: Id
+  assessment?: Id
+  problems?: Problem[]
+  [key: string]: unknown
+}
+
+// entities ------------------------------------------------------------------------
+
+/** A page of a list: `nextOffset` is `null` on the last page; `total` counts every row
+ * when the list knows it cheaply (`null` otherwise). */
+export interface Paged<T> {
+  items: T[]
+  nextOffset: number | null
+  total: number | null
+}
+
+export interface Profile {
+  id: Id
+  email: string | null
+  role: UserRole
+  firstName: string | null
+  lastName: string | null
+  avatarUrl: string | null
+  learningPreferences: JsonObject | null
+  knowledgeProfile: JsonObject
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Course {
+  id: Id
+  title: string
+  description: string | null
+  instructorId: Id
+  finalAssessmentId: Id | null
+  tags: string[]
+  difficultyLevel: DifficultyLevel | null
+  estimatedDurationMinutes: number | null
+  isPublished: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Lesson {
+  id: Id
+  courseId: Id
+  title: string
+  description: string | null
+  orderIndex: number
+  learningObjectives: string[]
+  estimatedDurationMinutes: number | null
+  assessmentId: Id | null
+  prerequisites: Id[]
+  isPublished: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+/** A lesson of a course's public outline. */
+export interface OutlineLesson {
+  id: Id
+  courseId: Id
+  title: string
+  description: string | null
+  orderIndex: number
+  learningObjectives: string[]
+  estimatedDurationMinutes: number | null
+}
+
+export interface ContentBlock {
+  id: Id
+  lessonId: Id
+  type: ContentType
+  /** The content document for the type (`{rich_text: {html}}`, …). */
+  content: JsonObject
+  orderIndex: number
+  metadata: JsonObject
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Assessment {
+  id: Id
+  lessonId: Id | null
+  courseId: Id | null
+  title: string
+  description: string | null
+  questions: Question[]
+  aiGenerated: boolean
+  sourceContentIds: Id[]
+  isMandatory: boolean
+  minimumPassingScore: number
+  maxAttempts: number | null
+  timeLimitMinutes: number | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Enrollment {
+  id: Id
+  studentId: Id
+  courseId: Id
+  enrolledAt: Timestamp
+  completedAt: Timestamp | null
+  progress: JsonObject
+}
+
+/** An enrolment of the acting student, with its course's title. */
+export interface MyEnrollment extends Enrollment {
+  courseTitle: string
+}
+
+export interface Attempt {
+  id: Id
+  assessmentId: Id
+  studentId: Id
+  attemptNumber: number
+  answers: Answers
+  score: number | null
+  pointsEarned: number | null
+  totalPoints: number | null
+  passed: boolean | null
+  timeSpentSeconds: number | null
+  startedAt: Timestamp
+  submittedAt: Timestamp | null
+  feedback: Feedback | null
+}
+
+/** A started (or resumed) attempt: the questions without keys, the deadline. */
+export interface StartedAttempt {
+  attempt: Attempt
+  questions: StudentQuestion[]
+  deadline: Timestamp | null
+  resumed: boolean
+}
+
+/** A submitted attempt and what it changed. */
+export interface SubmittedAttempt {
+  attempt: Attempt
+  late: boolean
+  droppedAnswers: string[]
+  pendingReview: string[]
+  unlockedLessons: Id[]
+  courseCompleted: boolean
+}
+
+export interface Progress {
+  id: Id
+  studentId: Id
+  courseId: Id
+  lessonId: Id | null
+  assessmentId: Id | null
+  status: ProgressStatus
+  completionPercentage: number
+  lastAccessed: Timestamp | null
+  timeSpentSeconds: number
+  attemptsCount: number
+  bestScore: number | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface Roadmap {
+  id: Id
+  studentId: Id
+  roadmapData: JsonObject
+  aiReasoning: string | null
+  status: RoadmapStatus
+  generatedAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface LearningProgress {
+  id: Id
+  studentId: Id
+  contentId: Id
+  contentType: string
+  progressData: JsonObject
+  completedAt: Timestamp | null
+  timeSpentSeconds: number
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+/** Every row about a user (GDPR portability); rows as stored, snake_case. */
+export interface UserExport {
+  format: string
+  exportedAt: Timestamp
+  userId: Id
+  tables: Record<string, JsonObject[]>
+}
+
+/** What erasing a user did. */
+export interface Erasure {
+  userId: Id
+  successor: Id | null
+  transferredCourses: number
+  deleted: Record<string, number>
+}
+
+export interface AuditEntry {
+  id: number
+  occurredAt: Timestamp
+  actorId: Id | null
+  actorRole: 'authenticated' | 'anon' | 'service' | 'system'
+  action: 'insert' | 'update' | 'delete' | 'sign_in_failed'
+  tableName: string
+  rowId: Id | null
+  /** The row before, as stored (snake_case). */
+  oldData: JsonObject | null
+  /** The row after, as stored (snake_case). */
+  newData: JsonObject | null
+}
+
+// read models ---------------------------------------------------------------------
+
+/** A student's results on one assessment. */
+export interface GradeSummary {
+  studentId: Id
+  assessmentId: Id
+  courseId: Id
+  attempts: number
+  submitted: number
+  awaitingGrading: number
+  bestScore: number | null
+  passed: boolean
+  lastSubmittedAt: Timestamp | null
+  assessmentTitle: string | null
+}
+
+/** A gradebook row: a grade summary with the student's name and e-mail. */
+export interface GradebookEntry extends GradeSummary {
+  studentName: string | null
+  studentEmail: string | null
+}
+
+/** One page of a course's gradebook; `version` changes when its content does. */
+export interface Gradebook {
+  courseId: Id
+  entries: GradebookEntry[]
+  nextOffset: number | null
+  total: number
+  version: string
+}
+
+/** A course on a student's dashboard. */
+export interface DashboardCourse {
+  courseId: Id
+  title: string
+  enrolledAt: Timestamp
+  completedAt: Timestamp | null
+  completionPercentage: number
+  lastAccessed: Timestamp | null
+}
+
+/** The acting student's dashboard; `version` changes when its content does. */
+export interface Dashboard {
+  studentId: Id
+  courses: DashboardCourse[]
+  assessments: GradeSummary[]
+  version: string
+}
+
+/** A stored document the library would not store as it is. */
+export interface StoredDocument {
+  column: { table: string; column: string; document: string }
+  rowId: Id
+  issue: { kind: 'invalid'; problems: Problem[] } | { kind: 'not_normalized' }
+}
+
+/** The stored documents checked by the library's rules. */
+export interface DocumentReport {
+  checked: number
+  invalid: number
+  notNormalized: number
+  /** At most 1,000 of them. */
+  documents: StoredDocument[]
+}
+
+/** What `repairDocuments` rewrote, and what is left (documents it cannot repair). */
+export interface DocumentRepair {
+  repaired: number
+  remaining: DocumentReport
+}
+
+// changes (the arguments of the update* methods) -----------------------------------
+
+export interface CourseChanges {
+  title?: string
+  description?: string | null
+  finalAssessmentId?: Id | null
+  tags?: string[]
+  difficultyLevel?: DifficultyLevel | null
+  estimatedDurationMinutes?: number | null
+}
+
+export interface LessonChanges {
+  title?: string
+  description?: string | null
+  orderIndex?: number
+  learningObjectives?: string[]
+  estimatedDurationMinutes?: number | null
+  assessmentId?: Id | null
+  prerequisites?: Id[]
+  isPublished?: boolean
+}
+
+export interface AssessmentChanges {
+  title?: string
+  description?: string | null
+  questions?: Question[]
+  isMandatory?: boolean
+  minimumPassingScore?: number
+  maxAttempts?: number | null
+  timeLimitMinutes?: number | null
+}
+
+export interface ProfileChanges {
+  firstName?: string | null
+  lastName?: string | null
+  /** An https URL. */
+  avatarUrl?: string | null
+  /** The learning-preferences document (its keys as the document has them). */
+  learningPreferences?: JsonObject
+  /** The knowledge-profile document. */
+  knowledgeProfile?: JsonObject
+}
