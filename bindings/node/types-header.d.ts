@@ -47,6 +47,15 @@ export interface Problem {
   reason: string
 }
 
+/** A refusal as an API returns it; empty parts are left out. */
+export interface ErrorBody {
+  code: string
+  message: string
+  document?: string
+  problems?: Problem[]
+  details?: Record<string, unknown>
+}
+
 /** What every refusal of the library rejects with (or throws): an `Error` with a stable
  * `code`. A value JavaScript cannot hand over is a `TypeError` with code
  * `LMS_INVALID_ARGUMENT`. */
@@ -60,6 +69,9 @@ export interface LmsError extends Error {
   problems: Problem[]
   /** The error's details, camelCase (`missingLessons`, `maxAttempts`, `entity`, …). */
   details: Record<string, unknown>
+  /** The library's error body, what an HTTP API sends: the same JSON as the Rust
+   * `ErrorBody` (`code` in snake_case without the prefix, details in snake_case). */
+  body: ErrorBody
   /** `LMS_ATTEMPT_LIMIT_REACHED`: the attempts allowed. */
   max?: number
   /** `LMS_PREREQUISITES_UNMET`: the lessons still to complete. */

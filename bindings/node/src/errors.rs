@@ -1,7 +1,8 @@
 //! The errors: every refusal of the library rejects (or throws) an `Error` whose `code`
 //! is `LMS_` + the Rust `ErrorCode` in upper case (`LMS_ATTEMPT_LIMIT_REACHED`), with
 //! `message`, `httpStatus`, `document`, `problems` (`[{path, reason}]`), `details` (an
-//! object, camelCase keys) and, for the common ones, `max` and `missing`. A value
+//! object, camelCase keys), `body` (the library's error body for an HTTP response, as
+//! the Rust `ErrorBody` serializes) and, for the common ones, `max` and `missing`. A value
 //! JavaScript cannot hand over is a `TypeError` with code `LMS_INVALID_ARGUMENT`. All the
 //! mapping is here.
 
@@ -34,6 +35,10 @@ fn build(env: &Env, body: &lms_core::ErrorBody) -> Result<Error> {
     error.set_named_property("problems", to_js(env, &Value::Array(problems))?)?;
     let details = camelize(Value::Object(body.details.clone()));
     error.set_named_property("details", to_js(env, &details)?)?;
+    // what an HTTP API sends: the Rust `ErrorBody` as JSON, the same bytes as the Rust
+    // and Python back ends
+    let wire = serde_json::to_value(body).map_err(|e| Error::from_reason(e.to_string()))?;
+    error.set_named_property("body", to_js(env, &wire)?)?;
     for (short, long) in [("max", "max_attempts"), ("missing", "missing_lessons")] {
         if let Some(v) = body.details.get(long) {
             error.set_named_property(short, to_js(env, v)?)?;

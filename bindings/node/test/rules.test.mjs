@@ -22,6 +22,7 @@ test('validate returns the normalized document or every problem', () => {
   for (const path of ['/preferred_pace', '/preferred_media_types', '/learning_style']) assert.ok(paths.has(path), path)
   assert.ok(e.problems.every((p) => typeof p.reason === 'string' && p.reason.length > 0))
   assert.match(e.message, /preferred_pace/)
+  assert.deepEqual(e.body, { code: 'invalid_document', message: e.message, document: 'learning_preferences', problems: e.problems })
   thrown(() => lms.validate('recipe', {}), 'LMS_INVALID_DOCUMENT')
   const names = lms.documents()
   for (const name of ['question_set', 'answers', 'content_data', 'block_metadata', 'student_question_set']) assert.ok(names.includes(name), name)
@@ -92,6 +93,8 @@ test('mayStart and submission', () => {
   assert.equal(limit.max, 1)
   assert.deepEqual(limit.details, { maxAttempts: 1 })
   assert.equal(limit.httpStatus, 409)
+  // the wire body, as the Rust ErrorBody serializes
+  assert.deepEqual(limit.body, { code: 'attempt_limit_reached', message: limit.message, details: { max_attempts: 1 } })
   const locked = thrown(() => lms.mayStart({ rules, missing: [A] }), 'LMS_PREREQUISITES_UNMET')
   assert.deepEqual(locked.missing, [A])
   assert.deepEqual(locked.details, { missingLessons: [A] })
