@@ -966,6 +966,11 @@ export declare function score(questions: Question[], answers: Answers, options?:
  * per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
  * `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
  * index (`/12/q3`).
+ *
+ * The batch path: `lms.js` first checks the sheets as `from_js` would (what JSON cannot
+ * hold is a `TypeError`), then each sheet crosses as the text V8's `JSON.stringify`
+ * writes — far cheaper than reading it value by value — and is parsed here while
+ * another thread scores the sheets parsed before it (`lms_core::calls::score_each`).
  */
 export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
 

@@ -43,6 +43,70 @@ function async(fn) {
   }[fn.name]
 }
 
+// scoreMany's sheets cross to Rust as JSON text (see src/rules.rs): first they are held
+// to what the value-by-value reading of every other argument (src/convert.rs, `json_of`)
+// accepts, with the same messages, since JSON.stringify would quietly turn a Date into
+// text, NaN into null and drop a function
+const MAX_DEPTH = 64
+
+function unfit(path, reason) {
+  const segments = path.slice(0, 8).map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1'))
+  const at = path.length === 0 ? '' : ` at /${segments.join('/')}${path.length > 8 ? '/…' : ''}`
+  const e = new TypeError(`answers${at}: ${reason}`)
+  e.code = 'LMS_INVALID_ARGUMENT'
+  return e
+}
+
+// why `value` cannot be JSON as `[path, reason]` (the path built only on the way back
+// from a failure), or null
+function misfit(value, depth) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return null
+    case 'number':
+      return Number.isFinite(value) ? null : [[], `${value} is not a finite number`]
+    case 'bigint':
+      return [[], 'a BigInt cannot be JSON: pass a number']
+    case 'undefined':
+      return [[], 'undefined where a value is needed']
+    case 'function':
+      return [[], 'a function cannot be JSON']
+    case 'symbol':
+      return [[], 'a symbol cannot be JSON']
+    case 'object': {
+      if (value === null) return null
+      if (depth > MAX_DEPTH) return [[], `nested deeper than ${MAX_DEPTH} levels (or a cycle)`]
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const bad = value[i] === undefined ? null : misfit(value[i], depth + 1)
+          if (bad) return (bad[0].unshift(i), bad)
+        }
+        return null
+      }
+      if (value instanceof Date) return [[], 'a Date: times are ISO 8601 strings (date.toISOString())']
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return [[], 'binary data cannot be JSON']
+      if (typeof value.toJSON === 'function') return [[], 'a value with toJSON(): pass what it returns']
+      for (const key of Object.keys(value)) {
+        const bad = value[key] === undefined ? null : misfit(value[key], depth + 1)
+        if (bad) return (bad[0].unshift(key), bad)
+      }
+      return null
+    }
+    default:
+      return [[], `a ${typeof value} cannot be JSON`]
+  }
+}
+
+const nativeScoreMany = native.scoreMany
+native.scoreMany = function scoreMany(questions, answers, options) {
+  if (Array.isArray(answers)) {
+    const bad = misfit(answers, 0)
+    if (bad) throw unfit(...bad)
+  }
+  return nativeScoreMany(questions, answers, options)
+}
+
 // every method of Scope and the Promise-returning ones of Lms return Promises; asUser,
 // asAnon, asService are synchronous
 const SYNC_METHODS = new Set(['asUser', 'asAnon', 'asService'])

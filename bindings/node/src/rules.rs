@@ -94,6 +94,11 @@ pub fn score<'env>(
 /// per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
 /// `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
 /// index (`/12/q3`).
+///
+/// The batch path: `lms.js` first checks the sheets as `from_js` would (what JSON cannot
+/// hold is a `TypeError`), then each sheet crosses as the text V8's `JSON.stringify`
+/// writes — far cheaper than reading it value by value — and is parsed here while
+/// another thread scores the sheets parsed before it (`lms_core::calls::score_each`).
 #[napi(ts_return_type = "ScoreColumns")]
 pub fn score_many<'env>(
     env: &'env Env,
@@ -102,15 +107,53 @@ pub fn score_many<'env>(
     options: Option<ScoreOptions>,
 ) -> Result<Unknown<'env>> {
     let questions = from_js(env, "questions", questions)?;
-    let Value::Array(sheets) = from_js(env, "answers", answers)? else {
+    let sheets = Object::from_unknown(answers)?;
+    if answers.get_type()? != ValueType::Object || !sheets.is_array()? {
         return Err(errors::invalid_argument(
             env,
             "scoreMany(): answers is an array of answer sheets",
         ));
-    };
+    }
     let passing = options.as_ref().and_then(|o| o.passing).unwrap_or(70);
     let feedback = options.and_then(|o| o.feedback).unwrap_or(false);
-    let scored = lms_core::calls::score_many(&questions, &sheets, passing)
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
+    let len = sheets.get_array_length()?;
+    // sheets go to the scorer 64 at a time: fewer hand-offs between the threads
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Value>>(16);
+    let (read, scored) = std::thread::scope(|scope| {
+        let questions = &questions;
+        let scorer = scope.spawn(move || {
+            lms_core::calls::score_each(questions, rx.into_iter().flatten(), passing)
+        });
+        let read = (|| -> std::result::Result<(), String> {
+            let mut chunk = Vec::with_capacity(64);
+            for i in 0..len {
+                let sheet: Unknown<'_> = sheets.get_element(i).map_err(|e| e.reason)?;
+                let text = stringify.call(sheet).map_err(|e| e.reason)?;
+                chunk.push(match text.get_type().map_err(|e| e.reason)? {
+                    ValueType::String => {
+                        let text = String::from_unknown(text).map_err(|e| e.reason)?;
+                        serde_json::from_str(&text).map_err(|e| format!("answers at /{i}: {e}"))?
+                    }
+                    // as JSON.stringify writes `undefined` in an array
+                    _ => Value::Null,
+                });
+                if chunk.len() == 64 && tx.send(std::mem::take(&mut chunk)).is_err() {
+                    return Ok(()); // the scorer stopped at an invalid sheet
+                }
+            }
+            if !chunk.is_empty() {
+                let _ = tx.send(chunk);
+            }
+            Ok(())
+        })();
+        drop(tx);
+        (read, scorer.join())
+    });
+    read.map_err(|reason| errors::invalid_argument(env, &reason))?;
+    let scored = scored
+        .map_err(|_| Error::from_reason("the scoring thread panicked"))?
         .map_err(|e| errors::core(env, &e))?;
     let mut columns = json!({
         "pointsEarned": scored.iter().map(|s| s.points_earned).collect::<Vec<_>>(),

@@ -208,7 +208,10 @@ test('values JavaScript cannot hand over are TypeErrors with a code, never a cra
   // where it is, as a JSON pointer
   assert.match(thrown(() => lms.validate('answers', { q1: { type: 'true_false', value: NaN } }), 'LMS_INVALID_ARGUMENT').message, /\/q1\/value/)
   // JSON's own reading of JavaScript: undefined properties are left out, whole numbers are integers
-  assert.deepEqual(lms.validate('block_metadata', { a: 1, b: undefined, c: 2.5, d: 12n }), { a: 1, c: 2.5, d: 12 })
+  assert.deepEqual(lms.validate('block_metadata', { a: 1, b: undefined, c: 2.5, d: 12 }), { a: 1, c: 2.5, d: 12 })
+  thrown(() => lms.validate('block_metadata', { d: 12n }), 'LMS_INVALID_ARGUMENT')
+  class Money { toJSON() { return '1 EUR' } }
+  thrown(() => lms.validate('block_metadata', { price: new Money() }), 'LMS_INVALID_ARGUMENT')
   // and a value JSON can hold but the document refuses is the library's refusal
   thrown(() => lms.score(null, null), 'LMS_INVALID_DOCUMENT')
 })
@@ -239,4 +242,45 @@ test('the module is frozen and its classes cannot be constructed from JavaScript
   assert.ok(Object.isFrozen(lms))
   assert.throws(() => new lms.Lms())
   assert.throws(() => new lms.Scope())
+})
+
+test('scoreMany holds its sheets to the same rules, with the same messages, as every other argument', () => {
+  const q = [tf()]
+  const bad = [
+    { q1: { type: 'true_false', value: NaN } },
+    { q1: { type: 'true_false', value: -Infinity } },
+    { q1: { type: 'true_false', value: true, answered_at: new Date(0) } },
+    { q1: { type: 'true_false', value: () => true } },
+    { q1: { type: 'true_false', value: Symbol('s') } },
+    { q1: { type: 'true_false', value: 1n } },
+    { q1: new Uint8Array(3) },
+    { q1: new ArrayBuffer(3) },
+    { q1: { toJSON: () => ({}) } },
+    { q1: new (class { toJSON() { return 1 } })() },
+    { q1: { type: 'true_false', value: [1, [2, { x: NaN }]] } },
+  ]
+  let deep = { type: 'true_false' }
+  for (let i = 0; i < 70; i++) deep = { a: deep }
+  bad.push({ q1: deep })
+  const cycle = { type: 'true_false' }
+  cycle.self = cycle
+  bad.push({ q1: cycle })
+  for (const sheet of bad) {
+    // the whole list read value by value (validate) and the batch path (scoreMany)
+    const one = thrown(() => lms.validate('block_metadata', [{}, sheet]), 'LMS_INVALID_ARGUMENT')
+    const batch = thrown(() => lms.scoreMany(q, [{}, sheet]), 'LMS_INVALID_ARGUMENT')
+    assert.ok(batch instanceof TypeError)
+    assert.equal(batch.message.replace(/^answers/, ''), one.message.replace(/^value/, ''), String(Object.keys(sheet.q1)))
+  }
+  // what both accept, both read alike: undefined left out of objects, null in arrays
+  const odd = { q1: { type: 'multiple_choice', selected: ['a'], answered_at: undefined } }
+  assert.deepEqual(lms.scoreMany([{ type: 'multiple_choice', id: 'q1', prompt: '?', points: 1, options: [{ id: 'a', text: 'A', fraction: 1 }, { id: 'b', text: 'B', fraction: 0 }] }], [odd]).score, [100])
+  // an undefined or null sheet is the library's refusal, as an empty slot of JSON
+  assert.equal(thrown(() => lms.scoreMany(q, [{}, undefined]), 'LMS_INVALID_DOCUMENT').problems[0].path.startsWith('/1'), true)
+  assert.equal(thrown(() => lms.scoreMany(q, [null]), 'LMS_INVALID_DOCUMENT').problems[0].path.startsWith('/0'), true)
+  // many sheets: the scores come back in order, the first invalid one named by its index
+  const many = Array.from({ length: 1000 }, (_, i) => ({ q1: { type: 'true_false', value: i % 2 === 0 } }))
+  assert.deepEqual(lms.scoreMany(q, many).score, many.map((_, i) => (i % 2 === 0 ? 100 : 0)))
+  many[777] = { q9: { type: 'true_false', value: true } }
+  assert.equal(thrown(() => lms.scoreMany(q, many), 'LMS_INVALID_DOCUMENT').problems[0].path, '/777/q9')
 })
