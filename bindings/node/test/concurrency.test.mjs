@@ -101,3 +101,28 @@ test('a database that is gone fails fast with LMS_DATABASE', async () => {
   await refused(lms.Lms.connect('postgres://postgres@127.0.0.1:1/lms', { acquireTimeout: 1 }), 'LMS_DATABASE')
   await refused(lms.Lms.connect('not a url'), 'LMS_DATABASE')
 })
+
+test('the module works in worker threads too, beside the main thread', async (t) => {
+  const { Worker } = await import('node:worker_threads')
+  const w = await world(t)
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const lms = require(workerData.module)
+    ;(async () => {
+      const client = await lms.Lms.connect(workerData.url)
+      const course = await client.asAnon().getCourse(workerData.course)
+      await client.close()
+      parentPort.postMessage({ grade: lms.grade([40, 90]), title: course.title })
+    })().catch((e) => parentPort.postMessage({ error: e.code ?? String(e) }))
+  `
+  const { fileURLToPath } = await import('node:url')
+  const module = fileURLToPath(new URL('../lms.js', import.meta.url))
+  const runs = Array.from({ length: 2 }, () => new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { module, url: w.url, course: w.course } })
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  }))
+  for (const result of await Promise.all(runs)) assert.deepEqual(result, { grade: 90, title: 'Rust' })
+  // the main thread's client still works after the workers are gone
+  assert.equal((await w.client.asAnon().getCourse(w.course)).title, 'Rust')
+})

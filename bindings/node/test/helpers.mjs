@@ -27,13 +27,17 @@ export function freshDatabase(t) {
   return url.toString()
 }
 
-/** A migrated `Lms` on a fresh database, closed when the test ends. */
+/** A migrated `Lms` on a fresh database, closed when the test ends; its URL is `url`. */
 export async function connect(t, options) {
-  const client = await lms.Lms.connect(freshDatabase(t), options)
+  const url = freshDatabase(t)
+  const client = await lms.Lms.connect(url, options)
   t.after(() => client.close())
   await client.migrate()
+  urls.set(client, url)
   return client
 }
+
+const urls = new WeakMap()
 
 /** Two questions of 1 point: a single choice (`b` is right), a true/false (true). */
 export function questions() {
@@ -78,6 +82,7 @@ export async function buildWorld(client, { publish = true } = {}) {
   if (publish) await author.publishCourse(course)
   return {
     client,
+    url: urls.get(client),
     instructor: people.ada, otherInstructor: people.grace, admin: people.root,
     student: people.sam, otherStudent: people.kim,
     course, lesson1, lesson2, block1, block2, quiz1, quiz2, final,
