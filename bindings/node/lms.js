@@ -48,6 +48,8 @@ function async(fn) {
 // accepts, with the same messages, since JSON.stringify would quietly turn a Date into
 // text, NaN into null and drop a function
 const MAX_DEPTH = 64
+const MAX_ITEMS = 1 << 20
+const { types } = require('node:util')
 
 function unfit(path, reason) {
   const segments = path.slice(0, 8).map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1'))
@@ -58,10 +60,11 @@ function unfit(path, reason) {
 }
 
 // why `value` cannot be JSON as `[path, reason]` (the path built only on the way back
-// from a failure), or null
+// from a failure), or null; the checks and messages of src/convert.rs
 function misfit(value, depth) {
   switch (typeof value) {
     case 'string':
+      return value.isWellFormed() ? null : [[], 'a string with a lone surrogate cannot be UTF-8']
     case 'boolean':
       return null
     case 'number':
@@ -78,16 +81,20 @@ function misfit(value, depth) {
       if (value === null) return null
       if (depth > MAX_DEPTH) return [[], `nested deeper than ${MAX_DEPTH} levels (or a cycle)`]
       if (Array.isArray(value)) {
+        if (value.length > MAX_ITEMS) return [[], `an array of more than ${MAX_ITEMS} items`]
         for (let i = 0; i < value.length; i++) {
           const bad = value[i] === undefined ? null : misfit(value[i], depth + 1)
           if (bad) return (bad[0].unshift(i), bad)
         }
         return null
       }
-      if (value instanceof Date) return [[], 'a Date: times are ISO 8601 strings (date.toISOString())']
-      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return [[], 'binary data cannot be JSON']
-      if (typeof value.toJSON === 'function') return [[], 'a value with toJSON(): pass what it returns']
+      if (types.isDate(value)) return [[], 'a Date: times are ISO 8601 strings (date.toISOString())']
+      if (ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value)) return [[], 'binary data cannot be JSON']
+      // JSON.stringify would write the primitive inside, value by value reading sees none
+      if (types.isBoxedPrimitive(value)) return [[], 'a boxed primitive (new Boolean(…)): pass the value itself']
+      if ('toJSON' in value) return [[], 'a value with toJSON(): pass what it returns']
       for (const key of Object.keys(value)) {
+        if (!key.isWellFormed()) return [[key], 'a string with a lone surrogate cannot be UTF-8']
         const bad = value[key] === undefined ? null : misfit(value[key], depth + 1)
         if (bad) return (bad[0].unshift(key), bad)
       }
@@ -101,8 +108,12 @@ function misfit(value, depth) {
 const nativeScoreMany = native.scoreMany
 native.scoreMany = function scoreMany(questions, answers, options) {
   if (Array.isArray(answers)) {
-    const bad = misfit(answers, 0)
-    if (bad) throw unfit(...bad)
+    // each sheet as `score` reads its answers
+    if (answers.length > MAX_ITEMS) throw unfit([], `an array of more than ${MAX_ITEMS} items`)
+    for (let i = 0; i < answers.length; i++) {
+      const bad = answers[i] === undefined ? [[], 'undefined where a value is needed'] : misfit(answers[i], 0)
+      if (bad) throw unfit([i, ...bad[0]], bad[1])
+    }
   }
   return nativeScoreMany(questions, answers, options)
 }
@@ -115,7 +126,12 @@ function wrapClass(cls) {
   for (const target of [cls, cls.prototype]) {
     for (const name of Object.getOwnPropertyNames(target)) {
       const d = Object.getOwnPropertyDescriptor(target, name)
-      if (name === 'constructor' || typeof d.value !== 'function') continue
+      if (name === 'constructor') continue
+      if (typeof d.get === 'function' && d.configurable) {
+        Object.defineProperty(target, name, { ...d, get: sync(d.get) })
+        continue
+      }
+      if (typeof d.value !== 'function') continue
       const wrapped = SYNC_METHODS.has(name) ? sync(d.value) : async(d.value)
       Object.defineProperty(target, name, { ...d, value: wrapped })
     }

@@ -13,14 +13,14 @@ use lms_core::repo::{
     AssessmentOwner, AssessmentPatch, ContentBlockPatch, CourseFilter, CoursePatch, LessonPatch,
     NewAssessment, NewContentBlock, NewCourse, NewLesson, NewUser, Page, ProfilePatch,
 };
-use lms_db::{AuditFilter, SubmitOptions};
+use lms_db::AuditFilter;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::convert::{camelize, count, from_js, id, ids, snakeize, to_js, Json};
+use crate::convert::{camelize, count, from_js, id, ids, int, opt_int, snakeize, to_js, Json};
 use crate::errors;
 
 /// What a client and its scopes share.
@@ -161,12 +161,16 @@ impl Lms {
                 pool = pool.max_connections(n);
             }
             if let Some(seconds) = o.acquire_timeout {
-                let timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
-                    errors::invalid_argument(
-                        env,
-                        "acquireTimeout must be a positive number of seconds",
-                    )
-                })?;
+                let timeout = Duration::try_from_secs_f64(seconds)
+                    .ok()
+                    .filter(|t| !t.is_zero())
+                    .ok_or(())
+                    .map_err(|()| {
+                        errors::invalid_argument(
+                            env,
+                            "acquireTimeout must be a positive number of seconds",
+                        )
+                    })?;
                 pool = pool.acquire_timeout(timeout);
             }
         }
@@ -263,7 +267,7 @@ pub struct CreateCourse {
     #[napi(ts_type = "DifficultyLevel")]
     pub difficulty_level: Option<String>,
     /// Estimated duration in minutes.
-    pub estimated_duration_minutes: Option<i32>,
+    pub estimated_duration_minutes: Option<f64>,
 }
 
 /// A catalog query: a filter and a page.
@@ -292,13 +296,13 @@ pub struct CreateLesson {
     /// Title.
     pub title: String,
     /// Position in the course, from 0.
-    pub order_index: i32,
+    pub order_index: f64,
     /// Description.
     pub description: Option<String>,
     /// What the lesson teaches.
     pub learning_objectives: Option<Vec<String>>,
     /// Estimated duration in minutes.
-    pub estimated_duration_minutes: Option<i32>,
+    pub estimated_duration_minutes: Option<f64>,
     /// Lessons of the course to complete first.
     pub prerequisites: Option<Vec<String>>,
 }
@@ -315,7 +319,7 @@ pub struct CreateBlock {
     #[napi(ts_type = "Record<string, unknown>")]
     pub content: Json,
     /// Position in the lesson, from 0.
-    pub order_index: i32,
+    pub order_index: f64,
     /// Free properties (`{source: "…"}`).
     #[napi(ts_type = "Record<string, unknown>")]
     pub metadata: Option<Json>,
@@ -331,7 +335,7 @@ pub struct UpdateBlock {
     #[napi(ts_type = "Record<string, unknown>")]
     pub content: Option<Json>,
     /// The new position.
-    pub order_index: Option<i32>,
+    pub order_index: Option<f64>,
     /// The new metadata.
     #[napi(ts_type = "Record<string, unknown>")]
     pub metadata: Option<Json>,
@@ -358,16 +362,16 @@ pub struct CreateAssessment {
     /// Whether passing is needed to complete the lesson (default true).
     pub is_mandatory: Option<bool>,
     /// The passing score 0–100 (default 70).
-    pub minimum_passing_score: Option<i32>,
+    pub minimum_passing_score: Option<f64>,
     /// Attempts allowed (default unlimited).
-    pub max_attempts: Option<i32>,
+    pub max_attempts: Option<f64>,
     /// Minutes (default untimed).
-    pub time_limit_minutes: Option<i32>,
+    pub time_limit_minutes: Option<f64>,
 }
 
 /// Options of `submitAttempt`.
-#[napi(object, js_name = "SubmitOptions")]
-pub struct SubmitOptionsJs {
+#[napi(object)]
+pub struct SubmitOptions {
     /// Hand in answers that answer nothing (a blank attempt) instead of rejecting with
     /// `LMS_NO_ANSWERS`.
     pub allow_empty: Option<bool>,
@@ -449,7 +453,7 @@ impl Scope {
                 "title": course.title, "instructor_id": id(env, "instructorId", &course.instructor_id)?,
                 "description": course.description, "tags": course.tags.unwrap_or_default(),
                 "difficulty_level": course.difficulty_level,
-                "estimated_duration_minutes": course.estimated_duration_minutes,
+                "estimated_duration_minutes": opt_int(env, "estimatedDurationMinutes", course.estimated_duration_minutes)?,
             }),
         )?;
         let s = self.scope.clone();
@@ -544,9 +548,13 @@ impl Scope {
             course_id: CourseId(id(env, "courseId", &lesson.course_id)?),
             title: lesson.title,
             description: lesson.description,
-            order_index: lesson.order_index,
+            order_index: int(env, "orderIndex", lesson.order_index)?,
             learning_objectives: lesson.learning_objectives.unwrap_or_default(),
-            estimated_duration_minutes: lesson.estimated_duration_minutes,
+            estimated_duration_minutes: opt_int(
+                env,
+                "estimatedDurationMinutes",
+                lesson.estimated_duration_minutes,
+            )?,
             prerequisites: ids(
                 env,
                 "prerequisites",
@@ -637,7 +645,7 @@ impl Scope {
             "createBlock",
             json!({
                 "lesson_id": id(env, "lessonId", &block.lesson_id)?, "type": block.r#type,
-                "content": block.content.0, "order_index": block.order_index,
+                "content": block.content.0, "order_index": int(env, "orderIndex", block.order_index)?,
                 "metadata": block.metadata.map_or(Value::Null, |m| m.0),
             }),
         )?;
@@ -678,7 +686,7 @@ impl Scope {
         };
         let p = ContentBlockPatch {
             content,
-            order_index: changes.order_index,
+            order_index: opt_int(env, "orderIndex", changes.order_index)?,
             metadata: changes.metadata.map(|m| m.0),
         };
         let s = self.scope.clone();
@@ -744,9 +752,14 @@ impl Scope {
             .map(ContentBlockId)
             .collect(),
             is_mandatory: assessment.is_mandatory.unwrap_or(true),
-            minimum_passing_score: assessment.minimum_passing_score.unwrap_or(70),
-            max_attempts: assessment.max_attempts,
-            time_limit_minutes: assessment.time_limit_minutes,
+            minimum_passing_score: opt_int(
+                env,
+                "minimumPassingScore",
+                assessment.minimum_passing_score,
+            )?
+            .unwrap_or(70),
+            max_attempts: opt_int(env, "maxAttempts", assessment.max_attempts)?,
+            time_limit_minutes: opt_int(env, "timeLimitMinutes", assessment.time_limit_minutes)?,
         };
         let s = self.scope.clone();
         run(
@@ -841,14 +854,14 @@ impl Scope {
         env: &'env Env,
         block_id: String,
         #[napi(ts_arg_type = "Record<string, unknown>")] progress_data: Unknown<'_>,
-        seconds: Option<i32>,
+        seconds: Option<f64>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
         let key = ContentBlockId(id(env, "blockId", &block_id)?);
         let data = from_js(env, "progressData", progress_data)?;
+        let seconds = opt_int(env, "seconds", seconds)?.unwrap_or(0);
         let s = self.scope.clone();
         run(env, &self.shared, async move {
-            s.record_content_progress(key, &data, seconds.unwrap_or(0))
-                .await
+            s.record_content_progress(key, &data, seconds).await
         })
     }
 
@@ -889,14 +902,14 @@ impl Scope {
         env: &'env Env,
         assessment_id: String,
         #[napi(ts_arg_type = "Answers")] answers: Unknown<'_>,
-        options: Option<SubmitOptionsJs>,
+        options: Option<SubmitOptions>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
         let key = AssessmentId(id(env, "assessmentId", &assessment_id)?);
         let answers = from_js(env, "answers", answers)?;
         let opts = if options.and_then(|o| o.allow_empty).unwrap_or(false) {
-            SubmitOptions::allow_empty()
+            lms_db::SubmitOptions::allow_empty()
         } else {
-            SubmitOptions::default()
+            lms_db::SubmitOptions::default()
         };
         let s = self.scope.clone();
         run(env, &self.shared, async move {

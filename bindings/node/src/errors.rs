@@ -24,26 +24,41 @@ pub fn from_body(env: &Env, body: &lms_core::ErrorBody) -> Error {
 
 fn build(env: &Env, body: &lms_core::ErrorBody) -> Result<Error> {
     let mut error = env.create_error(Error::new(Status::GenericFailure, body.message.clone()))?;
-    error.set_named_property("code", js_code(body.code))?;
-    error.set_named_property("httpStatus", body.code.http_status())?;
-    error.set_named_property("document", body.document.clone())?;
     let problems: Vec<Value> = body
         .problems
         .iter()
         .map(|p| serde_json::json!({"path": p.path, "reason": p.reason}))
         .collect();
-    error.set_named_property("problems", to_js(env, &Value::Array(problems))?)?;
-    let details = camelize(Value::Object(body.details.clone()));
-    error.set_named_property("details", to_js(env, &details)?)?;
     // what an HTTP API sends: the Rust `ErrorBody` as JSON, the same bytes as the Rust
     // and Python back ends
     let wire = serde_json::to_value(body).map_err(|e| Error::from_reason(e.to_string()))?;
-    error.set_named_property("body", to_js(env, &wire)?)?;
+    let mut fields: Vec<(&str, Value)> = vec![
+        ("code", Value::String(js_code(body.code))),
+        ("httpStatus", body.code.http_status().into()),
+        (
+            "document",
+            body.document.clone().map_or(Value::Null, Value::String),
+        ),
+        ("problems", Value::Array(problems)),
+        ("details", camelize(Value::Object(body.details.clone()))),
+        ("body", wire),
+    ];
     for (short, long) in [("max", "max_attempts"), ("missing", "missing_lessons")] {
         if let Some(v) = body.details.get(long) {
-            error.set_named_property(short, to_js(env, v)?)?;
+            fields.push((short, v.clone()));
         }
     }
+    // own data properties, as assignment makes them, but defined: a setter someone put on
+    // Object.prototype is never called
+    let mut properties = Vec::with_capacity(fields.len());
+    for (name, value) in &fields {
+        properties.push(
+            Property::new()
+                .with_utf8_name(name)?
+                .with_napi_value(env, to_js(env, value)?)?,
+        );
+    }
+    error.define_properties(&properties)?;
     Ok(Error::from(error.into_unknown(env)?))
 }
 

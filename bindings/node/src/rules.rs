@@ -62,7 +62,7 @@ pub fn validate_content<'env>(
 #[napi(object)]
 pub struct ScoreOptions {
     /// The passing score, 0–100 (default 70).
-    pub passing: Option<i32>,
+    pub passing: Option<f64>,
     /// `scoreMany`: include each sheet's feedback document.
     pub feedback: Option<bool>,
 }
@@ -81,7 +81,8 @@ pub fn score<'env>(
         from_js(env, "questions", questions)?,
         from_js(env, "answers", answers)?,
     );
-    let passing = options.and_then(|o| o.passing).unwrap_or(70);
+    let passing =
+        crate::convert::opt_int(env, "passing", options.and_then(|o| o.passing))?.unwrap_or(70);
     call(
         env,
         "score",
@@ -114,7 +115,9 @@ pub fn score_many<'env>(
             "scoreMany(): answers is an array of answer sheets",
         ));
     }
-    let passing = options.as_ref().and_then(|o| o.passing).unwrap_or(70);
+    let passing =
+        crate::convert::opt_int(env, "passing", options.as_ref().and_then(|o| o.passing))?
+            .unwrap_or(70);
     let feedback = options.and_then(|o| o.feedback).unwrap_or(false);
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
@@ -270,7 +273,7 @@ pub struct GradeOptions {
 #[napi(ts_return_type = "number | null")]
 pub fn grade<'env>(
     env: &'env Env,
-    scores: Vec<i32>,
+    scores: Vec<f64>,
     options: Option<GradeOptions>,
 ) -> Result<Unknown<'env>> {
     let method = options
@@ -279,7 +282,7 @@ pub fn grade<'env>(
     call(
         env,
         "grade",
-        json!({"scores": scores, "method": method}),
+        json!({"scores": scores.iter().map(|s| crate::convert::int(env, "scores", *s)).collect::<Result<Vec<_>>>()?, "method": method}),
         false,
     )
 }

@@ -126,3 +126,30 @@ test('the module works in worker threads too, beside the main thread', async (t)
   // the main thread's client still works after the workers are gone
   assert.equal((await w.client.asAnon().getCourse(w.course)).title, 'Rust')
 })
+
+test('workers that load the module may come and go, even killed mid-call, before the main thread loads it', async () => {
+  // in a process of its own: the main thread must not have loaded the module (a worker
+  // pool's way: Jest, Piscina); mimalloc v3 crashed the second worker here
+  const { execFileSync } = await import('node:child_process')
+  const { fileURLToPath } = await import('node:url')
+  const module = fileURLToPath(new URL('../lms.js', import.meta.url))
+  const script = `
+    const { Worker } = require('node:worker_threads')
+    const code = \`
+      const l = require(${JSON.stringify(module)})
+      const qs = [{ type: 'true_false', id: 'q', prompt: '?', points: 1, correct: true }]
+      setInterval(() => l.scoreMany(qs, Array.from({ length: 300 }, () => ({ q: { type: 'true_false', value: true } }))), 1)
+    \`
+    ;(async () => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => new Worker('require(${JSON.stringify(module)}).grade([1])', { eval: true }).once('exit', r))
+      for (let i = 0; i < 3; i++) {
+        const w = new Worker(code, { eval: true })
+        await new Promise((r) => setTimeout(r, 100))
+        await w.terminate()
+      }
+      console.log(require(${JSON.stringify(module)}).grade([3, 4]))
+    })()
+  `
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  assert.equal(out.trim(), '4')
+})

@@ -275,12 +275,90 @@ test('scoreMany holds its sheets to the same rules, with the same messages, as e
   // what both accept, both read alike: undefined left out of objects, null in arrays
   const odd = { q1: { type: 'multiple_choice', selected: ['a'], answered_at: undefined } }
   assert.deepEqual(lms.scoreMany([{ type: 'multiple_choice', id: 'q1', prompt: '?', points: 1, options: [{ id: 'a', text: 'A', fraction: 1 }, { id: 'b', text: 'B', fraction: 0 }] }], [odd]).score, [100])
-  // an undefined or null sheet is the library's refusal, as an empty slot of JSON
-  assert.equal(thrown(() => lms.scoreMany(q, [{}, undefined]), 'LMS_INVALID_DOCUMENT').problems[0].path.startsWith('/1'), true)
+  // an undefined sheet is refused as score(q, undefined) is; a null one is the library's refusal
+  assert.match(thrown(() => lms.scoreMany(q, [{}, undefined]), 'LMS_INVALID_ARGUMENT').message, /^answers at \/1: undefined/)
   assert.equal(thrown(() => lms.scoreMany(q, [null]), 'LMS_INVALID_DOCUMENT').problems[0].path.startsWith('/0'), true)
   // many sheets: the scores come back in order, the first invalid one named by its index
   const many = Array.from({ length: 1000 }, (_, i) => ({ q1: { type: 'true_false', value: i % 2 === 0 } }))
   assert.deepEqual(lms.scoreMany(q, many).score, many.map((_, i) => (i % 2 === 0 ? 100 : 0)))
   many[777] = { q9: { type: 'true_false', value: true } }
   assert.equal(thrown(() => lms.scoreMany(q, many), 'LMS_INVALID_DOCUMENT').problems[0].path, '/777/q9')
+})
+
+test('what an adversarial review found stays fixed', async (t) => {
+  const q = [tf(), tf('q2')]
+  const right = { q1: { type: 'true_false', value: true }, q2: { type: 'true_false', value: true } }
+  await t.test('a sparse array of 2**32 - 1 items is refused at once, not walked', () => {
+    const huge = []
+    huge.length = 2 ** 32 - 1
+    assert.match(thrown(() => lms.validate('block_metadata', { x: huge }), 'LMS_INVALID_ARGUMENT').message, /more than 1048576 items/)
+    assert.match(thrown(() => lms.scoreMany(q, huge), 'LMS_INVALID_ARGUMENT').message, /more than 1048576 items/)
+  })
+  await t.test('only own keys are read, and a polluted Object.prototype changes nothing', () => {
+    const inherited = Object.assign(Object.create({ q1: { type: 'true_false', value: false } }), { q2: { type: 'true_false', value: true } })
+    assert.equal(lms.score(q, inherited).score, 50) // q1 unanswered, not false-from-the-prototype
+    assert.deepEqual(lms.scoreMany(q, [inherited]).score, [50])
+    Object.prototype.polluted = 1 // eslint-disable-line no-extend-native
+    try {
+      assert.equal(lms.score(q, right).score, 100)
+      assert.deepEqual(lms.scoreMany(q, [right]).score, [100])
+    } finally {
+      delete Object.prototype.polluted
+    }
+  })
+  await t.test('a "__proto__" key of a document stays a key', () => {
+    const doc = JSON.parse('{"__proto__": {"x": 1}, "a": "b"}')
+    const out = lms.validate('block_metadata', { a: 'b' })
+    assert.deepEqual(out, { a: 'b' })
+    const answers = lms.validate('answers', JSON.parse('{"__proto__": {"type": "true_false", "value": true}}'))
+    assert.deepEqual(Object.keys(answers), ['__proto__'])
+    assert.equal(Object.getPrototypeOf(answers), Object.prototype)
+    void doc
+  })
+  await t.test('integers out of range or with a fraction are refused, never wrapped', () => {
+    for (const passing of [NaN, -0.5, Infinity, 2 ** 32 + 50, 1e10]) {
+      thrown(() => lms.score(q, right, { passing }), 'LMS_INVALID_ARGUMENT')
+    }
+    thrown(() => lms.grade([2 ** 32 + 10]), 'LMS_INVALID_ARGUMENT')
+    thrown(() => lms.grade([1.9]), 'LMS_INVALID_ARGUMENT')
+  })
+  await t.test('an error is built without calling setters on Object.prototype', () => {
+    let called = 0
+    Object.defineProperty(Object.prototype, 'httpStatus', { set() { called++; throw new Error('x') }, configurable: true })
+    try {
+      const e = thrown(() => lms.grade([1], { method: 'median' }), 'LMS_INVALID_DOCUMENT')
+      assert.equal(Object.getOwnPropertyDescriptor(e, 'httpStatus').value, 422)
+      assert.equal(called, 0)
+    } finally {
+      delete Object.prototype.httpStatus
+    }
+  })
+  await t.test('getters called on something else are TypeErrors with the code', () => {
+    for (const [cls, name] of [[lms.Scope, 'actor'], [lms.Lms, 'closed']]) {
+      const getter = Object.getOwnPropertyDescriptor(cls.prototype, name).get
+      const e = thrown(() => getter.call({}), 'LMS_INVALID_ARGUMENT')
+      assert.ok(e instanceof TypeError)
+    }
+  })
+  await t.test('scoreMany and score read a sheet alike', () => {
+    const odd = [
+      { q1: { type: 'true_false', value: new Boolean(true) } }, // eslint-disable-line no-new-wrappers
+      { q1: { type: 'true_false', value: true, toJSON: 5 } },
+      { q1: Object.setPrototypeOf(new Date(), null) },
+      { q1: { type: 'short_answer', text: 'a\ud800b' } },
+      { '\udbff': { type: 'true_false', value: true } },
+      { q1: Object(1n) },
+    ]
+    for (const sheet of odd) {
+      let one
+      try {
+        lms.score(q, sheet)
+      } catch (e) {
+        one = e
+      }
+      const batch = thrown(() => lms.scoreMany(q, [sheet]), 'LMS_INVALID_ARGUMENT')
+      assert.ok(one instanceof Error, `score accepted ${batch.message}`)
+      assert.ok(one.code.startsWith('LMS_INVALID'), one.code)
+    }
+  })
 })
