@@ -296,6 +296,13 @@ impl From<sqlx::Error> for Error {
             ("23505", _) => Error::Conflict {
                 reason: "a value that must be unique is already used".into(),
             },
+            // writing a course whose instructor is no user ("insert or update on table
+            // courses …"), not deleting a user who still owns courses
+            ("23503", "courses_instructor_id_fkey")
+                if db.message().starts_with("insert or update") =>
+            {
+                Error::invalid("course", "instructor_id", "no user has this id")
+            }
             ("23503", "courses_instructor_id_fkey") => Error::Conflict {
                 reason: "the instructor still owns courses".into(),
             },

@@ -291,6 +291,16 @@ async fn bad_input_names_its_field(pool: PgPool) {
     w.lms.as_user(w.student).enroll(w.course).await.unwrap();
     let cases: Vec<(Error, &str, &str)> = vec![
         (
+            // the service may create a course for anyone, but not for nobody
+            w.lms
+                .as_service()
+                .create_course(course(UserId::new_v4(), "Ghost's"))
+                .await
+                .unwrap_err(),
+            "course",
+            "/instructor_id",
+        ),
+        (
             author
                 .list_courses(
                     &CourseFilter {
