@@ -158,6 +158,14 @@ export interface ScoreColumns {
   feedback?: Feedback[]
 }
 
+/**
+ * Scores many answer sheets against one question set in one call: columns, one value
+ * per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
+ * `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
+ * index (`/12/q3`).
+ */
+export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
+
 /** An assessment's attempt rules; what is left out takes its default. */
 export interface AttemptRules {
   /** `null`: unlimited (the default). */
@@ -960,19 +968,6 @@ export declare function publishProblems(outline: PublishOutline): PublishProblem
  * `feedback` document.
  */
 export declare function score(questions: Question[], answers: Answers, options?: ScoreOptions | undefined | null): Scored
-
-/**
- * Scores many answer sheets against one question set in one call: columns, one value
- * per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
- * `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
- * index (`/12/q3`).
- *
- * The batch path: `lms.js` first checks the sheets as `from_js` would (what JSON cannot
- * hold is a `TypeError`), then each sheet crosses as the text V8's `JSON.stringify`
- * writes — far cheaper than reading it value by value — and is parsed here while
- * another thread scores the sheets parsed before it (`lms_core::calls::score_each`).
- */
-export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
 
 /** Options of `score` and `scoreMany`. */
 export interface ScoreOptions {

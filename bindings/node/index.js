@@ -850,7 +850,6 @@ module.exports.mayStart = nativeBinding.mayStart
 module.exports.missing = nativeBinding.missing
 module.exports.publishProblems = nativeBinding.publishProblems
 module.exports.score = nativeBinding.score
-module.exports.scoreMany = nativeBinding.scoreMany
 module.exports.studentView = nativeBinding.studentView
 module.exports.submission = nativeBinding.submission
 module.exports.topologicalOrder = nativeBinding.topologicalOrder

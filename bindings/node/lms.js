@@ -88,10 +88,13 @@ function misfit(value, depth) {
         }
         return null
       }
-      if (types.isDate(value)) return [[], 'a Date: times are ISO 8601 strings (date.toISOString())']
-      if (ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value)) return [[], 'binary data cannot be JSON']
-      // JSON.stringify would write the primitive inside, value by value reading sees none
-      if (types.isBoxedPrimitive(value)) return [[], 'a boxed primitive (new Boolean(…)): pass the value itself']
+      // a plain object is none of the special ones: the common case, checked first
+      if (Object.getPrototypeOf(value) !== Object.prototype) {
+        if (types.isDate(value)) return [[], 'a Date: times are ISO 8601 strings (date.toISOString())']
+        if (ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value)) return [[], 'binary data cannot be JSON']
+        // JSON.stringify would write the primitive inside, value by value reading sees none
+        if (types.isBoxedPrimitive(value)) return [[], 'a boxed primitive (new Boolean(…)): pass the value itself']
+      }
       if ('toJSON' in value) return [[], 'a value with toJSON(): pass what it returns']
       for (const key of Object.keys(value)) {
         if (!key.isWellFormed()) return [[key], 'a string with a lone surrogate cannot be UTF-8']
@@ -107,15 +110,16 @@ function misfit(value, depth) {
 
 const nativeScoreMany = native.scoreMany
 native.scoreMany = function scoreMany(questions, answers, options) {
-  if (Array.isArray(answers)) {
-    // each sheet as `score` reads its answers
-    if (answers.length > MAX_ITEMS) throw unfit([], `an array of more than ${MAX_ITEMS} items`)
-    for (let i = 0; i < answers.length; i++) {
-      const bad = answers[i] === undefined ? [[], 'undefined where a value is needed'] : misfit(answers[i], 0)
-      if (bad) throw unfit([i, ...bad[0]], bad[1])
-    }
+  if (Array.isArray(answers) && answers.length > MAX_ITEMS) throw unfit([], `an array of more than ${MAX_ITEMS} items`)
+  // called by the native side for each sheet in turn, while the sheets before it are
+  // scored on another thread: each sheet as `score` reads its answers, then its text
+  const prepare = (i) => {
+    const sheet = answers[i]
+    const bad = sheet === undefined ? [[], 'undefined where a value is needed'] : misfit(sheet, 0)
+    if (bad) throw unfit([i, ...bad[0]], bad[1])
+    return JSON.stringify(sheet)
   }
-  return nativeScoreMany(questions, answers, options)
+  return nativeScoreMany(questions, answers, options, prepare)
 }
 
 // every method of Scope and the Promise-returning ones of Lms return Promises; asUser,

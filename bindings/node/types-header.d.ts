@@ -158,6 +158,14 @@ export interface ScoreColumns {
   feedback?: Feedback[]
 }
 
+/**
+ * Scores many answer sheets against one question set in one call: columns, one value
+ * per sheet (`pointsEarned`, `totalPoints`, `score`, `passed`, and `feedback` with
+ * `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
+ * index (`/12/q3`).
+ */
+export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
+
 /** An assessment's attempt rules; what is left out takes its default. */
 export interface AttemptRules {
   /** `null`: unlimited (the default). */

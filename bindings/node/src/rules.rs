@@ -96,16 +96,19 @@ pub fn score<'env>(
 /// `{feedback: true}`). The first invalid sheet throws, its problems under the sheet's
 /// index (`/12/q3`).
 ///
-/// The batch path: `lms.js` first checks the sheets as `from_js` would (what JSON cannot
-/// hold is a `TypeError`), then each sheet crosses as the text V8's `JSON.stringify`
-/// writes — far cheaper than reading it value by value — and is parsed here while
-/// another thread scores the sheets parsed before it (`lms_core::calls::score_each`).
-#[napi(ts_return_type = "ScoreColumns")]
+/// The batch path: for each sheet in turn this calls `prepare(i)` (given by `lms.js`),
+/// which checks sheet `i` as `from_js` would (what JSON cannot hold is a `TypeError`)
+/// and returns the text V8's `JSON.stringify` writes — far cheaper than reading it value
+/// by value; the text is parsed here while another thread scores the sheets before it
+/// (`lms_core::calls::score_each`). Its TypeScript declaration is in
+/// `types-header.d.ts`, without `prepare`.
+#[napi(skip_typescript)]
 pub fn score_many<'env>(
     env: &'env Env,
-    #[napi(ts_arg_type = "Question[]")] questions: Unknown<'_>,
-    #[napi(ts_arg_type = "Answers[]")] answers: Unknown<'_>,
+    questions: Unknown<'_>,
+    answers: Unknown<'_>,
     options: Option<ScoreOptions>,
+    prepare: Function<'_, u32, Unknown<'_>>,
 ) -> Result<Unknown<'env>> {
     let questions = from_js(env, "questions", questions)?;
     let sheets = Object::from_unknown(answers)?;
@@ -119,8 +122,6 @@ pub fn score_many<'env>(
         crate::convert::opt_int(env, "passing", options.as_ref().and_then(|o| o.passing))?
             .unwrap_or(70);
     let feedback = options.and_then(|o| o.feedback).unwrap_or(false);
-    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
     let len = sheets.get_array_length()?;
     // sheets go to the scorer 64 at a time: fewer hand-offs between the threads
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Value>>(16);
@@ -129,19 +130,14 @@ pub fn score_many<'env>(
         let scorer = scope.spawn(move || {
             lms_core::calls::score_each(questions, rx.into_iter().flatten(), passing)
         });
-        let read = (|| -> std::result::Result<(), String> {
+        let read = (|| -> Result<()> {
             let mut chunk = Vec::with_capacity(64);
             for i in 0..len {
-                let sheet: Unknown<'_> = sheets.get_element(i).map_err(|e| e.reason)?;
-                let text = stringify.call(sheet).map_err(|e| e.reason)?;
-                chunk.push(match text.get_type().map_err(|e| e.reason)? {
-                    ValueType::String => {
-                        let text = String::from_unknown(text).map_err(|e| e.reason)?;
-                        serde_json::from_str(&text).map_err(|e| format!("answers at /{i}: {e}"))?
-                    }
-                    // as JSON.stringify writes `undefined` in an array
-                    _ => Value::Null,
-                });
+                // a TypeError thrown by `prepare` stays pending and reaches the caller
+                let text = String::from_unknown(prepare.call(i)?)?;
+                let value = serde_json::from_str(&text)
+                    .map_err(|e| errors::invalid_argument(env, &format!("answers at /{i}: {e}")))?;
+                chunk.push(value);
                 if chunk.len() == 64 && tx.send(std::mem::take(&mut chunk)).is_err() {
                     return Ok(()); // the scorer stopped at an invalid sheet
                 }
@@ -154,7 +150,7 @@ pub fn score_many<'env>(
         drop(tx);
         (read, scorer.join())
     });
-    read.map_err(|reason| errors::invalid_argument(env, &reason))?;
+    read?;
     let scored = scored
         .map_err(|_| Error::from_reason("the scoring thread panicked"))?
         .map_err(|e| errors::core(env, &e))?;
