@@ -272,6 +272,7 @@ pub struct CreateCourse {
 
 /// A catalog query: a filter and a page.
 #[napi(object)]
+#[derive(Default)]
 pub struct CourseQuery {
     /// Only courses carrying this tag.
     pub tag: Option<String>,
@@ -393,6 +394,7 @@ pub struct SignUp {
 
 /// An audit log query.
 #[napi(object)]
+#[derive(Default)]
 pub struct AuditQuery {
     /// Only changes of this table.
     pub table_name: Option<String>,
@@ -479,14 +481,7 @@ impl Scope {
         env: &'env Env,
         query: Option<CourseQuery>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-        let q = query.unwrap_or(CourseQuery {
-            tag: None,
-            difficulty: None,
-            published: None,
-            instructor_id: None,
-            limit: None,
-            offset: None,
-        });
+        let q = query.unwrap_or_default();
         let instructor = q
             .instructor_id
             .as_deref()
@@ -1115,16 +1110,7 @@ impl Scope {
         env: &'env Env,
         query: Option<AuditQuery>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-        let q = query.unwrap_or(AuditQuery {
-            table_name: None,
-            row_id: None,
-            actor_id: None,
-            action: None,
-            since: None,
-            until: None,
-            limit: None,
-            offset: None,
-        });
+        let q = query.unwrap_or_default();
         let row = q
             .row_id
             .as_deref()

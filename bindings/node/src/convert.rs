@@ -320,14 +320,18 @@ pub fn ids(env: &Env, what: &str, texts: &[String]) -> Result<Vec<uuid::Uuid>> {
 /// A count argument named `what` (a limit, an offset, points): a whole number from 0 to
 /// 2³² − 1, or a `TypeError` (JavaScript's numbers would otherwise wrap or truncate).
 pub fn count(env: &Env, what: &str, value: f64) -> Result<u32> {
-    if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
-        Ok(value as u32)
-    } else {
-        Err(errors::invalid_argument(
-            env,
-            &format!("{what}: {value} is not a whole number from 0"),
-        ))
-    }
+    whole(env, what, value, "a whole number from 0")
+}
+
+/// `value` as the integer type `T` when it is a whole number `T` holds, else a
+/// `TypeError` saying it is not `expected`.
+fn whole<T: TryFrom<i64>>(env: &Env, what: &str, value: f64, expected: &str) -> Result<T> {
+    // within ±2⁶³ the cast is exact for a whole number; `T` then checks its own range
+    let exact = value.fract() == 0.0 && value.abs() < 9.2e18;
+    exact
+        .then(|| T::try_from(value as i64).ok())
+        .flatten()
+        .ok_or_else(|| errors::invalid_argument(env, &format!("{what}: {value} is not {expected}")))
 }
 
 /// A JSON field of an options object (a document, rules, a list of attempts), converted
@@ -362,14 +366,7 @@ impl FromNapiValue for Json {
 /// An integer argument named `what`: a whole number within 32 bits, or a `TypeError`
 /// (napi would wrap 2³² + 5 to 5 and truncate 8.9 to 8).
 pub fn int(env: &Env, what: &str, value: f64) -> Result<i32> {
-    if value.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&value) {
-        Ok(value as i32)
-    } else {
-        Err(errors::invalid_argument(
-            env,
-            &format!("{what}: {value} is not a whole number within 32 bits"),
-        ))
-    }
+    whole(env, what, value, "a whole number within 32 bits")
 }
 
 /// An optional integer argument, as for [`int`].

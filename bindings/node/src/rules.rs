@@ -190,6 +190,7 @@ pub fn grade_essay<'env>(
 
 /// What `mayStart` is asked about.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct MayStartInput {
     /// The assessment's rules (`maxAttempts`, `timeLimitMinutes`, `graceSeconds`,
     /// `retakePolicy`, `timeLimitPolicy`, `gradingMethod`); default unlimited, untimed.
@@ -210,12 +211,7 @@ pub struct MayStartInput {
 /// `LMS_CONFLICT` when passed).
 #[napi(ts_return_type = "StartDecision")]
 pub fn may_start<'env>(env: &'env Env, input: Option<MayStartInput>) -> Result<Unknown<'env>> {
-    let input = input.unwrap_or(MayStartInput {
-        rules: None,
-        previous: None,
-        missing: None,
-        now: None,
-    });
+    let input = input.unwrap_or_default();
     let mut args = json!({
         "previous": snakeize(input.previous.map_or(json!([]), |p| p.0)),
         "missing": input.missing.unwrap_or_default(),
