@@ -76,7 +76,7 @@ fn to_json_at(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
             .ok_or_else(|| PyValueError::new_err("a float must be finite (not NaN or infinity)"));
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return text(s).map(Value::String);
     }
     if let Ok(list) = value.cast::<PyList>() {
         return list
@@ -95,13 +95,9 @@ fn to_json_at(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::with_capacity(dict.len());
         for (k, v) in dict.iter() {
-            let key = k
-                .cast::<PyString>()
-                .map_err(|_| {
-                    PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
-                })?
-                .to_cow()?
-                .into_owned();
+            let key = text(k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
+            })?)?;
             map.insert(key, to_json_at(&v, depth + 1)?);
         }
         return Ok(Value::Object(map));
@@ -119,6 +115,16 @@ fn to_json_at(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         "cannot convert {} to JSON (use dict, list, str, int, float, bool, None, UUID or datetime)",
         type_name(value)
     )))
+}
+
+/// A `str` as UTF-8 text: a lone surrogate (such as U+D800, which no JSON document or
+/// PostgreSQL text can hold) is a `ValueError` that says so, not a codec error.
+pub fn text(s: &Bound<'_, PyString>) -> PyResult<String> {
+    s.to_cow().map(|t| t.into_owned()).map_err(|_| {
+        PyValueError::new_err(
+            "a str must be valid Unicode text (it holds a lone surrogate such as '\\ud800')",
+        )
+    })
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -229,7 +235,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Id {
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if let Ok(s) = obj.cast::<PyString>() {
-            let text = s.to_cow()?;
+            let text = text(&s)?;
             return Uuid::parse_str(&text)
                 .map(Id)
                 .map_err(|e| PyValueError::new_err(format!("{text:?} is not a UUID: {e}")));

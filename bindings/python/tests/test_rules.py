@@ -166,6 +166,13 @@ def test_bad_values_from_python_are_type_and_value_errors() -> None:
         deep = {"a": deep}
     with pytest.raises(ValueError, match="deeper"):
         lms.validate("block_metadata", deep)
+    # A lone surrogate is no Unicode text: no JSON document or PostgreSQL text can hold it.
+    with pytest.raises(ValueError, match="lone surrogate"):
+        lms.score([{**tf(), "prompt": "\ud800"}], {})
+    with pytest.raises(ValueError, match="lone surrogate"):
+        lms.validate("answers", {"q\udfff": {"type": "true_false", "value": True}})
+    with pytest.raises(ValueError, match="lone surrogate"):
+        lms.unlocked([], ["\ud800"])
     with pytest.raises(TypeError):
         lms.score([tf()], {}, passing="seventy")  # type: ignore[arg-type]
     with pytest.raises(lms.InvalidDocument):
