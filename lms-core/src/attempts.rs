@@ -1,106 +1,188 @@
-//! May a student start an attempt, which answers of a timed attempt count, and which
-//! score stands for an assessment attempted several times.
+//! May a student start an attempt, which answers of a timed attempt count, what becomes
+//! of an overdue attempt, and which grade stands for an assessment attempted several
+//! times.
 //!
 //! Every function here is pure: `lms-db` loads the assessment and the student's previous
 //! attempts, calls the rule, and writes the outcome.
 //!
+//! * [`AttemptPolicy`] is what an assessment stores about its attempts (grading method,
+//!   retakes, delays, overdue handling); [`AttemptRules`] adds the attempt limit and the
+//!   time limit.
 //! * [`may_start`] decides whether a new attempt may start ([`StartDecision`]).
-//! * [`submission`] applies the time limit to a submission ([`TimeLimitPolicy`]).
-//! * [`grade`] / [`grade_attempts`] combine the scores of several attempts
-//!   ([`GradingMethod`]).
+//! * [`submission`] applies the time limit to a submission ([`TimeLimitPolicy`]);
+//!   [`close_expired`] closes an attempt whose time ran out ([`Closing`]).
+//! * [`grade_attempts`] combines the attempts into the assessment's grade
+//!   ([`GradingMethod`], [`AssessmentGrade`]); [`grade`] does it for bare scores.
 
 use chrono::{DateTime, Duration, Utc};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::documents::{Points, Problems};
 use crate::model::{Assessment, AssessmentAttempt, LessonId};
 use crate::{Error, Result};
 
-/// Grace added to a time limit before a submission counts as late: absorbs network
-/// latency and clock skew between browser and server.
+/// Default grace after a time limit: absorbs network latency and clock skew between
+/// browser and server (Moodle's minimum grace is a minute; Open edX has none).
 pub const DEFAULT_GRACE_SECONDS: i64 = 30;
+
+/// The longest grace an assessment may give: a day.
+pub const MAX_GRACE_SECONDS: i64 = 86_400;
+
+/// The longest delay between attempts: a year.
+pub const MAX_DELAY_SECONDS: i64 = 366 * 86_400;
 
 /// Whether a student who already passed may attempt the assessment again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RetakePolicy {
-    /// Once passed, no further attempt may start ([`Error::AlreadyPassed`]). The default.
+    /// A passed assessment may be retaken while attempts remain, as in Moodle. The
+    /// default.
     #[default]
-    Forbid,
-    /// A passed assessment may be retaken while attempts remain (e.g. to improve the
-    /// score under [`GradingMethod::Highest`]).
     Allow,
+    /// Once passed, no further attempt may start ([`Error::AlreadyPassed`]).
+    Forbid,
 }
 
-/// What happens to an attempt submitted after `started_at + time_limit + grace`.
-/// A late submission is never silently accepted.
+/// What happens to a timed attempt after its time limit (Moodle's "when time expires").
+/// The cutoff is `deadline + grace_seconds`. A late submission is never silently
+/// accepted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeLimitPolicy {
-    /// The attempt is closed as if submitted at its deadline: answers saved up to the
-    /// deadline plus grace count, later ones are dropped. The default.
+    /// Open attempts are submitted automatically: answers saved up to the cutoff count,
+    /// a later submission or the attempt's closing records it as submitted at its
+    /// deadline. The default, as in Moodle.
     #[default]
     Autosubmit,
-    /// The submission is refused with [`Error::TimeLimitExceeded`].
+    /// There is a grace period in which an open attempt may still be submitted, but no
+    /// more answered: answers saved after the deadline do not count; an attempt not
+    /// submitted by the cutoff is abandoned (never graded).
+    GracePeriod,
+    /// Attempts must be submitted before time expires (plus the grace, for latency), or
+    /// they are abandoned (never graded).
+    Abandon,
+    /// A submission after the cutoff is refused with [`Error::TimeLimitExceeded`]; an
+    /// attempt closed after it keeps what was saved in time, submitted at its deadline.
     Reject,
 }
 
-/// How the scores of several attempts combine into the assessment's grade.
+/// How the attempts combine into the assessment's grade (Moodle's grading methods).
+/// Only finished, graded attempts count: an abandoned attempt never does, one with an
+/// essay awaiting its grade is "no grade yet".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GradingMethod {
-    /// The best score (the spec's `student_progress.best_score`). The default.
+    /// The best graded attempt. The default.
     #[default]
     Highest,
-    /// The score of the first graded attempt.
+    /// The first finished attempt; no grade while it awaits grading (the next attempt
+    /// does not stand in for it).
     First,
-    /// The score of the last graded attempt.
+    /// The last finished attempt; no grade while it awaits grading.
     Last,
-    /// The mean of all graded attempts, rounded half up to an integer.
+    /// The mean of the graded attempts' exact percentages.
     Average,
 }
 
-/// The attempt rules of one assessment. A field left out of its JSON takes its default
-/// (unlimited, untimed, [`DEFAULT_GRACE_SECONDS`], the policies' defaults).
+/// What an assessment stores about its attempts (the `assessments` columns of the same
+/// names). A field left out of its JSON takes its default: highest grade, retakes
+/// allowed, no delays, auto-submit with [`DEFAULT_GRACE_SECONDS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct AttemptPolicy {
+    /// How several attempts combine into one grade.
+    pub grading_method: GradingMethod,
+    /// Whether a passed assessment may be retaken.
+    pub retake_policy: RetakePolicy,
+    /// Seconds to wait after the first attempt before the second (Moodle's "enforced
+    /// delay between 1st and 2nd attempts", Open edX's `submission_wait_seconds`).
+    #[schemars(range(min = 0, max = MAX_DELAY_SECONDS))]
+    pub attempt_delay_seconds: i64,
+    /// Seconds to wait after each later attempt before the next (Moodle's "between
+    /// later attempts").
+    #[schemars(range(min = 0, max = MAX_DELAY_SECONDS))]
+    pub later_attempt_delay_seconds: i64,
+    /// What happens after the time limit (overdue handling).
+    pub time_limit_policy: TimeLimitPolicy,
+    /// Seconds after the time limit: tolerance for latency, or the grace period of
+    /// [`TimeLimitPolicy::GracePeriod`]; at most a day.
+    #[schemars(range(min = 0, max = MAX_GRACE_SECONDS))]
+    pub grace_seconds: i64,
+}
+
+impl Default for AttemptPolicy {
+    fn default() -> Self {
+        Self {
+            grading_method: GradingMethod::default(),
+            retake_policy: RetakePolicy::default(),
+            attempt_delay_seconds: 0,
+            later_attempt_delay_seconds: 0,
+            time_limit_policy: TimeLimitPolicy::default(),
+            grace_seconds: DEFAULT_GRACE_SECONDS,
+        }
+    }
+}
+
+impl AttemptPolicy {
+    /// Checks the ranges: delays in `0..=`[`MAX_DELAY_SECONDS`], grace in
+    /// `0..=`[`MAX_GRACE_SECONDS`]; every problem is an [`Error::InvalidDocument`] of
+    /// the `assessment` document at the field's path.
+    pub fn check(&self) -> Result<()> {
+        let mut problems = Problems::default();
+        for (field, value, max) in [
+            (
+                "attempt_delay_seconds",
+                self.attempt_delay_seconds,
+                MAX_DELAY_SECONDS,
+            ),
+            (
+                "later_attempt_delay_seconds",
+                self.later_attempt_delay_seconds,
+                MAX_DELAY_SECONDS,
+            ),
+            ("grace_seconds", self.grace_seconds, MAX_GRACE_SECONDS),
+        ] {
+            if !(0..=max).contains(&value) {
+                problems.push(
+                    &format!("/{field}"),
+                    format!("must be in 0..={max}, not {value}"),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.into_error("assessment").into())
+        }
+    }
+}
+
+/// The attempt rules of one assessment: its limits and its [`AttemptPolicy`] (flattened
+/// in JSON). A field left out of its JSON takes its default (unlimited, untimed, the
+/// policy's defaults).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AttemptRules {
     /// Maximum number of attempts; `None` means unlimited.
     pub max_attempts: Option<i32>,
     /// Time limit in minutes; `None` means untimed.
     pub time_limit_minutes: Option<i32>,
-    /// Seconds of tolerance after the time limit (see [`DEFAULT_GRACE_SECONDS`]).
-    pub grace_seconds: i64,
-    /// Whether a passed assessment may be retaken.
-    pub retake_policy: RetakePolicy,
-    /// What happens to a late submission.
-    pub time_limit_policy: TimeLimitPolicy,
-    /// How several attempts combine into one grade.
-    pub grading_method: GradingMethod,
-}
-
-impl Default for AttemptRules {
-    /// Unlimited, untimed, default policies.
-    fn default() -> Self {
-        Self {
-            max_attempts: None,
-            time_limit_minutes: None,
-            grace_seconds: DEFAULT_GRACE_SECONDS,
-            retake_policy: RetakePolicy::default(),
-            time_limit_policy: TimeLimitPolicy::default(),
-            grading_method: GradingMethod::default(),
-        }
-    }
+    /// Grading, retakes, delays, overdue handling.
+    #[serde(flatten)]
+    pub policy: AttemptPolicy,
 }
 
 impl AttemptRules {
-    /// The rules of an assessment row, with the default policies (the spec's table
-    /// stores only `max_attempts` and `time_limit`).
+    /// The rules of an assessment row.
     pub fn from_assessment(assessment: &Assessment) -> Self {
         Self {
             max_attempts: assessment.max_attempts,
             time_limit_minutes: assessment.time_limit_minutes,
-            ..Self::default()
+            policy: assessment.policy.clone(),
         }
     }
 
@@ -111,27 +193,88 @@ impl AttemptRules {
             .map(|m| started_at + Duration::minutes(i64::from(m.max(0))))
     }
 
-    /// The last instant a submission or an answer is accepted: deadline plus grace;
-    /// `None` when untimed.
+    /// The last instant a submission is accepted: deadline plus grace; `None` when
+    /// untimed.
     pub fn cutoff(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.deadline(started_at)
-            .map(|d| d + Duration::seconds(self.grace_seconds.max(0)))
+            .map(|d| d + Duration::seconds(self.policy.grace_seconds.clamp(0, MAX_GRACE_SECONDS)))
+    }
+
+    /// The last instant an answer may be saved and count: the deadline under
+    /// [`TimeLimitPolicy::GracePeriod`] (its grace is for submitting only), else the
+    /// cutoff; `None` when untimed.
+    pub fn answer_cutoff(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.policy.time_limit_policy {
+            TimeLimitPolicy::GracePeriod => self.deadline(started_at),
+            _ => self.cutoff(started_at),
+        }
+    }
+
+    /// The delay before attempt `next` (2 for the second): the first delay before the
+    /// second attempt, the later delay before each after it, 0 before the first.
+    pub fn delay_before(&self, next: i32) -> i64 {
+        match next {
+            ..=1 => 0,
+            2 => self.policy.attempt_delay_seconds,
+            _ => self.policy.later_attempt_delay_seconds,
+        }
+        .clamp(0, MAX_DELAY_SECONDS)
     }
 }
 
-/// What [`may_start`] needs to know about one previous attempt.
+/// What the attempt rules need to know about one previous attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AttemptSummary {
     /// 1 for the first attempt.
     pub attempt_number: i32,
     /// When it started.
     pub started_at: DateTime<Utc>,
-    /// When it was submitted; `None` while in progress.
+    /// When it was submitted; `None` while in progress (or abandoned).
     pub submitted_at: Option<DateTime<Utc>>,
+    /// When it was abandoned (overdue, never submitted); such an attempt counts towards
+    /// the limit but is never graded.
+    #[serde(default)]
+    pub abandoned_at: Option<DateTime<Utc>>,
     /// Score 0–100; `None` until graded.
     pub score: Option<i32>,
     /// Whether it passed; `None` until graded.
     pub passed: Option<bool>,
+    /// The exact points earned, once graded (what averages are computed from; without
+    /// it, `score` stands for the percentage).
+    #[serde(default)]
+    pub points_earned: Option<Points>,
+    /// The points available.
+    #[serde(default)]
+    pub total_points: Option<u32>,
+}
+
+impl AttemptSummary {
+    /// Whether the attempt is open: neither submitted nor abandoned.
+    pub fn is_open(&self) -> bool {
+        self.submitted_at.is_none() && self.abandoned_at.is_none()
+    }
+
+    /// When it ended: submitted or abandoned.
+    pub fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.submitted_at.or(self.abandoned_at)
+    }
+
+    /// The exact fraction of the points earned (0..=1), once graded.
+    fn fraction(&self) -> Option<BigRational> {
+        self.score?;
+        match (self.points_earned, self.total_points) {
+            (Some(earned), Some(total)) if total > 0 => {
+                let total = Points::whole(total).micros();
+                Some(BigRational::new(
+                    BigInt::from(earned.micros().min(total)),
+                    BigInt::from(total),
+                ))
+            }
+            _ => self
+                .score
+                .map(|s| BigRational::new(BigInt::from(s.clamp(0, 100)), BigInt::from(100))),
+        }
+    }
 }
 
 impl From<&AssessmentAttempt> for AttemptSummary {
@@ -140,8 +283,11 @@ impl From<&AssessmentAttempt> for AttemptSummary {
             attempt_number: a.attempt_number,
             started_at: a.started_at,
             submitted_at: a.submitted_at,
+            abandoned_at: a.abandoned_at,
             score: a.score,
             passed: a.passed,
+            points_earned: a.exact_points_earned,
+            total_points: a.total_points.and_then(|t| u32::try_from(t).ok()),
         }
     }
 }
@@ -164,7 +310,7 @@ pub enum StartDecision {
         deadline: Option<DateTime<Utc>>,
     },
     /// An attempt is open but its time ran out. Close it first with [`close_expired`]
-    /// (and score what it keeps), then call [`may_start`] again.
+    /// (and score what it keeps, or abandon it), then call [`may_start`] again.
     CloseExpired {
         /// The expired open attempt.
         attempt_number: i32,
@@ -181,11 +327,14 @@ pub enum StartDecision {
 ///
 /// Checks, in this order:
 /// 1. missing prerequisites → [`Error::PrerequisitesUnmet`];
-/// 2. an open (unsubmitted) attempt → [`StartDecision::Resume`] while within deadline plus
-///    grace, else [`StartDecision::CloseExpired`];
+/// 2. an open attempt → [`StartDecision::Resume`] while within deadline plus grace,
+///    else [`StartDecision::CloseExpired`];
 /// 3. a passed attempt under [`RetakePolicy::Forbid`] → [`Error::AlreadyPassed`];
-/// 4. the next number above `max_attempts` → [`Error::AttemptLimitReached`];
-/// 5. otherwise [`StartDecision::New`] with the highest previous number + 1.
+/// 4. the next number above `max_attempts` (abandoned attempts count) →
+///    [`Error::AttemptLimitReached`];
+/// 5. the delay before the next attempt (counted from when the last one ended) not
+///    over → [`Error::AttemptTooSoon`] with the time it is;
+/// 6. otherwise [`StartDecision::New`] with the highest previous number + 1.
 pub fn may_start(
     rules: &AttemptRules,
     previous: &[AttemptSummary],
@@ -199,7 +348,7 @@ pub fn may_start(
     }
     let open = previous
         .iter()
-        .filter(|a| a.submitted_at.is_none())
+        .filter(|a| a.is_open())
         .max_by_key(|a| a.attempt_number);
     if let Some(open) = open {
         let deadline = rules.deadline(open.started_at);
@@ -214,7 +363,7 @@ pub fn may_start(
             },
         });
     }
-    if rules.retake_policy == RetakePolicy::Forbid
+    if rules.policy.retake_policy == RetakePolicy::Forbid
         && previous.iter().any(|a| a.passed == Some(true))
     {
         return Err(Error::AlreadyPassed);
@@ -231,6 +380,20 @@ pub fn may_start(
             return Err(Error::AttemptLimitReached { max });
         }
     }
+    let delay = rules.delay_before(next);
+    let last_ended = previous
+        .iter()
+        .max_by_key(|a| a.attempt_number)
+        .and_then(AttemptSummary::ended_at);
+    if let Some(ended) = last_ended.filter(|_| delay > 0) {
+        let available_at = ended + Duration::seconds(delay);
+        if now < available_at {
+            return Err(Error::AttemptTooSoon {
+                available_at,
+                delay_seconds: delay,
+            });
+        }
+    }
     Ok(StartDecision::New {
         attempt_number: next,
     })
@@ -242,7 +405,8 @@ pub fn may_start(
 pub struct Submission<K> {
     /// Answers that count, in input order.
     pub kept: Vec<K>,
-    /// Answers saved after deadline plus grace, in input order; they must not be scored.
+    /// Answers saved after they could count ([`AttemptRules::answer_cutoff`]), in input
+    /// order; they must not be scored.
     pub dropped: Vec<K>,
     /// Whether the submission came after deadline plus grace (only possible under
     /// [`TimeLimitPolicy::Autosubmit`]).
@@ -250,7 +414,7 @@ pub struct Submission<K> {
     /// The `submitted_at` to store: the real time, or the deadline when late, so that
     /// time spent never exceeds the limit.
     pub submitted_at: DateTime<Utc>,
-    /// Seconds from start to the stored `submitted_at` (`time_spent`).
+    /// Seconds from start to the stored `submitted_at` (`time_spent`), at most the limit.
     pub time_spent_seconds: i64,
 }
 
@@ -258,11 +422,12 @@ pub struct Submission<K> {
 ///
 /// `answers` pairs any key (a question id, an index…) with the time the answer was saved;
 /// the answer document type stays the caller's. For an untimed assessment everything is
-/// kept. For a timed one, answers saved after the cutoff (deadline + grace) are always
-/// dropped; a submission after the cutoff is, under [`TimeLimitPolicy::Autosubmit`],
-/// recorded as submitted at the deadline, and under [`TimeLimitPolicy::Reject`] refused
-/// with [`Error::TimeLimitExceeded`]. A submission before the start is
-/// [`Error::InvalidInput`].
+/// kept. For a timed one, answers saved after [`AttemptRules::answer_cutoff`] are always
+/// dropped; a submission after the cutoff (deadline + grace) is, under
+/// [`TimeLimitPolicy::Autosubmit`], recorded as submitted at the deadline, and under the
+/// other policies refused with [`Error::TimeLimitExceeded`] (the attempt is then
+/// [`close_expired`]: abandoned, or kept as saved for [`TimeLimitPolicy::Reject`]). A
+/// submission before the start is [`Error::InvalidInput`].
 pub fn submission<K>(
     rules: &AttemptRules,
     started_at: DateTime<Utc>,
@@ -275,8 +440,12 @@ pub fn submission<K>(
             reason: format!("{submitted_at} is before the attempt started at {started_at}"),
         });
     }
-    let (deadline, cutoff) = match (rules.deadline(started_at), rules.cutoff(started_at)) {
-        (Some(d), Some(c)) => (d, c),
+    let (deadline, cutoff, answer_cutoff) = match (
+        rules.deadline(started_at),
+        rules.cutoff(started_at),
+        rules.answer_cutoff(started_at),
+    ) {
+        (Some(d), Some(c), Some(a)) => (d, c, a),
         _ => {
             return Ok(Submission {
                 kept: answers.into_iter().map(|(k, _)| k).collect(),
@@ -288,14 +457,16 @@ pub fn submission<K>(
         }
     };
     let late = submitted_at > cutoff;
-    if late && rules.time_limit_policy == TimeLimitPolicy::Reject {
+    if late && rules.policy.time_limit_policy != TimeLimitPolicy::Autosubmit {
         return Err(Error::TimeLimitExceeded {
             limit_minutes: rules.time_limit_minutes.unwrap_or_default(),
             deadline,
             submitted_at,
         });
     }
-    let (kept, dropped): (Vec<_>, Vec<_>) = answers.into_iter().partition(|(_, at)| *at <= cutoff);
+    let (kept, dropped): (Vec<_>, Vec<_>) = answers
+        .into_iter()
+        .partition(|(_, at)| *at <= answer_cutoff);
     let stored = if late { deadline } else { submitted_at };
     Ok(Submission {
         kept: kept.into_iter().map(|(k, _)| k).collect(),
@@ -306,26 +477,43 @@ pub fn submission<K>(
     })
 }
 
+/// What becomes of an attempt whose time ran out without a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closing<K> {
+    /// Score what was saved in time and store it as submitted at the deadline
+    /// ([`TimeLimitPolicy::Autosubmit`], [`TimeLimitPolicy::Reject`]).
+    Submit(Submission<K>),
+    /// Abandon it, never graded ([`TimeLimitPolicy::GracePeriod`],
+    /// [`TimeLimitPolicy::Abandon`]).
+    Abandon {
+        /// When it became abandoned: its cutoff.
+        abandoned_at: DateTime<Utc>,
+    },
+}
+
 /// Close an attempt whose time ran out without a submission (see
-/// [`StartDecision::CloseExpired`]): answers saved up to deadline plus grace count, the
-/// attempt is stored as submitted at its deadline. This holds under both policies:
-/// [`TimeLimitPolicy::Reject`] refuses a late *submission request*, but what the student
-/// saved in time is still theirs. An untimed or still-running attempt is
-/// [`Error::InvalidInput`].
+/// [`StartDecision::CloseExpired`]), by the overdue handling: auto-submit (answers saved
+/// up to the cutoff count, submitted at its deadline) or abandon. Under
+/// [`TimeLimitPolicy::Reject`], which refuses a late *submission request*, what the
+/// student saved in time is still theirs: it is submitted. An untimed or still-running
+/// attempt is [`Error::InvalidInput`].
 pub fn close_expired<K>(
     rules: &AttemptRules,
     started_at: DateTime<Utc>,
     now: DateTime<Utc>,
     answers: impl IntoIterator<Item = (K, DateTime<Utc>)>,
-) -> Result<Submission<K>> {
+) -> Result<Closing<K>> {
     match rules.cutoff(started_at) {
-        Some(cutoff) if now > cutoff => {
-            let autosubmit = AttemptRules {
-                time_limit_policy: TimeLimitPolicy::Autosubmit,
-                ..rules.clone()
-            };
-            submission(&autosubmit, started_at, now, answers)
-        }
+        Some(cutoff) if now > cutoff => match rules.policy.time_limit_policy {
+            TimeLimitPolicy::GracePeriod | TimeLimitPolicy::Abandon => Ok(Closing::Abandon {
+                abandoned_at: cutoff,
+            }),
+            TimeLimitPolicy::Autosubmit | TimeLimitPolicy::Reject => {
+                let mut autosubmit = rules.clone();
+                autosubmit.policy.time_limit_policy = TimeLimitPolicy::Autosubmit;
+                submission(&autosubmit, started_at, now, answers).map(Closing::Submit)
+            }
+        },
         _ => Err(Error::InvalidInput {
             field: "now",
             reason: "the attempt is untimed or its time has not run out".to_owned(),
@@ -333,10 +521,11 @@ pub fn close_expired<K>(
     }
 }
 
-/// Combine the scores of several attempts, given in attempt order.
+/// Combine bare scores (0–100, clamped), given in attempt order.
 ///
-/// Each score is first clamped to 0..=100. [`GradingMethod::Average`] rounds half up
-/// (`(2·sum + n) div (2·n)`, e.g. 70 and 75 give 73). `None` when there is no score.
+/// [`GradingMethod::Average`] is the exact mean rounded down (70 and 75 give 72), as
+/// every integer grade. `None` when there is no score. [`grade_attempts`] grades real
+/// attempts, from their exact points.
 pub fn grade(method: GradingMethod, scores: &[i32]) -> Option<i32> {
     let mut clamped = scores.iter().map(|s| (*s).clamp(0, 100));
     match method {
@@ -346,21 +535,103 @@ pub fn grade(method: GradingMethod, scores: &[i32]) -> Option<i32> {
         GradingMethod::Average => {
             let n = i64::try_from(scores.len()).ok().filter(|n| *n > 0)?;
             let sum: i64 = clamped.map(i64::from).sum();
-            i32::try_from((2 * sum + n) / (2 * n)).ok()
+            i32::try_from(sum / n).ok()
         }
     }
 }
 
-/// The grade of an assessment from its attempts (any order): the graded attempts
-/// (those with a score) sorted by `attempt_number`, combined by [`grade`].
-pub fn grade_attempts(method: GradingMethod, attempts: &[AttemptSummary]) -> Option<i32> {
-    let mut graded: Vec<(i32, i32)> = attempts
+/// An assessment's grade from its attempts ([`grade_attempts`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssessmentGrade {
+    /// The grade 0–100, the exact percentage rounded down (`student_progress.best_score`
+    /// under every method); `None` when there is none yet.
+    pub score: Option<i32>,
+    /// The exact percentage as a float, for display.
+    pub percentage: Option<f64>,
+    /// Whether the exact percentage reaches the passing score; `None` without a grade.
+    pub passed: Option<bool>,
+    /// The attempt the grade is (highest, first, last); `None` for an average or
+    /// without a grade.
+    pub attempt_number: Option<i32>,
+    /// Whether the grade waits for an essay to be graded (first/last on an attempt
+    /// pending review, or no other graded attempt).
+    pub pending_review: bool,
+}
+
+/// The grade of an assessment from its attempts (any order), by `method`, with
+/// Moodle's semantics: only finished attempts count (abandoned and open ones never do);
+/// highest and average use the graded ones; first and last take the first or last
+/// finished attempt and give no grade while it awaits essay grading. Averages are
+/// computed from the attempts' exact points ([`AttemptSummary::points_earned`]).
+/// `passed` compares the exact percentage with `minimum_passing_score`.
+pub fn grade_attempts(
+    method: GradingMethod,
+    attempts: &[AttemptSummary],
+    minimum_passing_score: u32,
+) -> AssessmentGrade {
+    let mut finished: Vec<&AttemptSummary> = attempts
         .iter()
-        .filter_map(|a| a.score.map(|s| (a.attempt_number, s)))
+        .filter(|a| a.submitted_at.is_some() && a.abandoned_at.is_none())
         .collect();
-    graded.sort_by_key(|(n, _)| *n);
-    let scores: Vec<i32> = graded.into_iter().map(|(_, s)| s).collect();
-    grade(method, &scores)
+    finished.sort_by_key(|a| a.attempt_number);
+    let graded = || finished.iter().filter_map(|a| a.fraction().map(|f| (a, f)));
+    let mut pending = finished.iter().any(|a| a.score.is_none());
+    let (fraction, attempt) = match method {
+        GradingMethod::Highest => match graded().max_by(|x, y| {
+            // the highest fraction; of equals, the first attempt
+            x.1.cmp(&y.1)
+                .then(y.0.attempt_number.cmp(&x.0.attempt_number))
+        }) {
+            Some((a, f)) => (Some(f), Some(a.attempt_number)),
+            None => (None, None),
+        },
+        GradingMethod::First | GradingMethod::Last => {
+            let chosen = if method == GradingMethod::First {
+                finished.first()
+            } else {
+                finished.last()
+            };
+            pending = chosen.is_some_and(|a| a.score.is_none());
+            match chosen {
+                Some(a) => (a.fraction(), Some(a.attempt_number)),
+                None => (None, None),
+            }
+        }
+        GradingMethod::Average => {
+            let fractions: Vec<BigRational> = graded().map(|(_, f)| f).collect();
+            if fractions.is_empty() {
+                (None, None)
+            } else {
+                let n = BigInt::from(fractions.len());
+                let sum = fractions
+                    .into_iter()
+                    .fold(BigRational::zero(), |acc, f| acc + f);
+                (Some(sum / BigRational::from_integer(n)), None)
+            }
+        }
+    };
+    let Some(fraction) = fraction else {
+        return AssessmentGrade {
+            score: None,
+            percentage: None,
+            passed: None,
+            attempt_number: attempt,
+            pending_review: pending,
+        };
+    };
+    let hundred = BigRational::from_integer(BigInt::from(100));
+    let percent = &fraction * &hundred;
+    AssessmentGrade {
+        score: percent
+            .floor()
+            .to_integer()
+            .to_i32()
+            .map(|s| s.clamp(0, 100)),
+        percentage: percent.to_f64(),
+        passed: Some(percent >= BigRational::from_integer(BigInt::from(minimum_passing_score))),
+        attempt_number: attempt,
+        pending_review: false,
+    }
 }
 
 #[cfg(test)]
@@ -381,8 +652,11 @@ mod tests {
             attempt_number: n,
             started_at: t(0, 0),
             submitted_at: submitted.then(|| t(5, 0)),
+            abandoned_at: None,
             score: passed.map(|p| if p { 90 } else { 40 }),
             passed,
+            points_earned: None,
+            total_points: None,
         }
     }
 
@@ -390,7 +664,20 @@ mod tests {
         AttemptRules {
             max_attempts: max,
             time_limit_minutes: limit,
-            retake_policy: retake,
+            policy: AttemptPolicy {
+                retake_policy: retake,
+                ..AttemptPolicy::default()
+            },
+        }
+    }
+
+    fn timed(policy: TimeLimitPolicy) -> AttemptRules {
+        AttemptRules {
+            time_limit_minutes: Some(10),
+            policy: AttemptPolicy {
+                time_limit_policy: policy,
+                ..AttemptPolicy::default()
+            },
             ..AttemptRules::default()
         }
     }
@@ -557,11 +844,6 @@ mod tests {
 
     #[test]
     fn submission_table() {
-        let timed = |policy| AttemptRules {
-            time_limit_minutes: Some(10),
-            time_limit_policy: policy,
-            ..AttemptRules::default()
-        };
         let answers = || {
             vec![
                 ("a", t(1, 0)),
@@ -608,6 +890,28 @@ mod tests {
                 true,
                 t(10, 0),
             ),
+            (
+                // Moodle "there is a grace period when open attempts can be submitted,
+                // but no more questions answered": only answers saved by the deadline
+                "grace period: submitted within it, answers after the deadline dropped",
+                timed(TimeLimitPolicy::GracePeriod),
+                t(10, 20),
+                vec!["a", "b"],
+                vec!["c", "d"],
+                false,
+                t(10, 20),
+            ),
+            (
+                // Moodle "attempts must be submitted before time expires": the grace is
+                // only for latency
+                "abandon: submitted within the latency grace",
+                timed(TimeLimitPolicy::Abandon),
+                t(10, 30),
+                vec!["a", "b", "c"],
+                vec!["d"],
+                false,
+                t(10, 30),
+            ),
         ];
         for (name, rules, at, kept, dropped, late, stored) in cases {
             let s = submission(&rules, t(0, 0), at, answers()).unwrap();
@@ -637,20 +941,25 @@ mod tests {
             }
         );
         assert_eq!(err.code(), "time_limit_exceeded");
+        for policy in [TimeLimitPolicy::GracePeriod, TimeLimitPolicy::Abandon] {
+            let err = submission(&timed(policy), t(0, 0), t(10, 31), answers()).unwrap_err();
+            assert_eq!(err.code(), "time_limit_exceeded", "{policy:?}");
+        }
         let err = submission(&AttemptRules::default(), t(1, 0), t(0, 0), answers()).unwrap_err();
         assert_eq!(err.code(), "invalid_document");
     }
 
     #[test]
-    fn close_expired_keeps_in_time_answers_under_both_policies() {
+    fn close_expired_by_overdue_handling() {
+        // Moodle "open attempts are submitted automatically"; Reject refuses a late
+        // request but what was saved in time stays the student's
         for policy in [TimeLimitPolicy::Autosubmit, TimeLimitPolicy::Reject] {
-            let rules = AttemptRules {
-                time_limit_minutes: Some(10),
-                time_limit_policy: policy,
-                ..AttemptRules::default()
+            let rules = timed(policy);
+            let Closing::Submit(s) =
+                close_expired(&rules, t(0, 0), t(60, 0), [(1, t(2, 0)), (2, t(11, 0))]).unwrap()
+            else {
+                panic!("{policy:?} submits");
             };
-            let s =
-                close_expired(&rules, t(0, 0), t(60, 0), [(1, t(2, 0)), (2, t(11, 0))]).unwrap();
             assert_eq!(
                 (s.kept, s.dropped, s.late, s.submitted_at),
                 (vec![1], vec![2], true, t(10, 0))
@@ -658,9 +967,115 @@ mod tests {
             assert_eq!(s.time_spent_seconds, 600);
             assert!(close_expired(&rules, t(0, 0), t(10, 0), [(1, t(2, 0))]).is_err());
         }
+        // Moodle's grace period and "must be submitted before time expires": never
+        // graded, abandoned at the cutoff
+        for policy in [TimeLimitPolicy::GracePeriod, TimeLimitPolicy::Abandon] {
+            let closing = close_expired(&timed(policy), t(0, 0), t(60, 0), [(1, t(2, 0))]);
+            assert_eq!(
+                closing,
+                Ok(Closing::Abandon {
+                    abandoned_at: t(10, 30)
+                }),
+                "{policy:?}"
+            );
+        }
         assert!(
             close_expired(&AttemptRules::default(), t(0, 0), t(60, 0), [(1, t(2, 0))]).is_err()
         );
+    }
+
+    #[test]
+    fn delays_between_attempts() {
+        // Moodle's "enforced delay between 1st and 2nd attempts" and "between later
+        // attempts", counted from when the last attempt ended
+        let rules = AttemptRules {
+            policy: AttemptPolicy {
+                attempt_delay_seconds: 3_600,
+                later_attempt_delay_seconds: 60,
+                ..AttemptPolicy::default()
+            },
+            ..AttemptRules::default()
+        };
+        let ended_at_5 = vec![att(1, true, Some(false))];
+        assert_eq!(
+            may_start(&rules, &ended_at_5, &[], t(64, 59)),
+            Err(Error::AttemptTooSoon {
+                available_at: t(65, 0),
+                delay_seconds: 3_600
+            })
+        );
+        assert_eq!(
+            may_start(&rules, &ended_at_5, &[], t(65, 0)),
+            Ok(StartDecision::New { attempt_number: 2 })
+        );
+        let two = vec![att(1, true, Some(false)), att(2, true, Some(false))];
+        assert_eq!(
+            may_start(&rules, &two, &[], t(5, 59))
+                .unwrap_err()
+                .details()["available_at"],
+            serde_json::json!(t(6, 0))
+        );
+        assert!(may_start(&rules, &two, &[], t(6, 0)).is_ok());
+        // an abandoned attempt ended when it was abandoned
+        let mut abandoned = att(1, false, None);
+        abandoned.abandoned_at = Some(t(20, 0));
+        assert!(may_start(&rules, &[abandoned.clone()], &[], t(79, 0)).is_err());
+        assert!(may_start(&rules, &[abandoned], &[], t(80, 0)).is_ok());
+        // the limit is said before the delay
+        let limited = AttemptRules {
+            max_attempts: Some(1),
+            ..rules.clone()
+        };
+        assert_eq!(
+            may_start(&limited, &ended_at_5, &[], t(6, 0)),
+            Err(Error::AttemptLimitReached { max: 1 })
+        );
+    }
+
+    #[test]
+    fn abandoned_attempts_count_towards_the_limit_and_are_not_open() {
+        // Moodle counts abandoned ("never submitted") attempts as attempts
+        let mut abandoned = att(1, false, None);
+        abandoned.abandoned_at = Some(t(10, 0));
+        assert!(!abandoned.is_open());
+        assert_eq!(
+            may_start(
+                &rules(Some(1), Some(10), RetakePolicy::Allow),
+                &[abandoned.clone()],
+                &[],
+                t(60, 0)
+            ),
+            Err(Error::AttemptLimitReached { max: 1 })
+        );
+        assert_eq!(
+            may_start(
+                &rules(Some(2), Some(10), RetakePolicy::Allow),
+                &[abandoned],
+                &[],
+                t(60, 0)
+            ),
+            Ok(StartDecision::New { attempt_number: 2 })
+        );
+    }
+
+    #[test]
+    fn policy_ranges_are_checked_with_the_field_named() {
+        assert!(AttemptPolicy::default().check().is_ok());
+        assert_eq!(AttemptPolicy::default().retake_policy, RetakePolicy::Allow);
+        let bad = AttemptPolicy {
+            attempt_delay_seconds: -1,
+            grace_seconds: MAX_GRACE_SECONDS + 1,
+            ..AttemptPolicy::default()
+        };
+        let err = bad.check().unwrap_err();
+        assert_eq!(err.code(), "invalid_document");
+        assert_eq!(err.document(), Some("assessment"));
+        let paths: Vec<String> = err.problems().into_iter().map(|p| p.path).collect();
+        assert_eq!(paths, ["/attempt_delay_seconds", "/grace_seconds"]);
+        let unknown = serde_json::from_value::<AttemptPolicy>(
+            serde_json::json!({"grading_method": "median"}),
+        );
+        assert!(unknown.is_err());
     }
 
     #[test]
@@ -672,10 +1087,11 @@ mod tests {
             (Highest, vec![40, 90, 70], Some(90)),
             (First, vec![40, 90, 70], Some(40)),
             (Last, vec![40, 90, 70], Some(70)),
-            (Average, vec![40, 90, 70], Some(67)),
-            (Average, vec![70, 75], Some(73)),
+            // the mean rounded down, as every integer grade
+            (Average, vec![40, 90, 70], Some(66)),
+            (Average, vec![70, 75], Some(72)),
             (Average, vec![70, 74], Some(72)),
-            (Average, vec![0, 1], Some(1)),
+            (Average, vec![0, 1], Some(0)),
             (Average, vec![0, 0, 1], Some(0)),
             (Highest, vec![150, -3], Some(100)),
             (Average, vec![i32::MAX, i32::MIN], Some(50)),
@@ -686,26 +1102,229 @@ mod tests {
         assert_eq!(GradingMethod::default(), Highest);
     }
 
+    /// A finished attempt with `earned` exact points of `total`.
+    fn graded(n: i32, earned: f64, total: u32, minimum: u32) -> AttemptSummary {
+        let points = Points::from_f64(earned).unwrap();
+        AttemptSummary {
+            attempt_number: n,
+            started_at: t(n.into(), 0),
+            submitted_at: Some(t(i64::from(n) + 1, 0)),
+            abandoned_at: None,
+            score: Some(crate::scoring::percent(points, total) as i32),
+            passed: Some(crate::scoring::reaches(points, total, minimum)),
+            points_earned: Some(points),
+            total_points: Some(total),
+        }
+    }
+
+    fn pending(n: i32) -> AttemptSummary {
+        AttemptSummary {
+            score: None,
+            passed: None,
+            points_earned: None,
+            ..graded(n, 0.0, 10, 70)
+        }
+    }
+
     #[test]
-    fn grade_attempts_sorts_by_number_and_skips_ungraded() {
-        let mut a = vec![
-            att(3, true, Some(false)),
-            att(1, true, Some(true)),
-            att(2, false, None),
+    fn grade_attempts_table() {
+        use GradingMethod::*;
+        let mut abandoned = att(4, false, None);
+        abandoned.abandoned_at = Some(t(50, 0));
+        // (name, method, attempts, expected score, passed at 70, graded attempt, pending)
+        #[allow(clippy::type_complexity)]
+        let cases: Vec<(
+            &str,
+            GradingMethod,
+            Vec<AttemptSummary>,
+            Option<i32>,
+            Option<bool>,
+            Option<i32>,
+            bool,
+        )> = vec![
+            ("no attempt", Highest, vec![], None, None, None, false),
+            (
+                "highest of three, any order",
+                Highest,
+                vec![
+                    graded(3, 5.5, 10, 70),
+                    graded(1, 9.0, 10, 70),
+                    graded(2, 4.0, 10, 70),
+                ],
+                Some(90),
+                Some(true),
+                Some(1),
+                false,
+            ),
+            (
+                "first",
+                First,
+                vec![graded(2, 9.0, 10, 70), graded(1, 4.0, 10, 70)],
+                Some(40),
+                Some(false),
+                Some(1),
+                false,
+            ),
+            (
+                "last",
+                Last,
+                vec![graded(2, 9.0, 10, 70), graded(1, 4.0, 10, 70)],
+                Some(90),
+                Some(true),
+                Some(2),
+                false,
+            ),
+            // Moodle's average is over the exact grades: 69.5 and 70.5 average 70, which
+            // passes; the rounded-down scores 69 and 70 would average 69.5 → 69
+            (
+                "average from exact points",
+                Average,
+                vec![graded(1, 6.95, 10, 70), graded(2, 7.05, 10, 70)],
+                Some(70),
+                Some(true),
+                None,
+                false,
+            ),
+            (
+                "average of thirds",
+                Average,
+                vec![
+                    graded(1, 1.0, 3, 70),
+                    graded(2, 2.0, 3, 70),
+                    graded(3, 3.0, 3, 70),
+                ],
+                Some(66),
+                Some(false),
+                None,
+                false,
+            ),
+            // totals differ when the questions changed between attempts: each attempt
+            // is its own fraction
+            (
+                "average with different totals",
+                Average,
+                vec![graded(1, 1.0, 2, 70), graded(2, 9.0, 10, 70)],
+                Some(70),
+                Some(true),
+                None,
+                false,
+            ),
+            // 69.5 % fails a 70 % bar (the integer score is 69)
+            (
+                "exact passing",
+                Highest,
+                vec![graded(1, 6.95, 10, 70)],
+                Some(69),
+                Some(false),
+                Some(1),
+                false,
+            ),
+            // Moodle: first/last is "no grade yet" while that attempt needs grading, the
+            // next attempt does not stand in for it
+            (
+                "first awaiting grading",
+                First,
+                vec![pending(1), graded(2, 10.0, 10, 70)],
+                None,
+                None,
+                Some(1),
+                true,
+            ),
+            (
+                "last awaiting grading",
+                Last,
+                vec![graded(1, 10.0, 10, 70), pending(2)],
+                None,
+                None,
+                Some(2),
+                true,
+            ),
+            (
+                "highest skips the one awaiting grading",
+                Highest,
+                vec![graded(1, 5.0, 10, 70), pending(2)],
+                Some(50),
+                Some(false),
+                Some(1),
+                false,
+            ),
+            (
+                "average skips the one awaiting grading",
+                Average,
+                vec![graded(1, 8.0, 10, 70), pending(2)],
+                Some(80),
+                Some(true),
+                None,
+                false,
+            ),
+            (
+                "only pending",
+                Highest,
+                vec![pending(1)],
+                None,
+                None,
+                None,
+                true,
+            ),
+            // abandoned and open attempts never count
+            (
+                "abandoned and open skipped",
+                Last,
+                vec![
+                    graded(1, 7.0, 10, 70),
+                    att(3, false, None),
+                    abandoned.clone(),
+                ],
+                Some(70),
+                Some(true),
+                Some(1),
+                false,
+            ),
+            (
+                "only abandoned",
+                Average,
+                vec![abandoned],
+                None,
+                None,
+                None,
+                false,
+            ),
+            // without exact points a score stands for the percentage
+            (
+                "bare scores",
+                Average,
+                vec![att(1, true, Some(true)), att(2, true, Some(false))],
+                Some(65),
+                Some(false),
+                None,
+                false,
+            ),
         ];
-        a[0].score = Some(55);
-        assert_eq!(grade_attempts(GradingMethod::First, &a), Some(90));
-        assert_eq!(grade_attempts(GradingMethod::Last, &a), Some(55));
-        assert_eq!(grade_attempts(GradingMethod::Average, &a), Some(73));
+        for (name, method, attempts, score, passed, attempt, pending) in cases {
+            let g = grade_attempts(method, &attempts, 70);
+            assert_eq!(
+                (g.score, g.passed, g.attempt_number, g.pending_review),
+                (score, passed, attempt, pending),
+                "{name}"
+            );
+            assert_eq!(g.percentage.is_some(), g.score.is_some(), "{name}");
+        }
     }
 
     #[test]
     fn rules_from_assessment_and_serde_names() {
         let json = serde_json::json!({
             "max_attempts": 2, "time_limit_minutes": 30, "grace_seconds": 0,
-            "retake_policy": "allow", "time_limit_policy": "reject", "grading_method": "average"
+            "retake_policy": "allow", "time_limit_policy": "reject", "grading_method": "average",
+            "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120
         });
-        let r: AttemptRules = serde_json::from_value(json).unwrap();
+        let r: AttemptRules = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(r.policy.grading_method, GradingMethod::Average);
+        assert_eq!(
+            (r.delay_before(1), r.delay_before(2), r.delay_before(3)),
+            (0, 60, 120)
+        );
+        assert_eq!(serde_json::to_value(&r).unwrap(), json);
         assert_eq!(r.deadline(t(0, 0)), Some(t(30, 0)));
         assert_eq!(r.cutoff(t(0, 0)), Some(t(30, 0)));
         let d = serde_json::to_value(StartDecision::New { attempt_number: 1 }).unwrap();
@@ -735,7 +1354,10 @@ mod tests {
         ) {
             let rules = AttemptRules {
                 time_limit_minutes: Some(limit),
-                time_limit_policy: if reject { TimeLimitPolicy::Reject } else { TimeLimitPolicy::Autosubmit },
+                policy: AttemptPolicy {
+                    time_limit_policy: if reject { TimeLimitPolicy::Reject } else { TimeLimitPolicy::Autosubmit },
+                    ..AttemptPolicy::default()
+                },
                 ..AttemptRules::default()
             };
             let start = t(0, 0);

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::attempts::{self, AttemptRules, AttemptSummary, GradingMethod, StartDecision};
+use crate::attempts::{
+    self, AssessmentGrade, AttemptRules, AttemptSummary, GradingMethod, StartDecision,
+};
 use crate::documents::{
     self, Answers, BlockMetadata, ContentData, Document, Feedback, InvalidDocument,
     KnowledgeProfile, LearningPreferences, ProgressData, Question, QuestionSet, RoadmapData,
@@ -25,7 +27,7 @@ use crate::model::{
 use crate::prerequisites::Graph;
 use crate::progress::{self, AssessmentState, LessonFacts, LessonProgress, ProgressEvent};
 use crate::publish::{self, CourseOutline, PublishProblem};
-use crate::scoring::{self, Scored, ScoringPolicy};
+use crate::scoring::{self, Points, Scored, ScoringPolicy};
 use crate::{Error, Result};
 
 /// The fields of the library's results (Rust entities, read models, errors' details) that
@@ -221,6 +223,65 @@ pub fn grade_essay(
         points,
         comment,
     )
+}
+
+/// Overrides the points of any question of a scored attempt
+/// ([`scoring::grade_question`]): `points` exact to the millionth.
+pub fn grade_question(
+    scored: &Scored,
+    question_id: &str,
+    points: f64,
+    comment: Option<&str>,
+) -> Result<Scored> {
+    let feedback = Feedback::validate(&serde_json::to_value(&scored.feedback).map_err(|e| {
+        Error::InvalidInput {
+            field: "scored",
+            reason: e.to_string(),
+        }
+    })?)?;
+    let points = Points::from_f64(points).ok_or_else(|| Error::InvalidInput {
+        field: "points",
+        reason: format!("{points} is not a number of points (finite, 0 or more)"),
+    })?;
+    scoring::grade_question(
+        &Scored::from_feedback(feedback),
+        question_id,
+        points,
+        comment,
+    )
+}
+
+/// Re-scores a finished attempt's `answers` against `questions`, keeping the manual
+/// grades of `previous` (its `feedback` document) ([`scoring::regrade`]).
+pub fn regrade(
+    questions: &Value,
+    answers: &Value,
+    previous: &Value,
+    minimum_passing_score: i32,
+) -> Result<Scored> {
+    let questions = QuestionSet::validate(questions)?;
+    let answers = Answers::validate(answers)?;
+    let previous = Feedback::validate(previous)?;
+    scoring::regrade(
+        &questions,
+        &answers,
+        &previous,
+        &ScoringPolicy::new(minimum_passing_score)?,
+    )
+}
+
+/// The grade of an assessment from its attempts ([`attempts::grade_attempts`]).
+pub fn grade_attempts(
+    method: GradingMethod,
+    attempts: &[AttemptSummary],
+    minimum_passing_score: i32,
+) -> Result<AssessmentGrade> {
+    let policy = ScoringPolicy::new(minimum_passing_score)?;
+    Ok(attempts::grade_attempts(
+        method,
+        attempts,
+        policy.minimum_passing_score,
+    ))
 }
 
 /// May an attempt start now ([`attempts::may_start`])?
@@ -445,16 +506,19 @@ fn json<T: Serialize>(value: T) -> Result<Value> {
 }
 
 /// Every function [`call`] knows.
-pub const FUNCTIONS: [&str; 18] = [
+pub const FUNCTIONS: [&str; 21] = [
     "validate",
     "json_schema",
     "validate_content",
     "score",
     "score_many",
     "grade_essay",
+    "grade_question",
+    "regrade",
     "may_start",
     "submission",
     "grade",
+    "grade_attempts",
     "unlocked",
     "missing",
     "topological_order",
@@ -518,6 +582,30 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
                 points,
                 comment.as_deref(),
             )?)
+        }
+        "grade_question" => {
+            let scored: Scored = a.get("scored")?;
+            let question_id: String = a.get("question_id")?;
+            let points: f64 = a.get("points")?;
+            let comment: Option<String> = a.or("comment", None)?;
+            json(grade_question(
+                &scored,
+                &question_id,
+                points,
+                comment.as_deref(),
+            )?)
+        }
+        "regrade" => {
+            let (questions, answers) = (a.value("questions"), a.value("answers"));
+            let previous = a.value("previous");
+            let passing = a.or("passing", 70)?;
+            json(regrade(&questions, &answers, &previous, passing)?)
+        }
+        "grade_attempts" => {
+            let method: GradingMethod = a.or("method", GradingMethod::default())?;
+            let attempts: Vec<AttemptSummary> = a.get("attempts")?;
+            let passing = a.or("passing", 70)?;
+            json(grade_attempts(method, &attempts, passing)?)
         }
         "may_start" => {
             let rules: AttemptRules = a.or("rules", AttemptRules::default())?;

@@ -39,6 +39,15 @@ pub enum Error {
     /// The assessment is already passed and its retake policy forbids another attempt.
     #[error("the assessment is already passed and may not be retaken")]
     AlreadyPassed,
+    /// The assessment's delay between attempts has not passed since the last attempt
+    /// ended.
+    #[error("the next attempt may start at {available_at} ({delay_seconds} s after the last attempt ended)")]
+    AttemptTooSoon {
+        /// When the next attempt may start.
+        available_at: DateTime<Utc>,
+        /// The delay that applies, in seconds.
+        delay_seconds: i64,
+    },
     /// An attempt was submitted after its deadline plus grace, under
     /// [`crate::attempts::TimeLimitPolicy::Reject`].
     #[error(
@@ -173,7 +182,7 @@ pub enum Error {
         /// The question.
         question_id: String,
         /// The points given.
-        points: u32,
+        points: crate::documents::Points,
         /// The question's points.
         max: u32,
     },
@@ -213,6 +222,7 @@ impl Error {
             // attempts, prerequisites, progress
             Error::AttemptLimitReached { .. } => ErrorCode::AttemptLimitReached,
             Error::AlreadyPassed => ErrorCode::Conflict,
+            Error::AttemptTooSoon { .. } => ErrorCode::Conflict,
             Error::TimeLimitExceeded { .. } => ErrorCode::TimeLimitExceeded,
             Error::PrerequisitesUnmet { .. } => ErrorCode::PrerequisitesUnmet,
             Error::AttemptNotStarted { .. } => ErrorCode::AttemptNotStarted,
@@ -302,6 +312,14 @@ impl Error {
             }
             Error::AttemptLimitReached { max } => json!({ "max_attempts": max }),
             Error::AlreadyPassed => json!({"reason": "already_passed"}),
+            Error::AttemptTooSoon {
+                available_at,
+                delay_seconds,
+            } => json!({
+                "reason": "attempt_delay",
+                "available_at": available_at,
+                "delay_seconds": delay_seconds,
+            }),
             Error::TimeLimitExceeded {
                 limit_minutes,
                 deadline,
@@ -668,7 +686,7 @@ mod code_tests {
             },
             Error::PointsOutOfRange {
                 question_id: "q1".into(),
-                points: 9,
+                points: crate::documents::Points::whole(9),
                 max: 2,
             },
         ];

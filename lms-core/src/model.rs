@@ -351,6 +351,13 @@ pub struct Assessment {
     pub max_attempts: Option<i32>,
     /// Time limit in minutes (`time_limit`); `None` means untimed.
     pub time_limit_minutes: Option<i32>,
+    /// Grading method, retakes, delays between attempts and overdue handling (its own
+    /// columns, flattened in JSON).
+    #[serde(flatten)]
+    pub policy: crate::attempts::AttemptPolicy,
+    /// The version of `questions`: 1 when created, one more at each change; each
+    /// attempt is scored against the version it started with.
+    pub questions_version: i32,
     /// When the row was created.
     pub created_at: DateTime<Utc>,
     /// When the row was last changed.
@@ -372,8 +379,11 @@ pub struct AssessmentAttempt {
     pub answers: Value,
     /// Score 0–100, `None` until submitted (or while essays await review).
     pub score: Option<i32>,
-    /// Points earned, at most `total_points`.
+    /// Points earned rounded down, at most `total_points` (the exact value is
+    /// `exact_points_earned`).
     pub points_earned: Option<i32>,
+    /// Points earned, exact to the millionth (`0.5` for half of a 1-point question).
+    pub exact_points_earned: Option<crate::documents::Points>,
     /// Points available.
     pub total_points: Option<i32>,
     /// Whether the score reached the passing score.
@@ -382,8 +392,14 @@ pub struct AssessmentAttempt {
     pub time_spent_seconds: Option<i32>,
     /// When the attempt started.
     pub started_at: DateTime<Utc>,
-    /// When it was submitted, `None` while in progress.
+    /// When it was submitted, `None` while in progress (or abandoned).
     pub submitted_at: Option<DateTime<Utc>>,
+    /// When it was abandoned: overdue and never submitted, under the `grace_period` or
+    /// `abandon` overdue handling; it counts towards the limit, never graded.
+    pub abandoned_at: Option<DateTime<Utc>>,
+    /// The version of the assessment's questions the attempt is scored against (those
+    /// it started with, or those of its last regrade).
+    pub questions_version: i32,
     /// A [`crate::documents::Feedback`] document.
     pub feedback: Option<Value>,
 }

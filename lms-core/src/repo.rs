@@ -300,6 +300,10 @@ pub struct NewAssessment {
     pub max_attempts: Option<i32>,
     /// Time limit in minutes; `None` = untimed.
     pub time_limit_minutes: Option<i32>,
+    /// Grading method, retakes, delays, overdue handling (flattened in JSON; fields left
+    /// out take their defaults).
+    #[serde(flatten)]
+    pub policy: crate::attempts::AttemptPolicy,
 }
 
 /// Changes to an assessment.
@@ -322,6 +326,49 @@ pub struct AssessmentPatch {
     /// Time limit in minutes.
     #[serde(default, deserialize_with = "nullable")]
     pub time_limit_minutes: Option<Option<i32>>,
+    /// How attempts combine into the grade.
+    pub grading_method: Option<crate::attempts::GradingMethod>,
+    /// Whether a passed assessment may be retaken.
+    pub retake_policy: Option<crate::attempts::RetakePolicy>,
+    /// Seconds between the first and the second attempt.
+    pub attempt_delay_seconds: Option<i64>,
+    /// Seconds between later attempts.
+    pub later_attempt_delay_seconds: Option<i64>,
+    /// What happens after the time limit.
+    pub time_limit_policy: Option<crate::attempts::TimeLimitPolicy>,
+    /// Seconds of grace after the time limit.
+    pub grace_seconds: Option<i64>,
+}
+
+impl AssessmentPatch {
+    /// `policy` with this patch's policy fields applied.
+    pub fn apply_policy(
+        &self,
+        policy: &crate::attempts::AttemptPolicy,
+    ) -> crate::attempts::AttemptPolicy {
+        let mut p = policy.clone();
+        p.grading_method = self.grading_method.unwrap_or(p.grading_method);
+        p.retake_policy = self.retake_policy.unwrap_or(p.retake_policy);
+        p.attempt_delay_seconds = self
+            .attempt_delay_seconds
+            .unwrap_or(p.attempt_delay_seconds);
+        p.later_attempt_delay_seconds = self
+            .later_attempt_delay_seconds
+            .unwrap_or(p.later_attempt_delay_seconds);
+        p.time_limit_policy = self.time_limit_policy.unwrap_or(p.time_limit_policy);
+        p.grace_seconds = self.grace_seconds.unwrap_or(p.grace_seconds);
+        p
+    }
+
+    /// Whether the patch changes any policy field.
+    pub fn touches_policy(&self) -> bool {
+        self.grading_method.is_some()
+            || self.retake_policy.is_some()
+            || self.attempt_delay_seconds.is_some()
+            || self.later_attempt_delay_seconds.is_some()
+            || self.time_limit_policy.is_some()
+            || self.grace_seconds.is_some()
+    }
 }
 
 /// A new attempt, numbered by [`crate::attempts::may_start`].

@@ -1,24 +1,31 @@
 //! Scoring of an attempt: [`score`] the answers against the questions, then
-//! [`grade_essay`] each essay.
+//! [`grade_essay`] each essay (or [`grade_question`] to override any question), and
+//! [`regrade`] a finished attempt against edited questions.
 //!
 //! # Rules
 //!
-//! - **Points are integers**, as the `points_earned`/`total_points` columns. A question
-//!   earns `round_half_up(credit × points)` where `credit` is in `0..=1`; credits and
-//!   option fractions are counted in millionths, so the arithmetic is exact integer
-//!   arithmetic. A question never earns more than its points, so
-//!   `points_earned <= total_points`.
-//! - **Score** = `round_half_up(100 × points_earned / total_points)`, computed in
-//!   integers as `(200 × earned + total) / (2 × total)`: 0–100, e.g. 2/3 → 67, 1/8 → 13
-//!   (12.5 rounds up), 199/200 → 100. See [`percent`].
-//! - **Passed** = `score >= minimum_passing_score`.
-//! - Multiple choice, single: all or nothing. Multi-select: the sum of the selected
-//!   options' fractions (wrong ones are negative), clamped to `0..=1`.
+//! - **Points are exact.** A question earns `credit × points`, where `credit` is in
+//!   `0..=1` and counted in millionths, so what it earns is an exact number of
+//!   millionths of a point ([`Points`]): half of a 1-point question is `0.5`, a third
+//!   `0.333333`. Like Moodle, a credit within a millionth of 1 is full credit and one
+//!   within a millionth of 0 is none (three options at `0.3333333` make a right
+//!   answer). A question never earns below 0 nor above its points.
+//! - **Percentage** = `100 × points_earned / total_points`, exact.
+//! - **Passed** = exact percentage `>= minimum_passing_score` (69.5 % fails a 70 % bar).
+//! - **The integer columns** are the exact values **rounded down**: `points_earned =
+//!   floor(points)`, `score = floor(percentage)` ([`percent`]). Rounding down never
+//!   contradicts `passed`: since the passing score is an integer, `score >=
+//!   minimum_passing_score` exactly when the exact percentage is.
+//! - Multiple choice, single (Moodle's semantics): the chosen option's fraction, so
+//!   options may carry partial or negative credit; below 0 earns 0. Multi-select: the
+//!   sum of the selected options' fractions (wrong ones are negative), clamped to
+//!   `0..=1`.
 //! - True/false: all or nothing.
-//! - Short answer: the text is trimmed and NFC-normalized, and compared
+//! - Short answer: the student's text is trimmed, NFC-normalized and compared
 //!   case-insensitively unless the question is `case_sensitive`, with each accepted
-//!   answer in order; `*` matches any run of characters (a plain glob, no regex); the
-//!   first match gives its fraction.
+//!   answer in order (NFC-normalized, not trimmed); in an accepted answer `*` matches
+//!   any run of characters, `\*` a literal star and `\\` a backslash (Moodle's
+//!   escapes); the first match gives its fraction.
 //! - Essays are never auto-scored: an answered essay is `pending_review` and, while any
 //!   is pending, `score` and `passed` are `None` (points are provisional). Once every
 //!   essay is graded with [`grade_essay`], they are final.
@@ -32,14 +39,15 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::documents::limits::MAX_TEXT_CHARS;
+pub use crate::documents::Points;
 use crate::documents::{
     Answer, Answers, Document, Feedback, FeedbackSummary, InvalidDocument, MultipleChoiceQuestion,
-    Outcome, Question, QuestionFeedback, QuestionKind, QuestionSet, ShortAnswerQuestion,
+    Outcome, Question, QuestionFeedback, QuestionKind, QuestionSet, ShortAnswerQuestion, MICROS,
 };
 use crate::{Error, Result};
 
 /// Full credit, in millionths.
-const FULL: u64 = 1_000_000;
+const FULL: u64 = MICROS;
 
 /// What [`score`] needs besides questions and answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,16 +71,23 @@ impl ScoringPolicy {
 }
 
 /// The result of scoring an attempt: the values of the attempt's columns and its
-/// [`Feedback`] document. `score` and `passed` are `None` while essays await review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// [`Feedback`] document. `score`, `percentage` and `passed` are `None` while essays
+/// await review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scored {
-    /// Points earned (provisional while essays are pending).
-    pub points_earned: u32,
+    /// Points earned, exact (provisional while essays are pending); the integer
+    /// `points_earned` column is [`Points::floor`] of it.
+    pub points_earned: Points,
     /// Points available.
     pub total_points: u32,
-    /// Score 0–100, final once no essay is pending.
+    /// The exact percentage `100 × points_earned / total_points` (as a float, for
+    /// display), final once no essay is pending.
+    #[serde(default)]
+    pub percentage: Option<f64>,
+    /// Score 0–100, the percentage rounded down, final once no essay is pending.
     pub score: Option<u32>,
-    /// Whether the score reaches the passing score, final once no essay is pending.
+    /// Whether the exact percentage reaches the passing score, final once no essay is
+    /// pending.
     pub passed: Option<bool>,
     /// The feedback document, with the outcome of each question.
     pub feedback: Feedback,
@@ -87,6 +102,7 @@ impl Scored {
         Self {
             points_earned: s.points_earned,
             total_points: s.total_points,
+            percentage: s.score.map(|_| percentage(s.points_earned, s.total_points)),
             score: s.score,
             passed: s.passed,
             feedback,
@@ -128,38 +144,54 @@ impl Scored {
     }
 }
 
-/// `round_half_up(100 × earned / total)` in integers; 0 when `total` is 0, 100 when
-/// `earned >= total`.
-pub fn percent(earned: u32, total: u32) -> u32 {
+/// `floor(100 × earned / total)`, exact: the integer `score` column. 0 when `total` is
+/// 0, 100 when `earned >= total`. E.g. 2 of 3 points → 66, 0.695 of 1 → 69.
+pub fn percent(earned: Points, total: u32) -> u32 {
     if total == 0 {
         return 0;
     }
-    let (earned, total) = (u64::from(earned.min(total)), u64::from(total));
-    let rounded = (200 * earned + total) / (2 * total);
-    u32::try_from(rounded).unwrap_or(100)
+    let total = u128::from(Points::whole(total).micros());
+    let earned = u128::from(earned.micros()).min(total);
+    u32::try_from(100 * earned / total).unwrap_or(100)
+}
+
+/// The exact percentage `100 × earned / total` as a float (0 when `total` is 0).
+pub fn percentage(earned: Points, total: u32) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    let earned = earned.min(Points::whole(total));
+    100.0 * earned.micros() as f64 / Points::whole(total).micros() as f64
+}
+
+/// Whether `earned` of `total` points reaches `minimum` percent, compared exactly:
+/// `100 × earned >= minimum × total`.
+pub fn reaches(earned: Points, total: u32, minimum: u32) -> bool {
+    let earned = u128::from(earned.micros()).min(u128::from(Points::whole(total).micros()));
+    100 * earned >= u128::from(minimum) * u128::from(Points::whole(total).micros())
 }
 
 /// The summary of per-question feedback: sums, pending essays, and — when none is
 /// pending — the score and whether it passes `minimum_passing_score`.
 pub fn summarize(questions: &[QuestionFeedback], minimum_passing_score: u32) -> FeedbackSummary {
     let total: u64 = questions.iter().map(|q| u64::from(q.max_points)).sum();
-    let earned: u64 = questions
-        .iter()
-        .map(|q| u64::from(q.points_earned.min(q.max_points)))
-        .sum();
     let total = u32::try_from(total).unwrap_or(u32::MAX);
-    let earned = u32::try_from(earned).unwrap_or(u32::MAX).min(total);
+    let earned = questions
+        .iter()
+        .map(|q| q.points_earned.min(Points::whole(q.max_points)))
+        .fold(Points::ZERO, Points::saturating_add)
+        .min(Points::whole(total));
     let pending = questions
         .iter()
         .filter(|q| q.outcome == Outcome::PendingReview)
         .count();
     let pending = u32::try_from(pending).unwrap_or(u32::MAX);
-    let score = (pending == 0).then(|| percent(earned, total));
+    let final_ = pending == 0;
     FeedbackSummary {
         points_earned: earned,
         total_points: total,
-        score,
-        passed: score.map(|s| s >= minimum_passing_score),
+        score: final_.then(|| percent(earned, total)),
+        passed: final_.then(|| reaches(earned, total, minimum_passing_score)),
         minimum_passing_score,
         pending_review: pending,
     }
@@ -210,21 +242,79 @@ pub fn score(questions: &QuestionSet, answers: &Answers, policy: &ScoringPolicy)
     }))
 }
 
-/// Points for `credit` millionths of `points`, rounded half up, at most `points`.
-fn points_for(credit: u64, points: u32) -> u32 {
-    let credit = credit.min(FULL);
-    let earned = (credit * u64::from(points) + FULL / 2) / FULL;
-    u32::try_from(earned).unwrap_or(points).min(points)
+/// Re-scores a finished attempt's `answers` against (edited) `questions`, keeping what
+/// an instructor set on the attempt before (`previous`: its feedback): an essay's grade
+/// or an overridden question's points stay, capped at the question's points now, as
+/// long as the question still exists with the same kind. An answer that no longer fits
+/// ([`fitting_answers`]) is not counted. Unchanged questions and answers give back the
+/// same result (property-tested).
+///
+/// Errors: [`Error::NoQuestions`], [`Error::InvalidPassingScore`].
+pub fn regrade(
+    questions: &QuestionSet,
+    answers: &Answers,
+    previous: &Feedback,
+    policy: &ScoringPolicy,
+) -> Result<Scored> {
+    let mut scored = score(questions, &fitting_answers(questions, answers), policy)?;
+    for entry in &mut scored.feedback.questions {
+        // graded essays stored before the `manual` mark are manual all the same
+        let set_by_hand = |p: &&QuestionFeedback| {
+            p.manual
+                || (p.kind == QuestionKind::Essay
+                    && !matches!(p.outcome, Outcome::PendingReview | Outcome::Unanswered))
+        };
+        let Some(kept) = previous
+            .questions
+            .iter()
+            .filter(set_by_hand)
+            .find(|p| p.question_id == entry.question_id && p.kind == entry.kind)
+        else {
+            continue;
+        };
+        let points = kept.points_earned.min(Points::whole(entry.max_points));
+        entry.points_earned = points;
+        entry.outcome = outcome_of(points, entry.max_points);
+        entry.message = kept.message.clone();
+        entry.grader_comment = kept.grader_comment.clone();
+        entry.manual = true;
+    }
+    Ok(Scored::from_feedback(scored.feedback))
 }
 
-/// A fraction in millionths (`-1..=1` maps to `-1_000_000..=1_000_000`).
-fn millionths(fraction: f64) -> i64 {
-    // `as` saturates and maps NaN to 0: no panic on unvalidated input.
-    (fraction.clamp(-1.0, 1.0) * FULL as f64).round() as i64
+/// The answers that still fit `questions` (after an edit): those to a question that is
+/// gone or of another kind now are left out, and of a choice, the options that are gone
+/// (a single-choice answer left with several options is left out).
+pub fn fitting_answers(questions: &QuestionSet, answers: &Answers) -> Answers {
+    let mut kept = answers.clone();
+    kept.0
+        .retain(|id, answer| match (questions.get(id), answer) {
+            (Some(Question::MultipleChoice(q)), Answer::MultipleChoice(a)) => {
+                a.selected
+                    .retain(|o| q.options.iter().any(|option| &option.id == o));
+                q.multiple || a.selected.len() <= 1
+            }
+            (Some(q), a) => q.kind() == a.kind(),
+            (None, _) => false,
+        });
+    kept
+}
+
+/// A fraction as a credit in millionths, `0..=FULL`: clamped to `0..=1`, and within a
+/// millionth of 1 (or of 0) taken as full (or no) credit, as Moodle's
+/// `question_state::graded_state_for_fraction` does.
+fn credit_of(fraction: f64) -> u64 {
+    if fraction.is_nan() || fraction < 0.000_001 {
+        return 0;
+    }
+    if fraction > 0.999_999 {
+        return FULL;
+    }
+    // `as` saturates: no panic on unvalidated input.
+    ((fraction * FULL as f64).round() as u64).min(FULL)
 }
 
 fn score_question(question: &Question, answer: Option<&Answer>) -> Result<QuestionFeedback> {
-    let max = question.points();
     let credit: Option<u64> = match (question, answer) {
         (_, None) => None,
         (Question::MultipleChoice(q), Some(Answer::MultipleChoice(a))) => {
@@ -240,7 +330,7 @@ fn score_question(question: &Question, answer: Option<&Answer>) -> Result<Questi
             } else {
                 Outcome::PendingReview
             };
-            return Ok(entry(question, outcome, 0));
+            return Ok(entry(question, outcome, Points::ZERO));
         }
         (q, Some(a)) => {
             return Err(Error::AnswerKindMismatch {
@@ -251,25 +341,26 @@ fn score_question(question: &Question, answer: Option<&Answer>) -> Result<Questi
         }
     };
     Ok(match credit {
-        None => entry(question, Outcome::Unanswered, 0),
+        None => entry(question, Outcome::Unanswered, Points::ZERO),
         Some(credit) => {
-            let earned = points_for(credit, max);
-            entry(question, outcome_of(earned, max), earned)
+            // exact: millionths of credit × whole points = millionths of a point
+            let earned = Points::from_micros(credit.min(FULL) * u64::from(question.points()));
+            entry(question, outcome_of(earned, question.points()), earned)
         }
     })
 }
 
-fn outcome_of(earned: u32, max: u32) -> Outcome {
-    if earned >= max {
+fn outcome_of(earned: Points, max: u32) -> Outcome {
+    if earned >= Points::whole(max) {
         Outcome::Correct
-    } else if earned == 0 {
+    } else if earned == Points::ZERO {
         Outcome::Incorrect
     } else {
         Outcome::Partial
     }
 }
 
-fn entry(question: &Question, outcome: Outcome, points_earned: u32) -> QuestionFeedback {
+fn entry(question: &Question, outcome: Outcome, points_earned: Points) -> QuestionFeedback {
     let message = match outcome {
         Outcome::Correct => "correct",
         Outcome::Partial => "partially correct",
@@ -286,6 +377,7 @@ fn entry(question: &Question, outcome: Outcome, points_earned: u32) -> QuestionF
         message: Some(message.to_owned()),
         explanation: question.explanation().map(str::to_owned),
         grader_comment: None,
+        manual: false,
     }
 }
 
@@ -304,33 +396,26 @@ fn choice_credit(q: &MultipleChoiceQuestion, selected: &[String]) -> Result<Opti
     if chosen.is_empty() {
         return Ok(None);
     }
-    if !q.multiple {
-        if chosen.len() > 1 {
-            return Err(Error::TooManySelected {
-                question_id: q.id.clone(),
-                selected: chosen.len(),
-            });
-        }
-        let right = q
-            .options
-            .iter()
-            .any(|o| chosen.contains(o.id.as_str()) && millionths(o.fraction) >= FULL as i64);
-        return Ok(Some(if right { FULL } else { 0 }));
+    if !q.multiple && chosen.len() > 1 {
+        return Err(Error::TooManySelected {
+            question_id: q.id.clone(),
+            selected: chosen.len(),
+        });
     }
-    let mut sum: i64 = 0;
+    let mut sum = 0.0;
     let mut counted = BTreeSet::new();
     for o in &q.options {
         // Options with a duplicate id (an unvalidated question) count once.
         if chosen.contains(o.id.as_str()) && counted.insert(o.id.as_str()) {
-            sum = sum.saturating_add(millionths(o.fraction));
+            sum += o.fraction.clamp(-1.0, 1.0);
         }
     }
-    Ok(Some(u64::try_from(sum.clamp(0, FULL as i64)).unwrap_or(0)))
+    Ok(Some(credit_of(sum)))
 }
 
-/// Trimmed, NFC-normalized and, unless `case_sensitive`, lowercased.
-fn normalize(text: &str, case_sensitive: bool) -> String {
-    let nfc: String = text.trim().nfc().collect();
+/// NFC-normalized and, unless `case_sensitive`, lowercased.
+fn fold(text: &str, case_sensitive: bool) -> String {
+    let nfc: String = text.nfc().collect();
     if case_sensitive {
         nfc
     } else {
@@ -338,13 +423,31 @@ fn normalize(text: &str, case_sensitive: bool) -> String {
     }
 }
 
-/// Whether `text` matches `pattern`, where `*` matches any run of characters and every
-/// other character matches itself.
+/// Whether `text` matches `pattern`, where `*` matches any run of characters, `\*` a
+/// literal star, `\\` a backslash, and every other character itself.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
+    // the literal runs between unescaped stars
+    let mut parts: Vec<String> = Vec::new();
+    let mut run = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(escaped @ ('*' | '\\')) => run.push(escaped),
+                Some(other) => {
+                    run.push('\\');
+                    run.push(other);
+                }
+                None => run.push('\\'),
+            },
+            '*' => parts.push(std::mem::take(&mut run)),
+            c => run.push(c),
+        }
+    }
+    parts.push(run);
     let (first, last) = match parts.as_slice() {
         [only] => return *only == text,
-        [first, .., last] => (*first, *last),
+        [first, .., last] => (first.as_str(), last.as_str()),
         [] => return text.is_empty(),
     };
     if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
@@ -352,7 +455,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
     for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
+        match rest.find(middle.as_str()) {
             Some(at) => rest = &rest[at + middle.len()..],
             None => return false,
         }
@@ -362,16 +465,16 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// Credit of a short answer; `None` when the text is blank.
 fn short_answer_credit(q: &ShortAnswerQuestion, text: &str) -> Option<u64> {
-    let given = normalize(text, q.case_sensitive);
+    let given = fold(text.trim(), q.case_sensitive);
     if given.is_empty() {
         return None;
     }
     let credit = q
         .accepted
         .iter()
-        .find(|a| wildcard_match(&normalize(&a.text, q.case_sensitive), &given))
-        .map_or(0, |a| millionths(a.fraction).clamp(0, FULL as i64));
-    Some(u64::try_from(credit).unwrap_or(0))
+        .find(|a| wildcard_match(&fold(&a.text, q.case_sensitive), &given))
+        .map_or(0, |a| credit_of(a.fraction));
+    Some(credit)
 }
 
 /// Records an instructor's grade for essay `question_id`: `points` in `0..=max`, an
@@ -388,6 +491,35 @@ pub fn grade_essay(
     points: u32,
     comment: Option<&str>,
 ) -> Result<Scored> {
+    let entry = scored
+        .feedback
+        .questions
+        .iter()
+        .find(|q| q.question_id == question_id)
+        .ok_or_else(|| Error::UnknownQuestion {
+            question_id: question_id.to_owned(),
+        })?;
+    if entry.kind != QuestionKind::Essay || entry.outcome == Outcome::Unanswered {
+        return Err(Error::NotGradable {
+            question_id: question_id.to_owned(),
+        });
+    }
+    grade_question(scored, question_id, Points::whole(points), comment)
+}
+
+/// Overrides the points of any question of a scored attempt (an instructor's manual
+/// grade, as Moodle's "make comment or override mark"): `points` in `0..=max`, exact to
+/// the millionth, an optional comment. The entry is marked `manual`, so a
+/// [`regrade`] keeps it. An essay graded this way is no longer pending.
+///
+/// Errors: [`Error::UnknownQuestion`], [`Error::PointsOutOfRange`],
+/// [`Error::InvalidDocument`] (comment too long).
+pub fn grade_question(
+    scored: &Scored,
+    question_id: &str,
+    points: Points,
+    comment: Option<&str>,
+) -> Result<Scored> {
     let mut feedback = scored.feedback.clone();
     let Some((index, entry)) = feedback
         .questions
@@ -399,12 +531,7 @@ pub fn grade_essay(
             question_id: question_id.to_owned(),
         });
     };
-    if entry.kind != QuestionKind::Essay || entry.outcome == Outcome::Unanswered {
-        return Err(Error::NotGradable {
-            question_id: question_id.to_owned(),
-        });
-    }
-    if points > entry.max_points {
+    if points > Points::whole(entry.max_points) {
         return Err(Error::PointsOutOfRange {
             question_id: question_id.to_owned(),
             points,
@@ -423,6 +550,7 @@ pub fn grade_essay(
     entry.outcome = outcome_of(points, entry.max_points);
     entry.message = Some("graded by an instructor".to_owned());
     entry.grader_comment = comment.map(str::to_owned);
+    entry.manual = true;
     Ok(Scored::from_feedback(feedback))
 }
 

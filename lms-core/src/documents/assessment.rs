@@ -67,8 +67,9 @@ pub enum Question {
 
 /// A multiple-choice question.
 ///
-/// Single choice (`multiple: false`, the default): exactly one option has
-/// `fraction: 1` and every other `0`; scoring is all or nothing. Multi-select
+/// Single choice (`multiple: false`, the default): at least one option has
+/// `fraction: 1`; the chosen option's fraction is the credit (Moodle's semantics: other
+/// options may give partial credit, a negative fraction earns 0). Multi-select
 /// (`multiple: true`): right options have positive fractions summing to 1, wrong ones
 /// zero or negative; the credit is the sum of the selected options' fractions, clamped
 /// to `0..=1`.
@@ -290,18 +291,17 @@ fn check_choice(q: &MultipleChoiceQuestion, base: &str, problems: &mut Problems)
             );
         }
     } else {
-        let right = q.options.iter().filter(|o| o.fraction == 1.0).count();
-        if right != 1 {
+        // Moodle: "one of the choices should be 100%, so that it is possible to get
+        // full grade"; the others may carry any fraction in -1..=1
+        if !q
+            .options
+            .iter()
+            .any(|o| o.fraction >= 1.0 - FRACTION_EPSILON)
+        {
             problems.push(
                 &options,
-                format!("a single-choice question needs exactly one option with fraction 1, found {right}"),
+                "a single-choice question needs an option with fraction 1 (full credit)",
             );
-        }
-        for (i, o) in q.options.iter().enumerate() {
-            if o.fraction != 1.0 && o.fraction != 0.0 {
-                let path = pointer(&pointer(&options, &i.to_string()), "fraction");
-                problems.push(&path, "a single-choice option has fraction 0 or 1");
-            }
         }
     }
 }

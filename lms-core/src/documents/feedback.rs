@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::limits::{MAX_ID_CHARS, MAX_POINTS, MAX_QUESTIONS, MAX_TEXT_CHARS};
-use super::{check_unique, pointer, Document, Problems, QuestionKind};
+use super::{check_unique, pointer, Document, Points, Problems, QuestionKind};
 
 /// The outcome of one question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -33,9 +33,9 @@ pub struct QuestionFeedback {
     pub kind: QuestionKind,
     /// The outcome.
     pub outcome: Outcome,
-    /// Points earned, at most `max_points`; 0 while pending review.
-    #[schemars(range(max = MAX_POINTS))]
-    pub points_earned: u32,
+    /// Points earned, exact (`credit × max_points`, e.g. `0.5`), at most `max_points`;
+    /// 0 while pending review.
+    pub points_earned: Points,
     /// Points available.
     #[schemars(range(min = 1, max = MAX_POINTS))]
     pub max_points: u32,
@@ -47,25 +47,31 @@ pub struct QuestionFeedback {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
     pub explanation: Option<String>,
-    /// The grader's comment on an essay.
+    /// The grader's comment (on an essay, or on an overridden question).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
     pub grader_comment: Option<String>,
+    /// Whether an instructor set these points (an essay's grade, an override): a regrade
+    /// keeps them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual: bool,
 }
 
 /// The overall result of an attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackSummary {
-    /// Sum of the points earned (provisional while essays are pending).
-    pub points_earned: u32,
+    /// Sum of the points earned, exact (provisional while essays are pending).
+    pub points_earned: Points,
     /// Sum of the points available.
     pub total_points: u32,
-    /// Score 0–100 (see [`crate::scoring::percent`]); absent while essays are pending.
+    /// Score 0–100: the exact percentage `100 × points_earned / total_points` rounded
+    /// down (see [`crate::scoring::percent`]); absent while essays are pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 100))]
     pub score: Option<u32>,
-    /// Whether `score >= minimum_passing_score`; absent while essays are pending.
+    /// Whether the exact percentage reaches `minimum_passing_score` (so, equally,
+    /// whether `score >= minimum_passing_score`); absent while essays are pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
     /// The passing score applied, 0–100.
@@ -100,17 +106,18 @@ impl Document for Feedback {
     fn check(&mut self, problems: &mut Problems) {
         for (i, q) in self.questions.iter().enumerate() {
             let base = pointer("/questions", &i.to_string());
-            if q.points_earned > q.max_points {
+            let max = Points::whole(q.max_points);
+            if q.points_earned > max {
                 problems.push(&pointer(&base, "points_earned"), "more than max_points");
             }
             if q.outcome == Outcome::PendingReview && q.kind != QuestionKind::Essay {
                 problems.push(&pointer(&base, "outcome"), "only essays are reviewed");
             }
             let consistent = match q.outcome {
-                Outcome::Correct => q.points_earned == q.max_points,
-                Outcome::Partial => q.points_earned > 0 && q.points_earned < q.max_points,
+                Outcome::Correct => q.points_earned == max,
+                Outcome::Partial => q.points_earned > Points::ZERO && q.points_earned < max,
                 Outcome::Incorrect | Outcome::Unanswered | Outcome::PendingReview => {
-                    q.points_earned == 0
+                    q.points_earned == Points::ZERO
                 }
             };
             if !consistent {

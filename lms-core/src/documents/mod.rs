@@ -52,6 +52,7 @@ mod content;
 mod feedback;
 pub mod limits;
 mod metadata;
+mod points;
 mod profile;
 mod progress;
 mod roadmap;
@@ -68,6 +69,7 @@ pub use content::{
 };
 pub use feedback::{Feedback, FeedbackSummary, Outcome, QuestionFeedback};
 pub use metadata::{BlockMetadata, MetadataScalar, MetadataValue};
+pub use points::{Points, MICROS};
 pub use profile::{KnowledgeProfile, LearningPreferences, LearningStyle, Pace, SkillMastery};
 pub use progress::{BlockProgress, ProgressData};
 pub use roadmap::{RoadmapData, RoadmapStep, StepStatus};
@@ -270,7 +272,7 @@ impl Problems {
         &self.list
     }
 
-    fn into_error(mut self, document: &'static str) -> InvalidDocument {
+    pub(crate) fn into_error(mut self, document: &'static str) -> InvalidDocument {
         if self.dropped > 0 || self.is_full() {
             self.list.push(Problem {
                 path: String::new(),

@@ -181,7 +181,7 @@ fn valid_examples() -> Vec<(&'static str, Value)> {
             json!({"questions": [
             {"question_id": "q1", "kind": "multiple_choice", "outcome": "correct", "points_earned": 2, "max_points": 2},
             {"question_id": "q2", "kind": "true_false", "outcome": "incorrect", "points_earned": 0, "max_points": 1}
-        ], "summary": {"points_earned": 2, "total_points": 3, "score": 67, "passed": false, "minimum_passing_score": 70, "pending_review": 0}}),
+        ], "summary": {"points_earned": 2, "total_points": 3, "score": 66, "passed": false, "minimum_passing_score": 70, "pending_review": 0}}),
         ),
         (
             "roadmap_data",
@@ -346,6 +346,13 @@ fn invalid_documents_report_every_problem_with_its_path() {
             &["/points", "/correct", "/hint"],
         ),
         ("question_set", json!([mc("q1"), mc("q1")]), &["/1/id"]),
+        // Moodle: a single-choice question needs a 100 % option
+        (
+            "question_set",
+            json!([{"type": "multiple_choice", "id": "q1", "prompt": "?", "points": 1, "options": [
+                {"id": "a", "text": "x", "fraction": 0.5}, {"id": "b", "text": "y", "fraction": -0.5}]}]),
+            &["/0/options"],
+        ),
         (
             "question_set",
             json!([
@@ -357,7 +364,6 @@ fn invalid_documents_report_every_problem_with_its_path() {
             ]),
             &[
                 "/0/options/1/id",
-                "/0/options/1/fraction",
                 "/1/options",
                 "/2/accepted/0/text",
                 "/2/accepted",

@@ -50,6 +50,8 @@ fn assessment(id: u128, lesson: Option<u128>, course: Option<u128>) -> Assessmen
         minimum_passing_score: 70,
         max_attempts: None,
         time_limit_minutes: None,
+        policy: Default::default(),
+        questions_version: 1,
         created_at: T0,
         updated_at: T0,
     }
