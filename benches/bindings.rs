@@ -112,6 +112,7 @@ pub async fn submit_world(
         minimum_passing_score: 70,
         max_attempts: None,
         time_limit_minutes: None,
+        policy: Default::default(),
     };
     let assessment = author
         .create_assessment(quiz(AssessmentOwner::Lesson(lesson.id)))

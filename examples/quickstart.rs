@@ -49,6 +49,7 @@ fn quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         minimum_passing_score: 70,
         max_attempts: Some(3),
         time_limit_minutes: Some(15),
+        policy: Default::default(),
     }
 }
 

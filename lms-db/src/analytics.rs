@@ -23,23 +23,31 @@ use crate::session::Scope;
 /// `EXPLAIN`.
 pub mod queries {
     /// The [`GradeSummary`](super::GradeSummary) columns of the attempts `where` selects,
-    /// one row per student and assessment, as the relation `g`.
+    /// one row per student and assessment, as the relation `g`: counts from the
+    /// attempts, the grade and pass from `student_progress`, which the progress refresh
+    /// keeps by each assessment's grading method (no `max(score)` here).
     macro_rules! grade_summaries {
         ($filter:literal) => {
             concat!(
-                "with g as ( \
+                "with a0 as ( \
                    select at.student_id, at.assessment_id, at.course_id, \
                           count(*) as attempts, \
                           count(at.submitted_at) as submitted, \
                           count(*) filter (where at.submitted_at is not null \
                                              and at.score is null) as awaiting_grading, \
-                          max(at.score) as best_score, \
-                          coalesce(bool_or(at.passed), false) as passed, \
                           max(at.submitted_at) as last_submitted_at \
                      from public.assessment_attempts at \
                     where ",
                 $filter,
-                "   group by at.student_id, at.assessment_id, at.course_id) "
+                "   group by at.student_id, at.assessment_id, at.course_id), \
+                 g as ( \
+                   select a0.student_id, a0.assessment_id, a0.course_id, a0.attempts, \
+                          a0.submitted, a0.awaiting_grading, sp.best_score, \
+                          coalesce(sp.status = 'completed', false) as passed, \
+                          a0.last_submitted_at \
+                     from a0 left join public.student_progress sp \
+                       on sp.student_id = a0.student_id and sp.course_id = a0.course_id \
+                      and sp.assessment_id = a0.assessment_id) "
             )
         };
     }
@@ -101,9 +109,11 @@ pub struct GradeSummary {
     pub submitted: i64,
     /// Submitted attempts whose essays wait for an instructor's grade (no score yet).
     pub awaiting_grading: i64,
-    /// The best final score, 0–100; `None` while no attempt has one.
+    /// The assessment's grade 0–100 by its grading method (the best score under
+    /// `highest`, the mean of exact results under `average`, …); `None` while there is
+    /// none (no graded attempt, or the first/last one awaits grading).
     pub best_score: Option<i32>,
-    /// Whether an attempt passed.
+    /// Whether that grade passes.
     pub passed: bool,
     /// The last submission.
     pub last_submitted_at: Option<DateTime<Utc>>,

@@ -16,11 +16,14 @@
 //! wait for each other.
 
 use chrono::{DateTime, Utc};
-use lms_core::attempts::{may_start, submission, AttemptRules, AttemptSummary, StartDecision};
-use lms_core::documents::{Answer, Answers, Document, Feedback, QuestionSet};
+use lms_core::attempts::{
+    may_start, submission, AttemptRules, AttemptSummary, Closing, StartDecision, TimeLimitPolicy,
+};
+use lms_core::documents::{Answer, Answers, Document, Feedback, Points, QuestionSet};
 use lms_core::model::*;
 use lms_core::scoring::{self, Scored, ScoringPolicy};
 use serde::Serialize;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::authoring::{
@@ -29,7 +32,7 @@ use crate::authoring::{
 use crate::error::{Error, Result};
 use crate::learning::{
     enrollment, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
-    require_published, student_of, ASSESSMENT_OWNER,
+    require_published, student_of, try_lock_progress, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -116,18 +119,7 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
             "assessment {assessment} is neither a lesson's assessment nor a final assessment"
         )));
     }
-    let (lesson_id, max_attempts, time_limit, minimum_passing_score): (
-        Option<Uuid>,
-        Option<i32>,
-        Option<i32>,
-        i32,
-    ) = sqlx::query_as(
-        "select lesson_id, max_attempts, time_limit, minimum_passing_score \
-         from public.assessments where id = $1",
-    )
-    .bind(assessment.0)
-    .fetch_one(tx.conn())
-    .await?;
+    let (lesson_id, rules, minimum_passing_score) = attempt_rules(tx, assessment).await?;
     let missing = match lesson_id {
         Some(l) => {
             let l = lesson(tx, LessonId(l)).await?;
@@ -139,14 +131,60 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     Ok(Context {
         student,
         course,
-        rules: AttemptRules {
-            max_attempts,
-            time_limit_minutes: time_limit,
-            ..AttemptRules::default()
-        },
+        rules,
         minimum_passing_score,
         missing,
     })
+}
+
+/// The assessment's lesson, attempt rules (limits and stored policy) and passing score,
+/// read as the actor (every reader of the assessment may read these columns).
+async fn attempt_rules(
+    tx: &mut Tx,
+    assessment: AssessmentId,
+) -> Result<(Option<Uuid>, AttemptRules, i32)> {
+    let row = sqlx::query(
+        "select lesson_id, max_attempts, time_limit, minimum_passing_score, grading_method, \
+                retake_policy, attempt_delay_seconds, later_attempt_delay_seconds, \
+                time_limit_policy, grace_seconds \
+           from public.assessments where id = $1",
+    )
+    .bind(assessment.0)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| Error::not_found("assessment", assessment))?;
+    let rules = AttemptRules {
+        max_attempts: row.try_get("max_attempts")?,
+        time_limit_minutes: row.try_get("time_limit")?,
+        policy: rows::policy(&row)?,
+    };
+    Ok((
+        row.try_get("lesson_id")?,
+        rules,
+        row.try_get("minimum_passing_score")?,
+    ))
+}
+
+/// The questions an attempt is scored against: the version it references (read on the
+/// trusted path: the answer keys).
+async fn attempt_questions(tx: &mut Tx, attempt: &AssessmentAttempt) -> Result<QuestionSet> {
+    tx.trusted().await?;
+    let questions: Option<serde_json::Value> = sqlx::query_scalar(
+        "select questions from public.assessment_question_versions \
+          where assessment_id = $1 and version = $2",
+    )
+    .bind(attempt.assessment_id.0)
+    .bind(attempt.questions_version)
+    .fetch_optional(tx.conn())
+    .await?;
+    tx.set_actor_role().await?;
+    let questions = questions.ok_or_else(|| Error::Conflict {
+        reason: format!(
+            "version {} of the questions of assessment {} is missing",
+            attempt.questions_version, attempt.assessment_id
+        ),
+    })?;
+    Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
 pub(crate) async fn attempts_of(
@@ -206,15 +244,40 @@ async fn store_result(
     time_spent_seconds: Option<i64>,
     submitted_at: Option<DateTime<Utc>>,
 ) -> Result<AssessmentAttempt> {
+    store_scored(
+        tx,
+        attempt,
+        answers,
+        scored,
+        time_spent_seconds,
+        submitted_at,
+        None,
+    )
+    .await
+}
+
+/// [`store_result`], and the questions version it was scored against when `version`.
+async fn store_scored(
+    tx: &mut Tx,
+    attempt: AttemptId,
+    answers: Option<&Answers>,
+    scored: &Scored,
+    time_spent_seconds: Option<i64>,
+    submitted_at: Option<DateTime<Utc>>,
+    version: Option<i32>,
+) -> Result<AssessmentAttempt> {
     let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let answers = answers.map(|a| rows::json("answers", a)).transpose()?;
     let feedback = rows::json("feedback", &scored.feedback)?;
+    let micros = i64::try_from(scored.points_earned.micros()).unwrap_or(i64::MAX);
     tx.trusted().await?;
     let sql = format!(
         "update public.assessment_attempts set \
            answers = coalesce($2, answers), score = $3, points_earned = $4, total_points = $5, \
            passed = $6, feedback = $7, time_spent = coalesce($8, time_spent), \
-           submitted_at = coalesce($9, submitted_at) \
+           submitted_at = coalesce($9, submitted_at), \
+           exact_points_earned = $10::numeric / 1000000, \
+           questions_version = coalesce($11, questions_version) \
          where id = $1 returning {}",
         rows::ATTEMPT
     );
@@ -222,12 +285,14 @@ async fn store_result(
         .bind(attempt.0)
         .bind(answers)
         .bind(scored.score.map(int))
-        .bind(int(scored.points_earned))
+        .bind(int(scored.points_earned.floor()))
         .bind(int(scored.total_points))
         .bind(scored.passed)
         .bind(feedback)
         .bind(time_spent_seconds.map(|s| i32::try_from(s).unwrap_or(i32::MAX)))
         .bind(submitted_at)
+        .bind(micros)
+        .bind(version)
         .one(tx.conn())
         .await?;
     tx.set_actor_role().await?;
@@ -281,13 +346,11 @@ fn changed_answers(saved: &Answers, new: &Answers) -> Vec<String> {
         .collect()
 }
 
-/// Scores `kept` answers of an attempt against the assessment's questions and stores
+/// Scores `kept` answers of an attempt against the questions it started with and stores
 /// the result with its submission time; a result answering no question only when
 /// `allow_empty`.
-#[allow(clippy::too_many_arguments)]
 async fn grade_and_store(
     tx: &mut Tx,
-    assessment: AssessmentId,
     attempt: &AssessmentAttempt,
     kept: &Answers,
     minimum_passing_score: i32,
@@ -295,8 +358,7 @@ async fn grade_and_store(
     submitted_at: DateTime<Utc>,
     allow_empty: bool,
 ) -> Result<(AssessmentAttempt, Scored)> {
-    let full = assessment_with_keys(tx, assessment).await?;
-    let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
+    let questions = attempt_questions(tx, attempt).await?;
     let scored = scoring::score(
         &questions,
         kept,
@@ -315,18 +377,28 @@ async fn grade_and_store(
     Ok((stored, scored))
 }
 
-/// Keeps the answers saved in time and closes an expired open attempt, as submitted at
-/// its deadline.
+/// How an expired attempt was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedAs {
+    /// Scored with the answers saved in time, submitted at its deadline.
+    Submitted,
+    /// Abandoned: never graded (overdue handling `grace_period` or `abandon`).
+    Abandoned,
+}
+
+/// Closes an expired open attempt by the overdue handling of `rules`: scored with the
+/// answers saved in time and submitted at its deadline, or abandoned.
 async fn close_expired(
     tx: &mut Tx,
-    ctx: &Context,
-    assessment: AssessmentId,
+    rules: &AttemptRules,
+    minimum_passing_score: i32,
     open: &AssessmentAttempt,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<ClosedAs> {
     let saved = saved_answers(open)?;
-    let verdict = lms_core::attempts::close_expired(
-        &ctx.rules,
+    let closing = lms_core::attempts::close_expired(
+        rules,
         open.started_at,
         now,
         saved
@@ -334,24 +406,46 @@ async fn close_expired(
             .iter()
             .map(|(q, a)| (q.clone(), a.answered_at().unwrap_or(open.started_at))),
     )?;
-    let kept = Answers(
-        saved
-            .0
-            .into_iter()
-            .filter(|(q, _)| verdict.kept.contains(q))
-            .collect(),
-    );
-    grade_and_store(
-        tx,
-        assessment,
-        open,
-        &kept,
-        ctx.minimum_passing_score,
-        verdict.time_spent_seconds,
-        verdict.submitted_at,
-        true,
+    match closing {
+        Closing::Submit(verdict) => {
+            let kept = Answers(
+                saved
+                    .0
+                    .into_iter()
+                    .filter(|(q, _)| verdict.kept.contains(q))
+                    .collect(),
+            );
+            grade_and_store(
+                tx,
+                open,
+                &kept,
+                minimum_passing_score,
+                verdict.time_spent_seconds,
+                verdict.submitted_at,
+                true,
+            )
+            .await?;
+            Ok(ClosedAs::Submitted)
+        }
+        Closing::Abandon { abandoned_at } => {
+            abandon(tx, open.id, abandoned_at).await?;
+            Ok(ClosedAs::Abandoned)
+        }
+    }
+}
+
+/// Marks an open attempt abandoned at `at` (trusted path).
+async fn abandon(tx: &mut Tx, attempt: AttemptId, at: DateTime<Utc>) -> Result<()> {
+    tx.trusted().await?;
+    sqlx::query(
+        "update public.assessment_attempts set abandoned_at = $2 \
+          where id = $1 and submitted_at is null and abandoned_at is null",
     )
+    .bind(attempt.0)
+    .bind(at)
+    .execute(tx.conn())
     .await?;
+    tx.set_actor_role().await?;
     Ok(())
 }
 
@@ -412,7 +506,8 @@ impl Scope {
                         .iter()
                         .find(|a| a.attempt_number == attempt_number)
                         .ok_or_else(|| Error::not_found("attempt", attempt_number))?;
-                    close_expired(&mut tx, &ctx, assessment, open, now).await?;
+                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, open, now)
+                        .await?;
                     closed = true;
                 }
                 StartDecision::CloseExpired { attempt_number, .. } => {
@@ -443,11 +538,12 @@ impl Scope {
             .await?
             .into_iter()
             .rev()
-            .find(|a| a.submitted_at.is_none())
+            .find(|a| a.submitted_at.is_none() && a.abandoned_at.is_none())
             .ok_or(lms_core::Error::AttemptNotStarted { assessment })?;
+        // under a grace period, answering ends at the deadline (submitting at the cutoff)
         if ctx
             .rules
-            .cutoff(open.started_at)
+            .answer_cutoff(open.started_at)
             .is_some_and(|cutoff| now > cutoff)
         {
             return Err(lms_core::Error::TimeLimitExceeded {
@@ -458,9 +554,8 @@ impl Scope {
             .into());
         }
         let merged = merge_answers(&saved_answers(&open)?, new, now);
-        // answers must fit the questions (ids, kinds, options), as scoring will demand
-        let full = assessment_with_keys(&mut tx, assessment).await?;
-        let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
+        // answers must fit the attempt's questions (ids, kinds, options), as scoring will
+        let questions = attempt_questions(&mut tx, &open).await?;
         scoring::score(
             &questions,
             &merged,
@@ -531,17 +626,17 @@ impl Scope {
         };
         let saved = saved_answers(&open)?;
         let changed = changed_answers(&saved, &new);
-        // after the cutoff nothing sent now counts: the answers saved in time stand
-        let late = ctx
+        // after the answer cutoff nothing sent now counts: the answers saved in time stand
+        let closed = ctx
             .rules
-            .cutoff(open.started_at)
+            .answer_cutoff(open.started_at)
             .is_some_and(|cutoff| now > cutoff);
-        let merged = if late {
+        let merged = if closed {
             saved
         } else {
             merge_answers(&saved, new, now)
         };
-        let verdict = submission(
+        let verdict = match submission(
             &ctx.rules,
             open.started_at,
             now,
@@ -549,7 +644,24 @@ impl Scope {
                 .0
                 .iter()
                 .map(|(q, a)| (q.clone(), a.answered_at().unwrap_or(now))),
-        )?;
+        ) {
+            Ok(v) => v,
+            Err(e @ lms_core::Error::TimeLimitExceeded { .. }) => {
+                // too late to submit: under grace_period and abandon, the attempt is
+                // abandoned (kept, whatever the caller does with the refusal)
+                if matches!(
+                    ctx.rules.policy.time_limit_policy,
+                    TimeLimitPolicy::GracePeriod | TimeLimitPolicy::Abandon
+                ) {
+                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, &open, now)
+                        .await?;
+                    refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
+                    tx.commit().await?;
+                }
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let kept = Answers(
             merged
                 .0
@@ -559,19 +671,18 @@ impl Scope {
         );
         let (attempt, scored) = grade_and_store(
             &mut tx,
-            assessment,
             &open,
             &kept,
             ctx.minimum_passing_score,
             verdict.time_spent_seconds,
             verdict.submitted_at,
-            options.allow_empty || late,
+            options.allow_empty || verdict.late,
         )
         .await?;
         let refreshed = refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
         tx.commit().await?;
         let mut dropped = verdict.dropped;
-        if late {
+        if closed {
             dropped.extend(changed);
             dropped.sort();
             dropped.dedup();
@@ -606,6 +717,44 @@ impl Scope {
         points: u32,
         comment: Option<&str>,
     ) -> Result<AssessmentAttempt> {
+        self.grade_by_hand(attempt_id, question_id, comment, |scored| {
+            scoring::grade_essay(scored, question_id, points, comment)
+        })
+        .await
+    }
+
+    /// Overrides the points of any question of a submitted attempt (the course's
+    /// instructor, an admin or the service; Moodle's "override mark"): `points` in
+    /// `0..=` the question's points, exact to the millionth, an optional comment for the
+    /// student. The entry is marked `manual` (a regrade keeps it); the grade, best score,
+    /// unlocks and completion follow, in one transaction, audited as every change of an
+    /// attempt.
+    pub async fn override_question(
+        &self,
+        attempt_id: AttemptId,
+        question_id: &str,
+        points: f64,
+        comment: Option<&str>,
+    ) -> Result<AssessmentAttempt> {
+        let exact = Points::from_f64(points).ok_or_else(|| lms_core::Error::InvalidInput {
+            field: "points",
+            reason: format!("{points} is not a number of points (finite, 0 or more)"),
+        })?;
+        self.grade_by_hand(attempt_id, question_id, comment, |scored| {
+            scoring::grade_question(scored, question_id, exact, comment)
+        })
+        .await
+    }
+
+    /// A grader's change of a submitted attempt's feedback, under the student's progress
+    /// lock, then the progress refresh.
+    async fn grade_by_hand(
+        &self,
+        attempt_id: AttemptId,
+        question_id: &str,
+        comment: Option<&str>,
+        grade: impl FnOnce(&Scored) -> lms_core::Result<Scored>,
+    ) -> Result<AssessmentAttempt> {
         rows::Texts::of("grade")
             .one("question_id", Some(question_id))
             .one("comment", comment)
@@ -619,22 +768,243 @@ impl Scope {
         let attempt = attempt_by_id(&mut tx, attempt_id).await?;
         if attempt.submitted_at.is_none() {
             return Err(Error::Conflict {
-                reason: format!("attempt {attempt_id} is not submitted yet"),
+                reason: format!("attempt {attempt_id} is not submitted"),
             });
         }
         let feedback = attempt.feedback.clone().ok_or_else(|| Error::Conflict {
             reason: format!("attempt {attempt_id} has no feedback to grade"),
         })?;
         let feedback = Feedback::validate(&feedback).map_err(lms_core::Error::from)?;
-        let graded = scoring::grade_essay(
-            &Scored::from_feedback(feedback),
-            question_id,
-            points,
-            comment,
-        )?;
+        let graded = grade(&Scored::from_feedback(feedback))?;
         let stored = store_result(&mut tx, attempt_id, None, &graded, None, None).await?;
         refresh_course_progress(&mut tx, attempt.student_id, course, None).await?;
         tx.commit().await?;
         Ok(stored)
     }
+
+    /// Re-scores the finished attempts of an assessment against its current questions
+    /// (the course's instructor, an admin or the service), as Moodle's regrade: each
+    /// attempt's saved answers are scored again (an answer that no longer fits its
+    /// question is not counted), grades set by hand (essays, overrides) stay. Reports
+    /// every attempt whose result changes. Unless `dry_run`, writes the new results (and
+    /// the questions version they were scored against) and refreshes the progress, best
+    /// scores, unlocks and completion of every student concerned, in one transaction,
+    /// each change audited. Open attempts keep the questions they started with. An
+    /// assessment without finished attempts gives an empty report.
+    ///
+    /// Concurrency: the regrade takes the progress lock of every student concerned (in
+    /// one order) before it reads their attempts, so a submission, a grading or another
+    /// regrade for one of them runs wholly before or after it; none is lost.
+    pub async fn regrade_assessment(
+        &self,
+        assessment: AssessmentId,
+        dry_run: bool,
+    ) -> Result<RegradeReport> {
+        let mut tx = self.begin().await?;
+        let course = assessment_course(&mut tx, assessment).await?;
+        require_author(&mut tx, course).await?;
+        tx.lock(&format!("lms.regrade:{assessment}")).await?;
+        tx.trusted().await?;
+        let students: Vec<Uuid> = sqlx::query_scalar(
+            "select distinct student_id from public.assessment_attempts \
+              where assessment_id = $1 and submitted_at is not null order by student_id",
+        )
+        .bind(assessment.0)
+        .fetch_all(tx.conn())
+        .await?;
+        tx.set_actor_role().await?;
+        for student in &students {
+            lock_progress(&mut tx, course, UserId(*student)).await?;
+        }
+        let full = assessment_with_keys(&mut tx, assessment).await?;
+        let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
+        let policy = ScoringPolicy::new(full.minimum_passing_score)?;
+        tx.trusted().await?;
+        let sql = format!(
+            "select {} from public.assessment_attempts \
+              where assessment_id = $1 and student_id = any($2) and submitted_at is not null \
+              order by student_id, attempt_number",
+            rows::ATTEMPT
+        );
+        let finished = rows::select::<AssessmentAttempt>(&sql)
+            .bind(assessment.0)
+            .bind(&students)
+            .all(tx.conn())
+            .await?;
+        tx.set_actor_role().await?;
+        let mut report = RegradeReport {
+            assessment_id: assessment,
+            dry_run,
+            questions_version: full.questions_version,
+            attempts_regraded: finished.len(),
+            changes: Vec::new(),
+        };
+        let mut touched: Vec<UserId> = Vec::new();
+        for attempt in &finished {
+            let answers = saved_answers(attempt)?;
+            let previous = match &attempt.feedback {
+                Some(f) => Feedback::validate(f).map_err(lms_core::Error::from)?,
+                None => scoring::score(&questions, &Answers::default(), &policy)?.feedback,
+            };
+            let regraded = scoring::regrade(&questions, &answers, &previous, &policy)?;
+            let before = Scored::from_feedback(previous.clone());
+            let changed = (before.points_earned, before.score, before.passed)
+                != (regraded.points_earned, regraded.score, regraded.passed);
+            if changed {
+                report.changes.push(RegradeChange {
+                    attempt_id: attempt.id,
+                    student_id: attempt.student_id,
+                    attempt_number: attempt.attempt_number,
+                    old_points_earned: before.points_earned,
+                    new_points_earned: regraded.points_earned,
+                    total_points: regraded.total_points,
+                    old_score: before.score,
+                    new_score: regraded.score,
+                    old_passed: before.passed,
+                    new_passed: regraded.passed,
+                });
+            }
+            let rewritten = regraded.feedback != previous
+                || attempt.questions_version != full.questions_version;
+            if !dry_run && rewritten {
+                store_scored(
+                    &mut tx,
+                    attempt.id,
+                    None,
+                    &regraded,
+                    None,
+                    None,
+                    Some(full.questions_version),
+                )
+                .await?;
+                if !touched.contains(&attempt.student_id) {
+                    touched.push(attempt.student_id);
+                }
+            }
+        }
+        for student in touched {
+            refresh_course_progress(&mut tx, student, course, None).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Closes the open attempts whose time ran out (the service only; a cron job's
+    /// call), at most `limit` (1 to 10 000) of them, oldest first, each by its
+    /// assessment's overdue handling: scored with the answers saved in time and
+    /// submitted at its deadline, or abandoned. The progress of each student concerned
+    /// follows. Idempotent, and safe to run from several workers at once: each takes the
+    /// attempts no other worker holds (`for update skip locked`) and skips a student who
+    /// is busy right now (their own call closes the attempt); call it again until it
+    /// closes nothing.
+    pub async fn close_overdue_attempts(&self, limit: u32) -> Result<ClosedAttempts> {
+        if !(1..=10_000).contains(&limit) {
+            return Err(lms_core::Error::InvalidInput {
+                field: "limit",
+                reason: format!("must be in 1..=10000, not {limit}"),
+            }
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        if tx.actor() != crate::session::Actor::Service {
+            return Err(Error::forbidden("only the service closes overdue attempts"));
+        }
+        let now = Utc::now();
+        let sql = format!(
+            "select {} from public.assessment_attempts t \
+              where t.submitted_at is null and t.abandoned_at is null \
+                and exists (select 1 from public.assessments a \
+                             where a.id = t.assessment_id and a.time_limit is not null \
+                               and t.started_at + make_interval(mins => a.time_limit) \
+                                   + make_interval(secs => a.grace_seconds) < $1) \
+              order by t.started_at, t.id limit $2 for update of t skip locked",
+            rows::ATTEMPT
+        );
+        let due = rows::select::<AssessmentAttempt>(&sql)
+            .bind(now)
+            .bind(i64::from(limit))
+            .all(tx.conn())
+            .await?;
+        let mut report = ClosedAttempts::default();
+        for attempt in due {
+            let course = assessment_course(&mut tx, attempt.assessment_id).await?;
+            if !try_lock_progress(&mut tx, course, attempt.student_id).await? {
+                report.busy += 1;
+                continue;
+            }
+            let (_, rules, minimum) = attempt_rules(&mut tx, attempt.assessment_id).await?;
+            let closed_as = close_expired(&mut tx, &rules, minimum, &attempt, now).await?;
+            refresh_course_progress(&mut tx, attempt.student_id, course, None).await?;
+            report.closed.push(ClosedAttempt {
+                attempt_id: attempt.id,
+                assessment_id: attempt.assessment_id,
+                student_id: attempt.student_id,
+                closed_as,
+            });
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+/// What [`Scope::regrade_assessment`] found (and, unless a dry run, wrote).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegradeReport {
+    /// The assessment.
+    pub assessment_id: AssessmentId,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// The version of the questions the attempts were scored against.
+    pub questions_version: i32,
+    /// How many finished attempts were scored again.
+    pub attempts_regraded: usize,
+    /// Each attempt whose points, score or pass changes, in student then attempt order.
+    pub changes: Vec<RegradeChange>,
+}
+
+/// One attempt's result before and after a regrade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegradeChange {
+    /// The attempt.
+    pub attempt_id: AttemptId,
+    /// Its student.
+    pub student_id: UserId,
+    /// Its number.
+    pub attempt_number: i32,
+    /// Exact points before.
+    pub old_points_earned: Points,
+    /// Exact points after.
+    pub new_points_earned: Points,
+    /// Points available after.
+    pub total_points: u32,
+    /// Score before (`None` while essays were pending).
+    pub old_score: Option<u32>,
+    /// Score after.
+    pub new_score: Option<u32>,
+    /// Pass before.
+    pub old_passed: Option<bool>,
+    /// Pass after: a flip is `old_passed != new_passed`.
+    pub new_passed: Option<bool>,
+}
+
+/// What [`Scope::close_overdue_attempts`] closed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ClosedAttempts {
+    /// The attempts closed, oldest first.
+    pub closed: Vec<ClosedAttempt>,
+    /// Overdue attempts left alone because their student was busy (call again).
+    pub busy: usize,
+}
+
+/// One attempt [`Scope::close_overdue_attempts`] closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosedAttempt {
+    /// The attempt.
+    pub attempt_id: AttemptId,
+    /// Its assessment.
+    pub assessment_id: AssessmentId,
+    /// Its student.
+    pub student_id: UserId,
+    /// Submitted or abandoned.
+    pub closed_as: ClosedAs,
 }

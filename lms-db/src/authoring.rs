@@ -117,6 +117,11 @@ async fn lock_outline(tx: &mut Tx, course: CourseId) -> Result<()> {
     tx.lock(&format!("lms.outline:{course}")).await
 }
 
+/// A policy's seconds (checked to fit) as the integer column.
+fn seconds(value: i64) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
 /// The course, if the actor may author it: its instructor, an admin, or the service.
 pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
     require_staff(tx, id, "change").await
@@ -532,6 +537,7 @@ impl Scope {
             .one("description", new.description.as_deref())
             .check()?;
         let questions = rows::document::<QuestionSet>("questions", &new.questions)?;
+        new.policy.check()?;
         let mut tx = self.begin().await?;
         let (lesson_id, course_id, course) = match new.owner {
             AssessmentOwner::Lesson(l) => {
@@ -546,8 +552,10 @@ impl Scope {
         let id: uuid::Uuid = sqlx::query_scalar(
             "insert into public.assessments (lesson_id, course_id, title, description, questions, \
                ai_generated, source_content_ids, is_mandatory, minimum_passing_score, \
-               max_attempts, time_limit) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+               max_attempts, time_limit, grading_method, retake_policy, attempt_delay_seconds, \
+               later_attempt_delay_seconds, time_limit_policy, grace_seconds) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             returning id",
         )
         .bind(lesson_id.map(|l| l.0))
         .bind(course_id.map(|c| c.0))
@@ -565,6 +573,12 @@ impl Scope {
         .bind(new.minimum_passing_score)
         .bind(new.max_attempts)
         .bind(new.time_limit_minutes)
+        .bind(rows::name_of(&new.policy.grading_method))
+        .bind(rows::name_of(&new.policy.retake_policy))
+        .bind(seconds(new.policy.attempt_delay_seconds))
+        .bind(seconds(new.policy.later_attempt_delay_seconds))
+        .bind(rows::name_of(&new.policy.time_limit_policy))
+        .bind(seconds(new.policy.grace_seconds))
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -594,7 +608,11 @@ impl Scope {
         Ok(assessment)
     }
 
-    /// Changes an assessment (the course's author only); new questions are validated.
+    /// Changes an assessment (the course's author only); new questions are validated,
+    /// the attempt policy checked. New questions make a new version: attempts already
+    /// started keep theirs (see [`Scope::regrade_assessment`]). A change of the grading
+    /// method or the passing score refreshes the grades and progress of every student
+    /// who attempted it, in the same transaction.
     pub async fn update_assessment(
         &self,
         id: AssessmentId,
@@ -610,6 +628,11 @@ impl Scope {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
+        let regrades = patch.grading_method.is_some() || patch.minimum_passing_score.is_some();
+        if patch.touches_policy() {
+            let current = assessment_with_keys(&mut tx, id).await?;
+            patch.apply_policy(&current.policy).check()?;
+        }
         let questions = patch
             .questions
             .as_ref()
@@ -626,10 +649,48 @@ impl Scope {
         u.set_some("minimum_passing_score", patch.minimum_passing_score);
         u.set_some("max_attempts", patch.max_attempts);
         u.set_some("time_limit", patch.time_limit_minutes);
+        u.set_some(
+            "grading_method",
+            patch.grading_method.map(|m| rows::name_of(&m)),
+        );
+        u.set_some(
+            "retake_policy",
+            patch.retake_policy.map(|r| rows::name_of(&r)),
+        );
+        u.set_some(
+            "attempt_delay_seconds",
+            patch.attempt_delay_seconds.map(seconds),
+        );
+        u.set_some(
+            "later_attempt_delay_seconds",
+            patch.later_attempt_delay_seconds.map(seconds),
+        );
+        u.set_some(
+            "time_limit_policy",
+            patch.time_limit_policy.map(|p| rows::name_of(&p)),
+        );
+        u.set_some("grace_seconds", patch.grace_seconds.map(seconds));
         if !u.is_empty() && u.execute(tx.conn(), id.0).await? == 0 {
             return Err(Error::forbidden(format!(
                 "assessment {id} may not be changed"
             )));
+        }
+        if regrades {
+            // the grades under the new method or bar, for everyone who attempted it
+            tx.trusted().await?;
+            let students: Vec<uuid::Uuid> = sqlx::query_scalar(
+                "select distinct student_id from public.assessment_attempts \
+                  where assessment_id = $1 order by student_id",
+            )
+            .bind(id.0)
+            .fetch_all(tx.conn())
+            .await?;
+            tx.set_actor_role().await?;
+            for student in students {
+                let student = lms_core::model::UserId(student);
+                crate::learning::lock_progress(&mut tx, course, student).await?;
+                crate::learning::refresh_course_progress(&mut tx, student, course, None).await?;
+            }
         }
         let assessment = assessment_with_keys(&mut tx, id).await?;
         tx.commit().await?;

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use lms_core::attempts::{grade_attempts, AttemptSummary, GradingMethod};
-use lms_core::documents::{Document, ProgressData};
+use lms_core::attempts::{grade_attempts, AssessmentGrade, AttemptSummary, GradingMethod};
+use lms_core::documents::{Document, Points, ProgressData};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::progress::{
@@ -213,8 +213,11 @@ struct AttemptRow {
     attempt_number: i32,
     started_at: DateTime<Utc>,
     submitted_at: Option<DateTime<Utc>>,
+    abandoned_at: Option<DateTime<Utc>>,
     score: Option<i32>,
     passed: Option<bool>,
+    exact_points_micros: Option<i64>,
+    total_points: Option<i32>,
 }
 
 async fn refresh(
@@ -267,9 +270,10 @@ async fn refresh(
     .into_iter()
     .collect();
 
-    // assessments of the course: its lessons' and its final one
-    let assessments: Vec<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
-        "select id, lesson_id, is_mandatory from public.assessments \
+    // assessments of the course: its lessons' and its final one, with how they grade
+    let assessments: Vec<(Uuid, Option<Uuid>, bool, String, i32)> = sqlx::query_as(
+        "select id, lesson_id, is_mandatory, grading_method, minimum_passing_score \
+           from public.assessments \
          where course_id = $1 or lesson_id = any($2) order by id",
     )
     .bind(course_id.0)
@@ -278,7 +282,9 @@ async fn refresh(
     .await?;
     let assessment_ids: Vec<Uuid> = assessments.iter().map(|a| a.0).collect();
     let attempt_rows: Vec<AttemptRow> = sqlx::query_as(
-        "select assessment_id, attempt_number, started_at, submitted_at, score, passed \
+        "select assessment_id, attempt_number, started_at, submitted_at, abandoned_at, score, \
+                passed, round(exact_points_earned * 1000000)::bigint as exact_points_micros, \
+                total_points \
          from public.assessment_attempts where student_id = $1 and assessment_id = any($2) \
          order by attempt_number",
     )
@@ -295,10 +301,29 @@ async fn refresh(
                 attempt_number: row.attempt_number,
                 started_at: row.started_at,
                 submitted_at: row.submitted_at,
+                abandoned_at: row.abandoned_at,
                 score: row.score,
                 passed: row.passed,
+                points_earned: row
+                    .exact_points_micros
+                    .and_then(|m| u64::try_from(m).ok())
+                    .map(Points::from_micros),
+                total_points: row.total_points.and_then(|t| u32::try_from(t).ok()),
             });
     }
+    // each assessment's grade by its own grading method and passing score
+    let grades: HashMap<Uuid, AssessmentGrade> = assessments
+        .iter()
+        .map(|(id, _, _, method, minimum)| {
+            let method: GradingMethod =
+                serde_json::from_value(serde_json::Value::String(method.clone()))
+                    .unwrap_or_default();
+            let list = attempts.get(id).map(Vec::as_slice).unwrap_or_default();
+            let minimum = u32::try_from(*minimum).unwrap_or(100);
+            (*id, grade_attempts(method, list, minimum))
+        })
+        .collect();
+    let passed_of = |a: &Uuid| grades.get(a).is_some_and(|g| g.passed == Some(true));
     let state_of = |assessment: Option<Uuid>, mandatory: bool| -> AssessmentState {
         let Some(a) = assessment else {
             return AssessmentState::NotRequired;
@@ -307,7 +332,7 @@ async fn refresh(
             return AssessmentState::NotRequired;
         }
         let list = attempts.get(&a).map(Vec::as_slice).unwrap_or_default();
-        if list.iter().any(|s| s.passed == Some(true)) {
+        if passed_of(&a) {
             AssessmentState::Passed
         } else if list.iter().any(|s| s.submitted_at.is_some()) {
             AssessmentState::Failed
@@ -372,7 +397,7 @@ async fn refresh(
     }
 
     // one row per assessment: attempts, best grade, status
-    for (assessment, lesson_of, _) in &assessments {
+    for (assessment, lesson_of, ..) in &assessments {
         if lesson_of.is_some_and(|l| !published.contains(&l)) {
             continue;
         }
@@ -380,8 +405,9 @@ async fn refresh(
             .get(assessment)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let best = grade_attempts(GradingMethod::Highest, list);
-        let passed = list.iter().any(|s| s.passed == Some(true));
+        // the grade by the assessment's method (the best score under `highest`)
+        let best = grades.get(assessment).and_then(|g| g.score);
+        let passed = passed_of(assessment);
         let blocked = lesson_of
             .and_then(|l| statuses.get(&l))
             .is_some_and(|s| *s == ProgressStatus::Blocked);
@@ -501,7 +527,20 @@ async fn upsert(
 /// advisory lock: it needs no privilege on any row, and other students or courses never
 /// wait.
 pub(crate) async fn lock_progress(tx: &mut Tx, course: CourseId, student: UserId) -> Result<()> {
-    tx.lock(&format!("lms.progress:{course}:{student}")).await
+    tx.lock(&progress_key(course, student)).await
+}
+
+/// [`lock_progress`] unless another transaction holds it: `false` then.
+pub(crate) async fn try_lock_progress(
+    tx: &mut Tx,
+    course: CourseId,
+    student: UserId,
+) -> Result<bool> {
+    tx.try_lock(&progress_key(course, student)).await
+}
+
+fn progress_key(course: CourseId, student: UserId) -> String {
+    format!("lms.progress:{course}:{student}")
 }
 
 /// The lessons still to complete before `lesson` unlocks for `student`, from their stored

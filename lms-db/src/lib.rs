@@ -32,7 +32,10 @@ mod rows;
 mod session;
 
 pub use analytics::{DashboardCourse, GradeSummary, Gradebook, GradebookEntry, StudentDashboard};
-pub use attempts::{StartedAttempt, SubmitOptions, SubmittedAttempt};
+pub use attempts::{
+    ClosedAs, ClosedAttempt, ClosedAttempts, RegradeChange, RegradeReport, StartedAttempt,
+    SubmitOptions, SubmittedAttempt,
+};
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use authoring::OutlineLesson;
 pub use documents::{DocumentRepair, DocumentReport};

@@ -439,7 +439,8 @@ impl AttemptRepo for Scope {
         let sql = format!(
             "update public.assessment_attempts set \
                answers = $2, score = $3, points_earned = $4, total_points = $5, passed = $6, \
-               time_spent = $7, submitted_at = $8, feedback = $9 \
+               time_spent = $7, submitted_at = $8, feedback = $9, \
+               exact_points_earned = coalesce(($9 -> 'summary' ->> 'points_earned')::numeric, $4) \
              where id = $1 returning {}",
             rows::ATTEMPT
         );
@@ -855,7 +856,7 @@ mod tests {
         assert_eq!(service, rows::ASSESSMENT);
         assert_ne!(user, service);
         assert_eq!(user.matches("public.assessment_questions(id)").count(), 1);
-        assert_eq!(user.matches("questions").count(), 2);
+        assert_eq!(user.matches("questions").count(), 3); // and questions_version
     }
 
     #[test]

@@ -371,7 +371,38 @@ impl FromRow<'_, PgRow> for Db<Enrollment> {
 /// the course's instructor).
 pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, description, questions, \
     ai_generated, source_content_ids, is_mandatory, minimum_passing_score, max_attempts, \
-    time_limit, created_at, updated_at";
+    time_limit, grading_method, retake_policy, attempt_delay_seconds, \
+    later_attempt_delay_seconds, time_limit_policy, grace_seconds, questions_version, \
+    created_at, updated_at";
+
+/// A text column holding a serde enum's snake_case name.
+fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> sqlx::Result<T> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_value(Value::String(text.clone())).map_err(|_| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("`{text}` is not a known value").into(),
+    })
+}
+
+/// The attempt policy columns of an `assessments` row.
+pub(crate) fn policy(row: &PgRow) -> sqlx::Result<lms_core::attempts::AttemptPolicy> {
+    Ok(lms_core::attempts::AttemptPolicy {
+        grading_method: named(row, "grading_method")?,
+        retake_policy: named(row, "retake_policy")?,
+        attempt_delay_seconds: row.try_get::<i32, _>("attempt_delay_seconds")?.into(),
+        later_attempt_delay_seconds: row.try_get::<i32, _>("later_attempt_delay_seconds")?.into(),
+        time_limit_policy: named(row, "time_limit_policy")?,
+        grace_seconds: row.try_get::<i32, _>("grace_seconds")?.into(),
+    })
+}
+
+/// The snake_case name of a serde enum value, as its text column holds it.
+pub(crate) fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
 
 impl FromRow<'_, PgRow> for Db<Assessment> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -388,15 +419,20 @@ impl FromRow<'_, PgRow> for Db<Assessment> {
             minimum_passing_score: row.try_get("minimum_passing_score")?,
             max_attempts: row.try_get("max_attempts")?,
             time_limit_minutes: row.try_get("time_limit")?,
+            policy: policy(row)?,
+            questions_version: row.try_get("questions_version")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }))
     }
 }
 
-/// Columns of `assessment_attempts`.
+/// Columns of `assessment_attempts` (the exact points in millionths, as
+/// `exact_points_micros`).
 pub(crate) const ATTEMPT: &str = "id, assessment_id, student_id, attempt_number, answers, score, \
-    points_earned, total_points, passed, time_spent, started_at, submitted_at, feedback";
+    points_earned, round(exact_points_earned * 1000000)::bigint as exact_points_micros, \
+    total_points, passed, time_spent, started_at, submitted_at, abandoned_at, \
+    questions_version, feedback";
 
 impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -408,11 +444,17 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
             answers: row.try_get("answers")?,
             score: row.try_get("score")?,
             points_earned: row.try_get("points_earned")?,
+            exact_points_earned: row
+                .try_get::<Option<i64>, _>("exact_points_micros")?
+                .and_then(|m| u64::try_from(m).ok())
+                .map(lms_core::documents::Points::from_micros),
             total_points: row.try_get("total_points")?,
             passed: row.try_get("passed")?,
             time_spent_seconds: row.try_get("time_spent")?,
             started_at: row.try_get("started_at")?,
             submitted_at: row.try_get("submitted_at")?,
+            abandoned_at: row.try_get("abandoned_at")?,
+            questions_version: row.try_get("questions_version")?,
             feedback: row.try_get("feedback")?,
         }))
     }

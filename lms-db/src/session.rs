@@ -303,6 +303,17 @@ impl Tx {
         Ok(())
     }
 
+    /// [`Tx::lock`] if no other transaction holds it: `false` (and nothing taken) when
+    /// one does.
+    pub(crate) async fn try_lock(&mut self, key: &str) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
+    }
+
     /// Switches to the trusted path (`service_role`) for writing what the library
     /// computed (scores, progress, completion), after the actor's rights were checked.
     pub(crate) async fn trusted(&mut self) -> Result<()> {

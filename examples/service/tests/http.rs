@@ -108,6 +108,7 @@ fn quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         minimum_passing_score: 50,
         max_attempts: None,
         time_limit_minutes: None,
+        policy: Default::default(),
     }
 }
 
