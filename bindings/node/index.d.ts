@@ -117,11 +117,14 @@ export interface QuestionFeedback {
   question_id: string
   kind: Question['type']
   outcome: 'correct' | 'partial' | 'incorrect' | 'unanswered' | 'pending_review'
+  /** Exact, to the millionth. */
   points_earned: number
   max_points: number
   message?: string
   explanation?: string
   grader_comment?: string
+  /** Set by an instructor (an essay's grade, an override): a regrade keeps it. */
+  manual?: boolean
 }
 
 /** The `feedback` document of a scored attempt. */
@@ -141,11 +144,28 @@ export interface Feedback {
 
 /** A scored answer sheet; `score` and `passed` are `null` while essays wait for a grade. */
 export interface Scored {
+  /** Exact, to the millionth (`0.5` for half of a 1-point question). */
   pointsEarned: number
   totalPoints: number
+  /** The exact percentage; `null` while essays wait. */
+  percentage: number | null
+  /** The percentage rounded down. */
   score: number | null
+  /** Whether the exact percentage reaches the passing score. */
   passed: boolean | null
   feedback: Feedback
+}
+
+/** An assessment's grade from its attempts (`gradeAttempts`). */
+export interface AssessmentGrade {
+  /** 0–100, the exact percentage rounded down; `null` without a grade yet. */
+  score: number | null
+  percentage: number | null
+  passed: boolean | null
+  /** The attempt the grade is (highest, first, last); `null` for an average. */
+  attemptNumber: number | null
+  /** Whether the grade waits for an essay to be graded. */
+  pendingReview: boolean
 }
 
 /** `scoreMany`'s results as columns, one value per answer sheet. */
@@ -166,20 +186,30 @@ export interface ScoreColumns {
  */
 export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
 
-/** An assessment's attempt rules; what is left out takes its default. */
-export interface AttemptRules {
+/** What an assessment stores about its attempts; what is left out takes its default. */
+export interface AttemptPolicy {
+  /** How attempts combine into the grade (default `"highest"`). */
+  gradingMethod: GradingMethod
+  /** Whether a passed assessment may be taken again (default `"allow"`, as in Moodle). */
+  retakePolicy: 'allow' | 'forbid'
+  /** Seconds to wait after the first attempt before the second (default 0). */
+  attemptDelaySeconds: number
+  /** Seconds to wait after each later attempt (default 0). */
+  laterAttemptDelaySeconds: number
+  /** Overdue handling: auto-submit (the default), a grace period to submit only,
+   * abandon, or reject a late submission. */
+  timeLimitPolicy: 'autosubmit' | 'grace_period' | 'abandon' | 'reject'
+  /** Seconds after the time limit, at most a day (default 30). */
+  graceSeconds: number
+}
+
+/** An assessment's attempt rules: its limits and policy; what is left out takes its
+ * default. */
+export interface AttemptRules extends AttemptPolicy {
   /** `null`: unlimited (the default). */
   maxAttempts: number | null
   /** `null`: untimed (the default). */
   timeLimitMinutes: number | null
-  /** Seconds accepted after the deadline (default 30). */
-  graceSeconds: number
-  /** Whether a passed assessment may be taken again (default `"forbid"`). */
-  retakePolicy: 'forbid' | 'allow'
-  /** A late submission is closed at the deadline (`"autosubmit"`, the default) or
-   * refused. */
-  timeLimitPolicy: 'autosubmit' | 'reject'
-  gradingMethod: GradingMethod
 }
 
 /** A previous attempt, as `mayStart` needs it. */
@@ -187,8 +217,13 @@ export interface AttemptSummary {
   attemptNumber: number
   startedAt: Timestamp
   submittedAt?: Timestamp | null
+  /** Overdue and never submitted: counts as an attempt, never graded. */
+  abandonedAt?: Timestamp | null
   score?: number | null
   passed?: boolean | null
+  /** Exact points, what averages are computed from. */
+  pointsEarned?: number | null
+  totalPoints?: number | null
 }
 
 /** May an attempt start: a new one, the open one resumed, or the expired open one to
@@ -341,6 +376,14 @@ export interface Assessment {
   minimumPassingScore: number
   maxAttempts: number | null
   timeLimitMinutes: number | null
+  gradingMethod: GradingMethod
+  retakePolicy: AttemptPolicy['retakePolicy']
+  attemptDelaySeconds: number
+  laterAttemptDelaySeconds: number
+  timeLimitPolicy: AttemptPolicy['timeLimitPolicy']
+  graceSeconds: number
+  /** 1 when created, one more at each change of the questions. */
+  questionsVersion: number
   createdAt: Timestamp
   updatedAt: Timestamp
 }
@@ -366,13 +409,48 @@ export interface Attempt {
   attemptNumber: number
   answers: Answers
   score: number | null
+  /** Rounded down; the exact value is `exactPointsEarned`. */
   pointsEarned: number | null
+  exactPointsEarned: number | null
   totalPoints: number | null
   passed: boolean | null
   timeSpentSeconds: number | null
   startedAt: Timestamp
   submittedAt: Timestamp | null
+  abandonedAt: Timestamp | null
+  /** The version of the questions it is scored against. */
+  questionsVersion: number
   feedback: Feedback | null
+}
+
+/** One attempt's result before and after a regrade. */
+export interface RegradeChange {
+  attemptId: Id
+  studentId: Id
+  attemptNumber: number
+  oldPointsEarned: number
+  newPointsEarned: number
+  totalPoints: number
+  oldScore: number | null
+  newScore: number | null
+  oldPassed: boolean | null
+  newPassed: boolean | null
+}
+
+/** What `regradeAssessment` found (and, unless a dry run, wrote). */
+export interface RegradeReport {
+  assessmentId: Id
+  dryRun: boolean
+  questionsVersion: number
+  attemptsRegraded: number
+  changes: RegradeChange[]
+}
+
+/** What `closeOverdueAttempts` closed. */
+export interface ClosedAttempts {
+  closed: { attemptId: Id; assessmentId: Id; studentId: Id; closedAs: 'submitted' | 'abandoned' }[]
+  /** Overdue attempts left alone because their student was busy (call again). */
+  busy: number
 }
 
 /** A started (or resumed) attempt: the questions without keys, the deadline. */
@@ -562,6 +640,12 @@ export interface AssessmentChanges {
   minimumPassingScore?: number
   maxAttempts?: number | null
   timeLimitMinutes?: number | null
+  gradingMethod?: GradingMethod
+  retakePolicy?: AttemptPolicy['retakePolicy']
+  attemptDelaySeconds?: number
+  laterAttemptDelaySeconds?: number
+  timeLimitPolicy?: AttemptPolicy['timeLimitPolicy']
+  graceSeconds?: number
 }
 
 export interface ProfileChanges {
@@ -662,7 +746,9 @@ export declare class Scope {
   createAssessment(assessment: CreateAssessment): Promise<Assessment>
   /**
    * Changes an assessment: `title`, `description`, `questions`, `isMandatory`,
-   * `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`.
+   * `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`, and the policy:
+   * `gradingMethod`, `retakePolicy`, `attemptDelaySeconds`, `laterAttemptDelaySeconds`,
+   * `timeLimitPolicy`, `graceSeconds`.
    */
   updateAssessment(assessmentId: string, changes: AssessmentChanges): Promise<Assessment>
   /** An assessment with its answer keys (the course's author, admins, the service). */
@@ -700,6 +786,21 @@ export declare class Scope {
   myAttempts(assessmentId: string): Promise<Attempt[]>
   /** Grades one essay of a submitted attempt (the course's instructor, admins). */
   gradeEssay(attemptId: string, questionId: string, points: number, comment?: string | undefined | null): Promise<Attempt>
+  /**
+   * Overrides the points of any question of a submitted attempt (the course's
+   * instructor, admins, the service): `points` exact (`0.75`), a comment.
+   */
+  overrideQuestion(attemptId: string, questionId: string, points: number, comment?: string | undefined | null): Promise<Attempt>
+  /**
+   * Re-scores the finished attempts of an assessment against its current questions
+   * (the course's instructor, admins, the service); `{dryRun: true}` writes nothing.
+   */
+  regradeAssessment(assessmentId: string, options?: RegradeOptions | undefined | null): Promise<RegradeReport>
+  /**
+   * Closes up to `limit` (default 500) open attempts whose time ran out, by their
+   * assessments' overdue handling (the service only; a cron job's call).
+   */
+  closeOverdueAttempts(limit?: number | undefined | null): Promise<ClosedAttempts>
   /** The acting student's progress rows on a course. */
   myProgress(courseId: string): Promise<Progress[]>
   /** The acting student's enrolments with their course titles. */
@@ -829,6 +930,12 @@ export interface CreateAssessment {
   maxAttempts?: number
   /** Minutes (default untimed). */
   timeLimitMinutes?: number
+  /**
+   * The attempt policy (`gradingMethod`, `retakePolicy`, `attemptDelaySeconds`,
+   * `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`); each left out
+   * takes its default.
+   */
+  policy?: Partial<AttemptPolicy>
 }
 
 /** A new content block. */
@@ -892,6 +999,21 @@ export declare function errorCodes(): Record<string, number>
 export declare function grade(scores: Array<number>, options?: GradeOptions | undefined | null): number | null
 
 /**
+ * The grade of an assessment from its attempts, with Moodle's semantics: finished
+ * attempts only, averages from exact points, first/last "no grade yet" while that
+ * attempt awaits grading.
+ */
+export declare function gradeAttempts(attempts: AttemptSummary[], options?: GradeAttemptsOptions | undefined | null): AssessmentGrade
+
+/** Options of `gradeAttempts`. */
+export interface GradeAttemptsOptions {
+  /** `"highest"` (default), `"first"`, `"last"` or `"average"`. */
+  method?: GradingMethod
+  /** The passing score 0–100 (default 70). */
+  passing?: number
+}
+
+/**
  * Grades one essay of a scored attempt (`scored`: what `score` returned): `points` in
  * 0..=the question's points, an optional comment.
  */
@@ -899,9 +1021,16 @@ export declare function gradeEssay(scored: Scored, questionId: string, points: n
 
 /** Options of `grade`. */
 export interface GradeOptions {
-  /** `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded half up). */
+  /** `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded down). */
   method?: GradingMethod
 }
+
+/**
+ * Overrides the points of any question of a scored attempt (`scored`: what `score`
+ * returned): `points` in 0..=the question's points, exact to the millionth, an
+ * optional comment; the entry is marked `manual` (a regrade keeps it).
+ */
+export declare function gradeQuestion(scored: Scored, questionId: string, points: number, comment?: string | undefined | null): Scored
 
 /** The JSON Schema (draft 2020-12) of the document named `document`. */
 export declare function jsonSchema(document: string): Record<string, unknown>
@@ -961,6 +1090,18 @@ export interface PageOptions {
  * `{course, lessons, blocks, assessments}` as the library returns them.
  */
 export declare function publishProblems(outline: PublishOutline): PublishProblem[]
+
+/**
+ * Re-scores a finished attempt's `answers` against (edited) `questions`, keeping the
+ * grades set by hand in `previous` (the attempt's feedback document).
+ */
+export declare function regrade(questions: Question[], answers: Answers, previous: Feedback, options?: ScoreOptions | undefined | null): Scored
+
+/** Options of `regradeAssessment`. */
+export interface RegradeOptions {
+  /** Report what would change and write nothing. */
+  dryRun?: boolean
+}
 
 /**
  * Scores `answers` (an answers document) against `questions` (a question set):

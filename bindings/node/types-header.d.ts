@@ -117,11 +117,14 @@ export interface QuestionFeedback {
   question_id: string
   kind: Question['type']
   outcome: 'correct' | 'partial' | 'incorrect' | 'unanswered' | 'pending_review'
+  /** Exact, to the millionth. */
   points_earned: number
   max_points: number
   message?: string
   explanation?: string
   grader_comment?: string
+  /** Set by an instructor (an essay's grade, an override): a regrade keeps it. */
+  manual?: boolean
 }
 
 /** The `feedback` document of a scored attempt. */
@@ -141,11 +144,28 @@ export interface Feedback {
 
 /** A scored answer sheet; `score` and `passed` are `null` while essays wait for a grade. */
 export interface Scored {
+  /** Exact, to the millionth (`0.5` for half of a 1-point question). */
   pointsEarned: number
   totalPoints: number
+  /** The exact percentage; `null` while essays wait. */
+  percentage: number | null
+  /** The percentage rounded down. */
   score: number | null
+  /** Whether the exact percentage reaches the passing score. */
   passed: boolean | null
   feedback: Feedback
+}
+
+/** An assessment's grade from its attempts (`gradeAttempts`). */
+export interface AssessmentGrade {
+  /** 0–100, the exact percentage rounded down; `null` without a grade yet. */
+  score: number | null
+  percentage: number | null
+  passed: boolean | null
+  /** The attempt the grade is (highest, first, last); `null` for an average. */
+  attemptNumber: number | null
+  /** Whether the grade waits for an essay to be graded. */
+  pendingReview: boolean
 }
 
 /** `scoreMany`'s results as columns, one value per answer sheet. */
@@ -166,20 +186,30 @@ export interface ScoreColumns {
  */
 export declare function scoreMany(questions: Question[], answers: Answers[], options?: ScoreOptions | undefined | null): ScoreColumns
 
-/** An assessment's attempt rules; what is left out takes its default. */
-export interface AttemptRules {
+/** What an assessment stores about its attempts; what is left out takes its default. */
+export interface AttemptPolicy {
+  /** How attempts combine into the grade (default `"highest"`). */
+  gradingMethod: GradingMethod
+  /** Whether a passed assessment may be taken again (default `"allow"`, as in Moodle). */
+  retakePolicy: 'allow' | 'forbid'
+  /** Seconds to wait after the first attempt before the second (default 0). */
+  attemptDelaySeconds: number
+  /** Seconds to wait after each later attempt (default 0). */
+  laterAttemptDelaySeconds: number
+  /** Overdue handling: auto-submit (the default), a grace period to submit only,
+   * abandon, or reject a late submission. */
+  timeLimitPolicy: 'autosubmit' | 'grace_period' | 'abandon' | 'reject'
+  /** Seconds after the time limit, at most a day (default 30). */
+  graceSeconds: number
+}
+
+/** An assessment's attempt rules: its limits and policy; what is left out takes its
+ * default. */
+export interface AttemptRules extends AttemptPolicy {
   /** `null`: unlimited (the default). */
   maxAttempts: number | null
   /** `null`: untimed (the default). */
   timeLimitMinutes: number | null
-  /** Seconds accepted after the deadline (default 30). */
-  graceSeconds: number
-  /** Whether a passed assessment may be taken again (default `"forbid"`). */
-  retakePolicy: 'forbid' | 'allow'
-  /** A late submission is closed at the deadline (`"autosubmit"`, the default) or
-   * refused. */
-  timeLimitPolicy: 'autosubmit' | 'reject'
-  gradingMethod: GradingMethod
 }
 
 /** A previous attempt, as `mayStart` needs it. */
@@ -187,8 +217,13 @@ export interface AttemptSummary {
   attemptNumber: number
   startedAt: Timestamp
   submittedAt?: Timestamp | null
+  /** Overdue and never submitted: counts as an attempt, never graded. */
+  abandonedAt?: Timestamp | null
   score?: number | null
   passed?: boolean | null
+  /** Exact points, what averages are computed from. */
+  pointsEarned?: number | null
+  totalPoints?: number | null
 }
 
 /** May an attempt start: a new one, the open one resumed, or the expired open one to
@@ -341,6 +376,14 @@ export interface Assessment {
   minimumPassingScore: number
   maxAttempts: number | null
   timeLimitMinutes: number | null
+  gradingMethod: GradingMethod
+  retakePolicy: AttemptPolicy['retakePolicy']
+  attemptDelaySeconds: number
+  laterAttemptDelaySeconds: number
+  timeLimitPolicy: AttemptPolicy['timeLimitPolicy']
+  graceSeconds: number
+  /** 1 when created, one more at each change of the questions. */
+  questionsVersion: number
   createdAt: Timestamp
   updatedAt: Timestamp
 }
@@ -366,13 +409,48 @@ export interface Attempt {
   attemptNumber: number
   answers: Answers
   score: number | null
+  /** Rounded down; the exact value is `exactPointsEarned`. */
   pointsEarned: number | null
+  exactPointsEarned: number | null
   totalPoints: number | null
   passed: boolean | null
   timeSpentSeconds: number | null
   startedAt: Timestamp
   submittedAt: Timestamp | null
+  abandonedAt: Timestamp | null
+  /** The version of the questions it is scored against. */
+  questionsVersion: number
   feedback: Feedback | null
+}
+
+/** One attempt's result before and after a regrade. */
+export interface RegradeChange {
+  attemptId: Id
+  studentId: Id
+  attemptNumber: number
+  oldPointsEarned: number
+  newPointsEarned: number
+  totalPoints: number
+  oldScore: number | null
+  newScore: number | null
+  oldPassed: boolean | null
+  newPassed: boolean | null
+}
+
+/** What `regradeAssessment` found (and, unless a dry run, wrote). */
+export interface RegradeReport {
+  assessmentId: Id
+  dryRun: boolean
+  questionsVersion: number
+  attemptsRegraded: number
+  changes: RegradeChange[]
+}
+
+/** What `closeOverdueAttempts` closed. */
+export interface ClosedAttempts {
+  closed: { attemptId: Id; assessmentId: Id; studentId: Id; closedAs: 'submitted' | 'abandoned' }[]
+  /** Overdue attempts left alone because their student was busy (call again). */
+  busy: number
 }
 
 /** A started (or resumed) attempt: the questions without keys, the deadline. */
@@ -562,6 +640,12 @@ export interface AssessmentChanges {
   minimumPassingScore?: number
   maxAttempts?: number | null
   timeLimitMinutes?: number | null
+  gradingMethod?: GradingMethod
+  retakePolicy?: AttemptPolicy['retakePolicy']
+  attemptDelaySeconds?: number
+  laterAttemptDelaySeconds?: number
+  timeLimitPolicy?: AttemptPolicy['timeLimitPolicy']
+  graceSeconds?: number
 }
 
 export interface ProfileChanges {

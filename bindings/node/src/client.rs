@@ -368,6 +368,18 @@ pub struct CreateAssessment {
     pub max_attempts: Option<f64>,
     /// Minutes (default untimed).
     pub time_limit_minutes: Option<f64>,
+    /// The attempt policy (`gradingMethod`, `retakePolicy`, `attemptDelaySeconds`,
+    /// `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`); each left out
+    /// takes its default.
+    #[napi(ts_type = "Partial<AttemptPolicy>")]
+    pub policy: Option<Json>,
+}
+
+/// Options of `regradeAssessment`.
+#[napi(object)]
+pub struct RegradeOptions {
+    /// Report what would change and write nothing.
+    pub dry_run: Option<bool>,
 }
 
 /// Options of `submitAttempt`.
@@ -755,6 +767,12 @@ impl Scope {
             .unwrap_or(70),
             max_attempts: opt_int(env, "maxAttempts", assessment.max_attempts)?,
             time_limit_minutes: opt_int(env, "timeLimitMinutes", assessment.time_limit_minutes)?,
+            policy: match assessment.policy {
+                Some(p) => serde_json::from_value(snakeize(p.0)).map_err(|e| {
+                    errors::invalid_argument(env, &format!("createAssessment(): policy: {e}"))
+                })?,
+                None => Default::default(),
+            },
         };
         let s = self.scope.clone();
         run(
@@ -765,7 +783,9 @@ impl Scope {
     }
 
     /// Changes an assessment: `title`, `description`, `questions`, `isMandatory`,
-    /// `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`.
+    /// `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`, and the policy:
+    /// `gradingMethod`, `retakePolicy`, `attemptDelaySeconds`, `laterAttemptDelaySeconds`,
+    /// `timeLimitPolicy`, `graceSeconds`.
     #[napi(ts_return_type = "Promise<Assessment>")]
     pub fn update_assessment<'env>(
         &self,
@@ -940,6 +960,60 @@ impl Scope {
         run(env, &self.shared, async move {
             s.grade_essay(key, &question_id, points, comment.as_deref())
                 .await
+        })
+    }
+
+    /// Overrides the points of any question of a submitted attempt (the course's
+    /// instructor, admins, the service): `points` exact (`0.75`), a comment.
+    #[napi(ts_return_type = "Promise<Attempt>")]
+    pub fn override_question<'env>(
+        &self,
+        env: &'env Env,
+        attempt_id: String,
+        question_id: String,
+        points: f64,
+        comment: Option<String>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = AttemptId(id(env, "attemptId", &attempt_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.override_question(key, &question_id, points, comment.as_deref())
+                .await
+        })
+    }
+
+    /// Re-scores the finished attempts of an assessment against its current questions
+    /// (the course's instructor, admins, the service); `{dryRun: true}` writes nothing.
+    #[napi(ts_return_type = "Promise<RegradeReport>")]
+    pub fn regrade_assessment<'env>(
+        &self,
+        env: &'env Env,
+        assessment_id: String,
+        options: Option<RegradeOptions>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = AssessmentId(id(env, "assessmentId", &assessment_id)?);
+        let dry_run = options.and_then(|o| o.dry_run).unwrap_or(false);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.regrade_assessment(key, dry_run).await
+        })
+    }
+
+    /// Closes up to `limit` (default 500) open attempts whose time ran out, by their
+    /// assessments' overdue handling (the service only; a cron job's call).
+    #[napi(ts_return_type = "Promise<ClosedAttempts>")]
+    pub fn close_overdue_attempts<'env>(
+        &self,
+        env: &'env Env,
+        limit: Option<f64>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let limit = match limit {
+            Some(l) => count(env, "limit", l)?,
+            None => 500,
+        };
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.close_overdue_attempts(limit).await
         })
     }
 

@@ -188,6 +188,87 @@ pub fn grade_essay<'env>(
     )
 }
 
+/// Overrides the points of any question of a scored attempt (`scored`: what `score`
+/// returned): `points` in 0..=the question's points, exact to the millionth, an
+/// optional comment; the entry is marked `manual` (a regrade keeps it).
+#[napi(ts_return_type = "Scored")]
+pub fn grade_question<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Scored")] scored: Unknown<'_>,
+    question_id: String,
+    points: f64,
+    comment: Option<String>,
+) -> Result<Unknown<'env>> {
+    let scored = snakeize(from_js(env, "scored", scored)?);
+    call(
+        env,
+        "grade_question",
+        json!({"scored": scored, "question_id": question_id, "points": points, "comment": comment}),
+        false,
+    )
+}
+
+/// Re-scores a finished attempt's `answers` against (edited) `questions`, keeping the
+/// grades set by hand in `previous` (the attempt's feedback document).
+#[napi(ts_return_type = "Scored")]
+pub fn regrade<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Question[]")] questions: Unknown<'_>,
+    #[napi(ts_arg_type = "Answers")] answers: Unknown<'_>,
+    #[napi(ts_arg_type = "Feedback")] previous: Unknown<'_>,
+    options: Option<ScoreOptions>,
+) -> Result<Unknown<'env>> {
+    let questions = from_js(env, "questions", questions)?;
+    let answers = from_js(env, "answers", answers)?;
+    let previous = from_js(env, "previous", previous)?;
+    let passing = match options.and_then(|o| o.passing) {
+        Some(p) => crate::convert::int(env, "passing", p)?,
+        None => 70,
+    };
+    call(
+        env,
+        "regrade",
+        json!({"questions": questions, "answers": answers, "previous": previous, "passing": passing}),
+        false,
+    )
+}
+
+/// Options of `gradeAttempts`.
+#[napi(object)]
+pub struct GradeAttemptsOptions {
+    /// `"highest"` (default), `"first"`, `"last"` or `"average"`.
+    #[napi(ts_type = "GradingMethod")]
+    pub method: Option<String>,
+    /// The passing score 0–100 (default 70).
+    pub passing: Option<f64>,
+}
+
+/// The grade of an assessment from its attempts, with Moodle's semantics: finished
+/// attempts only, averages from exact points, first/last "no grade yet" while that
+/// attempt awaits grading.
+#[napi(ts_return_type = "AssessmentGrade")]
+pub fn grade_attempts<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "AttemptSummary[]")] attempts: Unknown<'_>,
+    options: Option<GradeAttemptsOptions>,
+) -> Result<Unknown<'env>> {
+    let attempts = snakeize(from_js(env, "attempts", attempts)?);
+    let (method, passing) = match options {
+        Some(o) => (o.method, o.passing),
+        None => (None, None),
+    };
+    let passing = match passing {
+        Some(p) => crate::convert::int(env, "passing", p)?,
+        None => 70,
+    };
+    call(
+        env,
+        "grade_attempts",
+        json!({"attempts": attempts, "method": method.unwrap_or_else(|| "highest".into()), "passing": passing}),
+        false,
+    )
+}
+
 /// What `mayStart` is asked about.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
@@ -256,7 +337,7 @@ pub fn submission<'env>(env: &'env Env, input: SubmissionInput) -> Result<Unknow
 /// Options of `grade`.
 #[napi(object)]
 pub struct GradeOptions {
-    /// `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded half up).
+    /// `"highest"` (default), `"first"`, `"last"` or `"average"` (rounded down).
     #[napi(ts_type = "GradingMethod")]
     pub method: Option<String>,
 }

@@ -524,7 +524,10 @@ impl Scope {
 
     /// Adds an assessment to a lesson (`lesson_id`) or a course (`course_id`, a final
     /// assessment); its questions are validated.
-    #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None))]
+    /// `policy`: the attempt policy, a dict of `grading_method`, `retake_policy`,
+    /// `attempt_delay_seconds`, `later_attempt_delay_seconds`, `time_limit_policy`,
+    /// `grace_seconds` (each left out takes its default).
+    #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None, policy = None))]
     fn create_assessment<'py>(
         &self,
         py: Python<'py>,
@@ -539,7 +542,14 @@ impl Scope {
         minimum_passing_score: i32,
         max_attempts: Option<i32>,
         time_limit_minutes: Option<i32>,
+        policy: Option<Json>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let policy: lms_core::attempts::AttemptPolicy = match policy {
+            Some(p) => serde_json::from_value(p.0).map_err(|e| {
+                pyo3::exceptions::PyValueError::new_err(format!("create_assessment(): policy: {e}"))
+            })?,
+            None => Default::default(),
+        };
         let owner = match (lesson_id, course_id) {
             (Some(l), None) => AssessmentOwner::Lesson(LessonId(l.0)),
             (None, Some(c)) => AssessmentOwner::Course(CourseId(c.0)),
@@ -564,13 +574,16 @@ impl Scope {
             minimum_passing_score,
             max_attempts,
             time_limit_minutes,
+            policy,
         };
         let s = self.s();
         self.run(py, None, async move { s.create_assessment(new).await })
     }
 
     /// Changes an assessment: `title`, `description`, `questions`, `is_mandatory`,
-    /// `minimum_passing_score`, `max_attempts`, `time_limit_minutes`.
+    /// `minimum_passing_score`, `max_attempts`, `time_limit_minutes`, and the policy:
+    /// `grading_method`, `retake_policy`, `attempt_delay_seconds`,
+    /// `later_attempt_delay_seconds`, `time_limit_policy`, `grace_seconds`.
     #[pyo3(signature = (assessment_id, **changes))]
     fn update_assessment<'py>(
         &self,
@@ -726,6 +739,61 @@ impl Scope {
             )
             .await
         })
+    }
+
+    /// Overrides the points of any question of a submitted attempt (the course's
+    /// instructor, admins, the service): `points` exact (`0.75`), a comment.
+    #[pyo3(signature = (attempt_id, question_id, points, comment = None))]
+    fn override_question<'py>(
+        &self,
+        py: Python<'py>,
+        attempt_id: Id,
+        question_id: String,
+        points: f64,
+        comment: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.override_question(
+                AttemptId(attempt_id.0),
+                &question_id,
+                points,
+                comment.as_deref(),
+            )
+            .await
+        })
+    }
+
+    /// Re-scores the finished attempts of an assessment against its current questions
+    /// (the course's instructor, admins, the service); writes nothing when `dry_run`.
+    #[pyo3(signature = (assessment_id, *, dry_run = false))]
+    fn regrade_assessment<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        dry_run: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.regrade_assessment(AssessmentId(assessment_id.0), dry_run)
+                .await
+        })
+    }
+
+    /// Closes up to `limit` open attempts whose time ran out, by their assessments'
+    /// overdue handling (the service only; a cron job's call).
+    #[pyo3(signature = (limit = 500))]
+    fn close_overdue_attempts<'py>(
+        &self,
+        py: Python<'py>,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(
+            py,
+            None,
+            async move { s.close_overdue_attempts(limit).await },
+        )
     }
 
     /// The acting student's progress rows on a course.

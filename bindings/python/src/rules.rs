@@ -132,7 +132,10 @@ pub fn score_many<'py>(
     let columns = PyDict::new(py);
     columns.set_item(
         "points_earned",
-        scored.iter().map(|s| s.points_earned).collect::<Vec<_>>(),
+        scored
+            .iter()
+            .map(|s| s.points_earned.as_f64())
+            .collect::<Vec<_>>(),
     )?;
     columns.set_item(
         "total_points",
@@ -175,11 +178,72 @@ pub fn grade_essay<'py>(
     )
 }
 
+/// Overrides the points of any question of a scored attempt (`scored`: what `score`
+/// returned): `points` in 0..=the question's points, exact to the millionth (`0.75`),
+/// an optional comment. The entry is marked `manual`, so `regrade` keeps it.
+#[pyfunction]
+#[pyo3(signature = (scored, question_id, points, comment = None))]
+pub fn grade_question<'py>(
+    py: Python<'py>,
+    scored: Json,
+    question_id: &str,
+    points: f64,
+    comment: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "grade_question",
+        json!({"scored": scored.0, "question_id": question_id, "points": points, "comment": comment}),
+        None,
+    )
+}
+
+/// Re-scores a finished attempt's `answers` against (edited) `questions`, keeping the
+/// grades set by hand in `previous` (the attempt's feedback document).
+#[pyfunction]
+#[pyo3(signature = (questions, answers, previous, passing = 70))]
+pub fn regrade<'py>(
+    py: Python<'py>,
+    questions: Json,
+    answers: Json,
+    previous: Json,
+    passing: i32,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "regrade",
+        json!({"questions": questions.0, "answers": answers.0, "previous": previous.0, "passing": passing}),
+        None,
+    )
+}
+
+/// The grade of an assessment from its attempts (`attempt_number`, `started_at`,
+/// `submitted_at`, `abandoned_at`, `score`, `passed`, `points_earned`, `total_points`)
+/// by `method`, with Moodle's semantics: finished attempts only, averages from exact
+/// points, first/last "no grade yet" while that attempt awaits grading. Returns
+/// `{"score", "percentage", "passed", "attempt_number", "pending_review"}`.
+#[pyfunction]
+#[pyo3(signature = (attempts, method = "highest", passing = 70))]
+pub fn grade_attempts<'py>(
+    py: Python<'py>,
+    attempts: Json,
+    method: &str,
+    passing: i32,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "grade_attempts",
+        json!({"attempts": attempts.0, "method": method, "passing": passing}),
+        None,
+    )
+}
+
 /// May an attempt start at `now` (default: now)? `rules` as `AttemptRules` (a dict;
 /// default: unlimited, untimed), `previous` the student's attempts (`attempt_number`,
 /// `started_at`, `submitted_at`, `score`, `passed`), `missing` the prerequisite lessons
 /// still to complete. Returns `{"kind": "new" | "resume" | "close_expired", …}` or raises
-/// (`PrerequisitesUnmet`, `AttemptLimitReached`, `Conflict` when passed).
+/// (`PrerequisitesUnmet`, `AttemptLimitReached`, `Conflict` when passed and retakes are
+/// forbidden, or within the delay between attempts: its `details` say `available_at`).
 #[pyfunction]
 #[pyo3(signature = (rules = None, previous = None, missing = None, now = None))]
 pub fn may_start<'py>(
@@ -224,7 +288,7 @@ pub fn submission<'py>(
 }
 
 /// The grade over attempts' scores (in attempt order) by `method`: `"highest"`,
-/// `"first"`, `"last"` or `"average"` (rounded half up); `None` without scores.
+/// `"first"`, `"last"` or `"average"` (rounded down); `None` without scores.
 #[pyfunction]
 #[pyo3(signature = (scores, method = "highest"))]
 pub fn grade<'py>(py: Python<'py>, scores: Json, method: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -368,9 +432,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(score_many, m)?)?;
     m.add_function(wrap_pyfunction!(grade_essay, m)?)?;
+    m.add_function(wrap_pyfunction!(grade_question, m)?)?;
+    m.add_function(wrap_pyfunction!(regrade, m)?)?;
     m.add_function(wrap_pyfunction!(may_start, m)?)?;
     m.add_function(wrap_pyfunction!(submission, m)?)?;
     m.add_function(wrap_pyfunction!(grade, m)?)?;
+    m.add_function(wrap_pyfunction!(grade_attempts, m)?)?;
     m.add_function(wrap_pyfunction!(unlocked, m)?)?;
     m.add_function(wrap_pyfunction!(missing, m)?)?;
     m.add_function(wrap_pyfunction!(topological_order, m)?)?;

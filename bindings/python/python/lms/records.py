@@ -11,7 +11,9 @@ from typing import Any, Generic, Literal, Mapping, TypeVar, Union
 from typing_extensions import NotRequired, TypedDict
 
 __all__ = [
-    "Assessment", "AssessmentChanges", "AssessmentStateName", "Attempt", "AuditEntry", "ContentBlock",
+    "Assessment", "AssessmentChanges", "AssessmentGrade", "AssessmentStateName", "Attempt", "AttemptPolicy",
+    "AuditEntry", "ClosedAttempt", "ClosedAttempts", "ContentBlock", "RegradeChange", "RegradeReport",
+    "RetakePolicyName", "TimeLimitPolicyName",
     "ContentTypeName", "Course", "CourseChanges", "Dashboard", "DashboardCourseColumns", "DifficultyName",
     "DocumentRepair", "DocumentReport", "Enrollment", "Erasure", "GradeSummaryColumns", "GradebookColumns",
     "GradebookEntry", "GradebookPage", "IdLike", "Json", "LearningProgress", "Lesson", "LessonChanges",
@@ -33,6 +35,8 @@ ProgressStatusName = Literal["not_started", "in_progress", "completed", "blocked
 RoadmapStatusName = Literal["active", "completed", "paused"]
 AssessmentStateName = Literal["not_required", "not_attempted", "failed", "passed"]
 MethodName = Literal["highest", "first", "last", "average"]
+RetakePolicyName = Literal["allow", "forbid"]
+TimeLimitPolicyName = Literal["autosubmit", "grace_period", "abandon", "reject"]
 
 
 class Paged(TypedDict, Generic[T]):
@@ -115,8 +119,26 @@ class Assessment(TypedDict):
     minimum_passing_score: int
     max_attempts: int | None
     time_limit_minutes: int | None
+    grading_method: MethodName
+    retake_policy: RetakePolicyName
+    attempt_delay_seconds: int
+    later_attempt_delay_seconds: int
+    time_limit_policy: TimeLimitPolicyName
+    grace_seconds: int
+    questions_version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+class AttemptPolicy(TypedDict, total=False):
+    """An assessment's attempt policy (``create_assessment(policy=…)``); each key left out
+    takes its default."""
+
+    grading_method: MethodName
+    retake_policy: RetakePolicyName
+    attempt_delay_seconds: int
+    later_attempt_delay_seconds: int
+    time_limit_policy: TimeLimitPolicyName
+    grace_seconds: int
 
 class Enrollment(TypedDict):
     id: uuid.UUID
@@ -137,11 +159,14 @@ class Attempt(TypedDict):
     answers: dict[str, Any]
     score: int | None
     points_earned: int | None
+    exact_points_earned: float | None
     total_points: int | None
     passed: bool | None
     time_spent_seconds: int | None
     started_at: datetime.datetime
     submitted_at: datetime.datetime | None
+    abandoned_at: datetime.datetime | None
+    questions_version: int
     feedback: dict[str, Any] | None
 
 class StartedAttempt(TypedDict):
@@ -290,16 +315,53 @@ class DocumentRepair(TypedDict):
     remaining: DocumentReport
 
 class Scored(TypedDict):
-    points_earned: int
+    points_earned: float
     total_points: int
+    percentage: float | None
     score: int | None
     passed: bool | None
     feedback: dict[str, Any]
 
+class AssessmentGrade(TypedDict):
+    score: int | None
+    percentage: float | None
+    passed: bool | None
+    attempt_number: int | None
+    pending_review: bool
+
+class RegradeChange(TypedDict):
+    attempt_id: uuid.UUID
+    student_id: uuid.UUID
+    attempt_number: int
+    old_points_earned: float
+    new_points_earned: float
+    total_points: int
+    old_score: int | None
+    new_score: int | None
+    old_passed: bool | None
+    new_passed: bool | None
+
+class RegradeReport(TypedDict):
+    assessment_id: uuid.UUID
+    dry_run: bool
+    questions_version: int
+    attempts_regraded: int
+    changes: list[RegradeChange]
+
+class ClosedAttempt(TypedDict):
+    attempt_id: uuid.UUID
+    assessment_id: uuid.UUID
+    student_id: uuid.UUID
+    closed_as: Literal["submitted", "abandoned"]
+
+class ClosedAttempts(TypedDict):
+    closed: list[ClosedAttempt]
+    busy: int
+
 class ScoreColumns(TypedDict):
     """`score_many`'s results as columns, one value per answer sheet."""
 
-    points_earned: list[int]
+    points_earned: list[float]
     total_points: list[int]
     score: list[int | None]
     passed: list[bool | None]
@@ -349,6 +411,12 @@ class AssessmentChanges(TypedDict, total=False):
     minimum_passing_score: int
     max_attempts: int | None
     time_limit_minutes: int | None
+    grading_method: MethodName
+    retake_policy: RetakePolicyName
+    attempt_delay_seconds: int
+    later_attempt_delay_seconds: int
+    time_limit_policy: TimeLimitPolicyName
+    grace_seconds: int
 
 class ProfileChanges(TypedDict, total=False):
     first_name: str | None
