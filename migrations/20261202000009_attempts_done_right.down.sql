@@ -33,6 +33,7 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
 drop trigger assessment_attempts_questions_version on public.assessment_attempts;
 drop function lms_private.attempt_questions_version();
 drop index public.idx_assessment_attempts_open;
+drop index public.idx_assessment_attempts_questions_version;
 alter table public.assessment_attempts
   drop constraint assessment_attempts_questions_version_fkey,
   drop column questions_version,

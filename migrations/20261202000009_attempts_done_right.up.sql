@@ -135,6 +135,8 @@ comment on column public.assessment_attempts.exact_points_earned is
   'points earned to the millionth; points_earned is this rounded down';
 comment on column public.assessment_attempts.abandoned_at is
   'overdue and never submitted (grace_period, abandon): counts as an attempt, never graded';
+create index idx_assessment_attempts_questions_version
+  on public.assessment_attempts (assessment_id, questions_version);
 create index idx_assessment_attempts_open
   on public.assessment_attempts (started_at)
   where submitted_at is null and abandoned_at is null;
@@ -208,7 +210,10 @@ alter table public.assessment_question_versions force row level security;
 create policy assessment_question_versions_select on public.assessment_question_versions
   for select to authenticated
   using (
-    lms_private.assessment_course_id(assessment_id) in (select lms_private.taught_course_ids())
+    assessment_id in (
+      select a.id from public.assessments a
+       where a.course_id in (select lms_private.taught_course_ids())
+          or a.lesson_id in (select lms_private.taught_lesson_ids()))
     or (select lms_private.is_admin())
   );
 

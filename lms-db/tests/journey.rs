@@ -119,9 +119,21 @@ async fn the_whole_journey(pool: PgPool) {
     .unwrap();
     assert_eq!((count_, best), (2, Some(100)));
 
-    // passed: no retake
+    // passed: no retake once the instructor forbids it (retakes are allowed by default)
+    w.lms
+        .as_user(w.instructor)
+        .update_assessment(
+            w.quiz1,
+            lms_core::repo::AssessmentPatch {
+                retake_policy: Some(lms_core::attempts::RetakePolicy::Forbid),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let retake = me.submit_attempt(w.quiz1, &answers(2)).await.unwrap_err();
     assert_eq!(retake.code(), "conflict", "{retake}");
+    assert_eq!(retake.details()["reason"], "already_passed", "{retake}");
 
     // lesson 2, then the final exam completes the course
     me.record_content_progress(w.block3, &serde_json::json!({"completed": true}), 10)

@@ -94,6 +94,8 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
         tables,
         [
             "assessment_attempts",
+            // every version of an assessment's questions (20261202000009)
+            "assessment_question_versions",
             "assessments",
             "audit_log",
             "content_blocks",
@@ -152,9 +154,12 @@ async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
         ("lessons", "id uuid, course_id uuid, title text, description text, order_index int4, learning_objectives _text, estimated_duration int4, assessment_id uuid, prerequisites _uuid, is_published bool, created_at timestamptz, updated_at timestamptz"),
         ("content_blocks", "id uuid, lesson_id uuid, type content_type, content jsonb, order_index int4, metadata jsonb, created_at timestamptz, updated_at timestamptz"),
         ("enrollments", "id uuid, student_id uuid, course_id uuid, enrolled_at timestamptz, completed_at timestamptz, progress jsonb"),
-        ("assessments", "id uuid, lesson_id uuid, course_id uuid, title text, description text, questions jsonb, ai_generated bool, source_content_ids _uuid, is_mandatory bool, minimum_passing_score int4, max_attempts int4, time_limit int4, created_at timestamptz, updated_at timestamptz"),
-        // course_id is not in the spec: derived by trigger for the RLS policy (20261126000003)
-        ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid"),
+        // the attempt policy and questions_version are not in the spec (20261202000009)
+        ("assessments", "id uuid, lesson_id uuid, course_id uuid, title text, description text, questions jsonb, ai_generated bool, source_content_ids _uuid, is_mandatory bool, minimum_passing_score int4, max_attempts int4, time_limit int4, created_at timestamptz, updated_at timestamptz, grading_method text, retake_policy text, attempt_delay_seconds int4, later_attempt_delay_seconds int4, time_limit_policy text, grace_seconds int4, questions_version int4"),
+        // course_id is not in the spec: derived by trigger for the RLS policy (20261126000003);
+        // nor are questions_version, exact_points_earned, abandoned_at (20261202000009)
+        ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid, questions_version int4, exact_points_earned numeric, abandoned_at timestamptz"),
+        ("assessment_question_versions", "assessment_id uuid, version int4, questions jsonb, created_at timestamptz"),
         ("student_progress", "id uuid, student_id uuid, course_id uuid, lesson_id uuid, assessment_id uuid, status progress_status, completion_percentage int4, last_accessed timestamptz, time_spent int4, attempts_count int4, best_score int4, created_at timestamptz, updated_at timestamptz"),
         ("personalized_roadmaps", "id uuid, student_id uuid, roadmap_data jsonb, ai_reasoning text, status roadmap_status, generated_at timestamptz, updated_at timestamptz"),
         ("learning_progress", "id uuid, student_id uuid, content_id uuid, content_type text, progress_data jsonb, completed_at timestamptz, time_spent int4, created_at timestamptz, updated_at timestamptz"),

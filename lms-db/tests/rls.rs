@@ -146,12 +146,13 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "profiles",
     "courses",
     "lessons",
     "content_blocks",
     "assessments",
+    "assessment_question_versions",
     "enrollments",
     "assessment_attempts",
     "student_progress",
@@ -165,7 +166,8 @@ fn total(table: &str) -> i64 {
         "profiles" => 5,
         "courses" => 4,
         "lessons" | "content_blocks" => 8,
-        "assessments" => 12,
+        // one version of the questions of each assessment
+        "assessments" | "assessment_question_versions" => 12,
         "enrollments" | "assessment_attempts" => 3,
         _ => 2,
     }
@@ -179,6 +181,9 @@ fn touch(table: &str) -> &'static str {
         "lessons" => "update lessons set title = 'x'",
         "content_blocks" => "update content_blocks set metadata = '{}'",
         "assessments" => "update assessments set title = 'x'",
+        "assessment_question_versions" => {
+            "update assessment_question_versions set questions = '[]'"
+        }
         "enrollments" => "update enrollments set progress = '{}'",
         "assessment_attempts" => "update assessment_attempts set passed = true, score = 100",
         "student_progress" => "update student_progress set completion_percentage = 100",
@@ -196,6 +201,7 @@ fn new_row(table: &str) -> &'static str {
         "lessons" => "insert into lessons (course_id, title, order_index) values ('{pub1}', 'New', 9)",
         "content_blocks" => "insert into content_blocks (lesson_id, type, content, order_index) values ('{pub1_l}', 'rich_text', '{\"rich_text\": {\"html\": \"<p>new</p>\", \"plain_text\": \"new\"}}', 9)",
         "assessments" => "insert into assessments (lesson_id, title, questions) values ('{pub1_l}', 'New', '[]')",
+        "assessment_question_versions" => "insert into assessment_question_versions (assessment_id, version, questions) values ('{pub1_l_a}', 2, '[]')",
         "enrollments" => "insert into enrollments (student_id, course_id) values ('{s1}', '{pub2}')",
         "assessment_attempts" => "insert into assessment_attempts (assessment_id, student_id, attempt_number, answers, score, points_earned, total_points, passed, submitted_at) values ('{pub1_l_a}', '{s1}', 2, '{}', 100, 9, 9, true, now())",
         "student_progress" => "insert into student_progress (student_id, course_id, status, completion_percentage) values ('{s1}', '{pub2}', 'completed', 100)",
@@ -288,9 +294,25 @@ fn matrix() -> Matrix {
                 "delete from profiles where role = 'student'".to_owned(),
                 rows(2),
             ),
+            // (a version an attempt is scored against is kept by it: no action; the three
+            // seeded attempts reference three versions)
+            "assessment_question_versions" => (
+                "delete from assessment_question_versions v where not exists \
+                 (select 1 from assessment_attempts t \
+                   where t.assessment_id = v.assessment_id and t.questions_version = v.version)"
+                    .to_owned(),
+                rows(9),
+            ),
             _ => (format!("delete from {table}"), rows(total(table))),
         };
-        m.cell(table, Delete, Service, "all", &[(&delete.0, delete.1)]);
+        let mut deletes = vec![(delete.0.as_str(), delete.1)];
+        if table == "assessment_question_versions" {
+            deletes.push((
+                "delete from assessment_question_versions",
+                Expect::Error("23503"),
+            ));
+        }
+        m.cell(table, Delete, Service, "all", &deletes);
     }
 
     // profiles
@@ -1022,6 +1044,46 @@ fn matrix() -> Matrix {
         "all",
         &[("delete from enrollments", rows(3))],
     );
+
+    // assessment_question_versions: answer keys, written by the triggers on assessments
+    let t = "assessment_question_versions";
+    m.cell(t, Select, Student, "none (answer keys)", &[
+        ("select count(*) from assessment_question_versions", rows(0)),
+        ("select count(*) from assessment_question_versions where assessment_id = '{pub1_l_a}'", rows(0)),
+    ]);
+    m.cell(t, Select, Instructor, "own courses' assessments'", &[
+        ("select count(*) from assessment_question_versions", rows(6)),
+        ("select count(*) from assessment_question_versions where assessment_id in ('{pub1_l_a}', '{pub1_d_a}', '{pub1_f}', '{draft1_l_a}', '{draft1_d_a}', '{draft1_f}')", rows(6)),
+        // a direct edit of the questions adds a version (the trigger, as security definer)
+        ("receipt assessments.questions [] ;; update assessments set questions = '[]' where id = '{pub1_l_a}' ;; select count(*) from assessment_question_versions where assessment_id = '{pub1_l_a}' and version = 2", rows(1)),
+    ]);
+    m.cell(
+        t,
+        Select,
+        Admin,
+        "all",
+        &[(
+            "select count(*) from assessment_question_versions",
+            rows(12),
+        )],
+    );
+    for p in [Student, Instructor, Admin] {
+        m.cell(
+            t,
+            Insert,
+            p,
+            "✗ (written by the triggers on assessments)",
+            &[(new_row(t), DENIED)],
+        );
+        m.cell(t, Update, p, "✗", &[(touch(t), DENIED)]);
+        m.cell(
+            t,
+            Delete,
+            p,
+            "✗",
+            &[("delete from assessment_question_versions", DENIED)],
+        );
+    }
 
     // assessment_attempts
     m.cell(

@@ -76,6 +76,7 @@ pub fn new_quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         minimum_passing_score: 70,
         max_attempts: Some(3),
         time_limit_minutes: None,
+        policy: Default::default(),
     }
 }
 
