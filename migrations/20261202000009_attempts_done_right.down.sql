@@ -30,6 +30,8 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
       ) x
   $$;
 
+grant execute on function public.handle_new_user() to public;
+
 drop trigger assessment_attempts_questions_version on public.assessment_attempts;
 drop function lms_private.attempt_questions_version();
 drop index public.idx_assessment_attempts_open;

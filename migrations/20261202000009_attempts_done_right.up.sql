@@ -160,7 +160,9 @@ create trigger assessment_attempts_questions_version
 
 -- The questions of an assessment as the actor may see them: for a student with an open
 -- attempt, the version that attempt is scored against (stripped), and, timed, only
--- until its deadline plus the assessment's grace.
+-- while answers may still be saved: until its deadline plus the assessment's grace, or,
+-- under `grace_period` (whose grace is for submitting only), plus at most the 30 s
+-- latency tolerance (lms_core::attempts::AttemptRules::answer_cutoff).
 create or replace function lms_private.assessment_questions(assessment_id uuid) returns jsonb
   language sql stable security definer
   set search_path = pg_catalog, pg_temp
@@ -175,7 +177,7 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
                then lms_private.strip_answer_keys(coalesce(o.questions, x.questions))
            end
       from (
-        select a.questions, a.lesson_id, a.time_limit, a.grace_seconds,
+        select a.questions, a.lesson_id, a.time_limit, a.grace_seconds, a.time_limit_policy,
                l.is_published as lesson_published,
                coalesce(a.course_id, l.course_id) as course_id
           from public.assessments a
@@ -193,7 +195,9 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
            and (x.time_limit is null
                 or statement_timestamp()
                    <= t.started_at + make_interval(mins => x.time_limit)
-                      + make_interval(secs => x.grace_seconds))
+                      + make_interval(secs => case when x.time_limit_policy = 'grace_period'
+                                                   then least(x.grace_seconds, 30)
+                                                   else x.grace_seconds end))
          order by t.attempt_number desc
          limit 1
       ) o on true
@@ -201,8 +205,12 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
 
 -- grants, RLS, owners ---------------------------------------------------------------------
 
-revoke all on table public.assessment_question_versions from public, anon, authenticated;
-grant all on table public.assessment_question_versions to service_role;
+-- (service_role too: Supabase's default privileges grant it ALL on every new table)
+revoke all on table public.assessment_question_versions
+  from public, anon, authenticated, service_role;
+-- frozen even on the trusted path: a version is added, never changed nor deleted (it goes
+-- with its assessment, by the cascade, which runs as the table's owner)
+grant select, insert on table public.assessment_question_versions to service_role;
 -- staff read the versions of their courses' assessments (answer keys, as the questions)
 grant select on table public.assessment_question_versions to authenticated;
 alter table public.assessment_question_versions enable row level security;
@@ -234,6 +242,11 @@ revoke all on function
   lms_private.keep_question_version(),
   lms_private.attempt_questions_version()
   from public, anon, authenticated;
+
+-- The sign-up trigger function (20261126000002) kept PUBLIC's EXECUTE: a raw client could
+-- attach it to a temporary table of their own and have it write a profile, as its owner,
+-- for any auth user without one. Triggers fire without EXECUTE; nobody calls it.
+revoke all on function public.handle_new_user() from public, anon, authenticated;
 
 grant create on schema lms_private to service_role;
 alter function lms_private.version_assessment_questions() owner to service_role;

@@ -200,12 +200,16 @@ impl AttemptRules {
             .map(|d| d + Duration::seconds(self.policy.grace_seconds.clamp(0, MAX_GRACE_SECONDS)))
     }
 
-    /// The last instant an answer may be saved and count: the deadline under
-    /// [`TimeLimitPolicy::GracePeriod`] (its grace is for submitting only), else the
-    /// cutoff; `None` when untimed.
+    /// The last instant an answer may be saved and count: under
+    /// [`TimeLimitPolicy::GracePeriod`], whose grace is for submitting only, the deadline
+    /// plus at most [`DEFAULT_GRACE_SECONDS`] of latency; else the cutoff. `None` when
+    /// untimed. (The database shows a student the questions of a timed attempt until the
+    /// same instant.)
     pub fn answer_cutoff(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self.policy.time_limit_policy {
-            TimeLimitPolicy::GracePeriod => self.deadline(started_at),
+            TimeLimitPolicy::GracePeriod => self.deadline(started_at).map(|d| {
+                d + Duration::seconds(self.policy.grace_seconds.clamp(0, DEFAULT_GRACE_SECONDS))
+            }),
             _ => self.cutoff(started_at),
         }
     }
@@ -892,14 +896,21 @@ mod tests {
             ),
             (
                 // Moodle "there is a grace period when open attempts can be submitted,
-                // but no more questions answered": only answers saved by the deadline
+                // but no more questions answered": with a 10-minute grace, submitted 5
+                // minutes late; only answers saved by the deadline (+30 s latency) count
                 "grace period: submitted within it, answers after the deadline dropped",
-                timed(TimeLimitPolicy::GracePeriod),
-                t(10, 20),
-                vec!["a", "b"],
-                vec!["c", "d"],
+                AttemptRules {
+                    policy: AttemptPolicy {
+                        grace_seconds: 600,
+                        ..timed(TimeLimitPolicy::GracePeriod).policy
+                    },
+                    ..timed(TimeLimitPolicy::GracePeriod)
+                },
+                t(15, 0),
+                vec!["a", "b", "c"],
+                vec!["d"],
                 false,
-                t(10, 20),
+                t(15, 0),
             ),
             (
                 // Moodle "attempts must be submitted before time expires": the grace is

@@ -42,7 +42,9 @@ use crate::session::{Scope, Tx};
 pub struct StartedAttempt {
     /// The attempt row (answers saved so far; no score yet).
     pub attempt: AssessmentAttempt,
-    /// The questions to show, without answer keys.
+    /// The questions to show, without answer keys: those the attempt started with. Empty
+    /// when answering is over and only submitting is left (a `grace_period` after the
+    /// deadline).
     pub questions: serde_json::Value,
     /// When it must be submitted (grace not included); `None` when untimed.
     pub deadline: Option<DateTime<Utc>>,
@@ -494,9 +496,19 @@ impl Scope {
                         .into_iter()
                         .find(|a| a.attempt_number == attempt_number)
                         .ok_or_else(|| Error::not_found("attempt", attempt_number))?;
+                    // in a grace period, past the answer cutoff, the questions are no
+                    // longer shown: the attempt can only be submitted
+                    let answering_over = ctx
+                        .rules
+                        .answer_cutoff(attempt.started_at)
+                        .is_some_and(|cutoff| now > cutoff);
+                    let questions = match questions_for_actor(&mut tx, assessment).await {
+                        Err(Error::NotFound { .. }) if answering_over => serde_json::json!([]),
+                        other => other?,
+                    };
                     break StartedAttempt {
                         attempt,
-                        questions: questions_for_actor(&mut tx, assessment).await?,
+                        questions,
                         deadline,
                         resumed: true,
                     };

@@ -792,6 +792,14 @@ async fn a_grace_period_allows_submitting_but_not_answering_then_abandons(pool: 
     backdate(&pool, first.id, 12).await;
     let saving = me.save_answers(w.quiz1, &answers(2)).await.unwrap_err();
     assert_eq!(saving.code(), "time_limit_exceeded", "{saving}");
+    // answering is over: the questions are no longer shown, neither to a resumed start
+    // nor to a direct read, but the attempt is still there to submit
+    let resumed = me.start_attempt(w.quiz1).await.unwrap();
+    assert!(resumed.resumed);
+    assert_eq!(resumed.attempt.id, first.id);
+    assert_eq!(resumed.questions, json!([]));
+    let read = me.assessment_questions(w.quiz1).await.unwrap_err();
+    assert_eq!(read.code(), "attempt_not_started", "{read}");
     let submitted = me.submit_attempt(w.quiz1, &answers(2)).await.unwrap();
     assert_eq!(submitted.attempt.id, first.id);
     assert!(!submitted.late);
