@@ -189,6 +189,48 @@ async fn attempt_questions(tx: &mut Tx, attempt: &AssessmentAttempt) -> Result<Q
     Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
+/// What the attempt rules read of each of the student's attempts at an assessment, in
+/// order: the summary columns only, never the answers and feedback documents, so that
+/// deciding on a start or a submission does not cost more with a longer history.
+pub(crate) async fn attempt_summaries(
+    tx: &mut Tx,
+    assessment: AssessmentId,
+    student: UserId,
+) -> Result<Vec<AttemptSummary>> {
+    let sql = format!(
+        "select {} from public.assessment_attempts \
+          where assessment_id = $1 and student_id = $2 order by attempt_number",
+        rows::ATTEMPT_SUMMARY
+    );
+    let list: Vec<rows::SummaryRow> = sqlx::query_as(&sql)
+        .bind(assessment.0)
+        .bind(student.0)
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(list.iter().map(rows::SummaryRow::summary).collect())
+}
+
+/// One of the student's attempts at an assessment, whole, by its number.
+async fn attempt_numbered(
+    tx: &mut Tx,
+    assessment: AssessmentId,
+    student: UserId,
+    number: i32,
+) -> Result<AssessmentAttempt> {
+    let sql = format!(
+        "select {} from public.assessment_attempts \
+          where assessment_id = $1 and student_id = $2 and attempt_number = $3",
+        rows::ATTEMPT
+    );
+    rows::select::<AssessmentAttempt>(&sql)
+        .bind(assessment.0)
+        .bind(student.0)
+        .bind(number)
+        .optional(tx.conn())
+        .await?
+        .ok_or_else(|| Error::not_found("attempt", number))
+}
+
 pub(crate) async fn attempts_of(
     tx: &mut Tx,
     assessment: AssessmentId,
@@ -462,9 +504,7 @@ impl Scope {
         let now = Utc::now();
         let mut closed = false;
         let started = loop {
-            let previous = attempts_of(&mut tx, assessment, ctx.student).await?;
-            let summaries: Vec<AttemptSummary> =
-                previous.iter().map(AttemptSummary::from).collect();
+            let summaries = attempt_summaries(&mut tx, assessment, ctx.student).await?;
             let decision = match may_start(&ctx.rules, &summaries, &ctx.missing, now) {
                 Ok(d) => d,
                 Err(e) => {
@@ -492,10 +532,8 @@ impl Scope {
                     attempt_number,
                     deadline,
                 } => {
-                    let attempt = previous
-                        .into_iter()
-                        .find(|a| a.attempt_number == attempt_number)
-                        .ok_or_else(|| Error::not_found("attempt", attempt_number))?;
+                    let attempt =
+                        attempt_numbered(&mut tx, assessment, ctx.student, attempt_number).await?;
                     // in a grace period, past the answer cutoff, the questions are no
                     // longer shown: the attempt can only be submitted
                     let answering_over = ctx
@@ -514,11 +552,9 @@ impl Scope {
                     };
                 }
                 StartDecision::CloseExpired { attempt_number, .. } if !closed => {
-                    let open = previous
-                        .iter()
-                        .find(|a| a.attempt_number == attempt_number)
-                        .ok_or_else(|| Error::not_found("attempt", attempt_number))?;
-                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, open, now)
+                    let open =
+                        attempt_numbered(&mut tx, assessment, ctx.student, attempt_number).await?;
+                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, &open, now)
                         .await?;
                     closed = true;
                 }
@@ -546,12 +582,14 @@ impl Scope {
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
         let now = Utc::now();
-        let open = attempts_of(&mut tx, assessment, ctx.student)
+        let open_number = attempt_summaries(&mut tx, assessment, ctx.student)
             .await?
-            .into_iter()
+            .iter()
             .rev()
-            .find(|a| a.submitted_at.is_none() && a.abandoned_at.is_none())
+            .find(|a| a.is_open())
+            .map(|a| a.attempt_number)
             .ok_or(lms_core::Error::AttemptNotStarted { assessment })?;
+        let open = attempt_numbered(&mut tx, assessment, ctx.student, open_number).await?;
         // under a grace period, answering ends at the deadline (submitting at the cutoff)
         if ctx
             .rules
@@ -621,8 +659,7 @@ impl Scope {
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
         let now = Utc::now();
-        let previous = attempts_of(&mut tx, assessment, ctx.student).await?;
-        let summaries: Vec<AttemptSummary> = previous.iter().map(AttemptSummary::from).collect();
+        let summaries = attempt_summaries(&mut tx, assessment, ctx.student).await?;
         let open = match may_start(&ctx.rules, &summaries, &ctx.missing, now)? {
             StartDecision::New { .. } if ctx.rules.time_limit_minutes.is_some() => {
                 return Err(lms_core::Error::AttemptNotStarted { assessment }.into())
@@ -631,10 +668,9 @@ impl Scope {
                 create_attempt(&mut tx, assessment, ctx.student, attempt_number, now).await?
             }
             StartDecision::Resume { attempt_number, .. }
-            | StartDecision::CloseExpired { attempt_number, .. } => previous
-                .into_iter()
-                .find(|a| a.attempt_number == attempt_number)
-                .ok_or_else(|| Error::not_found("attempt", attempt_number))?,
+            | StartDecision::CloseExpired { attempt_number, .. } => {
+                attempt_numbered(&mut tx, assessment, ctx.student, attempt_number).await?
+            }
         };
         let saved = saved_answers(&open)?;
         let changed = changed_answers(&saved, &new);

@@ -3,9 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
 use lms_core::attempts::{grade_attempts, AssessmentGrade, AttemptSummary, GradingMethod};
-use lms_core::documents::{Document, Points, ProgressData};
+use lms_core::documents::{Document, ProgressData};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
 use lms_core::progress::{
@@ -206,20 +205,6 @@ pub(crate) async fn refresh_course_progress(
     result
 }
 
-/// What [`refresh`] reads of each attempt.
-#[derive(sqlx::FromRow)]
-struct AttemptRow {
-    assessment_id: Uuid,
-    attempt_number: i32,
-    started_at: DateTime<Utc>,
-    submitted_at: Option<DateTime<Utc>>,
-    abandoned_at: Option<DateTime<Utc>>,
-    score: Option<i32>,
-    passed: Option<bool>,
-    exact_points_micros: Option<i64>,
-    total_points: Option<i32>,
-}
-
 async fn refresh(
     tx: &mut Tx,
     student: UserId,
@@ -281,35 +266,22 @@ async fn refresh(
     .fetch_all(tx.conn())
     .await?;
     let assessment_ids: Vec<Uuid> = assessments.iter().map(|a| a.0).collect();
-    let attempt_rows: Vec<AttemptRow> = sqlx::query_as(
-        "select assessment_id, attempt_number, started_at, submitted_at, abandoned_at, score, \
-                passed, round(exact_points_earned * 1000000)::bigint as exact_points_micros, \
-                total_points \
-         from public.assessment_attempts where student_id = $1 and assessment_id = any($2) \
-         order by attempt_number",
-    )
-    .bind(student.0)
-    .bind(&assessment_ids)
-    .fetch_all(tx.conn())
-    .await?;
+    let sql = format!(
+        "select {} from public.assessment_attempts \
+          where student_id = $1 and assessment_id = any($2) order by attempt_number",
+        rows::ATTEMPT_SUMMARY
+    );
+    let attempt_rows: Vec<rows::SummaryRow> = sqlx::query_as(&sql)
+        .bind(student.0)
+        .bind(&assessment_ids)
+        .fetch_all(tx.conn())
+        .await?;
     let mut attempts: HashMap<Uuid, Vec<AttemptSummary>> = HashMap::new();
-    for row in attempt_rows {
+    for row in &attempt_rows {
         attempts
             .entry(row.assessment_id)
             .or_default()
-            .push(AttemptSummary {
-                attempt_number: row.attempt_number,
-                started_at: row.started_at,
-                submitted_at: row.submitted_at,
-                abandoned_at: row.abandoned_at,
-                score: row.score,
-                passed: row.passed,
-                points_earned: row
-                    .exact_points_micros
-                    .and_then(|m| u64::try_from(m).ok())
-                    .map(Points::from_micros),
-                total_points: row.total_points.and_then(|t| u32::try_from(t).ok()),
-            });
+            .push(row.summary());
     }
     // each assessment's grade by its own grading method and passing score
     let grades: HashMap<Uuid, AssessmentGrade> = assessments

@@ -460,6 +460,44 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
     }
 }
 
+/// The columns the attempt rules read of an attempt ([`SummaryRow`]): no documents.
+pub(crate) const ATTEMPT_SUMMARY: &str = "assessment_id, attempt_number, started_at, \
+    submitted_at, abandoned_at, score, passed, \
+    round(exact_points_earned * 1000000)::bigint as exact_points_micros, total_points";
+
+/// An attempt as [`ATTEMPT_SUMMARY`] selects it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    pub(crate) assessment_id: Uuid,
+    attempt_number: i32,
+    started_at: chrono::DateTime<chrono::Utc>,
+    submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    abandoned_at: Option<chrono::DateTime<chrono::Utc>>,
+    score: Option<i32>,
+    passed: Option<bool>,
+    exact_points_micros: Option<i64>,
+    total_points: Option<i32>,
+}
+
+impl SummaryRow {
+    /// What the attempt rules need of it.
+    pub(crate) fn summary(&self) -> lms_core::attempts::AttemptSummary {
+        lms_core::attempts::AttemptSummary {
+            attempt_number: self.attempt_number,
+            started_at: self.started_at,
+            submitted_at: self.submitted_at,
+            abandoned_at: self.abandoned_at,
+            score: self.score,
+            passed: self.passed,
+            points_earned: self
+                .exact_points_micros
+                .and_then(|m| u64::try_from(m).ok())
+                .map(lms_core::documents::Points::from_micros),
+            total_points: self.total_points.and_then(|t| u32::try_from(t).ok()),
+        }
+    }
+}
+
 /// Columns of `student_progress`, enum as text.
 pub(crate) const PROGRESS: &str = "id, student_id, course_id, lesson_id, assessment_id, \
     status::text as status, completion_percentage, last_accessed, time_spent, attempts_count, \
