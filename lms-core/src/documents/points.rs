@@ -112,10 +112,12 @@ impl JsonSchema for Points {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // the bounds `from_f64` reads: what the schema admits, serde reads
         schemars::json_schema!({
             "description": "A number of points, exact to the millionth (at most six decimal places).",
             "type": "number",
-            "minimum": 0
+            "minimum": 0,
+            "maximum": u32::MAX
         })
     }
 }
@@ -139,6 +141,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<Points>(json).unwrap(), points);
         }
         assert!(serde_json::from_str::<Points>("-1").is_err());
+        assert!(serde_json::from_str::<Points>("4294967296").is_err());
         assert!(serde_json::from_str::<Points>("\"1\"").is_err());
         assert_eq!(Points::from_micros(2_999_999).floor(), 2);
     }

@@ -404,6 +404,16 @@ fn invalid_documents_report_every_problem_with_its_path() {
         ], "summary": {"points_earned": 2, "total_points": 2, "score": 90, "passed": true, "minimum_passing_score": 70, "pending_review": 0}}),
             &["/summary"],
         ),
+        // exact points beyond what a number of points can be: a schema problem at its
+        // path, not a document that cannot be read
+        (
+            "feedback",
+            json!({"questions": [
+            {"question_id": "q1", "kind": "true_false", "outcome": "correct", "points_earned": 1.5e18, "max_points": 2},
+            {"question_id": "q2", "kind": "true_false", "outcome": "incorrect", "points_earned": -0.5, "max_points": 1}
+        ], "summary": {"points_earned": 2, "total_points": 3, "score": 66, "passed": false, "minimum_passing_score": 70, "pending_review": 0}}),
+            &["/questions/0/points_earned", "/questions/1/points_earned"],
+        ),
         (
             "roadmap_data",
             json!({"steps": [{"lesson_id": "nope", "content_ids": [BLOCK, BLOCK], "reason": "", "estimated_minutes": -5}]}),
