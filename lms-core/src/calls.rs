@@ -58,6 +58,24 @@ pub const VERBATIM_FIELDS: [&str; 15] = [
 /// cycle forever). Deeper is refused as a bad argument before the rules see it.
 pub const MAX_DEPTH: usize = 64;
 
+/// Reads the changes of a patch (an object of its fields) as the patch type `T`, whose
+/// fields are all optional; when they do not fit, the name of the first change that does
+/// not fit on its own (for the bindings to name the argument) and serde's reason.
+pub fn read_changes<T: DeserializeOwned>(
+    changes: &serde_json::Map<String, Value>,
+) -> std::result::Result<T, (Option<String>, String)> {
+    serde_json::from_value(Value::Object(changes.clone())).map_err(|e| {
+        let field = changes
+            .iter()
+            .find(|(k, v)| {
+                let one = serde_json::Map::from_iter([((*k).clone(), (*v).clone())]);
+                serde_json::from_value::<T>(Value::Object(one)).is_err()
+            })
+            .map(|(k, _)| k.clone());
+        (field, e.to_string())
+    })
+}
+
 /// The names of the documents [`validate`] and [`json_schema`] know, as
 /// [`Document::NAME`]s.
 pub const DOCUMENTS: [&str; 11] = [
@@ -664,4 +682,24 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
     }?;
     a.done()?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod changes_tests {
+    use super::*;
+    use crate::repo::AssessmentPatch;
+
+    #[test]
+    fn a_change_that_does_not_fit_is_named() {
+        let changes = serde_json::json!({"title": "T", "grading_method": "median"});
+        let Value::Object(map) = changes else {
+            unreachable!()
+        };
+        let (field, reason) = read_changes::<AssessmentPatch>(&map).unwrap_err();
+        assert_eq!(field.as_deref(), Some("grading_method"));
+        assert!(reason.contains("median"), "{reason}");
+        let fine = serde_json::Map::from_iter([("grace_seconds".to_owned(), Value::from(60))]);
+        let patch = read_changes::<AssessmentPatch>(&fine).unwrap();
+        assert_eq!(patch.grace_seconds, Some(60));
+    }
 }

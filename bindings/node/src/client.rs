@@ -101,7 +101,13 @@ fn patch<T: DeserializeOwned + Serialize + Default>(
             ),
         ));
     }
-    input(env, what, Value::Object(map))
+    lms_core::calls::read_changes(&map).map_err(|(field, reason)| {
+        let message = match field {
+            Some(field) => format!("{what}(): {}: {reason}", crate::convert::camel(&field)),
+            None => format!("{what}(): {reason}"),
+        };
+        errors::invalid_argument(env, &message)
+    })
 }
 
 /// Options of `Lms.connect`.

@@ -91,6 +91,8 @@ test('the stored policy governs retakes, delays and grading; overdue attempts cl
   assert.deepEqual([a.gradingMethod, a.retakePolicy, a.graceSeconds, a.timeLimitPolicy], ['highest', 'allow', 30, 'autosubmit'])
   const bad = await refused(author.updateAssessment(w.quiz1, { graceSeconds: 86_401 }), 'LMS_INVALID_DOCUMENT')
   assert.deepEqual(bad.problems.map((p) => p.path), ['/grace_seconds'])
+  const median = await refused(author.updateAssessment(w.quiz1, { gradingMethod: 'median' }), 'LMS_INVALID_ARGUMENT')
+  assert.match(median.message, /gradingMethod: unknown variant `median`/)
   await me.submitAttempt(w.quiz1, answers(2))
   await me.submitAttempt(w.quiz1, answers(1)) // a retake after a pass: allowed by default
   const grade = async () => (await me.myProgress(w.course)).find((p) => p.assessmentId === w.quiz1).bestScore

@@ -183,7 +183,12 @@ where
             map.insert(key, to_json(&v)?);
         }
     }
-    input(what, Value::Object(map))
+    lms_core::calls::read_changes(&map).map_err(|(field, reason)| {
+        PyTypeError::new_err(match field {
+            Some(field) => format!("{what}(): {field}: {reason}"),
+            None => format!("{what}(): {reason}"),
+        })
+    })
 }
 
 /// `Option<Json>` as JSON, `null` when absent.
