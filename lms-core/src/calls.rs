@@ -229,18 +229,19 @@ pub fn grade_essay(
     points: u32,
     comment: Option<&str>,
 ) -> Result<Scored> {
+    scoring::grade_essay(&revalidated(scored)?, question_id, points, comment)
+}
+
+/// A [`Scored`] that came from outside (a binding's value): its feedback validated, its
+/// summary recomputed from the entries.
+fn revalidated(scored: &Scored) -> Result<Scored> {
     let feedback = Feedback::validate(&serde_json::to_value(&scored.feedback).map_err(|e| {
         Error::InvalidInput {
             field: "scored",
             reason: e.to_string(),
         }
     })?)?;
-    scoring::grade_essay(
-        &Scored::from_feedback(feedback),
-        question_id,
-        points,
-        comment,
-    )
+    Ok(Scored::from_feedback(feedback))
 }
 
 /// Overrides the points of any question of a scored attempt
@@ -251,20 +252,10 @@ pub fn grade_question(
     points: f64,
     comment: Option<&str>,
 ) -> Result<Scored> {
-    let feedback = Feedback::validate(&serde_json::to_value(&scored.feedback).map_err(|e| {
-        Error::InvalidInput {
-            field: "scored",
-            reason: e.to_string(),
-        }
-    })?)?;
-    let points = Points::from_f64(points).ok_or_else(|| Error::InvalidInput {
-        field: "points",
-        reason: format!("{points} is not a number of points (finite, 0 or more)"),
-    })?;
     scoring::grade_question(
-        &Scored::from_feedback(feedback),
+        &revalidated(scored)?,
         question_id,
-        points,
+        Points::argument(points)?,
         comment,
     )
 }

@@ -582,14 +582,19 @@ impl Scope {
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
         let now = Utc::now();
-        let open_number = attempt_summaries(&mut tx, assessment, ctx.student)
+        let sql = format!(
+            "select {} from public.assessment_attempts \
+              where assessment_id = $1 and student_id = $2 \
+                and submitted_at is null and abandoned_at is null \
+              order by attempt_number desc limit 1",
+            rows::ATTEMPT
+        );
+        let open = rows::select::<AssessmentAttempt>(&sql)
+            .bind(assessment.0)
+            .bind(ctx.student.0)
+            .optional(tx.conn())
             .await?
-            .iter()
-            .rev()
-            .find(|a| a.is_open())
-            .map(|a| a.attempt_number)
             .ok_or(lms_core::Error::AttemptNotStarted { assessment })?;
-        let open = attempt_numbered(&mut tx, assessment, ctx.student, open_number).await?;
         // under a grace period, answering ends at the deadline (submitting at the cutoff)
         if ctx
             .rules
@@ -784,10 +789,7 @@ impl Scope {
         points: f64,
         comment: Option<&str>,
     ) -> Result<AssessmentAttempt> {
-        let exact = Points::from_f64(points).ok_or_else(|| lms_core::Error::InvalidInput {
-            field: "points",
-            reason: format!("{points} is not a number of points (finite, 0 or more)"),
-        })?;
+        let exact = Points::argument(points)?;
         self.grade_by_hand(attempt_id, question_id, comment, |scored| {
             scoring::grade_question(scored, question_id, exact, comment)
         })

@@ -45,6 +45,15 @@ impl Points {
         Some(Points((points * MICROS as f64).round() as u64))
     }
 
+    /// A number of points given as an argument (an override's, a binding's): as
+    /// [`Points::from_f64`], refused with [`crate::Error::InvalidInput`] on `points`.
+    pub fn argument(points: f64) -> crate::Result<Self> {
+        Points::from_f64(points).ok_or_else(|| crate::Error::InvalidInput {
+            field: "points",
+            reason: format!("{points} is not a number of points (finite, 0 or more)"),
+        })
+    }
+
     /// The value as a float (exact for any value below 2^53 millionths).
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / MICROS as f64
