@@ -18,16 +18,16 @@
 
 use std::time::Instant;
 
-use lms::core::model::{ContentType, UserRole};
-use lms::core::repo::{
-    AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson, NewUser,
-};
 use lms::db::Lms;
 use serde_json::{json, Value};
 
 #[path = "support/inputs.rs"]
 #[allow(dead_code)]
 mod inputs;
+
+#[path = "support/course.rs"]
+#[allow(dead_code)]
+mod course;
 
 /// Sheets of the batch workload.
 const SHEETS: usize = 10_000;
@@ -57,89 +57,11 @@ pub async fn submit_world(
     questions: &Value,
     students: usize,
 ) -> (lms::core::model::AssessmentId, Vec<lms::db::Scope>) {
-    let service = lms.as_service();
-    let teacher = service
-        .sign_up(NewUser {
-            email: "teacher@bench.example.org".into(),
-            role: UserRole::Instructor,
-            first_name: None,
-            last_name: None,
-        })
-        .await
-        .expect("teacher");
-    let author = lms.as_user(teacher.id);
-    let course = author
-        .create_course(NewCourse {
-            title: "Bench".into(),
-            description: None,
-            instructor_id: teacher.id,
-            tags: vec![],
-            difficulty_level: None,
-            estimated_duration_minutes: None,
-        })
-        .await
-        .expect("course");
-    let lesson = author
-        .create_lesson(NewLesson {
-            course_id: course.id,
-            title: "Lesson".into(),
-            description: None,
-            order_index: 0,
-            learning_objectives: vec![],
-            estimated_duration_minutes: None,
-            prerequisites: vec![],
-        })
-        .await
-        .expect("lesson");
-    author
-        .create_block(NewContentBlock {
-            lesson_id: lesson.id,
-            content_type: ContentType::RichText,
-            content: json!({"rich_text": {"html": "<p>Read</p>"}}),
-            order_index: 0,
-            metadata: Value::Null,
-        })
-        .await
-        .expect("block");
-    let quiz = |owner| NewAssessment {
-        owner,
-        title: "Quiz".into(),
-        description: None,
-        questions: questions.clone(),
-        ai_generated: false,
-        source_content_ids: vec![],
-        is_mandatory: true,
-        minimum_passing_score: 70,
-        max_attempts: None,
-        time_limit_minutes: None,
-        policy: Default::default(),
-    };
-    let assessment = author
-        .create_assessment(quiz(AssessmentOwner::Lesson(lesson.id)))
-        .await
-        .expect("quiz")
-        .id;
-    author
-        .create_assessment(quiz(AssessmentOwner::Course(course.id)))
-        .await
-        .expect("final");
-    author.publish_course(course.id).await.expect("publish");
-    let mut scopes = Vec::with_capacity(students);
-    for i in 0..students {
-        let student = service
-            .sign_up(NewUser {
-                email: format!("s{i}@bench.example.org"),
-                role: UserRole::Student,
-                first_name: None,
-                last_name: None,
-            })
-            .await
-            .expect("student");
-        let me = lms.as_user(student.id);
-        me.enroll(course.id).await.expect("enroll");
-        scopes.push(me);
-    }
-    (assessment, scopes)
+    let world = course::published(lms, questions, inputs::rich_text()).await;
+    (
+        world.quiz,
+        course::students(lms, world.course, students).await,
+    )
 }
 
 /// The two submit workloads: the median round trip (ms) and the throughput with

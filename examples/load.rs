@@ -28,16 +28,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use lms::core::model::{ContentType, CourseId, UserRole};
-use lms::core::repo::{
-    AssessmentOwner, NewAssessment, NewContentBlock, NewCourse, NewLesson, NewUser, Page,
-};
-use lms::db::{Lms, Scope};
-use serde_json::{json, Value};
+use lms::core::model::UserRole;
+use lms::core::repo::Page;
+use lms::db::Lms;
+use serde_json::json;
 
 #[path = "../benches/support/inputs.rs"]
 #[allow(dead_code)]
 mod inputs;
+
+#[path = "../benches/support/course.rs"]
+mod course;
 
 /// The command line.
 #[derive(Parser, Debug)]
@@ -70,103 +71,10 @@ struct Figures {
     p99_ms: f64,
 }
 
-/// The seeded world: the course, its block and quiz, the instructor's scope.
+/// The seeded world: the course (`benches/support/course.rs`) and the library.
 struct World {
     lms: Lms,
-    course: CourseId,
-    block: lms::core::model::ContentBlockId,
-    quiz: lms::core::model::AssessmentId,
-    instructor: Scope,
-}
-
-async fn user(lms: &Lms, email: String, role: UserRole) -> Scope {
-    let profile = lms
-        .as_service()
-        .sign_up(NewUser {
-            email,
-            role,
-            first_name: None,
-            last_name: None,
-        })
-        .await
-        .expect("sign up");
-    lms.as_user(profile.id)
-}
-
-async fn seed(lms: Lms) -> World {
-    let teacher = lms
-        .as_service()
-        .sign_up(NewUser {
-            email: "teacher@load.example.org".into(),
-            role: UserRole::Instructor,
-            first_name: Some("Ada".into()),
-            last_name: None,
-        })
-        .await
-        .expect("teacher");
-    let author = lms.as_user(teacher.id);
-    let course = author
-        .create_course(NewCourse {
-            title: "Load".into(),
-            description: None,
-            instructor_id: teacher.id,
-            tags: vec![],
-            difficulty_level: None,
-            estimated_duration_minutes: None,
-        })
-        .await
-        .expect("course");
-    let lesson = author
-        .create_lesson(NewLesson {
-            course_id: course.id,
-            title: "Lesson".into(),
-            description: None,
-            order_index: 0,
-            learning_objectives: vec![],
-            estimated_duration_minutes: None,
-            prerequisites: vec![],
-        })
-        .await
-        .expect("lesson");
-    let block = author
-        .create_block(NewContentBlock {
-            lesson_id: lesson.id,
-            content_type: ContentType::RichText,
-            content: inputs::rich_text(),
-            order_index: 0,
-            metadata: Value::Null,
-        })
-        .await
-        .expect("block");
-    let quiz = |owner| NewAssessment {
-        owner,
-        title: "Quiz".into(),
-        description: None,
-        questions: inputs::question_set(),
-        ai_generated: false,
-        source_content_ids: vec![],
-        is_mandatory: true,
-        minimum_passing_score: 70,
-        max_attempts: None,
-        time_limit_minutes: None,
-        policy: Default::default(),
-    };
-    let assessment = author
-        .create_assessment(quiz(AssessmentOwner::Lesson(lesson.id)))
-        .await
-        .expect("quiz");
-    author
-        .create_assessment(quiz(AssessmentOwner::Course(course.id)))
-        .await
-        .expect("final");
-    author.publish_course(course.id).await.expect("publish");
-    World {
-        course: course.id,
-        block: block.id,
-        quiz: assessment.id,
-        instructor: author,
-        lms,
-    }
+    course: course::Course,
 }
 
 /// Runs `op` from `clients` tasks for `seconds`; each task gets its index and the number
@@ -278,16 +186,14 @@ async fn main() {
         .expect("connect to the load database");
     let lms = Lms::from_pool(pool);
     lms.migrate().await.expect("migrate");
-    let w = Arc::new(seed(lms).await);
+    let seeded = course::published(&lms, &inputs::question_set(), inputs::rich_text()).await;
+    let w = Arc::new(World {
+        lms,
+        course: seeded,
+    });
 
     let (clients, seconds) = (args.clients, args.seconds);
-    let mut students = Vec::with_capacity(clients);
-    for i in 0..clients {
-        let me = user(&w.lms, format!("s{i}@load.example.org"), UserRole::Student).await;
-        me.enroll(w.course).await.expect("enroll");
-        students.push(me);
-    }
-    let students = Arc::new(students);
+    let students = Arc::new(course::students(&w.lms, w.course.course, clients).await);
     let answers = inputs::answers();
     let mut results = Vec::new();
 
@@ -296,7 +202,9 @@ async fn main() {
         drive("submit_attempt", clients, seconds, move |c, _| {
             let (w, s, a) = (Arc::clone(&ww), Arc::clone(&ss), aa.clone());
             async move {
-                s[c].submit_attempt(w.quiz, &a).await.expect("submit");
+                s[c].submit_attempt(w.course.quiz, &a)
+                    .await
+                    .expect("submit");
             }
         })
         .await,
@@ -306,7 +214,9 @@ async fn main() {
         drive("submit_attempt", 1, seconds, move |_, _| {
             let (w, s, a) = (Arc::clone(&ww), Arc::clone(&ss), aa.clone());
             async move {
-                s[0].submit_attempt(w.quiz, &a).await.expect("submit");
+                s[0].submit_attempt(w.course.quiz, &a)
+                    .await
+                    .expect("submit");
             }
         })
         .await,
@@ -316,7 +226,7 @@ async fn main() {
         drive("start_attempt (resumed)", clients, seconds, move |c, _| {
             let (w, s) = (Arc::clone(&ww), Arc::clone(&ss));
             async move {
-                s[c].start_attempt(w.quiz).await.expect("start");
+                s[c].start_attempt(w.course.quiz).await.expect("start");
             }
         })
         .await,
@@ -326,13 +236,13 @@ async fn main() {
         drive("sign_up + enroll", clients, seconds, move |c, n| {
             let w = Arc::clone(&ww);
             async move {
-                let me = user(
+                let me = course::user(
                     &w.lms,
                     format!("e{c}-{n}@load.example.org"),
                     UserRole::Student,
                 )
                 .await;
-                me.enroll(w.course).await.expect("enroll");
+                me.enroll(w.course.course).await.expect("enroll");
             }
         })
         .await,
@@ -343,7 +253,7 @@ async fn main() {
             let (w, s) = (Arc::clone(&ww), Arc::clone(&ss));
             async move {
                 let percent = (n % 100) as u64;
-                s[c].record_content_progress(w.block, &json!({"percent": percent}), 1)
+                s[c].record_content_progress(w.course.block, &json!({"percent": percent}), 1)
                     .await
                     .expect("progress");
             }
@@ -365,8 +275,9 @@ async fn main() {
         drive("gradebook (first page)", clients, seconds, move |_, _| {
             let w = Arc::clone(&ww);
             async move {
-                w.instructor
-                    .gradebook(w.course, Page::new(50, 0))
+                w.course
+                    .author
+                    .gradebook(w.course.course, Page::new(50, 0))
                     .await
                     .expect("gradebook");
             }

@@ -955,10 +955,8 @@ impl Scope {
             }
             .into());
         }
+        self.require_service("closes overdue attempts")?;
         let mut tx = self.begin().await?;
-        if tx.actor() != crate::session::Actor::Service {
-            return Err(Error::forbidden("only the service closes overdue attempts"));
-        }
         let now = Utc::now();
         let sql = format!(
             "select {} from public.assessment_attempts t \
