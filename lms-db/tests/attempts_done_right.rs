@@ -62,6 +62,21 @@ fn questions_with_false_key() -> Value {
     q
 }
 
+/// The attempt `student` submits to `quiz` with `right` of the two answers right.
+async fn submitted(
+    w: &World,
+    student: UserId,
+    quiz: AssessmentId,
+    right: usize,
+) -> AssessmentAttempt {
+    w.lms
+        .as_user(student)
+        .submit_attempt(quiz, &answers(right))
+        .await
+        .unwrap()
+        .attempt
+}
+
 /// The student's progress row of an assessment, read through `my_progress`.
 async fn progress(w: &World, student: UserId, quiz: AssessmentId) -> StudentProgress {
     w.lms
@@ -101,17 +116,18 @@ async fn dashboard(w: &World, student: UserId, quiz: AssessmentId) -> (Option<i3
     (s.best_score, s.passed)
 }
 
+/// What [`AttemptRow`] reads of `assessment_attempts`.
+const ATTEMPT_ROW: &str = "select attempt_number, score, points_earned, \
+    exact_points_earned::text, passed, questions_version, started_at, submitted_at, \
+    abandoned_at from assessment_attempts";
+
 /// An attempt's row, read as the superuser.
 async fn attempt_row(pool: &PgPool, id: AttemptId) -> AttemptRow {
-    sqlx::query_as(
-        "select attempt_number, score, points_earned, exact_points_earned::text, passed, \
-                questions_version, started_at, submitted_at, abandoned_at \
-           from assessment_attempts where id = $1",
-    )
-    .bind(id.0)
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    sqlx::query_as(&format!("{ATTEMPT_ROW} where id = $1"))
+        .bind(id.0)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -129,12 +145,9 @@ struct AttemptRow {
 
 /// Every attempt of a student at an assessment, in order.
 async fn attempts(pool: &PgPool, student: UserId, quiz: AssessmentId) -> Vec<AttemptRow> {
-    sqlx::query_as(
-        "select attempt_number, score, points_earned, exact_points_earned::text, passed, \
-                questions_version, started_at, submitted_at, abandoned_at \
-           from assessment_attempts where student_id = $1 and assessment_id = $2 \
-          order by attempt_number",
-    )
+    sqlx::query_as(&format!(
+        "{ATTEMPT_ROW} where student_id = $1 and assessment_id = $2 order by attempt_number"
+    ))
     .bind(student.0)
     .bind(quiz.0)
     .fetch_all(pool)
@@ -361,20 +374,8 @@ async fn exact_points_are_stored_and_the_passing_bar_is_exact(pool: PgPool) {
 async fn a_regrade_reports_in_a_dry_run_and_writes_in_a_real_one(pool: PgPool) {
     let w = enrolled(&pool).await;
     // sam: q1 right, q2 = false (wrong) → 50, failed; kim: both right → 100, passed
-    let sam = w
-        .lms
-        .as_user(w.student)
-        .submit_attempt(w.quiz1, &answers(1))
-        .await
-        .unwrap()
-        .attempt;
-    let kim = w
-        .lms
-        .as_user(w.other_student)
-        .submit_attempt(w.quiz1, &answers(2))
-        .await
-        .unwrap()
-        .attempt;
+    let sam = submitted(&w, w.student, w.quiz1, 1).await;
+    let kim = submitted(&w, w.other_student, w.quiz1, 2).await;
     assert_eq!((sam.score, kim.score), (Some(50), Some(100)));
 
     // the key of q2 was wrong: it is false
@@ -1161,13 +1162,7 @@ async fn a_regrade_racing_submissions_loses_neither(pool: PgPool) {
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn students_can_neither_read_nor_write_question_versions_or_the_new_columns(pool: PgPool) {
     let w = enrolled(&pool).await;
-    let attempt = w
-        .lms
-        .as_user(w.student)
-        .submit_attempt(w.quiz1, &answers(1))
-        .await
-        .unwrap()
-        .attempt;
+    let attempt = submitted(&w, w.student, w.quiz1, 1).await;
     // the answer keys of every version stay hidden: the table's policy is the staff's
     assert_eq!(
         count_as(
