@@ -141,7 +141,7 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
 
 /// The assessment's lesson, attempt rules (limits and stored policy) and passing score,
 /// read as the actor (every reader of the assessment may read these columns).
-async fn attempt_rules(
+pub(crate) async fn attempt_rules(
     tx: &mut Tx,
     assessment: AssessmentId,
 ) -> Result<(Option<Uuid>, AttemptRules, i32)> {

@@ -630,7 +630,7 @@ impl Scope {
         require_author(&mut tx, course).await?;
         let regrades = patch.grading_method.is_some() || patch.minimum_passing_score.is_some();
         if patch.touches_policy() {
-            let current = assessment_with_keys(&mut tx, id).await?;
+            let (_, current, _) = crate::attempts::attempt_rules(&mut tx, id).await?;
             patch.apply_policy(&current.policy).check()?;
         }
         let questions = patch

@@ -12,6 +12,7 @@ use lms_core::progress::{
     LessonProgress,
 };
 use lms_core::repo::Page;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::authoring::{block, course, lesson};
@@ -256,7 +257,7 @@ async fn refresh(
     .collect();
 
     // assessments of the course: its lessons' and its final one, with how they grade
-    let assessments: Vec<(Uuid, Option<Uuid>, bool, String, i32)> = sqlx::query_as(
+    let assessments: Vec<(Uuid, Option<Uuid>, bool, GradingMethod, i32)> = sqlx::query(
         "select id, lesson_id, is_mandatory, grading_method, minimum_passing_score \
            from public.assessments \
          where course_id = $1 or lesson_id = any($2) order by id",
@@ -264,7 +265,18 @@ async fn refresh(
     .bind(course_id.0)
     .bind(&lesson_ids)
     .fetch_all(tx.conn())
-    .await?;
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row.try_get("id")?,
+            row.try_get("lesson_id")?,
+            row.try_get("is_mandatory")?,
+            rows::named(row, "grading_method")?,
+            row.try_get("minimum_passing_score")?,
+        ))
+    })
+    .collect::<sqlx::Result<_>>()?;
     let assessment_ids: Vec<Uuid> = assessments.iter().map(|a| a.0).collect();
     let sql = format!(
         "select {} from public.assessment_attempts \
@@ -287,12 +299,9 @@ async fn refresh(
     let grades: HashMap<Uuid, AssessmentGrade> = assessments
         .iter()
         .map(|(id, _, _, method, minimum)| {
-            let method: GradingMethod =
-                serde_json::from_value(serde_json::Value::String(method.clone()))
-                    .unwrap_or_default();
             let list = attempts.get(id).map(Vec::as_slice).unwrap_or_default();
             let minimum = u32::try_from(*minimum).unwrap_or(100);
-            (*id, grade_attempts(method, list, minimum))
+            (*id, grade_attempts(*method, list, minimum))
         })
         .collect();
     let passed_of = |a: &Uuid| grades.get(a).is_some_and(|g| g.passed == Some(true));

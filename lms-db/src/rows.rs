@@ -376,7 +376,7 @@ pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, descriptio
     created_at, updated_at";
 
 /// A text column holding a serde enum's snake_case name.
-fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> sqlx::Result<T> {
+pub(crate) fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> sqlx::Result<T> {
     let text: String = row.try_get(column)?;
     serde_json::from_value(Value::String(text.clone())).map_err(|_| sqlx::Error::ColumnDecode {
         index: column.to_owned(),
