@@ -221,10 +221,8 @@ pub fn regrade<'env>(
     let questions = from_js(env, "questions", questions)?;
     let answers = from_js(env, "answers", answers)?;
     let previous = from_js(env, "previous", previous)?;
-    let passing = match options.and_then(|o| o.passing) {
-        Some(p) => crate::convert::int(env, "passing", p)?,
-        None => 70,
-    };
+    let passing =
+        crate::convert::opt_int(env, "passing", options.and_then(|o| o.passing))?.unwrap_or(70);
     call(
         env,
         "regrade",
@@ -253,14 +251,8 @@ pub fn grade_attempts<'env>(
     options: Option<GradeAttemptsOptions>,
 ) -> Result<Unknown<'env>> {
     let attempts = snakeize(from_js(env, "attempts", attempts)?);
-    let (method, passing) = match options {
-        Some(o) => (o.method, o.passing),
-        None => (None, None),
-    };
-    let passing = match passing {
-        Some(p) => crate::convert::int(env, "passing", p)?,
-        None => 70,
-    };
+    let (method, passing) = options.map_or((None, None), |o| (o.method, o.passing));
+    let passing = crate::convert::opt_int(env, "passing", passing)?.unwrap_or(70);
     call(
         env,
         "grade_attempts",
