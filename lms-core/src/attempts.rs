@@ -562,6 +562,123 @@ pub struct AssessmentGrade {
     pub pending_review: bool,
 }
 
+/// What the attempt rules need of a student's attempts at one assessment, however many
+/// there are: how many, the few attempts a rule may single out, and the sums an average
+/// is made of. [`AttemptHistory::of`] reduces a list; the database computes the same
+/// reduction in SQL (lms-db), so that deciding on a start or a grade never reads the
+/// whole history. [`may_start`] on [`AttemptHistory::picks`] decides as on the whole
+/// list, and [`grade_history`] grades as [`grade_attempts`] does (property-tested).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AttemptHistory {
+    /// How many attempts there are (open, abandoned and finished).
+    pub attempts: u32,
+    /// The attempts a rule may single out, by number, each once: every open one, the
+    /// last one, the first and last finished, the first passed, and the best graded one
+    /// of each points total (the first of equals), counting attempts graded without
+    /// exact points as one more total. (A grade waits for review only when no finished
+    /// attempt is graded: then the first finished one is such an attempt.)
+    pub picks: Vec<AttemptSummary>,
+    /// The graded finished attempts' fractions of the points, summed by points total.
+    pub sums: Vec<FractionSum>,
+}
+
+/// The graded finished attempts with one points total, summed ([`AttemptHistory::sums`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FractionSum {
+    /// The points total; `None` for attempts graded without exact points, whose
+    /// fraction is their score out of 100.
+    pub total_points: Option<u32>,
+    /// The sum of the earned millionths of a point (each at most the total), or of the
+    /// scores (0–100) when `total_points` is `None`.
+    pub earned: u128,
+    /// How many attempts.
+    pub count: u64,
+}
+
+impl FractionSum {
+    /// The sum of the fractions: `earned / (total in millionths)` or `earned / 100`.
+    fn fractions(&self) -> BigRational {
+        let denominator = match self.total_points {
+            Some(total) => BigInt::from(Points::whole(total).micros()),
+            None => BigInt::from(100),
+        };
+        BigRational::new(BigInt::from(self.earned), denominator)
+    }
+}
+
+impl AttemptSummary {
+    /// Whether it was finished: submitted and not abandoned.
+    fn finished(&self) -> bool {
+        self.submitted_at.is_some() && self.abandoned_at.is_none()
+    }
+
+    /// The points total its fraction is of ([`FractionSum::total_points`]), and the
+    /// earned part of it; `None` until graded.
+    fn graded_part(&self) -> Option<(Option<u32>, u128)> {
+        let score = self.score?;
+        Some(match (self.points_earned, self.total_points) {
+            (Some(earned), Some(total)) if total > 0 => (
+                Some(total),
+                u128::from(earned.micros().min(Points::whole(total).micros())),
+            ),
+            _ => (None, u128::from(score.clamp(0, 100).unsigned_abs())),
+        })
+    }
+}
+
+impl AttemptHistory {
+    /// The history of these attempts (any order, of one student at one assessment).
+    pub fn of(attempts: &[AttemptSummary]) -> Self {
+        let mut sorted: Vec<&AttemptSummary> = attempts.iter().collect();
+        sorted.sort_by_key(|a| a.attempt_number);
+        let finished = || sorted.iter().copied().filter(|a| a.finished());
+        let mut picks: Vec<&AttemptSummary> =
+            sorted.iter().copied().filter(|a| a.is_open()).collect();
+        picks.extend(sorted.last().copied());
+        picks.extend(finished().next());
+        picks.extend(finished().next_back());
+        picks.extend(sorted.iter().copied().find(|a| a.passed == Some(true)));
+        let mut sums: Vec<FractionSum> = Vec::new();
+        let mut best: Vec<(Option<u32>, u128, &AttemptSummary)> = Vec::new();
+        for a in finished() {
+            let Some((total, earned)) = a.graded_part() else {
+                continue;
+            };
+            match sums.iter_mut().find(|s| s.total_points == total) {
+                Some(sum) => {
+                    sum.earned += earned;
+                    sum.count += 1;
+                }
+                None => sums.push(FractionSum {
+                    total_points: total,
+                    earned,
+                    count: 1,
+                }),
+            }
+            // in number order: a later attempt replaces the best only when higher
+            match best.iter_mut().find(|b| b.0 == total) {
+                Some(b) if earned > b.1 => *b = (total, earned, a),
+                Some(_) => {}
+                None => best.push((total, earned, a)),
+            }
+        }
+        picks.extend(best.iter().map(|b| b.2));
+        picks.sort_by_key(|a| a.attempt_number);
+        picks.dedup_by_key(|a| a.attempt_number);
+        sums.sort_by_key(|s| s.total_points);
+        AttemptHistory {
+            attempts: u32::try_from(attempts.len()).unwrap_or(u32::MAX),
+            picks: picks.into_iter().cloned().collect(),
+            sums,
+        }
+    }
+
+    /// Whether any attempt was submitted.
+    pub fn any_submitted(&self) -> bool {
+        self.picks.iter().any(|a| a.submitted_at.is_some())
+    }
+}
+
 /// The grade of an assessment from its attempts (any order), by `method`, with
 /// Moodle's semantics: only finished attempts count (abandoned and open ones never do);
 /// highest and average use the graded ones; first and last take the first or last
@@ -573,6 +690,16 @@ pub fn grade_attempts(
     attempts: &[AttemptSummary],
     minimum_passing_score: u32,
 ) -> AssessmentGrade {
+    grade_history(method, &AttemptHistory::of(attempts), minimum_passing_score)
+}
+
+/// [`grade_attempts`] from an [`AttemptHistory`].
+pub fn grade_history(
+    method: GradingMethod,
+    history: &AttemptHistory,
+    minimum_passing_score: u32,
+) -> AssessmentGrade {
+    let attempts = &history.picks;
     let mut finished: Vec<&AttemptSummary> = attempts
         .iter()
         .filter(|a| a.submitted_at.is_some() && a.abandoned_at.is_none())
@@ -602,15 +729,15 @@ pub fn grade_attempts(
             }
         }
         GradingMethod::Average => {
-            let fractions: Vec<BigRational> = graded().map(|(_, f)| f).collect();
-            if fractions.is_empty() {
+            let n: u64 = history.sums.iter().map(|s| s.count).sum();
+            if n == 0 {
                 (None, None)
             } else {
-                let n = BigInt::from(fractions.len());
-                let sum = fractions
-                    .into_iter()
-                    .fold(BigRational::zero(), |acc, f| acc + f);
-                (Some(sum / BigRational::from_integer(n)), None)
+                let sum = history
+                    .sums
+                    .iter()
+                    .fold(BigRational::zero(), |acc, s| acc + s.fractions());
+                (Some(sum / BigRational::from_integer(BigInt::from(n))), None)
             }
         }
     };
@@ -1388,6 +1515,162 @@ mod tests {
                     prop_assert_eq!(e.code(), "time_limit_exceeded");
                 }
             }
+        }
+    }
+
+    /// The grade over the whole list, as [`grade_attempts`] computed it before
+    /// [`AttemptHistory`]: the reference the reduction is checked against.
+    fn grade_naive(
+        method: GradingMethod,
+        attempts: &[AttemptSummary],
+        minimum_passing_score: u32,
+    ) -> AssessmentGrade {
+        let mut finished: Vec<&AttemptSummary> = attempts
+            .iter()
+            .filter(|a| a.submitted_at.is_some() && a.abandoned_at.is_none())
+            .collect();
+        finished.sort_by_key(|a| a.attempt_number);
+        let graded = || finished.iter().filter_map(|a| a.fraction().map(|f| (a, f)));
+        let mut pending = finished.iter().any(|a| a.score.is_none());
+        let (fraction, attempt) = match method {
+            GradingMethod::Highest => match graded().max_by(|x, y| {
+                // the highest fraction; of equals, the first attempt
+                x.1.cmp(&y.1)
+                    .then(y.0.attempt_number.cmp(&x.0.attempt_number))
+            }) {
+                Some((a, f)) => (Some(f), Some(a.attempt_number)),
+                None => (None, None),
+            },
+            GradingMethod::First | GradingMethod::Last => {
+                let chosen = if method == GradingMethod::First {
+                    finished.first()
+                } else {
+                    finished.last()
+                };
+                pending = chosen.is_some_and(|a| a.score.is_none());
+                match chosen {
+                    Some(a) => (a.fraction(), Some(a.attempt_number)),
+                    None => (None, None),
+                }
+            }
+            GradingMethod::Average => {
+                let fractions: Vec<BigRational> = graded().map(|(_, f)| f).collect();
+                if fractions.is_empty() {
+                    (None, None)
+                } else {
+                    let n = BigInt::from(fractions.len());
+                    let sum = fractions
+                        .into_iter()
+                        .fold(BigRational::zero(), |acc, f| acc + f);
+                    (Some(sum / BigRational::from_integer(n)), None)
+                }
+            }
+        };
+        let Some(fraction) = fraction else {
+            return AssessmentGrade {
+                score: None,
+                percentage: None,
+                passed: None,
+                attempt_number: attempt,
+                pending_review: pending,
+            };
+        };
+        let hundred = BigRational::from_integer(BigInt::from(100));
+        let percent = &fraction * &hundred;
+        AssessmentGrade {
+            score: percent
+                .floor()
+                .to_integer()
+                .to_i32()
+                .map(|s| s.clamp(0, 100)),
+            percentage: percent.to_f64(),
+            passed: Some(percent >= BigRational::from_integer(BigInt::from(minimum_passing_score))),
+            attempt_number: attempt,
+            pending_review: false,
+        }
+    }
+
+    fn history() -> impl Strategy<Value = Vec<AttemptSummary>> {
+        let one = (
+            0u8..4,                           // open, abandoned, submitted, submitted
+            proptest::option::of(0i32..=100), // score
+            prop_oneof![
+                Just(None),
+                Just(Some(0u32)),
+                Just(Some(7)),
+                Just(Some(10)),
+                Just(Some(20))
+            ],
+            proptest::option::of(0u64..25_000_000), // earned micros
+            proptest::option::of(any::<bool>()),    // passed
+            0i64..600,                              // minutes after the first start
+        );
+        proptest::collection::vec(one, 0..24)
+            .prop_shuffle()
+            .prop_map(|rows| {
+                rows.into_iter()
+                    .enumerate()
+                    .map(|(i, (state, score, total, earned, passed, at))| {
+                        let started = t(at, 0);
+                        let ended = started + Duration::minutes(3);
+                        AttemptSummary {
+                            attempt_number: i32::try_from(i).unwrap() + 1,
+                            started_at: started,
+                            submitted_at: (state >= 2).then_some(ended),
+                            abandoned_at: (state == 1).then_some(ended),
+                            score: if state >= 2 { score } else { None },
+                            passed: if state >= 2 { passed } else { None },
+                            points_earned: earned.map(Points::from_micros),
+                            total_points: total,
+                        }
+                    })
+                    .collect()
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_history_grades_as_the_whole_list(
+            list in history(),
+            m in 0usize..4,
+            minimum in 0u32..=100,
+        ) {
+            let method = [GradingMethod::Highest, GradingMethod::First, GradingMethod::Last, GradingMethod::Average][m];
+            let history = AttemptHistory::of(&list);
+            prop_assert_eq!(history.attempts as usize, list.len());
+            prop_assert!(history.picks.len() <= 4 + 4 + list.iter().filter(|a| a.is_open()).count());
+            prop_assert_eq!(grade_history(method, &history, minimum), grade_naive(method, &list, minimum));
+            // a history of its own picks (and sums) grades the same: nothing else is needed
+            let again = AttemptHistory { sums: history.sums.clone(), ..AttemptHistory::of(&history.picks) };
+            prop_assert_eq!(grade_history(method, &again, minimum), grade_naive(method, &list, minimum));
+            prop_assert_eq!(history.any_submitted(), list.iter().any(|a| a.submitted_at.is_some()));
+        }
+
+        #[test]
+        fn the_picks_decide_a_start_as_the_whole_list(
+            list in history(),
+            max in proptest::option::of(1i32..30),
+            limit in proptest::option::of(1i32..60),
+            forbid in any::<bool>(),
+            delays in (0i64..4000, 0i64..4000),
+            now in 0i64..1000,
+        ) {
+            let rules = AttemptRules {
+                max_attempts: max,
+                time_limit_minutes: limit,
+                policy: AttemptPolicy {
+                    retake_policy: if forbid { RetakePolicy::Forbid } else { RetakePolicy::Allow },
+                    attempt_delay_seconds: delays.0,
+                    later_attempt_delay_seconds: delays.1,
+                    ..AttemptPolicy::default()
+                },
+            };
+            let now = t(now, 0);
+            let picks = AttemptHistory::of(&list).picks;
+            prop_assert_eq!(
+                format!("{:?}", may_start(&rules, &picks, &[], now)),
+                format!("{:?}", may_start(&rules, &list, &[], now))
+            );
         }
     }
 }

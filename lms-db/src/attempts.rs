@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Utc};
 use lms_core::attempts::{
-    may_start, submission, AttemptRules, AttemptSummary, Closing, StartDecision, TimeLimitPolicy,
+    may_start, submission, AttemptHistory, AttemptRules, Closing, StartDecision, TimeLimitPolicy,
 };
 use lms_core::documents::{Answer, Answers, Document, Feedback, Points, QuestionSet};
 use lms_core::model::*;
@@ -27,12 +27,12 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::authoring::{
-    assessment_course, assessment_with_keys, lesson, questions_for_actor, require_author,
+    assessment_course, assessment_with_keys, questions_for_actor, require_author,
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    enrollment, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
-    require_published, student_of, try_lock_progress, ASSESSMENT_OWNER,
+    draft_lesson, lock_progress, not_enrolled_or, refresh_course_progress, student_of,
+    try_lock_progress, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -99,37 +99,77 @@ struct Context {
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let student = student_of(tx)?;
-    let course = match assessment_course(tx, assessment).await {
-        Ok(c) => c,
-        Err(e @ Error::NotFound { .. }) => {
-            return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?)
-        }
-        Err(e) => return Err(e),
+    // the assessment as the actor sees it, in one read: its course, whether it takes
+    // attempts (only the lesson's chosen assessment or the course's final one does), its
+    // attempt rules, its lesson and that lesson's published prerequisites
+    let sql = format!(
+        "select coalesce(a.course_id, l.course_id) as owner_course, a.lesson_id, \
+                exists (select 1 from public.lessons where assessment_id = a.id) \
+                  or exists (select 1 from public.courses where final_assessment_id = a.id) \
+                  as takes_attempts, \
+                l.is_published as lesson_published, \
+                array(select p from unnest(l.prerequisites) p \
+                       where exists (select 1 from public.lessons pl \
+                                      where pl.id = p and pl.is_published)) as prerequisites, \
+                {} \
+           from public.assessments a left join public.lessons l on l.id = a.lesson_id \
+          where a.id = $1",
+        rows::ATTEMPT_RULES
+    );
+    let row = sqlx::query(&sql)
+        .bind(assessment.0)
+        .fetch_optional(tx.conn())
+        .await?;
+    let course: Option<Uuid> = row
+        .as_ref()
+        .map(|r| r.try_get("owner_course"))
+        .transpose()?
+        .flatten();
+    let (Some(row), Some(course)) = (row, course.map(CourseId)) else {
+        let e = Error::not_found("assessment", assessment);
+        return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?);
     };
     lock_progress(tx, course, student).await?;
-    enrollment(tx, student, course).await?;
-    // only the lesson's chosen assessment or the course's final one takes attempts
-    let open: bool = sqlx::query_scalar(
-        "select exists (select 1 from public.lessons where assessment_id = $1) \
-             or exists (select 1 from public.courses where final_assessment_id = $1)",
+    let lesson_id: Option<Uuid> = row.try_get("lesson_id")?;
+    let prerequisites: Option<Vec<Uuid>> = row.try_get("prerequisites")?;
+    let prerequisites = prerequisites.unwrap_or_default();
+    // the student's facts, read after the lock: the enrolment, and which of those
+    // prerequisites they completed
+    let (enrolled, completed): (bool, Vec<Uuid>) = sqlx::query_as(
+        "select exists (select 1 from public.enrollments where student_id = $1 and course_id = $2), \
+                array(select lesson_id from public.student_progress \
+                       where student_id = $1 and course_id = $2 and assessment_id is null \
+                         and status = 'completed' and lesson_id = any($3))",
     )
-    .bind(assessment.0)
+    .bind(student.0)
+    .bind(course.0)
+    .bind(&prerequisites)
     .fetch_one(tx.conn())
     .await?;
-    if !open {
+    if !enrolled {
+        return Err(Error::NotEnrolled {
+            course: course.to_string(),
+        });
+    }
+    if !row.try_get::<bool, _>("takes_attempts")? {
         return Err(Error::forbidden(format!(
             "assessment {assessment} is neither a lesson's assessment nor a final assessment"
         )));
     }
-    let (lesson_id, rules, minimum_passing_score) = attempt_rules(tx, assessment).await?;
-    let missing = match lesson_id {
-        Some(l) => {
-            let l = lesson(tx, LessonId(l)).await?;
-            require_published(&l)?;
-            missing_prerequisites(tx, student, &l).await?
+    let (rules, minimum_passing_score) = rows::attempt_rules(&row)?;
+    if let Some(l) = lesson_id {
+        if !row
+            .try_get::<Option<bool>, _>("lesson_published")?
+            .unwrap_or(false)
+        {
+            return Err(draft_lesson(LessonId(l)));
         }
-        None => Vec::new(),
-    };
+    }
+    let missing = prerequisites
+        .into_iter()
+        .filter(|p| !completed.contains(p))
+        .map(LessonId)
+        .collect();
     Ok(Context {
         student,
         course,
@@ -145,26 +185,17 @@ pub(crate) async fn attempt_rules(
     tx: &mut Tx,
     assessment: AssessmentId,
 ) -> Result<(Option<Uuid>, AttemptRules, i32)> {
-    let row = sqlx::query(
-        "select lesson_id, max_attempts, time_limit, minimum_passing_score, grading_method, \
-                retake_policy, attempt_delay_seconds, later_attempt_delay_seconds, \
-                time_limit_policy, grace_seconds \
-           from public.assessments where id = $1",
-    )
-    .bind(assessment.0)
-    .fetch_optional(tx.conn())
-    .await?
-    .ok_or_else(|| Error::not_found("assessment", assessment))?;
-    let rules = AttemptRules {
-        max_attempts: row.try_get("max_attempts")?,
-        time_limit_minutes: row.try_get("time_limit")?,
-        policy: rows::policy(&row)?,
-    };
-    Ok((
-        row.try_get("lesson_id")?,
-        rules,
-        row.try_get("minimum_passing_score")?,
-    ))
+    let sql = format!(
+        "select lesson_id, {} from public.assessments where id = $1",
+        rows::ATTEMPT_RULES
+    );
+    let row = sqlx::query(&sql)
+        .bind(assessment.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| Error::not_found("assessment", assessment))?;
+    let (rules, minimum_passing_score) = rows::attempt_rules(&row)?;
+    Ok((row.try_get("lesson_id")?, rules, minimum_passing_score))
 }
 
 /// The questions an attempt is scored against: the version it references (read on the
@@ -189,25 +220,16 @@ async fn attempt_questions(tx: &mut Tx, attempt: &AssessmentAttempt) -> Result<Q
     Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
-/// What the attempt rules read of each of the student's attempts at an assessment, in
-/// order: the summary columns only, never the answers and feedback documents, so that
-/// deciding on a start or a submission does not cost more with a longer history.
-pub(crate) async fn attempt_summaries(
+/// The student's attempt history ([`AttemptHistory`]) at one assessment: what the
+/// attempt rules decide a start or a submission on, read without the whole history.
+pub(crate) async fn attempt_history(
     tx: &mut Tx,
     assessment: AssessmentId,
     student: UserId,
-) -> Result<Vec<AttemptSummary>> {
-    let sql = format!(
-        "select {} from public.assessment_attempts \
-          where assessment_id = $1 and student_id = $2 order by attempt_number",
-        rows::ATTEMPT_SUMMARY
-    );
-    let list: Vec<rows::SummaryRow> = sqlx::query_as(&sql)
-        .bind(assessment.0)
-        .bind(student.0)
-        .fetch_all(tx.conn())
-        .await?;
-    Ok(list.iter().map(rows::SummaryRow::summary).collect())
+) -> Result<AttemptHistory> {
+    let mut found =
+        rows::histories(tx, student, rows::HistoriesOf::Assessment(assessment.0)).await?;
+    Ok(found.remove(&assessment.0).unwrap_or_default())
 }
 
 /// One of the student's attempts at an assessment, whole, by its number.
@@ -504,8 +526,8 @@ impl Scope {
         let now = Utc::now();
         let mut closed = false;
         let started = loop {
-            let summaries = attempt_summaries(&mut tx, assessment, ctx.student).await?;
-            let decision = match may_start(&ctx.rules, &summaries, &ctx.missing, now) {
+            let history = attempt_history(&mut tx, assessment, ctx.student).await?;
+            let decision = match may_start(&ctx.rules, &history.picks, &ctx.missing, now) {
                 Ok(d) => d,
                 Err(e) => {
                     // an expired attempt closed on the way is kept, whatever follows
@@ -664,11 +686,15 @@ impl Scope {
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment).await?;
         let now = Utc::now();
-        let summaries = attempt_summaries(&mut tx, assessment, ctx.student).await?;
-        let open = match may_start(&ctx.rules, &summaries, &ctx.missing, now)? {
-            StartDecision::New { .. } if ctx.rules.time_limit_minutes.is_some() => {
-                return Err(lms_core::Error::AttemptNotStarted { assessment }.into())
-            }
+        let history = attempt_history(&mut tx, assessment, ctx.student).await?;
+        let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now)?;
+        if matches!(decision, StartDecision::New { .. }) && ctx.rules.time_limit_minutes.is_some() {
+            return Err(lms_core::Error::AttemptNotStarted { assessment }.into());
+        }
+        // the student may submit: what is left is the library's own work (the attempt,
+        // its score, the progress refresh), on the trusted path without switching back
+        tx.trusted_to_the_end().await?;
+        let open = match decision {
             StartDecision::New { attempt_number } => {
                 create_attempt(&mut tx, assessment, ctx.student, attempt_number, now).await?
             }

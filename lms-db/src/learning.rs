@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lms_core::attempts::{grade_attempts, AssessmentGrade, AttemptSummary, GradingMethod};
+use lms_core::attempts::{grade_history, AssessmentGrade, AttemptHistory, GradingMethod};
 use lms_core::documents::{Document, ProgressData};
 use lms_core::model::*;
 use lms_core::prerequisites::Graph;
@@ -148,11 +148,15 @@ pub(crate) fn require_published(lesson: &Lesson) -> Result<()> {
     if lesson.is_published {
         Ok(())
     } else {
-        Err(Error::forbidden(format!(
-            "lesson {} is a draft: it is studied once published",
-            lesson.id
-        )))
+        Err(draft_lesson(lesson.id))
     }
+}
+
+/// The refusal of [`require_published`].
+pub(crate) fn draft_lesson(lesson: LessonId) -> Error {
+    Error::forbidden(format!(
+        "lesson {lesson} is a draft: it is studied once published"
+    ))
 }
 
 /// A student's progress rows on a course.
@@ -206,24 +210,110 @@ pub(crate) async fn refresh_course_progress(
     result
 }
 
+/// A published lesson as the refresh reads it: id, prerequisites, assessment.
+type PublishedLesson = (Uuid, Vec<Uuid>, Option<Uuid>);
+
+/// An assessment of the course as the refresh reads it: id, lesson, mandatory, grading
+/// method, passing score.
+type CourseAssessment = (Uuid, Option<Uuid>, bool, GradingMethod, i32);
+
+/// A student's stored progress row, as the refresh compares it.
+#[derive(serde::Deserialize)]
+struct StoredProgress {
+    lesson_id: Option<Uuid>,
+    assessment_id: Option<Uuid>,
+    status: ProgressStatus,
+    completion_percentage: i32,
+    accessed: bool,
+    attempts_count: i32,
+    best_score: Option<i32>,
+}
+
+/// The progress rows a refresh writes, column by column (one statement for all).
+#[derive(Default)]
+struct ProgressWrites {
+    lesson: Vec<Option<Uuid>>,
+    assessment: Vec<Option<Uuid>>,
+    status: Vec<&'static str>,
+    completion_percentage: Vec<i32>,
+    attempts_count: Vec<i32>,
+    best_score: Vec<Option<i32>>,
+}
+
+impl ProgressWrites {
+    /// One row (keyed by student, course, lesson, assessment); `attempts` for an
+    /// assessment's row, whose count and grade it sets (a lesson's row keeps them).
+    fn push(
+        &mut self,
+        lesson: Option<Uuid>,
+        assessment: Option<Uuid>,
+        progress: LessonProgress,
+        attempts: Option<(i32, Option<i32>)>,
+    ) {
+        let (count, best) = attempts.unwrap_or((0, None));
+        self.lesson.push(lesson);
+        self.assessment.push(assessment);
+        self.status.push(progress.status.as_str());
+        self.completion_percentage
+            .push(progress.completion_percentage);
+        self.attempts_count.push(count);
+        self.best_score.push(best);
+    }
+}
+
 async fn refresh(
     tx: &mut Tx,
     student: UserId,
     course_id: CourseId,
     accessed: Option<LessonId>,
 ) -> Result<Refreshed> {
-    let final_assessment: Option<Uuid> =
-        sqlx::query_scalar("select final_assessment_id from public.courses where id = $1")
-            .bind(course_id.0)
-            .fetch_one(tx.conn())
-            .await?;
-    let lesson_rows: Vec<(Uuid, Vec<Uuid>, Option<Uuid>)> = sqlx::query_as(
-        "select id, prerequisites, assessment_id from public.lessons \
-         where course_id = $1 and is_published order by order_index, id",
+    use sqlx::types::Json;
+    // the course's facts in one read: its final assessment, its published lessons (with
+    // prerequisites and assessment), their blocks and the student's completed blocks,
+    // its assessments with how they grade, the student's stored progress rows
+    let facts = sqlx::query(
+        "with published as ( \
+           select id, prerequisites, assessment_id, order_index from public.lessons \
+            where course_id = $2 and is_published) \
+         select (select final_assessment_id from public.courses where id = $2) as final_assessment, \
+           coalesce((select json_agg(json_build_array(id, prerequisites, assessment_id) \
+                                     order by order_index, id) from published), '[]') as lessons, \
+           coalesce((select json_agg(json_build_array(lesson_id, n)) from ( \
+               select b.lesson_id, count(*) as n from public.content_blocks b \
+                where b.lesson_id in (select id from published) group by b.lesson_id) t), \
+             '[]') as totals, \
+           coalesce((select json_agg(json_build_array(lesson_id, n)) from ( \
+               select b.lesson_id, count(*) as n from public.learning_progress lp \
+                 join public.content_blocks b on b.id = lp.content_id \
+                where lp.student_id = $1 and lp.completed_at is not null \
+                  and b.lesson_id in (select id from published) group by b.lesson_id) t), \
+             '[]') as done, \
+           coalesce((select json_agg(json_build_array(id, lesson_id, is_mandatory, \
+                                     grading_method, minimum_passing_score) order by id) \
+                       from public.assessments \
+                      where course_id = $2 or lesson_id in (select id from published)), \
+             '[]') as assessments, \
+           coalesce((select json_agg(json_build_object('lesson_id', lesson_id, \
+                       'assessment_id', assessment_id, 'status', status, \
+                       'completion_percentage', completion_percentage, \
+                       'accessed', last_accessed is not null, \
+                       'attempts_count', attempts_count, 'best_score', best_score)) \
+                       from public.student_progress where student_id = $1 and course_id = $2), \
+             '[]') as progress",
     )
+    .bind(student.0)
     .bind(course_id.0)
-    .fetch_all(tx.conn())
+    .fetch_one(tx.conn())
     .await?;
+    let final_assessment: Option<Uuid> = facts.try_get("final_assessment")?;
+    let Json(lesson_rows): Json<Vec<PublishedLesson>> = facts.try_get("lessons")?;
+    let Json(totals): Json<Vec<(Uuid, i64)>> = facts.try_get("totals")?;
+    let totals: HashMap<Uuid, i64> = totals.into_iter().collect();
+    let Json(done): Json<Vec<(Uuid, i64)>> = facts.try_get("done")?;
+    let done: HashMap<Uuid, i64> = done.into_iter().collect();
+    let Json(assessments): Json<Vec<CourseAssessment>> = facts.try_get("assessments")?;
+    let Json(existing): Json<Vec<StoredProgress>> = facts.try_get("progress")?;
+
     let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
     let graph = Graph::new(lesson_rows.iter().map(|(id, pre, _)| {
         let kept = pre
@@ -234,74 +324,17 @@ async fn refresh(
     }))?;
     let lesson_ids: Vec<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
 
-    let totals: HashMap<Uuid, i64> = sqlx::query_as(
-        "select lesson_id, count(*) from public.content_blocks \
-         where lesson_id = any($1) group by lesson_id",
-    )
-    .bind(&lesson_ids)
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .collect();
-    let done: HashMap<Uuid, i64> = sqlx::query_as(
-        "select b.lesson_id, count(*) from public.learning_progress lp \
-         join public.content_blocks b on b.id = lp.content_id \
-         where lp.student_id = $1 and lp.completed_at is not null and b.lesson_id = any($2) \
-         group by b.lesson_id",
-    )
-    .bind(student.0)
-    .bind(&lesson_ids)
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .collect();
-
-    // assessments of the course: its lessons' and its final one, with how they grade
-    let assessments: Vec<(Uuid, Option<Uuid>, bool, GradingMethod, i32)> = sqlx::query(
-        "select id, lesson_id, is_mandatory, grading_method, minimum_passing_score \
-           from public.assessments \
-         where course_id = $1 or lesson_id = any($2) order by id",
-    )
-    .bind(course_id.0)
-    .bind(&lesson_ids)
-    .fetch_all(tx.conn())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            row.try_get("id")?,
-            row.try_get("lesson_id")?,
-            row.try_get("is_mandatory")?,
-            rows::named(row, "grading_method")?,
-            row.try_get("minimum_passing_score")?,
-        ))
-    })
-    .collect::<sqlx::Result<_>>()?;
-    let assessment_ids: Vec<Uuid> = assessments.iter().map(|a| a.0).collect();
-    let sql = format!(
-        "select {} from public.assessment_attempts \
-          where student_id = $1 and assessment_id = any($2) order by attempt_number",
-        rows::ATTEMPT_SUMMARY
-    );
-    let attempt_rows: Vec<rows::SummaryRow> = sqlx::query_as(&sql)
-        .bind(student.0)
-        .bind(&assessment_ids)
-        .fetch_all(tx.conn())
-        .await?;
-    let mut attempts: HashMap<Uuid, Vec<AttemptSummary>> = HashMap::new();
-    for row in &attempt_rows {
-        attempts
-            .entry(row.assessment_id)
-            .or_default()
-            .push(row.summary());
-    }
+    // the student's attempt history at each of those assessments, reduced in the
+    // database to what the rules need (not every attempt)
+    let histories = rows::histories(tx, student, rows::HistoriesOf::Course(course_id.0)).await?;
+    let no_history = AttemptHistory::default();
+    let history_of = |a: &Uuid| histories.get(a).unwrap_or(&no_history);
     // each assessment's grade by its own grading method and passing score
     let grades: HashMap<Uuid, AssessmentGrade> = assessments
         .iter()
         .map(|(id, _, _, method, minimum)| {
-            let list = attempts.get(id).map(Vec::as_slice).unwrap_or_default();
             let minimum = u32::try_from(*minimum).unwrap_or(100);
-            (*id, grade_attempts(*method, list, minimum))
+            (*id, grade_history(*method, history_of(id), minimum))
         })
         .collect();
     let passed_of = |a: &Uuid| grades.get(a).is_some_and(|g| g.passed == Some(true));
@@ -312,10 +345,9 @@ async fn refresh(
         if !mandatory {
             return AssessmentState::NotRequired;
         }
-        let list = attempts.get(&a).map(Vec::as_slice).unwrap_or_default();
         if passed_of(&a) {
             AssessmentState::Passed
-        } else if list.iter().any(|s| s.submitted_at.is_some()) {
+        } else if history_of(&a).any_submitted() {
             AssessmentState::Failed
         } else {
             AssessmentState::NotAttempted
@@ -323,13 +355,13 @@ async fn refresh(
     };
     let mandatory: HashMap<Uuid, bool> = assessments.iter().map(|a| (a.0, a.2)).collect();
 
-    let existing = progress_rows(tx, student, course_id).await?;
     let lesson_row = |l: Uuid| {
         existing
             .iter()
-            .find(|p| p.lesson_id == Some(LessonId(l)) && p.assessment_id.is_none())
+            .find(|p| p.lesson_id == Some(l) && p.assessment_id.is_none())
     };
 
+    let mut writes = ProgressWrites::default();
     let mut completed: HashSet<LessonId> = HashSet::new();
     let mut statuses: HashMap<Uuid, ProgressStatus> = HashMap::new();
     let mut refreshed = Refreshed::default();
@@ -349,8 +381,7 @@ async fn refresh(
                     .and_then(|a| mandatory.get(&a).copied())
                     .unwrap_or(false),
             ),
-            accessed: accessed == Some(lesson)
-                || previous.is_some_and(|p| p.last_accessed.is_some()),
+            accessed: accessed == Some(lesson) || previous.is_some_and(|p| p.accessed),
             previous: previous.map(|p| LessonProgress {
                 status: p.status,
                 completion_percentage: p.completion_percentage,
@@ -373,7 +404,7 @@ async fn refresh(
         if previous.map(|p| (p.status, p.completion_percentage))
             != Some((now.status, now.completion_percentage))
         {
-            upsert(tx, student, course_id, Some(lesson.0), None, now, None).await?;
+            writes.push(Some(lesson.0), None, now, None);
         }
     }
 
@@ -382,10 +413,7 @@ async fn refresh(
         if lesson_of.is_some_and(|l| !published.contains(&l)) {
             continue;
         }
-        let list = attempts
-            .get(assessment)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let history = history_of(assessment);
         // the grade by the assessment's method (the best score under `highest`)
         let best = grades.get(assessment).and_then(|g| g.score);
         let passed = passed_of(assessment);
@@ -396,7 +424,7 @@ async fn refresh(
             ProgressStatus::Completed
         } else if blocked {
             ProgressStatus::Blocked
-        } else if list.is_empty() {
+        } else if history.attempts == 0 {
             ProgressStatus::NotStarted
         } else {
             ProgressStatus::InProgress
@@ -405,10 +433,10 @@ async fn refresh(
             status,
             completion_percentage: if passed { 100 } else { 0 },
         };
-        let count = i32::try_from(list.len()).unwrap_or(i32::MAX);
+        let count = i32::try_from(history.attempts).unwrap_or(i32::MAX);
         let previous = existing
             .iter()
-            .find(|p| p.assessment_id == Some(AssessmentId(*assessment)));
+            .find(|p| p.assessment_id == Some(*assessment));
         if previous.map(|p| {
             (
                 p.status,
@@ -418,16 +446,7 @@ async fn refresh(
             )
         }) != Some((row.status, row.completion_percentage, count, best))
         {
-            upsert(
-                tx,
-                student,
-                course_id,
-                *lesson_of,
-                Some(*assessment),
-                row,
-                Some((count, best)),
-            )
-            .await?;
+            writes.push(*lesson_of, Some(*assessment), row, Some((count, best)));
         }
     }
 
@@ -448,57 +467,46 @@ async fn refresh(
         ..ProgressData::default()
     };
     let summary = rows::json("progress", &summary)?;
+    // every changed progress row and the enrolment's summary in one statement (a lesson's
+    // row keeps its attempt count and grade; an assessment's row sets them)
     sqlx::query(
-        "update public.enrollments set progress = $3, \
-           completed_at = case when $4 then coalesce(completed_at, greatest(now(), enrolled_at)) \
+        "with written as ( \
+           insert into public.student_progress \
+             (student_id, course_id, lesson_id, assessment_id, status, completion_percentage, \
+              attempts_count, best_score) \
+           select $1, $2, w.lesson_id, w.assessment_id, w.status::public.progress_status, \
+                  w.completion_percentage, w.attempts_count, w.best_score \
+             from unnest($3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::int[], $8::int[]) \
+                  as w(lesson_id, assessment_id, status, completion_percentage, attempts_count, \
+                       best_score) \
+           on conflict on constraint student_progress_subject_key do update set \
+             status = excluded.status, \
+             completion_percentage = excluded.completion_percentage, \
+             attempts_count = case when excluded.assessment_id is not null \
+                              then excluded.attempts_count \
+                              else student_progress.attempts_count end, \
+             best_score = case when excluded.assessment_id is not null \
+                          then excluded.best_score \
+                          else student_progress.best_score end \
+           returning 1) \
+         update public.enrollments set progress = $9, \
+           completed_at = case when $10 then coalesce(completed_at, greatest(now(), enrolled_at)) \
                            else completed_at end \
          where student_id = $1 and course_id = $2",
     )
     .bind(student.0)
     .bind(course_id.0)
+    .bind(&writes.lesson)
+    .bind(&writes.assessment)
+    .bind(&writes.status)
+    .bind(&writes.completion_percentage)
+    .bind(&writes.attempts_count)
+    .bind(&writes.best_score)
     .bind(summary)
     .bind(refreshed.course_completed)
     .execute(tx.conn())
     .await?;
     Ok(refreshed)
-}
-
-/// Inserts or updates one progress row (keyed by student, course, lesson, assessment).
-async fn upsert(
-    tx: &mut Tx,
-    student: UserId,
-    course: CourseId,
-    lesson: Option<Uuid>,
-    assessment: Option<Uuid>,
-    progress: LessonProgress,
-    attempts: Option<(i32, Option<i32>)>,
-) -> Result<()> {
-    let (count, best) = attempts.unwrap_or((0, None));
-    sqlx::query(
-        "insert into public.student_progress \
-           (student_id, course_id, lesson_id, assessment_id, status, completion_percentage, \
-            attempts_count, best_score) \
-         values ($1, $2, $3, $4, $5::public.progress_status, $6, $7, $8) \
-         on conflict on constraint student_progress_subject_key do update set \
-           status = excluded.status, \
-           completion_percentage = excluded.completion_percentage, \
-           attempts_count = case when $9 then excluded.attempts_count \
-                            else student_progress.attempts_count end, \
-           best_score = case when $9 then excluded.best_score \
-                        else student_progress.best_score end",
-    )
-    .bind(student.0)
-    .bind(course.0)
-    .bind(lesson)
-    .bind(assessment)
-    .bind(progress.status.as_str())
-    .bind(progress.completion_percentage)
-    .bind(count)
-    .bind(best)
-    .bind(attempts.is_some())
-    .execute(tx.conn())
-    .await?;
-    Ok(())
 }
 
 /// Serializes, for the rest of the transaction, every use case that changes one student's

@@ -181,9 +181,7 @@ impl Scope {
             ));
         }
         // the sign-in rows belong to the session user, who made the shim
-        sqlx::query("set local role none")
-            .execute(tx.conn())
-            .await?;
+        tx.as_session_user().await?;
         let id: uuid::Uuid =
             sqlx::query_scalar("insert into auth.users (email) values ($1) returning id")
                 .bind(&new.email)
@@ -222,9 +220,7 @@ impl Scope {
             tx.commit().await?;
             return Ok(found);
         }
-        sqlx::query("set local role none")
-            .execute(tx.conn())
-            .await?;
+        tx.as_session_user().await?;
         let signed_in: Option<Option<String>> =
             sqlx::query_scalar("select email::text from auth.users where id = $1")
                 .bind(user.0)
@@ -390,9 +386,7 @@ impl Scope {
             .await?;
             deleted.insert(table, n);
         }
-        sqlx::query("set local role none")
-            .execute(tx.conn())
-            .await?;
+        tx.as_session_user().await?;
         let gone = sqlx::query("delete from auth.users where id = $1")
             .bind(user.0)
             .execute(tx.conn())

@@ -10,6 +10,7 @@
 
 use std::str::FromStr;
 
+use lms_core::attempts::AttemptHistory;
 use lms_core::documents::Document;
 use lms_core::model::*;
 use lms_core::repo::Page;
@@ -385,6 +386,24 @@ pub(crate) fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -
 }
 
 /// The attempt policy columns of an `assessments` row.
+/// The columns of an assessment's attempt rules and passing score, as
+/// [`attempt_rules`] reads them (unqualified: from `public.assessments`).
+pub(crate) const ATTEMPT_RULES: &str = "max_attempts, time_limit, minimum_passing_score, \
+    grading_method, retake_policy, attempt_delay_seconds, later_attempt_delay_seconds, \
+    time_limit_policy, grace_seconds";
+
+/// An assessment's attempt rules and passing score from the [`ATTEMPT_RULES`] columns.
+pub(crate) fn attempt_rules(row: &PgRow) -> sqlx::Result<(lms_core::attempts::AttemptRules, i32)> {
+    Ok((
+        lms_core::attempts::AttemptRules {
+            max_attempts: row.try_get("max_attempts")?,
+            time_limit_minutes: row.try_get("time_limit")?,
+            policy: policy(row)?,
+        },
+        row.try_get("minimum_passing_score")?,
+    ))
+}
+
 pub(crate) fn policy(row: &PgRow) -> sqlx::Result<lms_core::attempts::AttemptPolicy> {
     Ok(lms_core::attempts::AttemptPolicy {
         grading_method: named(row, "grading_method")?,
@@ -460,15 +479,9 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
     }
 }
 
-/// The columns the attempt rules read of an attempt ([`SummaryRow`]): no documents.
-pub(crate) const ATTEMPT_SUMMARY: &str = "assessment_id, attempt_number, started_at, \
-    submitted_at, abandoned_at, score, passed, \
-    round(exact_points_earned * 1000000)::bigint as exact_points_micros, total_points";
-
-/// An attempt as [`ATTEMPT_SUMMARY`] selects it.
+/// An attempt's summary columns, as [`histories`] picks them: no documents.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
-    pub(crate) assessment_id: Uuid,
     attempt_number: i32,
     started_at: chrono::DateTime<chrono::Utc>,
     submitted_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -496,6 +509,122 @@ impl SummaryRow {
             total_points: self.total_points.and_then(|t| u32::try_from(t).ok()),
         }
     }
+}
+
+/// Whose attempt histories [`histories`] reads (of one student).
+pub(crate) enum HistoriesOf {
+    /// At one assessment.
+    Assessment(Uuid),
+    /// At every assessment of a course the progress refresh counts: the course's own
+    /// (its final exam) and those of its published lessons.
+    Course(Uuid),
+}
+
+/// A student's [`AttemptHistory`] at each assessment of `of` that they attempted, by
+/// assessment: the reduction of [`AttemptHistory::of`] computed in the database, so that
+/// only the few attempts a rule may single out and the sums of an average leave it,
+/// however long the history (`lms-db/tests/history.rs` checks it against the whole
+/// list). It still reads each attempt's summary columns once, in the database.
+/// Read as the caller's role: the student's own attempts, or on the trusted path.
+pub(crate) async fn histories(
+    tx: &mut crate::session::Tx,
+    student: lms_core::model::UserId,
+    of: HistoriesOf,
+) -> crate::error::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
+    let (filter, id) = match of {
+        HistoriesOf::Assessment(id) => ("assessment_id = $2", id),
+        HistoriesOf::Course(id) => (
+            "assessment_id in (select id from public.assessments where course_id = $2 \
+               or lesson_id in (select id from public.lessons \
+                                 where course_id = $2 and is_published))",
+            id,
+        ),
+    };
+    // One scan of the attempts, grouped by assessment and by assessment and points
+    // total: the numbers of the attempts a rule may single out, and per total the sum
+    // and count of the graded finished attempts' parts and the first best of them. An
+    // attempt's `part` is its earned millionths (at most the total) or, graded without
+    // exact points (`part_of` null), its score out of 100. The best attempt of a group
+    // is the greatest `part`, the first of equals: the maximum of part × 10¹⁰ +
+    // (2³¹ − 1 − number), decoded back to its number. Then the picked attempts' rows by
+    // their numbers.
+    let sql = format!(
+        "with x as ( \
+           select assessment_id, attempt_number, passed, \
+                  submitted_at is not null and abandoned_at is null as finished, \
+                  submitted_at is null and abandoned_at is null as open, \
+                  score is not null and submitted_at is not null and abandoned_at is null \
+                    as graded, \
+                  case when exact_points_earned is not null and total_points > 0 \
+                       then total_points end as part_of, \
+                  case when exact_points_earned is not null and total_points > 0 \
+                       then least(exact_points_earned, total_points) * 1000000 \
+                       else least(greatest(score, 0), 100) end as part \
+             from public.assessment_attempts where student_id = $1 and {filter}), \
+         g as ( \
+           select assessment_id, part_of, grouping(part_of) = 1 as whole, count(*) as n, \
+                  max(attempt_number) as last_number, \
+                  min(attempt_number) filter (where finished) as first_finished, \
+                  max(attempt_number) filter (where finished) as last_finished, \
+                  min(attempt_number) filter (where passed) as first_passed, \
+                  array_agg(attempt_number) filter (where open) as open_numbers, \
+                  count(*) filter (where graded) as graded, \
+                  round(sum(part) filter (where graded)) as earned, \
+                  2147483647 - (max(round(part) * 10000000000 + (2147483647 - attempt_number)) \
+                                  filter (where graded) % 10000000000) as best_number \
+             from x group by grouping sets ((assessment_id), (assessment_id, part_of))), \
+         numbers as ( \
+           select assessment_id, \
+                  unnest(array[last_number, first_finished, last_finished, first_passed] \
+                         || coalesce(open_numbers, '{{}}')) as n \
+             from g where whole \
+           union select assessment_id, best_number from g where not whole and graded > 0) \
+         select 'pick' as kind, t.assessment_id, t.attempt_number, t.started_at, \
+                t.submitted_at, t.abandoned_at, t.score, t.passed, \
+                round(t.exact_points_earned * 1000000)::bigint as exact_points_micros, \
+                t.total_points, null::text as earned, null::bigint as n \
+           from public.assessment_attempts t \
+           join numbers on t.assessment_id = numbers.assessment_id \
+                       and t.attempt_number = numbers.n::int \
+          where t.student_id = $1 \
+         union all \
+         select 'sum', assessment_id, null, null, null, null, null, null, null, part_of, \
+                earned::text, graded from g where not whole and graded > 0 \
+         union all \
+         select 'count', assessment_id, null, null, null, null, null, null, null, null, null, \
+                n from g where whole"
+    );
+    let found = sqlx::query(&sql)
+        .bind(student.0)
+        .bind(id)
+        .fetch_all(tx.conn())
+        .await?;
+    let mut out: std::collections::HashMap<Uuid, AttemptHistory> = Default::default();
+    for row in &found {
+        let kind: &str = row.try_get("kind")?;
+        let history = out.entry(row.try_get("assessment_id")?).or_default();
+        match kind {
+            "pick" => history.picks.push(SummaryRow::from_row(row)?.summary()),
+            "sum" => {
+                let earned: String = row.try_get("earned")?;
+                history.sums.push(lms_core::attempts::FractionSum {
+                    total_points: row
+                        .try_get::<Option<i32>, _>("total_points")?
+                        .and_then(|t| u32::try_from(t).ok()),
+                    earned: earned.parse().map_err(|_| {
+                        sqlx::Error::Decode(format!("a sum of points: {earned}").into())
+                    })?,
+                    count: u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0),
+                })
+            }
+            _ => history.attempts = u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX),
+        }
+    }
+    for history in out.values_mut() {
+        history.picks.sort_by_key(|a| a.attempt_number);
+        history.sums.sort_by_key(|s| s.total_points);
+    }
+    Ok(out)
 }
 
 /// Columns of `student_progress`, enum as text.

@@ -256,6 +256,8 @@ impl Scope {
             tx,
             actor: self.actor,
             role,
+            trusted: matches!(self.actor, Actor::Service),
+            trusted_to_the_end: false,
         })
     }
 }
@@ -266,6 +268,12 @@ pub struct Tx {
     actor: Actor,
     /// The role of the user's profile, read when the transaction began.
     role: Option<UserRole>,
+    /// Whether the transaction runs as `service_role` now (the trusted path, or the
+    /// service's own role).
+    trusted: bool,
+    /// Set by [`Tx::trusted_to_the_end`]: the actor's rights are all checked and the rest
+    /// of the transaction is the library's own computed reads and writes.
+    trusted_to_the_end: bool,
 }
 
 impl std::fmt::Debug for Tx {
@@ -317,9 +325,26 @@ impl Tx {
     /// Switches to the trusted path (`service_role`) for writing what the library
     /// computed (scores, progress, completion), after the actor's rights were checked.
     pub(crate) async fn trusted(&mut self) -> Result<()> {
+        // already there: one round trip saved (had the role been changed behind the
+        // library's back, a trusted write would run as the actor and be refused)
+        if self.trusted {
+            return Ok(());
+        }
         sqlx::query("set local role service_role")
             .execute(&mut *self.tx)
             .await?;
+        self.trusted = true;
+        Ok(())
+    }
+
+    /// Switches to the trusted path for the rest of the transaction: every
+    /// [`Tx::set_actor_role`] after this is a no-op. For a use case whose checks of the
+    /// actor's rights are all done, and whose remaining steps are the library's own
+    /// computed reads and writes (scoring, storing the result, the progress refresh): it
+    /// saves the role switches between them.
+    pub(crate) async fn trusted_to_the_end(&mut self) -> Result<()> {
+        self.trusted().await?;
+        self.trusted_to_the_end = true;
         Ok(())
     }
 
@@ -353,14 +378,29 @@ impl Tx {
         self.set_actor_role().await
     }
 
+    /// Leaves every API role for the library's own session user (`set local role none`):
+    /// only for what belongs to the user who made the schema (the `auth` shim's sign-in
+    /// rows), on the service's behalf. Back with [`Tx::set_actor_role`].
+    pub(crate) async fn as_session_user(&mut self) -> Result<()> {
+        sqlx::query("set local role none")
+            .execute(&mut *self.tx)
+            .await?;
+        self.trusted = false;
+        Ok(())
+    }
+
     /// Back to the actor's own role after [`Tx::trusted`].
     pub(crate) async fn set_actor_role(&mut self) -> Result<()> {
+        if self.trusted_to_the_end {
+            return Ok(());
+        }
         let sql = match self.actor {
             Actor::User(_) => "set local role authenticated",
             Actor::Anon => "set local role anon",
             Actor::Service => "set local role service_role",
         };
         sqlx::query(sql).execute(&mut *self.tx).await?;
+        self.trusted = matches!(self.actor, Actor::Service);
         Ok(())
     }
 
