@@ -19,11 +19,19 @@
 //! then `enroll` (a fresh student each time), `record_content_progress`,
 //! `student_dashboard`, `gradebook` (the instructor's first page).
 //!
-//! Not measured yet (issue "performance"): round trips per use case, cost against the
-//! number of previous attempts at 1/100/1,000, resident memory at 64 clients.
+//! Also measured:
+//! * **statements per call** of each use case, from `pg_stat_statements` when the server
+//!   preloads it (`scripts/with-postgres` does): one client, sequential calls, every
+//!   statement the library sent (`BEGIN`, `SET`, `COMMIT` included; statements run inside
+//!   the database's functions and triggers are not counted);
+//! * **the cost against the history**: one client submitting to an assessment where it
+//!   already has 1, 100 and 1,000 submitted attempts;
+//! * **resident memory** of this process while `--memory-clients` clients (64) submit and
+//!   read their dashboard for `--memory-seconds`, sampled every tenth of the run.
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,6 +40,8 @@ use lms::core::model::UserRole;
 use lms::core::repo::Page;
 use lms::db::Lms;
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 #[path = "../benches/support/inputs.rs"]
 #[allow(dead_code)]
@@ -59,6 +69,22 @@ struct Args {
     /// Also write the results as this markdown file (e.g. BENCHMARKS.md).
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Concurrent clients of the memory run.
+    #[arg(long, default_value_t = 64)]
+    memory_clients: usize,
+    /// Seconds of the memory run.
+    #[arg(long, default_value_t = 60)]
+    memory_seconds: u64,
+    /// Keep the load database afterwards (to look at its plans with psql); it is
+    /// dropped otherwise.
+    #[arg(long)]
+    keep_database: bool,
+    /// Print each counted use case's statements (calls per call, mean ms, text).
+    #[arg(long)]
+    verbose: bool,
+    /// Submissions measured at each history length.
+    #[arg(long, default_value_t = 100)]
+    history_calls: usize,
 }
 
 /// One workload's figures.
@@ -107,7 +133,27 @@ where
     for task in tasks {
         times.extend(task.await.expect("client"));
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    figures(name, clients, started.elapsed().as_secs_f64(), times)
+}
+
+/// Runs `op` `calls` times from one client, one call after the other.
+async fn sequential<F, Fut>(name: &'static str, calls: usize, op: F) -> Figures
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let started = Instant::now();
+    let mut times = Vec::with_capacity(calls);
+    for n in 0..calls {
+        let t = Instant::now();
+        op(n).await;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    figures(name, 1, started.elapsed().as_secs_f64(), times)
+}
+
+/// The figures of one run: its latencies (ms) over `elapsed` seconds.
+fn figures(name: &'static str, clients: usize, elapsed: f64, mut times: Vec<f64>) -> Figures {
     times.sort_by(f64::total_cmp);
     let at = |q: f64| {
         times
@@ -123,6 +169,181 @@ where
         p50_ms: at(0.5),
         p99_ms: at(0.99),
     }
+}
+
+/// Counts the library's round trips to the server: a loopback TCP proxy in front of it
+/// that reads the client's side of the protocol and counts each simple `Query` and each
+/// extended-protocol `Sync`, the messages the server answers with `ReadyForQuery`. A
+/// pool connected through [`RoundTrips::port`] (without TLS) is counted.
+struct RoundTrips {
+    port: u16,
+    count: Arc<AtomicU64>,
+    /// The pool's pings (a `Sync` with nothing before it), counted apart.
+    pings: Arc<AtomicU64>,
+}
+
+impl RoundTrips {
+    /// The proxy, forwarding to `server`.
+    async fn start(server: std::net::SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let count = Arc::new(AtomicU64::new(0));
+        let pings = Arc::new(AtomicU64::new(0));
+        let (counted, pinged) = (Arc::clone(&count), Arc::clone(&pings));
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (counted, pinged) = (Arc::clone(&counted), Arc::clone(&pinged));
+                tokio::spawn(async move {
+                    let Ok(upstream) = TcpStream::connect(server).await else {
+                        return;
+                    };
+                    let _ = client.set_nodelay(true);
+                    let _ = upstream.set_nodelay(true);
+                    let (client_read, mut client_write) = client.into_split();
+                    let (mut server_read, server_write) = upstream.into_split();
+                    let up = Self::forward(client_read, server_write, counted, pinged);
+                    let down = tokio::io::copy(&mut server_read, &mut client_write);
+                    let _ = tokio::join!(up, down);
+                });
+            }
+        });
+        Ok(Self { port, count, pings })
+    }
+
+    /// Copies the client's messages to the server, counting those that end a round trip.
+    async fn forward(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        count: Arc<AtomicU64>,
+        pings: Arc<AtomicU64>,
+    ) -> std::io::Result<()> {
+        // untyped messages first: SSL or GSS encryption requests (refused by a server
+        // without TLS), then the startup message
+        loop {
+            let mut len = [0u8; 4];
+            from.read_exact(&mut len).await?;
+            let mut body = vec![0; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
+            from.read_exact(&mut body).await?;
+            to.write_all(&len).await?;
+            to.write_all(&body).await?;
+            let code = body.get(..4).map(|c| [c[0], c[1], c[2], c[3]]);
+            if !matches!(code.map(u32::from_be_bytes), Some(80_877_103 | 80_877_104)) {
+                break;
+            }
+        }
+        let mut pending = false;
+        loop {
+            let mut head = [0u8; 5];
+            from.read_exact(&mut head).await?;
+            let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+            let mut body = vec![0; len.saturating_sub(4)];
+            from.read_exact(&mut body).await?;
+            // a Sync after nothing is the pool's ping (on acquire and on release)
+            match head[0] {
+                b'Q' => {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+                b'S' if pending => {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    pending = false;
+                }
+                b'S' => {
+                    pings.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => pending = true,
+            }
+            to.write_all(&head).await?;
+            to.write_all(&body).await?;
+        }
+    }
+}
+
+/// Round trips per call of each use case (through [`RoundTrips`]), and with `--verbose`
+/// the statements behind them from `pg_stat_statements` when the server preloads it
+/// (`scripts/with-postgres` does).
+struct Counter {
+    trips: RoundTrips,
+    /// A connection to the load database as its owner, when `pg_stat_statements` is there.
+    stats: Option<sqlx::PgPool>,
+}
+
+impl Counter {
+    /// Round trips and pool pings per call of `op`, called `calls` times one after the
+    /// other.
+    async fn per_call<F, Fut>(&self, name: &'static str, calls: usize, op: F) -> Trips
+    where
+        F: Fn(usize) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        if let Some(stats) = &self.stats {
+            reset_statements(stats).await;
+        }
+        let before = self.trips.count.load(Ordering::Relaxed);
+        let pinged = self.trips.pings.load(Ordering::Relaxed);
+        for n in 0..calls {
+            op(n).await;
+        }
+        let trips = self.trips.count.load(Ordering::Relaxed) - before;
+        let pings = self.trips.pings.load(Ordering::Relaxed) - pinged;
+        if let Some(stats) = &self.stats {
+            eprintln!(
+                "{name}: {:.1} round trips per call",
+                trips as f64 / calls as f64
+            );
+            print_statements(stats, calls).await;
+        }
+        Trips {
+            name,
+            round_trips: trips as f64 / calls as f64,
+            pings: pings as f64 / calls as f64,
+        }
+    }
+}
+
+/// One use case's round trips per call ([`Counter::per_call`]).
+struct Trips {
+    name: &'static str,
+    round_trips: f64,
+    pings: f64,
+}
+
+/// Empties `pg_stat_statements`.
+async fn reset_statements(stats: &sqlx::PgPool) {
+    sqlx::query("select pg_stat_statements_reset()")
+        .execute(stats)
+        .await
+        .expect("reset pg_stat_statements");
+}
+
+/// Prints the statements `pg_stat_statements` saw in the load database since the last
+/// reset: calls per use-case call, mean time, text.
+async fn print_statements(stats: &sqlx::PgPool, calls: usize) {
+    let rows: Vec<(i64, f64, String)> = sqlx::query_as(
+        "select calls, mean_exec_time, query from pg_stat_statements \
+          where dbid = (select oid from pg_database where datname = current_database()) \
+            and query not like '%pg_stat_statements%' order by calls desc, query",
+    )
+    .fetch_all(stats)
+    .await
+    .expect("read pg_stat_statements");
+    for (n, ms, query) in rows {
+        let query: String = query.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = query.chars().take(140).collect();
+        eprintln!("  {:5.1} × {ms:7.3} ms  {short}", n as f64 / calls as f64);
+    }
+}
+
+/// This process's resident memory in MiB (Linux), `None` elsewhere.
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }
 
 /// pgbench's TPS on database `name` of the server of `url`, `clients` clients.
@@ -187,6 +408,15 @@ async fn main() {
     let lms = Lms::from_pool(pool);
     lms.migrate().await.expect("migrate");
     let seeded = course::published(&lms, &inputs::question_set(), inputs::rich_text()).await;
+    let admin_db = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            url.parse::<sqlx::postgres::PgConnectOptions>()
+                .expect("DATABASE_URL")
+                .database(&name),
+        )
+        .await
+        .expect("connect to the load database as its owner");
     let w = Arc::new(World {
         lms,
         course: seeded,
@@ -284,14 +514,253 @@ async fn main() {
         })
         .await,
     );
+
+    // statements per call, one client, after a warm-up call of each
+    let mut counted: Vec<Trips> = Vec::new();
+    let statements: Option<sqlx::PgPool>;
+    {
+        let options: sqlx::postgres::PgConnectOptions = url.parse().expect("DATABASE_URL");
+        let server = tokio::net::lookup_host((options.get_host(), options.get_port()))
+            .await
+            .expect("the server's address")
+            .next()
+            .expect("the server's address");
+        let trips = RoundTrips::start(server).await.expect("the counting proxy");
+        // one connection: the warm-up call of each use case prepares its statements
+        let counting = Lms::from_pool(
+            Lms::pool_options()
+                .max_connections(1)
+                .connect_with(
+                    options
+                        .host("127.0.0.1")
+                        .port(trips.port)
+                        .ssl_mode(sqlx::postgres::PgSslMode::Disable)
+                        .database(&name),
+                )
+                .await
+                .expect("connect through the counting proxy"),
+        );
+        let mut stats = None;
+        if args.verbose {
+            let loaded: bool = sqlx::query_scalar(
+                "select current_setting('shared_preload_libraries') like '%pg_stat_statements%'",
+            )
+            .fetch_one(&admin_db)
+            .await
+            .expect("read shared_preload_libraries");
+            if loaded {
+                sqlx::query("create extension if not exists pg_stat_statements")
+                    .execute(&admin_db)
+                    .await
+                    .expect("create extension pg_stat_statements");
+                stats = Some(admin_db.clone());
+            } else {
+                eprintln!(
+                    "lms-load: the server does not preload pg_stat_statements: no statements"
+                );
+            }
+        }
+        statements = stats.clone();
+        let stats = Counter { trips, stats };
+        let scope = |s: &lms::db::Scope| match s.actor().user() {
+            Some(id) => counting.as_user(id),
+            None => unreachable!("a user's scope"),
+        };
+        let me = &scope(&students[0]);
+        let author = &scope(&w.course.author);
+        let calls = if args.smoke { 3 } else { 20 };
+        let (quiz, block) = (w.course.quiz, w.course.block);
+        me.submit_attempt(quiz, &answers).await.expect("submit");
+        counted.push(
+            stats
+                .per_call("submit_attempt", calls, |_| async {
+                    me.submit_attempt(quiz, &answers).await.expect("submit");
+                })
+                .await,
+        );
+        me.start_attempt(quiz).await.expect("start");
+        counted.push(
+            stats
+                .per_call("start_attempt (resumed)", calls, |_| async {
+                    me.start_attempt(quiz).await.expect("start");
+                })
+                .await,
+        );
+        // students signed up beforehand; the warm-up enrolls the last one
+        let mut fresh = Vec::new();
+        for n in 0..=calls {
+            let student = course::user(
+                &w.lms,
+                format!("count{n}@load.example.org"),
+                UserRole::Student,
+            )
+            .await;
+            fresh.push(scope(&student));
+        }
+        fresh[calls].enroll(w.course.course).await.expect("enroll");
+        counted.push(
+            stats
+                .per_call("enroll", calls, |n| {
+                    let (me, course) = (&fresh[n], w.course.course);
+                    async move {
+                        me.enroll(course).await.expect("enroll");
+                    }
+                })
+                .await,
+        );
+        me.record_content_progress(block, &json!({"percent": 1}), 1)
+            .await
+            .expect("progress");
+        counted.push(
+            stats
+                .per_call("record_content_progress", calls, |n| async move {
+                    me.record_content_progress(block, &json!({"percent": n % 100}), 1)
+                        .await
+                        .expect("progress");
+                })
+                .await,
+        );
+        me.student_dashboard().await.expect("dashboard");
+        counted.push(
+            stats
+                .per_call("student_dashboard", calls, |_| async {
+                    me.student_dashboard().await.expect("dashboard");
+                })
+                .await,
+        );
+        author
+            .gradebook(w.course.course, Page::new(50, 0))
+            .await
+            .expect("gradebook");
+        counted.push(
+            stats
+                .per_call("gradebook (first page)", calls, |_| async {
+                    author
+                        .gradebook(w.course.course, Page::new(50, 0))
+                        .await
+                        .expect("gradebook");
+                })
+                .await,
+        );
+        counting.pool().close().await;
+    }
+
+    // the cost of a submission against the number of attempts before it
+    let history_calls = if args.smoke { 3 } else { args.history_calls };
+    let mut history = Vec::new();
+    for previous in [1usize, 100, 1000] {
+        let me = course::user(
+            &w.lms,
+            format!("history{previous}@load.example.org"),
+            UserRole::Student,
+        )
+        .await;
+        me.enroll(w.course.course).await.expect("enroll");
+        me.submit_attempt(w.course.quiz, &answers)
+            .await
+            .expect("submit");
+        let Some(student) = me.actor().user() else {
+            unreachable!("a user's scope")
+        };
+        // copies of the first attempt as superuser, numbered 2..=previous
+        sqlx::query(
+            "insert into public.assessment_attempts (assessment_id, student_id, attempt_number, \
+                answers, score, points_earned, total_points, passed, time_spent, started_at, \
+                submitted_at, feedback, exact_points_earned, questions_version) \
+             select a.assessment_id, a.student_id, g, a.answers, a.score, a.points_earned, \
+                a.total_points, a.passed, a.time_spent, a.started_at, a.submitted_at, a.feedback, \
+                a.exact_points_earned, a.questions_version \
+               from public.assessment_attempts a, generate_series(2, $2) g \
+              where a.student_id = $1",
+        )
+        .bind(student.0)
+        .bind(i32::try_from(previous).unwrap_or(i32::MAX))
+        .execute(&admin_db)
+        .await
+        .expect("copy the history");
+        let (me, a, quiz) = (&me, &answers, w.course.quiz);
+        if let Some(stats) = &statements {
+            reset_statements(stats).await;
+        }
+        history.push((
+            previous,
+            sequential("submit_attempt", history_calls, |_| async move {
+                me.submit_attempt(quiz, a).await.expect("submit");
+            })
+            .await,
+        ));
+        if let Some(stats) = &statements {
+            eprintln!("submit_attempt after {previous} previous attempts:");
+            print_statements(stats, history_calls).await;
+        }
+    }
+
+    // resident memory while many clients submit and read their dashboard
+    let (memory_clients, memory_seconds) = if args.smoke {
+        (4, 2)
+    } else {
+        (args.memory_clients, args.memory_seconds)
+    };
+    let mut crowd = Vec::with_capacity(memory_clients);
+    for i in 0..memory_clients {
+        let me = course::user(
+            &w.lms,
+            format!("crowd{i}@load.example.org"),
+            UserRole::Student,
+        )
+        .await;
+        me.enroll(w.course.course).await.expect("enroll");
+        crowd.push(me);
+    }
+    let crowd = Arc::new(crowd);
+    let samples = Arc::new(std::sync::Mutex::new(vec![(0.0, resident_mib())]));
+    let sampler = {
+        let samples = Arc::clone(&samples);
+        let step = Duration::from_secs_f64(memory_seconds as f64 / 10.0);
+        tokio::spawn(async move {
+            let started = Instant::now();
+            for _ in 0..10 {
+                tokio::time::sleep(step).await;
+                let mut s = samples.lock().expect("samples");
+                s.push((started.elapsed().as_secs_f64(), resident_mib()));
+            }
+        })
+    };
+    let (ww, cc, aa) = (Arc::clone(&w), Arc::clone(&crowd), answers.clone());
+    let crowd_run = drive(
+        "submit_attempt + student_dashboard",
+        memory_clients,
+        memory_seconds,
+        move |c, n| {
+            let (w, cc, a) = (Arc::clone(&ww), Arc::clone(&cc), aa.clone());
+            async move {
+                if n % 2 == 0 {
+                    cc[c]
+                        .submit_attempt(w.course.quiz, &a)
+                        .await
+                        .expect("submit");
+                } else {
+                    cc[c].student_dashboard().await.expect("dashboard");
+                }
+            }
+        },
+    )
+    .await;
+    sampler.await.expect("sampler");
+    let samples = samples.lock().expect("samples").clone();
+    admin_db.close().await;
     w.lms.pool().close().await;
 
     let tps_n = pgbench(&url, &name, clients, seconds);
     let tps_1 = pgbench(&url, &name, 1, seconds);
-    sqlx::query(&format!("drop database {name} with (force)"))
-        .execute(&admin)
-        .await
-        .expect("drop the load database");
+    if args.keep_database {
+        eprintln!("lms-load: kept database {name}");
+    } else {
+        sqlx::query(&format!("drop database {name} with (force)"))
+            .execute(&admin)
+            .await
+            .expect("drop the load database");
+    }
 
     let version: String = sqlx::query_scalar("select version()")
         .fetch_one(&admin)
@@ -314,14 +783,57 @@ async fn main() {
         tps_n.map_or("n/a".into(), |t| format!("{t:.0}")),
         tps_1.map_or("n/a".into(), |t| format!("{t:.0}")),
     );
-    println!("{table}\n{pg}");
+    let mut extra = String::new();
+    extra.push_str(
+        "Round trips per call, counted by a proxy in front of the server (each simple query \
+         and each `Sync` after a statement; one client, after a warm-up call, so statements \
+         are prepared; `--verbose` prints the statements behind them). The pool's own pings \
+         (sqlx tests a connection on acquire and on release) are counted apart:\n\n\
+         | use case | round trips | pool pings |\n|---|---|---|\n",
+    );
+    for t in &counted {
+        extra.push_str(&format!(
+            "| `{}` | {:.1} | {:.1} |\n",
+            t.name, t.round_trips, t.pings
+        ));
+    }
+    let base = history.first().map_or(f64::NAN, |(_, f)| f.per_second);
+    extra.push_str(&format!(
+        "\nThe cost against the history: `submit_attempt`, one client, {history_calls} calls \
+         starting after this many submitted attempts at the same assessment:\n\n\
+         | previous attempts | ops/s | p50 ms | p99 ms | time per call × the 1-attempt case |\n|---|---|---|---|---|\n"
+    ));
+    for (previous, f) in &history {
+        extra.push_str(&format!(
+            "| {previous} | {:.1} | {:.2} | {:.2} | {:.2}× |\n",
+            f.per_second,
+            f.p50_ms,
+            f.p99_ms,
+            base / f.per_second
+        ));
+    }
+    let mib = |m: Option<f64>| m.map_or("n/a".to_owned(), |m| format!("{m:.1}"));
+    extra.push_str(&format!(
+        "\nResident memory of the load process while {} clients alternate `submit_attempt` and \
+         `student_dashboard` for {memory_seconds} s ({} calls, {:.1}/s, p50 {:.2} ms, p99 {:.2} ms), MiB:\n\n\
+         | seconds | {} |\n|---|{}\n| MiB | {} |\n",
+        crowd_run.clients,
+        crowd_run.ops,
+        crowd_run.per_second,
+        crowd_run.p50_ms,
+        crowd_run.p99_ms,
+        samples.iter().map(|(t, _)| format!("{t:.0}")).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(samples.len()),
+        samples.iter().map(|(_, m)| mib(*m)).collect::<Vec<_>>().join(" | "),
+    ));
+    println!("{table}\n{pg}\n\n{extra}");
     if let Some(path) = args.write {
         let doc = format!(
             "# Benchmarks\n\nGenerated by `examples/load.rs`, never typed by hand:\n\n```text\n\
              scripts/with-postgres cargo run --release -p lms --example load -- --clients {clients} --seconds {seconds} --write {}\n```\n\n\
              Machine: {cores} cores; server: {version} (a throwaway cluster of `scripts/with-postgres`, fsync off).\n\
              One run: compare the ratios, not the absolute figures, across machines.\n\n\
-             {table}\n{pg}\n",
+             {table}\n{pg}\n\n{extra}",
             path.display()
         );
         std::fs::write(&path, doc).expect("write the results");
