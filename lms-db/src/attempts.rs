@@ -31,8 +31,8 @@ use crate::authoring::{
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    draft_lesson, lock_progress, not_enrolled_or, refresh_course_progress, student_of,
-    try_lock_progress, ASSESSMENT_OWNER,
+    draft_lesson, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
+    student_of, try_lock_progress, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -107,10 +107,7 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
                 exists (select 1 from public.lessons where assessment_id = a.id) \
                   or exists (select 1 from public.courses where final_assessment_id = a.id) \
                   as takes_attempts, \
-                l.is_published as lesson_published, \
-                array(select p from unnest(l.prerequisites) p \
-                       where exists (select 1 from public.lessons pl \
-                                      where pl.id = p and pl.is_published)) as prerequisites, \
+                l.is_published as lesson_published, l.prerequisites, \
                 {} \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
@@ -132,25 +129,10 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     lock_progress(tx, course, student).await?;
     let lesson_id: Option<Uuid> = row.try_get("lesson_id")?;
     let prerequisites: Option<Vec<Uuid>> = row.try_get("prerequisites")?;
-    let prerequisites = prerequisites.unwrap_or_default();
     // the student's facts, read after the lock: the enrolment, and which of those
-    // prerequisites they completed
-    let (enrolled, completed): (bool, Vec<Uuid>) = sqlx::query_as(
-        "select exists (select 1 from public.enrollments where student_id = $1 and course_id = $2), \
-                array(select lesson_id from public.student_progress \
-                       where student_id = $1 and course_id = $2 and assessment_id is null \
-                         and status = 'completed' and lesson_id = any($3))",
-    )
-    .bind(student.0)
-    .bind(course.0)
-    .bind(&prerequisites)
-    .fetch_one(tx.conn())
-    .await?;
-    if !enrolled {
-        return Err(Error::NotEnrolled {
-            course: course.to_string(),
-        });
-    }
+    // prerequisites they still have to complete
+    let missing =
+        missing_prerequisites(tx, student, course, &prerequisites.unwrap_or_default()).await?;
     if !row.try_get::<bool, _>("takes_attempts")? {
         return Err(Error::forbidden(format!(
             "assessment {assessment} is neither a lesson's assessment nor a final assessment"
@@ -165,11 +147,6 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
             return Err(draft_lesson(LessonId(l)));
         }
     }
-    let missing = prerequisites
-        .into_iter()
-        .filter(|p| !completed.contains(p))
-        .map(LessonId)
-        .collect();
     Ok(Context {
         student,
         course,
@@ -322,6 +299,42 @@ async fn store_result(
     .await
 }
 
+/// A scored result as the columns of `assessment_attempts` hold it.
+struct ScoredColumns {
+    answers: Option<serde_json::Value>,
+    score: Option<i32>,
+    points_earned: i32,
+    total_points: i32,
+    passed: Option<bool>,
+    feedback: serde_json::Value,
+    time_spent: Option<i32>,
+    submitted_at: Option<DateTime<Utc>>,
+    /// The exact points in millionths (`exact_points_earned` × 10⁶).
+    micros: i64,
+}
+
+impl ScoredColumns {
+    fn of(
+        answers: Option<&Answers>,
+        scored: &Scored,
+        time_spent_seconds: Option<i64>,
+        submitted_at: Option<DateTime<Utc>>,
+    ) -> Result<Self> {
+        let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        Ok(Self {
+            answers: answers.map(|a| rows::json("answers", a)).transpose()?,
+            score: scored.score.map(int),
+            points_earned: int(scored.points_earned.floor()),
+            total_points: int(scored.total_points),
+            passed: scored.passed,
+            feedback: rows::json("feedback", &scored.feedback)?,
+            time_spent: time_spent_seconds.map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
+            submitted_at,
+            micros: i64::try_from(scored.points_earned.micros()).unwrap_or(i64::MAX),
+        })
+    }
+}
+
 /// [`store_result`], and the questions version it was scored against when `version`.
 async fn store_scored(
     tx: &mut Tx,
@@ -332,10 +345,7 @@ async fn store_scored(
     submitted_at: Option<DateTime<Utc>>,
     version: Option<i32>,
 ) -> Result<AssessmentAttempt> {
-    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let answers = answers.map(|a| rows::json("answers", a)).transpose()?;
-    let feedback = rows::json("feedback", &scored.feedback)?;
-    let micros = i64::try_from(scored.points_earned.micros()).unwrap_or(i64::MAX);
+    let c = ScoredColumns::of(answers, scored, time_spent_seconds, submitted_at)?;
     tx.trusted().await?;
     let sql = format!(
         "update public.assessment_attempts set \
@@ -349,20 +359,98 @@ async fn store_scored(
     );
     let stored = rows::select::<AssessmentAttempt>(&sql)
         .bind(attempt.0)
-        .bind(answers)
-        .bind(scored.score.map(int))
-        .bind(int(scored.points_earned.floor()))
-        .bind(int(scored.total_points))
-        .bind(scored.passed)
-        .bind(feedback)
-        .bind(time_spent_seconds.map(|s| i32::try_from(s).unwrap_or(i32::MAX)))
-        .bind(submitted_at)
-        .bind(micros)
+        .bind(c.answers)
+        .bind(c.score)
+        .bind(c.points_earned)
+        .bind(c.total_points)
+        .bind(c.passed)
+        .bind(c.feedback)
+        .bind(c.time_spent)
+        .bind(c.submitted_at)
+        .bind(c.micros)
         .bind(version)
         .one(tx.conn())
         .await?;
     tx.set_actor_role().await?;
     Ok(stored)
+}
+
+/// A new attempt stored with its result by [`grade_and_insert`].
+struct NewScored {
+    assessment: AssessmentId,
+    student: UserId,
+    /// Its number ([`may_start`]).
+    number: i32,
+    started_at: DateTime<Utc>,
+    time_spent_seconds: i64,
+    submitted_at: DateTime<Utc>,
+}
+
+/// Scores `kept` answers against the assessment's current questions and stores them as
+/// a new attempt, started and submitted at once, in one insert (trusted path): an
+/// untimed attempt submitted without being started first. The attempt references the
+/// questions version it was scored against.
+async fn grade_and_insert(
+    tx: &mut Tx,
+    new: &NewScored,
+    kept: &Answers,
+    minimum_passing_score: i32,
+    allow_empty: bool,
+) -> Result<(AssessmentAttempt, Scored)> {
+    let assessment = new.assessment;
+    tx.trusted().await?;
+    let current: Option<(i32, serde_json::Value)> = sqlx::query_as(
+        "select v.version, v.questions from public.assessments a \
+           join public.assessment_question_versions v \
+             on v.assessment_id = a.id and v.version = a.questions_version \
+          where a.id = $1",
+    )
+    .bind(assessment.0)
+    .fetch_optional(tx.conn())
+    .await?;
+    let (version, questions) = current.ok_or_else(|| Error::Conflict {
+        reason: format!("the current questions of assessment {assessment} have no version"),
+    })?;
+    let questions = QuestionSet::validate(&questions).map_err(lms_core::Error::from)?;
+    let scored = scoring::score(
+        &questions,
+        kept,
+        &ScoringPolicy::new(minimum_passing_score)?,
+    )?;
+    scored.ensure_answered(allow_empty)?;
+    let c = ScoredColumns::of(
+        Some(kept),
+        &scored,
+        Some(new.time_spent_seconds),
+        Some(new.submitted_at),
+    )?;
+    let sql = format!(
+        "insert into public.assessment_attempts (assessment_id, student_id, attempt_number, \
+           started_at, answers, score, points_earned, total_points, passed, feedback, \
+           time_spent, submitted_at, exact_points_earned, questions_version) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                 $13::numeric / 1000000, $14) returning {}",
+        rows::ATTEMPT
+    );
+    let stored = rows::select::<AssessmentAttempt>(&sql)
+        .bind(assessment.0)
+        .bind(new.student.0)
+        .bind(new.number)
+        .bind(new.started_at)
+        .bind(c.answers)
+        .bind(c.score)
+        .bind(c.points_earned)
+        .bind(c.total_points)
+        .bind(c.passed)
+        .bind(c.feedback)
+        .bind(c.time_spent)
+        .bind(c.submitted_at)
+        .bind(c.micros)
+        .bind(version)
+        .one(tx.conn())
+        .await?;
+    tx.set_actor_role().await?;
+    Ok((stored, scored))
 }
 
 /// The answers saved on an attempt, as a typed document.
@@ -694,21 +782,24 @@ impl Scope {
         // the student may submit: what is left is the library's own work (the attempt,
         // its score, the progress refresh), on the trusted path without switching back
         tx.trusted_to_the_end().await?;
+        // the open attempt, or the number of a new one (untimed: started and submitted
+        // at once, in one insert)
         let open = match decision {
-            StartDecision::New { attempt_number } => {
-                create_attempt(&mut tx, assessment, ctx.student, attempt_number, now).await?
-            }
+            StartDecision::New { attempt_number } => Err(attempt_number),
             StartDecision::Resume { attempt_number, .. }
             | StartDecision::CloseExpired { attempt_number, .. } => {
-                attempt_numbered(&mut tx, assessment, ctx.student, attempt_number).await?
+                Ok(attempt_numbered(&mut tx, assessment, ctx.student, attempt_number).await?)
             }
         };
-        let saved = saved_answers(&open)?;
+        let (started_at, saved) = match &open {
+            Ok(attempt) => (attempt.started_at, saved_answers(attempt)?),
+            Err(_) => (now, Answers::default()),
+        };
         let changed = changed_answers(&saved, &new);
         // after the answer cutoff nothing sent now counts: the answers saved in time stand
         let closed = ctx
             .rules
-            .answer_cutoff(open.started_at)
+            .answer_cutoff(started_at)
             .is_some_and(|cutoff| now > cutoff);
         let merged = if closed {
             saved
@@ -717,7 +808,7 @@ impl Scope {
         };
         let verdict = match submission(
             &ctx.rules,
-            open.started_at,
+            started_at,
             now,
             merged
                 .0
@@ -728,11 +819,10 @@ impl Scope {
             Err(e @ lms_core::Error::TimeLimitExceeded { .. }) => {
                 // too late to submit: under grace_period and abandon, the attempt is
                 // abandoned (kept, whatever the caller does with the refusal)
-                if matches!(
-                    ctx.rules.policy.time_limit_policy,
-                    TimeLimitPolicy::GracePeriod | TimeLimitPolicy::Abandon
-                ) {
-                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, &open, now)
+                if let (Ok(open), TimeLimitPolicy::GracePeriod | TimeLimitPolicy::Abandon) =
+                    (&open, ctx.rules.policy.time_limit_policy)
+                {
+                    close_expired(&mut tx, &ctx.rules, ctx.minimum_passing_score, open, now)
                         .await?;
                     refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
                     tx.commit().await?;
@@ -748,16 +838,33 @@ impl Scope {
                 .filter(|(q, _)| verdict.kept.contains(q))
                 .collect(),
         );
-        let (attempt, scored) = grade_and_store(
-            &mut tx,
-            &open,
-            &kept,
-            ctx.minimum_passing_score,
-            verdict.time_spent_seconds,
-            verdict.submitted_at,
-            options.allow_empty || verdict.late,
-        )
-        .await?;
+        let allow_empty = options.allow_empty || verdict.late;
+        let (attempt, scored) = match &open {
+            Ok(open) => {
+                grade_and_store(
+                    &mut tx,
+                    open,
+                    &kept,
+                    ctx.minimum_passing_score,
+                    verdict.time_spent_seconds,
+                    verdict.submitted_at,
+                    allow_empty,
+                )
+                .await?
+            }
+            Err(number) => {
+                let new = NewScored {
+                    assessment,
+                    student: ctx.student,
+                    number: *number,
+                    started_at,
+                    time_spent_seconds: verdict.time_spent_seconds,
+                    submitted_at: verdict.submitted_at,
+                };
+                grade_and_insert(&mut tx, &new, &kept, ctx.minimum_passing_score, allow_empty)
+                    .await?
+            }
+        };
         let refreshed = refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
         tx.commit().await?;
         let mut dropped = verdict.dropped;

@@ -15,7 +15,7 @@ use lms_core::repo::Page;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::authoring::{block, course, lesson};
+use crate::authoring::course;
 use crate::error::{Error, Result};
 use crate::rows;
 use crate::session::{Actor, Scope, Tx};
@@ -142,17 +142,8 @@ pub(crate) const ASSESSMENT_OWNER: &str = "select coalesce(a.course_id, l.course
 const BLOCK_OWNER: &str = "select l.course_id, l.is_published from public.content_blocks b \
     join public.lessons l on l.id = b.lesson_id where b.id = $1";
 
-/// Refuses to let anyone study a draft lesson: only students' view hides drafts, the
-/// course's staff see them (and may enrol), but nothing counts before publication.
-pub(crate) fn require_published(lesson: &Lesson) -> Result<()> {
-    if lesson.is_published {
-        Ok(())
-    } else {
-        Err(draft_lesson(lesson.id))
-    }
-}
-
-/// The refusal of [`require_published`].
+/// The refusal of studying a draft lesson: no attempts and no content progress on one,
+/// also for the course's staff.
 pub(crate) fn draft_lesson(lesson: LessonId) -> Error {
     Error::forbidden(format!(
         "lesson {lesson} is a draft: it is studied once published"
@@ -185,6 +176,8 @@ pub(crate) struct Refreshed {
     pub unlocked: Vec<LessonId>,
     /// Whether the course is complete now.
     pub course_completed: bool,
+    /// The enrolment with the summary just stored; `None` without an enrolment.
+    pub enrollment: Option<Enrollment>,
 }
 
 /// Derives and stores a student's whole progress on a course from the facts: published
@@ -469,7 +462,7 @@ async fn refresh(
     let summary = rows::json("progress", &summary)?;
     // every changed progress row and the enrolment's summary in one statement (a lesson's
     // row keeps its attempt count and grade; an assessment's row sets them)
-    sqlx::query(
+    let sql = format!(
         "with written as ( \
            insert into public.student_progress \
              (student_id, course_id, lesson_id, assessment_id, status, completion_percentage, \
@@ -492,8 +485,10 @@ async fn refresh(
          update public.enrollments set progress = $9, \
            completed_at = case when $10 then coalesce(completed_at, greatest(now(), enrolled_at)) \
                            else completed_at end \
-         where student_id = $1 and course_id = $2",
-    )
+         where student_id = $1 and course_id = $2 returning {}",
+        rows::ENROLLMENT
+    );
+    refreshed.enrollment = rows::select::<Enrollment>(&sql)
     .bind(student.0)
     .bind(course_id.0)
     .bind(&writes.lesson)
@@ -504,7 +499,7 @@ async fn refresh(
     .bind(&writes.best_score)
     .bind(summary)
     .bind(refreshed.course_completed)
-    .execute(tx.conn())
+    .optional(tx.conn())
     .await?;
     Ok(refreshed)
 }
@@ -532,34 +527,40 @@ fn progress_key(course: CourseId, student: UserId) -> String {
     format!("lms.progress:{course}:{student}")
 }
 
-/// The lessons still to complete before `lesson` unlocks for `student`, from their stored
-/// progress. Only prerequisites the actor can see count — for a student, published
-/// lessons — as in [`refresh_course_progress`], so a draft lesson never locks anyone out.
+/// The student's standing on a course, read after the progress lock in one statement:
+/// `NotEnrolled` unless they are enrolled, else the lessons among `prerequisites` (in
+/// their order) still to complete, from their stored progress. Only prerequisites the
+/// actor can see count — for a student, published lessons — as in
+/// [`refresh_course_progress`], so a draft lesson never locks anyone out.
 pub(crate) async fn missing_prerequisites(
     tx: &mut Tx,
     student: UserId,
-    lesson: &Lesson,
+    course: CourseId,
+    prerequisites: &[Uuid],
 ) -> Result<Vec<LessonId>> {
-    let prerequisites: Vec<Uuid> = lesson.prerequisites.iter().map(|p| p.0).collect();
-    let published: HashSet<Uuid> =
-        sqlx::query_scalar("select id from public.lessons where id = any($1) and is_published")
-            .bind(&prerequisites)
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .collect();
-    let rows = progress_rows(tx, student, lesson.course_id).await?;
-    let completed: HashSet<LessonId> = rows
-        .iter()
-        .filter(|p| p.assessment_id.is_none() && p.status == ProgressStatus::Completed)
-        .filter_map(|p| p.lesson_id)
-        .collect();
-    Ok(lesson
-        .prerequisites
-        .iter()
-        .filter(|p| published.contains(&p.0) && !completed.contains(p))
-        .copied()
-        .collect())
+    let (enrolled, missing): (bool, Vec<Uuid>) = sqlx::query_as(
+        "select exists (select 1 from public.enrollments \
+                         where student_id = $1 and course_id = $2), \
+                array(select p.id from unnest($3::uuid[]) with ordinality as p(id, n) \
+                       where exists (select 1 from public.lessons l \
+                                      where l.id = p.id and l.is_published) \
+                         and not exists (select 1 from public.student_progress sp \
+                                          where sp.student_id = $1 and sp.course_id = $2 \
+                                            and sp.lesson_id = p.id and sp.assessment_id is null \
+                                            and sp.status = 'completed') \
+                       order by p.n)",
+    )
+    .bind(student.0)
+    .bind(course.0)
+    .bind(prerequisites)
+    .fetch_one(tx.conn())
+    .await?;
+    if !enrolled {
+        return Err(Error::NotEnrolled {
+            course: course.to_string(),
+        });
+    }
+    Ok(missing.into_iter().map(LessonId).collect())
 }
 
 impl Scope {
@@ -605,12 +606,10 @@ impl Scope {
                 }
                 other => other,
             })?;
-        refresh_course_progress(&mut tx, student, course_id, None).await?;
-        let enrolled = enrollment(&mut tx, student, course_id)
-            .await
-            .unwrap_or(inserted);
+        tx.trusted_to_the_end().await?;
+        let refreshed = refresh_course_progress(&mut tx, student, course_id, None).await?;
         tx.commit().await?;
-        Ok(enrolled)
+        Ok(refreshed.enrollment.unwrap_or(inserted))
     }
 
     /// Records the acting student's progress on a content block (a `ProgressData`
@@ -634,23 +633,37 @@ impl Scope {
         }
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let block = match block(&mut tx, block_id).await {
-            Ok(b) => b,
-            Err(e @ Error::NotFound { .. }) => {
-                return Err(not_enrolled_or(&mut tx, BLOCK_OWNER, block_id.0, e).await?)
-            }
-            Err(e) => return Err(e),
+        // the block and its lesson as the actor sees them, in one read
+        let found = sqlx::query(
+            "select b.type::text as type, b.lesson_id, l.id as lesson, l.course_id, \
+                    l.is_published, l.prerequisites \
+               from public.content_blocks b left join public.lessons l on l.id = b.lesson_id \
+              where b.id = $1",
+        )
+        .bind(block_id.0)
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some(found) = found else {
+            let e = Error::not_found("content block", block_id);
+            return Err(not_enrolled_or(&mut tx, BLOCK_OWNER, block_id.0, e).await?);
         };
-        let lesson = lesson(&mut tx, block.lesson_id).await?;
-        require_published(&lesson)?;
-        lock_progress(&mut tx, lesson.course_id, student).await?;
-        enrollment(&mut tx, student, lesson.course_id).await?;
-        let missing = missing_prerequisites(&mut tx, student, &lesson).await?;
+        let content_type: ContentType = rows::parse(&found, "type")?;
+        let lesson_id = LessonId(found.try_get("lesson_id")?);
+        let Some(course) = found.try_get::<Option<Uuid>, _>("course_id")?.map(CourseId) else {
+            return Err(Error::not_found("lesson", lesson_id));
+        };
+        if !found.try_get::<bool, _>("is_published")? {
+            return Err(draft_lesson(lesson_id));
+        }
+        let prerequisites: Vec<Uuid> = found.try_get("prerequisites")?;
+        lock_progress(&mut tx, course, student).await?;
+        let missing = missing_prerequisites(&mut tx, student, course, &prerequisites).await?;
         if !missing.is_empty() {
             return Err(lms_core::Error::PrerequisitesUnmet { missing }.into());
         }
 
-        tx.trusted().await?;
+        // every right is checked: the rest is the library's own writes and refresh
+        tx.trusted_to_the_end().await?;
         let completed = data.completed;
         let data = rows::json("data", &data)?;
         sqlx::query(
@@ -664,8 +677,8 @@ impl Scope {
                                   2147483647)::integer",
         )
         .bind(student.0)
-        .bind(block.id.0)
-        .bind(block.content_type.as_str())
+        .bind(block_id.0)
+        .bind(content_type.as_str())
         .bind(data)
         .bind(completed)
         .bind(time_spent_seconds)
@@ -677,18 +690,17 @@ impl Scope {
              where student_id = $1 and course_id = $2 and lesson_id = $3 and assessment_id is null",
         )
         .bind(student.0)
-        .bind(lesson.course_id.0)
-        .bind(lesson.id.0)
+        .bind(course.0)
+        .bind(lesson_id.0)
         .bind(time_spent_seconds)
         .execute(tx.conn())
         .await?;
-        tx.set_actor_role().await?;
-        refresh_course_progress(&mut tx, student, lesson.course_id, Some(lesson.id)).await?;
-        let row = progress_rows(&mut tx, student, lesson.course_id)
+        refresh_course_progress(&mut tx, student, course, Some(lesson_id)).await?;
+        let row = progress_rows(&mut tx, student, course)
             .await?
             .into_iter()
-            .find(|p| p.lesson_id == Some(lesson.id) && p.assessment_id.is_none())
-            .ok_or_else(|| Error::not_found("lesson progress", lesson.id))?;
+            .find(|p| p.lesson_id == Some(lesson_id) && p.assessment_id.is_none())
+            .ok_or_else(|| Error::not_found("lesson progress", lesson_id))?;
         tx.commit().await?;
         Ok(row)
     }

@@ -81,7 +81,7 @@ async fn a_pooled_connection_never_carries_one_users_identity_to_the_next(pool: 
     );
 }
 
-/// Fix: `require_published` in the attempt and content-progress use cases.
+/// Fix: the draft-lesson refusal (`draft_lesson`) in the attempt and content-progress use cases.
 /// Whether an actor may *study* an assessment is decided by whether they may
 /// *see* it (RLS), then the trusted path writes the attempt. For students that hides
 /// draft lessons, but an admin (or the course's instructor) who enrols sees drafts, so
