@@ -677,6 +677,44 @@ impl AttemptHistory {
     pub fn any_submitted(&self) -> bool {
         self.picks.iter().any(|a| a.submitted_at.is_some())
     }
+
+    /// The history after `attempt` was written: a new attempt, or one that was open in
+    /// this history (submitted or abandoned since). Equal to [`AttemptHistory::of`] the
+    /// whole list with it (property-tested), without reading the list again. Not for an
+    /// attempt graded before (a regrade): its old share of the sums is not known here.
+    pub fn with(&self, attempt: &AttemptSummary) -> AttemptHistory {
+        let replaced = self
+            .picks
+            .iter()
+            .any(|a| a.attempt_number == attempt.attempt_number);
+        let mut list: Vec<AttemptSummary> = self
+            .picks
+            .iter()
+            .filter(|a| a.attempt_number != attempt.attempt_number)
+            .cloned()
+            .collect();
+        list.push(attempt.clone());
+        let mut next = AttemptHistory::of(&list);
+        next.attempts = self.attempts.saturating_add(u32::from(!replaced));
+        next.sums = self.sums.clone();
+        if let Some((total, earned)) = attempt.finished().then(|| attempt.graded_part()).flatten() {
+            match next.sums.iter_mut().find(|s| s.total_points == total) {
+                Some(sum) => {
+                    sum.earned += earned;
+                    sum.count += 1;
+                }
+                None => {
+                    next.sums.push(FractionSum {
+                        total_points: total,
+                        earned,
+                        count: 1,
+                    });
+                    next.sums.sort_by_key(|s| s.total_points);
+                }
+            }
+        }
+        next
+    }
 }
 
 /// The grade of an assessment from its attempts (any order), by `method`, with
@@ -1644,6 +1682,32 @@ mod tests {
             let again = AttemptHistory { sums: history.sums.clone(), ..AttemptHistory::of(&history.picks) };
             prop_assert_eq!(grade_history(method, &again, minimum), grade_naive(method, &list, minimum));
             prop_assert_eq!(history.any_submitted(), list.iter().any(|a| a.submitted_at.is_some()));
+        }
+
+        #[test]
+        fn a_written_attempt_updates_the_history_as_the_whole_list(
+            list in history(),
+            outcome in (0u8..3, proptest::option::of(0i32..=100), proptest::option::of(0u64..20_000_000), any::<bool>()),
+        ) {
+            // the open attempt of the list (the last one when none is open: a new one)
+            let (state, score, earned, passed) = outcome;
+            let open = list.iter().filter(|a| a.is_open()).map(|a| a.attempt_number).max();
+            let number = open.unwrap_or_else(|| list.iter().map(|a| a.attempt_number).max().unwrap_or(0) + 1);
+            let started = t(1000, 0);
+            let ended = t(1003, 0);
+            let written = AttemptSummary {
+                attempt_number: number,
+                started_at: started,
+                submitted_at: (state >= 1).then_some(ended),
+                abandoned_at: (state == 0).then_some(ended),
+                score: if state >= 1 { score } else { None },
+                passed: if state >= 1 && score.is_some() { Some(passed) } else { None },
+                points_earned: earned.map(Points::from_micros),
+                total_points: Some(20),
+            };
+            let mut after: Vec<AttemptSummary> = list.iter().filter(|a| a.attempt_number != number).cloned().collect();
+            after.push(written.clone());
+            prop_assert_eq!(AttemptHistory::of(&list).with(&written), AttemptHistory::of(&after));
         }
 
         #[test]

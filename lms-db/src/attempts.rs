@@ -17,7 +17,8 @@
 
 use chrono::{DateTime, Utc};
 use lms_core::attempts::{
-    may_start, submission, AttemptHistory, AttemptRules, Closing, StartDecision, TimeLimitPolicy,
+    may_start, submission, AttemptHistory, AttemptRules, AttemptSummary, Closing, StartDecision,
+    TimeLimitPolicy,
 };
 use lms_core::documents::{Answer, Answers, Document, Feedback, Points, QuestionSet};
 use lms_core::model::*;
@@ -32,7 +33,7 @@ use crate::authoring::{
 use crate::error::{Error, Result};
 use crate::learning::{
     draft_lesson, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
-    student_of, try_lock_progress, ASSESSMENT_OWNER,
+    refresh_knowing, student_of, try_lock_progress, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -865,7 +866,16 @@ impl Scope {
                     .await?
             }
         };
-        let refreshed = refresh_course_progress(&mut tx, ctx.student, ctx.course, None).await?;
+        // the history this decided on, with the attempt just written: not read again
+        let known = history.with(&AttemptSummary::from(&attempt));
+        let refreshed = refresh_knowing(
+            &mut tx,
+            ctx.student,
+            ctx.course,
+            None,
+            Some((assessment, known)),
+        )
+        .await?;
         tx.commit().await?;
         let mut dropped = verdict.dropped;
         if closed {

@@ -197,8 +197,22 @@ pub(crate) async fn refresh_course_progress(
     course_id: CourseId,
     accessed: Option<LessonId>,
 ) -> Result<Refreshed> {
+    refresh_knowing(tx, student, course_id, accessed, None).await
+}
+
+/// [`refresh_course_progress`] when the caller knows the student's history at one
+/// assessment as it stands now in this transaction (a submission: the history it
+/// decided on, [`AttemptHistory::with`] the attempt it wrote), which is then not read
+/// again.
+pub(crate) async fn refresh_knowing(
+    tx: &mut Tx,
+    student: UserId,
+    course_id: CourseId,
+    accessed: Option<LessonId>,
+    known: Option<(AssessmentId, AttemptHistory)>,
+) -> Result<Refreshed> {
     tx.trusted().await?;
-    let result = refresh(tx, student, course_id, accessed).await;
+    let result = refresh(tx, student, course_id, accessed, known).await;
     tx.set_actor_role().await?;
     result
 }
@@ -259,6 +273,7 @@ async fn refresh(
     student: UserId,
     course_id: CourseId,
     accessed: Option<LessonId>,
+    known: Option<(AssessmentId, AttemptHistory)>,
 ) -> Result<Refreshed> {
     use sqlx::types::Json;
     // the course's facts in one read: its final assessment, its published lessons (with
@@ -319,7 +334,14 @@ async fn refresh(
 
     // the student's attempt history at each of those assessments, reduced in the
     // database to what the rules need (not every attempt)
-    let histories = rows::histories(tx, student, rows::HistoriesOf::Course(course_id.0)).await?;
+    let of = rows::HistoriesOf::Course {
+        course: course_id.0,
+        except: known.as_ref().map(|(a, _)| a.0),
+    };
+    let mut histories = rows::histories(tx, student, of).await?;
+    if let Some((assessment, history)) = known {
+        histories.insert(assessment.0, history);
+    }
     let no_history = AttemptHistory::default();
     let history_of = |a: &Uuid| histories.get(a).unwrap_or(&no_history);
     // each assessment's grade by its own grading method and passing score
@@ -489,18 +511,18 @@ async fn refresh(
         rows::ENROLLMENT
     );
     refreshed.enrollment = rows::select::<Enrollment>(&sql)
-    .bind(student.0)
-    .bind(course_id.0)
-    .bind(&writes.lesson)
-    .bind(&writes.assessment)
-    .bind(&writes.status)
-    .bind(&writes.completion_percentage)
-    .bind(&writes.attempts_count)
-    .bind(&writes.best_score)
-    .bind(summary)
-    .bind(refreshed.course_completed)
-    .optional(tx.conn())
-    .await?;
+        .bind(student.0)
+        .bind(course_id.0)
+        .bind(&writes.lesson)
+        .bind(&writes.assessment)
+        .bind(&writes.status)
+        .bind(&writes.completion_percentage)
+        .bind(&writes.attempts_count)
+        .bind(&writes.best_score)
+        .bind(summary)
+        .bind(refreshed.course_completed)
+        .optional(tx.conn())
+        .await?;
     Ok(refreshed)
 }
 

@@ -516,8 +516,9 @@ pub(crate) enum HistoriesOf {
     /// At one assessment.
     Assessment(Uuid),
     /// At every assessment of a course the progress refresh counts: the course's own
-    /// (its final exam) and those of its published lessons.
-    Course(Uuid),
+    /// (its final exam) and those of its published lessons; all but `except`, whose
+    /// history the caller knows.
+    Course { course: Uuid, except: Option<Uuid> },
 }
 
 /// A student's [`AttemptHistory`] at each assessment of `of` that they attempted, by
@@ -531,13 +532,14 @@ pub(crate) async fn histories(
     student: lms_core::model::UserId,
     of: HistoriesOf,
 ) -> crate::error::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
-    let (filter, id) = match of {
-        HistoriesOf::Assessment(id) => ("assessment_id = $2", id),
-        HistoriesOf::Course(id) => (
+    let (filter, id, except) = match of {
+        HistoriesOf::Assessment(id) => ("assessment_id = $2", id, None),
+        HistoriesOf::Course { course, except } => (
             "assessment_id in (select id from public.assessments where course_id = $2 \
                or lesson_id in (select id from public.lessons \
                                  where course_id = $2 and is_published))",
-            id,
+            course,
+            except,
         ),
     };
     // One scan of the attempts, grouped by assessment and by assessment and points
@@ -560,7 +562,9 @@ pub(crate) async fn histories(
                   case when exact_points_earned is not null and total_points > 0 \
                        then least(exact_points_earned, total_points) * 1000000 \
                        else least(greatest(score, 0), 100) end as part \
-             from public.assessment_attempts where student_id = $1 and {filter}), \
+             from public.assessment_attempts \
+            where student_id = $1 and {filter} \
+              and ($3::uuid is null or assessment_id <> $3)), \
          g as ( \
            select assessment_id, part_of, grouping(part_of) = 1 as whole, count(*) as n, \
                   max(attempt_number) as last_number, \
@@ -597,6 +601,7 @@ pub(crate) async fn histories(
     let found = sqlx::query(&sql)
         .bind(student.0)
         .bind(id)
+        .bind(except)
         .fetch_all(tx.conn())
         .await?;
     let mut out: std::collections::HashMap<Uuid, AttemptHistory> = Default::default();
