@@ -97,15 +97,20 @@ pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static 
     /// [module docs](self)).
     fn validate(value: &Value) -> Result<Self, InvalidDocument> {
         let mut problems = Problems::default();
-        if let Some(path) = too_deep(value) {
+        // one pass without paths first: a document within the limits (the common case)
+        // never builds the pointers the reports below need
+        let (deep, nul) = scan(value);
+        if let Some(path) = deep.then(|| too_deep(value)).flatten() {
             problems.push(
                 &path,
                 format!("nested deeper than {} levels", limits::MAX_DEPTH),
             );
             return Err(problems.into_error(Self::NAME));
         }
-        for path in nul_characters(value) {
-            problems.push(&path, "must not contain the NUL character (U+0000)");
+        if nul {
+            for path in nul_characters(value) {
+                problems.push(&path, "must not contain the NUL character (U+0000)");
+            }
         }
         if !problems.is_empty() {
             return Err(problems.into_error(Self::NAME));
@@ -139,6 +144,31 @@ pub fn validate<T: Document>(value: &Value) -> Result<T, InvalidDocument> {
 /// The JSON Schema (draft 2020-12) of document `T`, as committed in `lms-core/schemas/`.
 pub fn json_schema<T: Document>() -> Value {
     schemars::schema_for!(T).to_value()
+}
+
+/// Whether `value` nests deeper than [`limits::MAX_DEPTH`], and whether any of its
+/// strings or keys holds U+0000: [`too_deep`] and [`nul_characters`] without their
+/// paths. Iterative, so it cannot overflow the stack.
+fn scan(value: &Value) -> (bool, bool) {
+    let mut nul = false;
+    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > limits::MAX_DEPTH {
+            return (true, nul);
+        }
+        match node {
+            Value::String(text) => nul |= text.contains('\0'),
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    nul |= k.contains('\0');
+                    stack.push((v, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    (false, nul)
 }
 
 /// The path of the first node nested deeper than [`limits::MAX_DEPTH`], if any.
