@@ -33,10 +33,11 @@
 //! - An answer to an unknown question, of the wrong kind, selecting an unknown option,
 //!   or selecting several options of a single-choice question is an error.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::documents::limits::MAX_TEXT_CHARS;
 pub use crate::documents::Points;
@@ -413,13 +414,31 @@ fn choice_credit(q: &MultipleChoiceQuestion, selected: &[String]) -> Result<Opti
     Ok(Some(credit_of(sum)))
 }
 
-/// NFC-normalized and, unless `case_sensitive`, lowercased.
-fn fold(text: &str, case_sensitive: bool) -> String {
-    let nfc: String = text.nfc().collect();
+/// NFC-normalized and, unless `case_sensitive`, lowercased. Text already in that form
+/// (ASCII, most text) is returned as it is, without a copy.
+fn fold(text: &str, case_sensitive: bool) -> Cow<'_, str> {
+    if text.is_ascii() {
+        // ASCII is NFC, and so is its lowercase
+        return if case_sensitive || !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(text.to_ascii_lowercase())
+        };
+    }
+    let text = nfc(Cow::Borrowed(text));
     if case_sensitive {
-        nfc
+        text
     } else {
-        nfc.to_lowercase().nfc().collect()
+        nfc(Cow::Owned(text.to_lowercase()))
+    }
+}
+
+/// `text` in NFC, copied only when it is not (surely) in NFC already.
+fn nfc(text: Cow<'_, str>) -> Cow<'_, str> {
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        Cow::Owned(text.nfc().collect())
     }
 }
 

@@ -677,6 +677,18 @@ mod properties {
 
     proptest! {
         #[test]
+        fn folding_copies_only_what_it_changes(
+            text in proptest::string::string_regex("[a-zA-Z0-9 ÉéÅåΣσßİ\u{0301}\u{030A}\u{212B}ﬁ*]{0,12}").unwrap(),
+            case_sensitive in any::<bool>(),
+        ) {
+            // the plain definition: NFC, then lowercase and NFC again
+            let nfc: String = text.nfc().collect();
+            let expected = if case_sensitive { nfc } else { nfc.to_lowercase().nfc().collect() };
+            let folded = fold(&text, case_sensitive);
+            prop_assert_eq!(folded.as_ref(), expected.as_str());
+        }
+
+        #[test]
         fn scoring_keeps_its_invariants((questions, answers, minimum, grades) in attempt()) {
             let mut scored = score(&questions, &answers, &policy(minimum)).unwrap();
             assert_invariants(&scored);
