@@ -735,3 +735,36 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn with_duplicate_ids_only_the_first_question_counts() {
+    // an unvalidated set (validation refuses duplicate ids): the first `q` is the one
+    let set: Vec<Question> = serde_json::from_value(json!([
+        {"type": "true_false", "id": "z", "prompt": "Last?", "points": 1, "correct": true},
+        {"type": "true_false", "id": "q", "prompt": "First?", "points": 2, "correct": true},
+        {"type": "short_answer", "id": "q", "prompt": "Second?", "points": 5,
+         "accepted": [{"text": "yes", "fraction": 1}]},
+        {"type": "true_false", "id": "a", "prompt": "Other?", "points": 1, "correct": false}
+    ]))
+    .unwrap();
+    let questions = QuestionSet(set);
+    let answers =
+        validate::<Answers>(&json!({"q": {"type": "true_false", "value": true}})).unwrap();
+    let scored = score(&questions, &answers, &policy(50)).unwrap();
+    let ids: Vec<&str> = scored
+        .feedback
+        .questions
+        .iter()
+        .map(|q| q.question_id.as_str())
+        .collect();
+    assert_eq!(ids, ["z", "q", "a"]);
+    assert_eq!(scored.total_points, 4);
+    assert_eq!(scored.points_earned, Points::whole(2));
+    // an answer of the second question's kind does not fit the first
+    let wrong =
+        validate::<Answers>(&json!({"q": {"type": "short_answer", "text": "yes"}})).unwrap();
+    assert!(matches!(
+        score(&questions, &wrong, &policy(50)),
+        Err(Error::AnswerKindMismatch { .. })
+    ));
+}
