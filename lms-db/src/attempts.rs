@@ -32,8 +32,8 @@ use crate::authoring::{
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    draft_lesson, lock_progress, missing_prerequisites, not_enrolled_or, refresh_course_progress,
-    refresh_knowing, student_of, try_lock_progress, ASSESSMENT_OWNER,
+    draft_lesson, lock_progress, missing_of, not_enrolled_or, refresh_course_progress,
+    refresh_knowing, standing, student_of, try_lock_progress, ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -100,46 +100,45 @@ struct Context {
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let student = student_of(tx)?;
-    // the assessment as the actor sees it, in one read: its course, whether it takes
+    let course = match assessment_course(tx, assessment).await {
+        Ok(c) => c,
+        Err(e @ Error::NotFound { .. }) => {
+            return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?)
+        }
+        Err(e) => return Err(e),
+    };
+    lock_progress(tx, course, student).await?;
+    // after the lock, so that a change of the rules that held it counts (update_assessment
+    // takes each student's lock): in one read as the actor, whether the assessment takes
     // attempts (only the lesson's chosen assessment or the course's final one does), its
-    // attempt rules, its lesson and that lesson's published prerequisites
+    // attempt rules, its lesson, and the student's standing (enrolment, prerequisites
+    // still to complete)
     let sql = format!(
-        "select coalesce(a.course_id, l.course_id) as owner_course, a.lesson_id, \
+        "select a.lesson_id, \
                 exists (select 1 from public.lessons where assessment_id = a.id) \
                   or exists (select 1 from public.courses where final_assessment_id = a.id) \
                   as takes_attempts, \
-                l.is_published as lesson_published, l.prerequisites, \
-                {} \
+                l.is_published as lesson_published, {}, {} \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
-        rows::ATTEMPT_RULES
+        rows::ATTEMPT_RULES,
+        standing("$2", "$3", "coalesce(l.prerequisites, '{}')")
     );
     let row = sqlx::query(&sql)
         .bind(assessment.0)
+        .bind(student.0)
+        .bind(course.0)
         .fetch_optional(tx.conn())
-        .await?;
-    let course: Option<Uuid> = row
-        .as_ref()
-        .map(|r| r.try_get("owner_course"))
-        .transpose()?
-        .flatten();
-    let (Some(row), Some(course)) = (row, course.map(CourseId)) else {
-        let e = Error::not_found("assessment", assessment);
-        return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?);
-    };
-    lock_progress(tx, course, student).await?;
-    let lesson_id: Option<Uuid> = row.try_get("lesson_id")?;
-    let prerequisites: Option<Vec<Uuid>> = row.try_get("prerequisites")?;
-    // the student's facts, read after the lock: the enrolment, and which of those
-    // prerequisites they still have to complete
-    let missing =
-        missing_prerequisites(tx, student, course, &prerequisites.unwrap_or_default()).await?;
+        .await?
+        .ok_or_else(|| Error::not_found("assessment", assessment))?;
+    let missing = missing_of(&row, course)?;
     if !row.try_get::<bool, _>("takes_attempts")? {
         return Err(Error::forbidden(format!(
             "assessment {assessment} is neither a lesson's assessment nor a final assessment"
         )));
     }
     let (rules, minimum_passing_score) = rows::attempt_rules(&row)?;
+    let lesson_id: Option<Uuid> = row.try_get("lesson_id")?;
     if let Some(l) = lesson_id {
         if !row
             .try_get::<Option<bool>, _>("lesson_published")?

@@ -560,29 +560,48 @@ pub(crate) async fn missing_prerequisites(
     course: CourseId,
     prerequisites: &[Uuid],
 ) -> Result<Vec<LessonId>> {
-    let (enrolled, missing): (bool, Vec<Uuid>) = sqlx::query_as(
-        "select exists (select 1 from public.enrollments \
-                         where student_id = $1 and course_id = $2), \
-                array(select p.id from unnest($3::uuid[]) with ordinality as p(id, n) \
-                       where exists (select 1 from public.lessons l \
-                                      where l.id = p.id and l.is_published) \
-                         and not exists (select 1 from public.student_progress sp \
-                                          where sp.student_id = $1 and sp.course_id = $2 \
-                                            and sp.lesson_id = p.id and sp.assessment_id is null \
-                                            and sp.status = 'completed') \
-                       order by p.n)",
+    let row = sqlx::query(&format!("select {}", standing("$1", "$2", "$3::uuid[]")))
+        .bind(student.0)
+        .bind(course.0)
+        .bind(prerequisites)
+        .fetch_one(tx.conn())
+        .await?;
+    missing_of(&row, course)
+}
+
+/// The select list of a student's standing ([`missing_prerequisites`]): `enrolled`, and
+/// `missing`, the lessons among `prerequisites` (an SQL `uuid[]`, in its order) that are
+/// published (visible to the actor) and not completed by `student` on `course` (SQL
+/// expressions too).
+pub(crate) fn standing(student: &str, course: &str, prerequisites: &str) -> String {
+    format!(
+        "exists (select 1 from public.enrollments \
+                  where student_id = {student} and course_id = {course}) as enrolled, \
+         array(select p.id from unnest({prerequisites}) with ordinality as p(id, n) \
+                where exists (select 1 from public.lessons pl \
+                               where pl.id = p.id and pl.is_published) \
+                  and not exists (select 1 from public.student_progress sp \
+                                   where sp.student_id = {student} and sp.course_id = {course} \
+                                     and sp.lesson_id = p.id and sp.assessment_id is null \
+                                     and sp.status = 'completed') \
+                order by p.n) as missing"
     )
-    .bind(student.0)
-    .bind(course.0)
-    .bind(prerequisites)
-    .fetch_one(tx.conn())
-    .await?;
-    if !enrolled {
+}
+
+/// The missing prerequisites of a row with the [`standing`] columns: `NotEnrolled`
+/// unless `enrolled`.
+pub(crate) fn missing_of(row: &sqlx::postgres::PgRow, course: CourseId) -> Result<Vec<LessonId>> {
+    if !row.try_get::<bool, _>("enrolled")? {
         return Err(Error::NotEnrolled {
             course: course.to_string(),
         });
     }
-    Ok(missing.into_iter().map(LessonId).collect())
+    let missing: Option<Vec<Uuid>> = row.try_get("missing")?;
+    Ok(missing
+        .unwrap_or_default()
+        .into_iter()
+        .map(LessonId)
+        .collect())
 }
 
 impl Scope {

@@ -1320,3 +1320,44 @@ async fn a_direct_edit_of_the_questions_makes_a_version_the_instructor_can_read(
         Ok(4)
     );
 }
+
+/// A change of the passing score that commits while a submission waits for the student's
+/// progress lock (as `update_assessment` holds it while it refreshes the students): the
+/// submission is scored with the score in force when it got the lock. (Found by review:
+/// the rules were once read before the lock.)
+#[sqlx::test(migrations = "../migrations")]
+async fn rules_are_read_after_the_progress_lock(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let me = w.lms.as_user(w.student);
+    sqlx::query("update public.assessments set minimum_passing_score = 50 where id = $1")
+        .bind(w.quiz1.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // another transaction holds the student's progress lock and raises the bar to 100
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("lms.progress:{}:{}", w.course, w.student))
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    sqlx::query("update public.assessments set minimum_passing_score = 100 where id = $1")
+        .bind(w.quiz1.0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let quiz = w.quiz1;
+    let task = tokio::spawn(async move { me.submit_attempt(quiz, &answers(1)).await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!task.is_finished(), "the submission waits for the lock");
+    other.commit().await.unwrap();
+    let submitted = task.await.unwrap().unwrap();
+    assert_eq!(submitted.attempt.score, Some(50));
+    assert_eq!(
+        submitted.attempt.passed,
+        Some(false),
+        "scored against the bar of 100"
+    );
+    let row = progress(&w, w.student, w.quiz1).await;
+    assert_ne!(row.status, ProgressStatus::Completed);
+}
