@@ -371,6 +371,11 @@ impl AttemptRepo for Scope {
         // not `attempts::create_attempt`: that one writes on the trusted path, after the
         // start rules were checked; this one runs as the actor
         let mut tx = self.begin().await?;
+        // under the student's progress lock, like every writer of attempts: a use case
+        // that decided on the student's history holds it until it commits
+        if let Ok(course) = authoring::assessment_course(&mut tx, new.assessment_id).await {
+            learning::lock_progress(&mut tx, course, new.student_id).await?;
+        }
         let sql = format!(
             "insert into public.assessment_attempts \
                (assessment_id, student_id, attempt_number, started_at) \
@@ -436,6 +441,16 @@ impl AttemptRepo for Scope {
             .map(|f| document::<Feedback>("feedback", f))
             .transpose()?;
         let mut tx = self.begin().await?;
+        // under the student's progress lock, like every writer of attempts
+        let owner: Option<(Option<Uuid>, Uuid)> = sqlx::query_as(
+            "select course_id, student_id from public.assessment_attempts where id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?;
+        if let Some((Some(course), student)) = owner {
+            learning::lock_progress(&mut tx, CourseId(course), UserId(student)).await?;
+        }
         let sql = format!(
             "update public.assessment_attempts set \
                answers = $2, score = $3, points_earned = $4, total_points = $5, passed = $6, \

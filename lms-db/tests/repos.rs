@@ -1381,3 +1381,54 @@ async fn roadmap_lists_are_paged(pool: PgPool) {
         assert_eq!(got, want, "{page:?}");
     }
 }
+
+/// The service's raw attempt writes wait for the student's progress lock, like every
+/// writer of attempts: a submission that decided on the student's history holds it until
+/// it commits, and reuses that history in its refresh.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn raw_attempt_writes_wait_for_the_progress_lock(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let svc = w.lms.as_service();
+    EnrollmentRepo::enroll(&svc, w.student, w.course)
+        .await
+        .unwrap();
+    let key = format!("lms.progress:{}:{}", w.course, w.student);
+    let hold = || async {
+        let mut other = pool.begin().await.unwrap();
+        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(&key)
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        other
+    };
+
+    let other = hold().await;
+    let (s, quiz, student) = (svc.clone(), w.quiz1, w.student);
+    let create = tokio::spawn(async move {
+        AttemptRepo::create_attempt(
+            &s,
+            NewAttempt {
+                assessment_id: quiz,
+                student_id: student,
+                attempt_number: 1,
+                started_at: Utc::now() - Duration::minutes(5),
+            },
+        )
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!create.is_finished(), "create_attempt waits for the lock");
+    other.commit().await.unwrap();
+    let attempt = create.await.unwrap().unwrap();
+
+    let other = hold().await;
+    let s = svc.clone();
+    let record = tokio::spawn(async move {
+        AttemptRepo::record_result(&s, attempt.id, graded(answers(1))).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!record.is_finished(), "record_result waits for the lock");
+    other.commit().await.unwrap();
+    record.await.unwrap().unwrap();
+}
