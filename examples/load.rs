@@ -20,10 +20,10 @@
 //! `student_dashboard`, `gradebook` (the instructor's first page).
 //!
 //! Also measured:
-//! * **statements per call** of each use case, from `pg_stat_statements` when the server
-//!   preloads it (`scripts/with-postgres` does): one client, sequential calls, every
-//!   statement the library sent (`BEGIN`, `SET`, `COMMIT` included; statements run inside
-//!   the database's functions and triggers are not counted);
+//! * **round trips per call** of each use case, counted by a proxy in front of the server
+//!   (one client, sequential calls after a warm-up; the pool's pings apart); with
+//!   `--verbose`, the statements behind them from `pg_stat_statements` when the server
+//!   preloads it (`scripts/with-postgres` does);
 //! * **the cost against the history**: one client submitting to an assessment where it
 //!   already has 1, 100 and 1,000 submitted attempts;
 //! * **resident memory** of this process while `--memory-clients` clients (64) submit and
