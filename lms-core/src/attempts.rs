@@ -265,20 +265,37 @@ impl AttemptSummary {
 
     /// The exact fraction of the points earned (0..=1), once graded.
     fn fraction(&self) -> Option<BigRational> {
-        self.score?;
-        match (self.points_earned, self.total_points) {
-            (Some(earned), Some(total)) if total > 0 => {
-                let total = Points::whole(total).micros();
-                Some(BigRational::new(
-                    BigInt::from(earned.micros().min(total)),
-                    BigInt::from(total),
-                ))
-            }
-            _ => self
-                .score
-                .map(|s| BigRational::new(BigInt::from(s.clamp(0, 100)), BigInt::from(100))),
-        }
+        self.graded_part()
+            .map(|(total, earned)| fraction_of(total, earned))
     }
+
+    /// Whether it was finished: submitted and not abandoned.
+    fn finished(&self) -> bool {
+        self.submitted_at.is_some() && self.abandoned_at.is_none()
+    }
+
+    /// The points total its fraction is of ([`FractionSum::total_points`]), and the
+    /// earned part of it; `None` until graded.
+    fn graded_part(&self) -> Option<(Option<u32>, u128)> {
+        let score = self.score?;
+        Some(match (self.points_earned, self.total_points) {
+            (Some(earned), Some(total)) if total > 0 => (
+                Some(total),
+                u128::from(earned.micros().min(Points::whole(total).micros())),
+            ),
+            _ => (None, u128::from(score.clamp(0, 100).unsigned_abs())),
+        })
+    }
+}
+
+/// `earned` as a fraction of `total` points (`earned` in millionths of a point), or of
+/// 100 without a total (`earned` a score): an attempt's fraction, or a [`FractionSum`]'s.
+fn fraction_of(total: Option<u32>, earned: u128) -> BigRational {
+    let denominator = match total {
+        Some(total) => BigInt::from(Points::whole(total).micros()),
+        None => BigInt::from(100),
+    };
+    BigRational::new(BigInt::from(earned), denominator)
 }
 
 impl From<&AssessmentAttempt> for AttemptSummary {
@@ -598,31 +615,26 @@ pub struct FractionSum {
 impl FractionSum {
     /// The sum of the fractions: `earned / (total in millionths)` or `earned / 100`.
     fn fractions(&self) -> BigRational {
-        let denominator = match self.total_points {
-            Some(total) => BigInt::from(Points::whole(total).micros()),
-            None => BigInt::from(100),
-        };
-        BigRational::new(BigInt::from(self.earned), denominator)
-    }
-}
-
-impl AttemptSummary {
-    /// Whether it was finished: submitted and not abandoned.
-    fn finished(&self) -> bool {
-        self.submitted_at.is_some() && self.abandoned_at.is_none()
+        fraction_of(self.total_points, self.earned)
     }
 
-    /// The points total its fraction is of ([`FractionSum::total_points`]), and the
-    /// earned part of it; `None` until graded.
-    fn graded_part(&self) -> Option<(Option<u32>, u128)> {
-        let score = self.score?;
-        Some(match (self.points_earned, self.total_points) {
-            (Some(earned), Some(total)) if total > 0 => (
-                Some(total),
-                u128::from(earned.micros().min(Points::whole(total).micros())),
-            ),
-            _ => (None, u128::from(score.clamp(0, 100).unsigned_abs())),
-        })
+    /// Adds one attempt's graded part ([`AttemptSummary::graded_part`]) to the sum of its
+    /// points total in `sums`, kept in order of total.
+    fn add(sums: &mut Vec<FractionSum>, total_points: Option<u32>, earned: u128) {
+        match sums.iter_mut().find(|s| s.total_points == total_points) {
+            Some(sum) => {
+                sum.earned += earned;
+                sum.count += 1;
+            }
+            None => {
+                sums.push(FractionSum {
+                    total_points,
+                    earned,
+                    count: 1,
+                });
+                sums.sort_by_key(|s| s.total_points);
+            }
+        }
     }
 }
 
@@ -644,17 +656,7 @@ impl AttemptHistory {
             let Some((total, earned)) = a.graded_part() else {
                 continue;
             };
-            match sums.iter_mut().find(|s| s.total_points == total) {
-                Some(sum) => {
-                    sum.earned += earned;
-                    sum.count += 1;
-                }
-                None => sums.push(FractionSum {
-                    total_points: total,
-                    earned,
-                    count: 1,
-                }),
-            }
+            FractionSum::add(&mut sums, total, earned);
             // in number order: a later attempt replaces the best only when higher
             match best.iter_mut().find(|b| b.0 == total) {
                 Some(b) if earned > b.1 => *b = (total, earned, a),
@@ -665,7 +667,6 @@ impl AttemptHistory {
         picks.extend(best.iter().map(|b| b.2));
         picks.sort_by_key(|a| a.attempt_number);
         picks.dedup_by_key(|a| a.attempt_number);
-        sums.sort_by_key(|s| s.total_points);
         AttemptHistory {
             attempts: u32::try_from(attempts.len()).unwrap_or(u32::MAX),
             picks: picks.into_iter().cloned().collect(),
@@ -698,20 +699,7 @@ impl AttemptHistory {
         next.attempts = self.attempts.saturating_add(u32::from(!replaced));
         next.sums = self.sums.clone();
         if let Some((total, earned)) = attempt.finished().then(|| attempt.graded_part()).flatten() {
-            match next.sums.iter_mut().find(|s| s.total_points == total) {
-                Some(sum) => {
-                    sum.earned += earned;
-                    sum.count += 1;
-                }
-                None => {
-                    next.sums.push(FractionSum {
-                        total_points: total,
-                        earned,
-                        count: 1,
-                    });
-                    next.sums.sort_by_key(|s| s.total_points);
-                }
-            }
+            FractionSum::add(&mut next.sums, total, earned);
         }
         next
     }
@@ -737,11 +725,8 @@ pub fn grade_history(
     history: &AttemptHistory,
     minimum_passing_score: u32,
 ) -> AssessmentGrade {
-    let attempts = &history.picks;
-    let mut finished: Vec<&AttemptSummary> = attempts
-        .iter()
-        .filter(|a| a.submitted_at.is_some() && a.abandoned_at.is_none())
-        .collect();
+    let mut finished: Vec<&AttemptSummary> =
+        history.picks.iter().filter(|a| a.finished()).collect();
     finished.sort_by_key(|a| a.attempt_number);
     let graded = || finished.iter().filter_map(|a| a.fraction().map(|f| (a, f)));
     let mut pending = finished.iter().any(|a| a.score.is_none());
