@@ -333,6 +333,25 @@ impl ScoredColumns {
             micros: i64::try_from(scored.points_earned.micros()).unwrap_or(i64::MAX),
         })
     }
+
+    /// Binds the columns as the next nine parameters, in the order of the fields:
+    /// answers, score, points earned, total points, passed, feedback, time spent,
+    /// submitted at, exact points in millionths.
+    fn bind<'q>(
+        self,
+        query: rows::Select<'q, AssessmentAttempt>,
+    ) -> rows::Select<'q, AssessmentAttempt> {
+        query
+            .bind(self.answers)
+            .bind(self.score)
+            .bind(self.points_earned)
+            .bind(self.total_points)
+            .bind(self.passed)
+            .bind(self.feedback)
+            .bind(self.time_spent)
+            .bind(self.submitted_at)
+            .bind(self.micros)
+    }
 }
 
 /// [`store_result`], and the questions version it was scored against when `version`.
@@ -357,17 +376,8 @@ async fn store_scored(
          where id = $1 returning {}",
         rows::ATTEMPT
     );
-    let stored = rows::select::<AssessmentAttempt>(&sql)
-        .bind(attempt.0)
-        .bind(c.answers)
-        .bind(c.score)
-        .bind(c.points_earned)
-        .bind(c.total_points)
-        .bind(c.passed)
-        .bind(c.feedback)
-        .bind(c.time_spent)
-        .bind(c.submitted_at)
-        .bind(c.micros)
+    let stored = c
+        .bind(rows::select::<AssessmentAttempt>(&sql).bind(attempt.0))
         .bind(version)
         .one(tx.conn())
         .await?;
@@ -432,23 +442,12 @@ async fn grade_and_insert(
                  $13::numeric / 1000000, $14) returning {}",
         rows::ATTEMPT
     );
-    let stored = rows::select::<AssessmentAttempt>(&sql)
+    let first = rows::select::<AssessmentAttempt>(&sql)
         .bind(assessment.0)
         .bind(new.student.0)
         .bind(new.number)
-        .bind(new.started_at)
-        .bind(c.answers)
-        .bind(c.score)
-        .bind(c.points_earned)
-        .bind(c.total_points)
-        .bind(c.passed)
-        .bind(c.feedback)
-        .bind(c.time_spent)
-        .bind(c.submitted_at)
-        .bind(c.micros)
-        .bind(version)
-        .one(tx.conn())
-        .await?;
+        .bind(new.started_at);
+    let stored = c.bind(first).bind(version).one(tx.conn()).await?;
     tx.set_actor_role().await?;
     Ok((stored, scored))
 }
