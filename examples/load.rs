@@ -466,13 +466,12 @@ async fn main() {
         drive("sign_up + enroll", clients, seconds, move |c, n| {
             let w = Arc::clone(&ww);
             async move {
-                let me = course::user(
+                course::enrolled(
                     &w.lms,
+                    w.course.course,
                     format!("e{c}-{n}@load.example.org"),
-                    UserRole::Student,
                 )
                 .await;
-                me.enroll(w.course.course).await.expect("enroll");
             }
         })
         .await,
@@ -649,13 +648,12 @@ async fn main() {
     let history_calls = if args.smoke { 3 } else { args.history_calls };
     let mut history = Vec::new();
     for previous in [1usize, 100, 1000] {
-        let me = course::user(
+        let me = course::enrolled(
             &w.lms,
+            w.course.course,
             format!("history{previous}@load.example.org"),
-            UserRole::Student,
         )
         .await;
-        me.enroll(w.course.course).await.expect("enroll");
         me.submit_attempt(w.course.quiz, &answers)
             .await
             .expect("submit");
@@ -703,13 +701,12 @@ async fn main() {
     };
     let mut crowd = Vec::with_capacity(memory_clients);
     for i in 0..memory_clients {
-        let me = course::user(
+        let me = course::enrolled(
             &w.lms,
+            w.course.course,
             format!("crowd{i}@load.example.org"),
-            UserRole::Student,
         )
         .await;
-        me.enroll(w.course.course).await.expect("enroll");
         crowd.push(me);
     }
     let crowd = Arc::new(crowd);

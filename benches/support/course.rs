@@ -111,13 +111,18 @@ pub async fn published(lms: &Lms, questions: &Value, block: Value) -> Course {
     }
 }
 
+/// A student signed up by the service and enrolled in `course`, as their scope.
+pub async fn enrolled(lms: &Lms, course: CourseId, email: String) -> Scope {
+    let me = user(lms, email, UserRole::Student).await;
+    me.enroll(course).await.expect("enroll");
+    me
+}
+
 /// `n` students enrolled in `course`, as their scopes.
 pub async fn students(lms: &Lms, course: CourseId, n: usize) -> Vec<Scope> {
     let mut scopes = Vec::with_capacity(n);
     for i in 0..n {
-        let me = user(lms, format!("s{i}@bench.example.org"), UserRole::Student).await;
-        me.enroll(course).await.expect("enroll");
-        scopes.push(me);
+        scopes.push(enrolled(lms, course, format!("s{i}@bench.example.org")).await);
     }
     scopes
 }
