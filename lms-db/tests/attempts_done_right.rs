@@ -1335,12 +1335,7 @@ async fn rules_are_read_after_the_progress_lock(pool: PgPool) {
         .await
         .unwrap();
     // another transaction holds the student's progress lock and raises the bar to 100
-    let mut other = pool.begin().await.unwrap();
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("lms.progress:{}:{}", w.course, w.student))
-        .execute(&mut *other)
-        .await
-        .unwrap();
+    let mut other = world::hold_progress_lock(&pool, w.course, w.student).await;
     sqlx::query("update public.assessments set minimum_passing_score = 100 where id = $1")
         .bind(w.quiz1.0)
         .execute(&mut *other)
@@ -1348,7 +1343,7 @@ async fn rules_are_read_after_the_progress_lock(pool: PgPool) {
         .unwrap();
     let quiz = w.quiz1;
     let task = tokio::spawn(async move { me.submit_attempt(quiz, &answers(1)).await });
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(world::someone_waits_for_a_lock(&pool).await);
     assert!(!task.is_finished(), "the submission waits for the lock");
     other.commit().await.unwrap();
     let submitted = task.await.unwrap().unwrap();

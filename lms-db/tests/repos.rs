@@ -1392,16 +1392,7 @@ async fn raw_attempt_writes_wait_for_the_progress_lock(pool: PgPool) {
     EnrollmentRepo::enroll(&svc, w.student, w.course)
         .await
         .unwrap();
-    let key = format!("lms.progress:{}:{}", w.course, w.student);
-    let hold = || async {
-        let mut other = pool.begin().await.unwrap();
-        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(&key)
-            .execute(&mut *other)
-            .await
-            .unwrap();
-        other
-    };
+    let hold = || world::hold_progress_lock(&pool, w.course, w.student);
 
     let other = hold().await;
     let (s, quiz, student) = (svc.clone(), w.quiz1, w.student);
@@ -1417,7 +1408,7 @@ async fn raw_attempt_writes_wait_for_the_progress_lock(pool: PgPool) {
         )
         .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(world::someone_waits_for_a_lock(&pool).await);
     assert!(!create.is_finished(), "create_attempt waits for the lock");
     other.commit().await.unwrap();
     let attempt = create.await.unwrap().unwrap();
@@ -1427,7 +1418,7 @@ async fn raw_attempt_writes_wait_for_the_progress_lock(pool: PgPool) {
     let record = tokio::spawn(async move {
         AttemptRepo::record_result(&s, attempt.id, graded(answers(1))).await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(world::someone_waits_for_a_lock(&pool).await);
     assert!(!record.is_finished(), "record_result waits for the lock");
     other.commit().await.unwrap();
     record.await.unwrap().unwrap();

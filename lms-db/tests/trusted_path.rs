@@ -169,30 +169,16 @@ async fn enrolment_does_not_land_in_a_course_unpublished_meanwhile(pool: PgPool)
     let me = w.lms.as_user(w.student);
 
     // hold the lock `enroll` takes after its published check (learning::lock_progress)
-    let mut blocker = pool.begin().await.unwrap();
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("lms.progress:{}:{}", w.course, w.student))
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    let blocker = world::hold_progress_lock(&pool, w.course, w.student).await;
     let enrolling = tokio::spawn({
         let me = me.clone();
         let course = w.course;
         async move { me.enroll(course).await }
     });
-    loop {
-        let waiting: i64 = sqlx::query_scalar(
-            "select count(*) from pg_stat_activity where datname = current_database() \
-             and wait_event_type = 'Lock' and wait_event = 'advisory'",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        if waiting > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    assert!(
+        world::someone_waits_for_a_lock(&pool).await,
+        "the enrolment waits for the lock"
+    );
     // meanwhile the course is withdrawn from the catalog
     CourseRepo::set_published(&w.lms.as_service(), w.course, false)
         .await

@@ -202,3 +202,39 @@ pub async fn set_time_limit(w: &World, quiz: AssessmentId, minutes: i32) {
 /// Counts rows of a query with one uuid parameter (not every test file uses it).
 #[allow(unused_imports)]
 pub use common::count;
+
+/// Takes `student`'s progress lock on `course` (the advisory lock every use case that
+/// changes their facts takes, `lms.progress:<course>:<student>`) in a transaction of its
+/// own, held until that transaction ends.
+pub async fn hold_progress_lock(
+    pool: &PgPool,
+    course: CourseId,
+    student: UserId,
+) -> sqlx::Transaction<'static, sqlx::Postgres> {
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("lms.progress:{course}:{student}"))
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    holder
+}
+
+/// Waits (up to 30 s) until a session of this database waits for an advisory lock;
+/// whether one did.
+pub async fn someone_waits_for_a_lock(pool: &PgPool) -> bool {
+    for _ in 0..1500 {
+        let waiting: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity where datname = current_database() \
+             and wait_event_type = 'Lock' and wait_event = 'advisory'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
