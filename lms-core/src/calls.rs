@@ -27,6 +27,10 @@ use crate::model::{
 use crate::prerequisites::Graph;
 use crate::progress::{self, AssessmentState, LessonFacts, LessonProgress, ProgressEvent};
 use crate::publish::{self, CourseOutline, PublishProblem};
+use crate::roadmap::{
+    self, AnswerRow, BktParams, FitOptions, Fitted, KnowledgeModel, Mastery, Observation,
+    PlanInput, Roadmap, Traced, Violation,
+};
 use crate::scoring::{self, Points, Scored, ScoringPolicy};
 use crate::{Error, Result};
 
@@ -447,6 +451,128 @@ pub fn student_view(questions: &Value) -> Result<StudentQuestionSet> {
     Ok(documents::student_view(&QuestionSet::validate(questions)?))
 }
 
+/// One BKT update ([`roadmap::Bkt::update`]) from P(known) = `mastery`: the P(correct)
+/// predicted before the answer, and P(known) after it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BktStep {
+    /// P(correct) predicted before the answer.
+    pub predicted: f64,
+    /// P(known) after the answer.
+    pub mastery: f64,
+}
+
+/// [`BktStep`] of one answer under `params` (checked).
+pub fn bkt_update(params: BktParams, mastery: f64, correct: bool) -> Result<BktStep> {
+    if !(0.0..=1.0).contains(&mastery) {
+        return Err(Error::InvalidInput {
+            field: "mastery",
+            reason: format!("a probability in 0..=1, not {mastery}"),
+        });
+    }
+    let bkt = params.checked()?.model();
+    let m = Mastery::new(mastery);
+    Ok(BktStep {
+        predicted: bkt.predict(m),
+        mastery: bkt.update(m, correct).p(),
+    })
+}
+
+/// The P(correct) predicted before each answer of `rows` ([`roadmap::predict_answers`]).
+pub fn bkt_predict(model: KnowledgeModel, rows: &[AnswerRow]) -> Result<Vec<f64>> {
+    Ok(roadmap::predict_answers(&model.checked()?, rows))
+}
+
+/// Fits every skill of `rows` ([`roadmap::fit_answers`]).
+pub fn fit_bkt(
+    rows: &[AnswerRow],
+    options: &FitOptions,
+) -> Result<std::collections::BTreeMap<String, Fitted>> {
+    roadmap::fit_answers(rows, options)
+}
+
+/// A knowledge profile traced from observations ([`roadmap::trace`]).
+pub fn trace_knowledge(model: KnowledgeModel, observations: &[Observation]) -> Result<Traced> {
+    Ok(roadmap::trace(&model.checked()?, observations))
+}
+
+/// Plans a roadmap ([`roadmap::plan`]); the knowledge profile and preferences of the
+/// input are validated as their documents first.
+pub fn plan_roadmap(input: &PlanInput) -> Result<Roadmap> {
+    roadmap::plan(&checked_input(input)?)
+}
+
+fn checked_input(input: &PlanInput) -> Result<PlanInput> {
+    let mut input = input.clone();
+    input.knowledge = KnowledgeProfile::validate(&to_value(&input.knowledge, "input")?)?;
+    input.preferences = LearningPreferences::validate(&to_value(&input.preferences, "input")?)?;
+    Ok(input)
+}
+
+fn to_value<T: Serialize>(value: &T, field: &'static str) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::InvalidInput {
+        field,
+        reason: e.to_string(),
+    })
+}
+
+/// Every rule `proposal` (a `roadmap_data` document, validated) breaks against the plan
+/// of `input` ([`roadmap::check`]); the plan is made again from `input`, so a caller
+/// cannot hand in a plan of its own.
+pub fn check_roadmap(input: &PlanInput, proposal: &Value) -> Result<Vec<Violation>> {
+    let input = checked_input(input)?;
+    let plan = roadmap::plan(&input)?;
+    Ok(match RoadmapData::validate(proposal) {
+        Ok(p) => roadmap::check(&input, &plan.data, &p),
+        Err(e) => vec![invalid_proposal(&e)],
+    })
+}
+
+fn invalid_proposal(e: &InvalidDocument) -> Violation {
+    Violation {
+        code: roadmap::ViolationCode::InvalidDocument,
+        step: None,
+        message: e.to_string(),
+    }
+}
+
+/// The verdict on a proposal: the roadmap to store ([`roadmap::decide`]) and the rules
+/// the proposal broke (empty when it was accepted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Decision {
+    /// The roadmap to store: the proposal if accepted, else the plan.
+    pub roadmap: Roadmap,
+    /// Whether the proposal was accepted.
+    pub accepted: bool,
+    /// The rules it broke.
+    pub violations: Vec<Violation>,
+}
+
+/// Plans `input` and decides on `proposal` from `source` ([`roadmap::decide`]).
+pub fn decide_roadmap(
+    input: &PlanInput,
+    source: &str,
+    proposal: &Value,
+    reasoning: Option<String>,
+) -> Result<Decision> {
+    let input = checked_input(input)?;
+    let plan = roadmap::plan(&input)?;
+    let (roadmap, violations) = match RoadmapData::validate(proposal) {
+        Ok(p) => roadmap::decide(&input, &plan, source, p, reasoning),
+        Err(e) => {
+            let v = invalid_proposal(&e);
+            (
+                roadmap::rejected(&plan, source, vec![v.to_string()]),
+                vec![v],
+            )
+        }
+    };
+    Ok(Decision {
+        accepted: violations.is_empty(),
+        roadmap,
+        violations,
+    })
+}
+
 /// The named arguments of a call: each taken out of the input object once (documents
 /// move, nothing is copied), the ones left unread refused as unknown.
 struct Args {
@@ -515,7 +641,7 @@ fn json<T: Serialize>(value: T) -> Result<Value> {
 }
 
 /// Every function [`call`] knows.
-pub const FUNCTIONS: [&str; 21] = [
+pub const FUNCTIONS: [&str; 29] = [
     "validate",
     "json_schema",
     "validate_content",
@@ -537,6 +663,14 @@ pub const FUNCTIONS: [&str; 21] = [
     "course_complete",
     "publish_problems",
     "student_view",
+    "bkt_update",
+    "bkt_predict",
+    "fit_bkt",
+    "trace_knowledge",
+    "plan_roadmap",
+    "check_roadmap",
+    "decide_roadmap",
+    "auc",
 ];
 
 /// Calls the pure function `function` with `input`, an object of its named arguments
@@ -669,6 +803,48 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
         }
         "publish_problems" => json(publish_problems(&a.get::<Outline>("outline")?)),
         "student_view" => json(student_view(&a.value("questions"))?),
+        "bkt_update" => {
+            let params: BktParams = a.or("params", BktParams::DEFAULT)?;
+            let mastery: f64 = a.get("mastery")?;
+            let correct: bool = a.get("correct")?;
+            json(bkt_update(params, mastery, correct)?)
+        }
+        "bkt_predict" => {
+            let model: KnowledgeModel = a.or("model", KnowledgeModel::default())?;
+            let rows: Vec<AnswerRow> = a.get("rows")?;
+            json(bkt_predict(model, &rows)?)
+        }
+        "fit_bkt" => {
+            let rows: Vec<AnswerRow> = a.get("rows")?;
+            let options: FitOptions = a.or("options", FitOptions::default())?;
+            json(fit_bkt(&rows, &options)?)
+        }
+        "trace_knowledge" => {
+            let model: KnowledgeModel = a.or("model", KnowledgeModel::default())?;
+            let observations: Vec<Observation> = a.get("observations")?;
+            json(trace_knowledge(model, &observations)?)
+        }
+        "plan_roadmap" => json(plan_roadmap(&a.get::<PlanInput>("input")?)?),
+        "check_roadmap" => {
+            let input: PlanInput = a.get("input")?;
+            json(check_roadmap(&input, &a.value("proposal"))?)
+        }
+        "decide_roadmap" => {
+            let input: PlanInput = a.get("input")?;
+            let source: String = a.or("source", "advisor".to_owned())?;
+            let reasoning: Option<String> = a.or("reasoning", None)?;
+            json(decide_roadmap(
+                &input,
+                &source,
+                &a.value("proposal"),
+                reasoning,
+            )?)
+        }
+        "auc" => {
+            let predictions: Vec<f64> = a.get("predictions")?;
+            let outcomes: Vec<bool> = a.get("outcomes")?;
+            json(roadmap::auc(&predictions, &outcomes))
+        }
         _ => unreachable!("checked against FUNCTIONS above"),
     }?;
     a.done()?;

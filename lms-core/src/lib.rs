@@ -14,6 +14,7 @@ pub mod prerequisites;
 pub mod progress;
 pub mod publish;
 pub mod repo;
+pub mod roadmap;
 pub mod scoring;
 
 pub use error::{Error, ErrorBody, ErrorCode, Result};

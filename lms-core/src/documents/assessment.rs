@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::{
     MAX_ACCEPTED_ANSWERS, MAX_ANSWERS, MAX_ESSAY_CHARS, MAX_ID_CHARS, MAX_OPTIONS, MAX_POINTS,
-    MAX_QUESTIONS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS,
+    MAX_QUESTIONS, MAX_QUESTION_SKILLS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS,
 };
 use super::{check_unique, pointer, Document, Problems};
 
@@ -91,6 +91,12 @@ pub struct MultipleChoiceQuestion {
     /// The options, 2 to [`MAX_OPTIONS`], ids unique within the question.
     #[schemars(length(min = 2, max = MAX_OPTIONS))]
     pub options: Vec<ChoiceOption>,
+    /// The skills the question tests (learning objectives of the course, 1 to
+    /// [`MAX_ID_CHARS`] characters, not blank, no duplicates, at most
+    /// [`MAX_QUESTION_SKILLS`]); left out, its lesson's objectives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_QUESTION_SKILLS), inner(length(min = 1, max = MAX_ID_CHARS)))]
+    pub skills: Vec<String>,
     /// Why the right answer is right, shown with the feedback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
@@ -127,6 +133,12 @@ pub struct TrueFalseQuestion {
     pub points: u32,
     /// The right answer.
     pub correct: bool,
+    /// The skills the question tests (learning objectives of the course, 1 to
+    /// [`MAX_ID_CHARS`] characters, not blank, no duplicates, at most
+    /// [`MAX_QUESTION_SKILLS`]); left out, its lesson's objectives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_QUESTION_SKILLS), inner(length(min = 1, max = MAX_ID_CHARS)))]
+    pub skills: Vec<String>,
     /// Why the right answer is right, shown with the feedback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
@@ -155,6 +167,12 @@ pub struct ShortAnswerQuestion {
     /// Whether case matters (default false).
     #[serde(default)]
     pub case_sensitive: bool,
+    /// The skills the question tests (learning objectives of the course, 1 to
+    /// [`MAX_ID_CHARS`] characters, not blank, no duplicates, at most
+    /// [`MAX_QUESTION_SKILLS`]); left out, its lesson's objectives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_QUESTION_SKILLS), inner(length(min = 1, max = MAX_ID_CHARS)))]
+    pub skills: Vec<String>,
     /// Why the right answer is right, shown with the feedback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
@@ -190,6 +208,12 @@ pub struct EssayQuestion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
     pub rubric: Option<String>,
+    /// The skills the question tests (learning objectives of the course, 1 to
+    /// [`MAX_ID_CHARS`] characters, not blank, no duplicates, at most
+    /// [`MAX_QUESTION_SKILLS`]); left out, its lesson's objectives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_QUESTION_SKILLS), inner(length(min = 1, max = MAX_ID_CHARS)))]
+    pub skills: Vec<String>,
     /// What a good answer contains, shown with the feedback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = MAX_TEXT_CHARS))]
@@ -227,6 +251,16 @@ impl Question {
         }
     }
 
+    /// The skills the question names (empty: its lesson's objectives).
+    pub fn skills(&self) -> &[String] {
+        match self {
+            Question::MultipleChoice(q) => &q.skills,
+            Question::TrueFalse(q) => &q.skills,
+            Question::ShortAnswer(q) => &q.skills,
+            Question::Essay(q) => &q.skills,
+        }
+    }
+
     /// The kind of question.
     pub fn kind(&self) -> QuestionKind {
         match self {
@@ -242,6 +276,23 @@ impl Question {
         if self.id().trim().is_empty() {
             problems.push(&pointer(base, "id"), "must not be blank");
         }
+        let skills = pointer(base, "skills");
+        for (i, skill) in self.skills().iter().enumerate() {
+            if skill.trim().is_empty() {
+                problems.push(
+                    &pointer(&skills, &i.to_string()),
+                    "skill name must not be blank",
+                );
+            }
+        }
+        check_unique(
+            self.skills()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), pointer(&skills, &i.to_string()))),
+            "skill",
+            problems,
+        );
         match self {
             Question::MultipleChoice(q) => check_choice(q, base, problems),
             Question::ShortAnswer(q) => {

@@ -26,6 +26,8 @@ pub const MAX_OPTIONS: usize = 20;
 pub const MAX_ACCEPTED_ANSWERS: usize = 20;
 /// Most answers in an attempt (one per question at most): [`MAX_QUESTIONS`].
 pub const MAX_ANSWERS: usize = MAX_QUESTIONS;
+/// Most skills one question names: 20.
+pub const MAX_QUESTION_SKILLS: usize = 20;
 /// Most skills in a knowledge profile: 1 000.
 pub const MAX_SKILLS: usize = 1_000;
 /// Most properties of a block's metadata: 50.

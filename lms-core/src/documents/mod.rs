@@ -72,7 +72,7 @@ pub use metadata::{BlockMetadata, MetadataScalar, MetadataValue};
 pub use points::{Points, MICROS};
 pub use profile::{KnowledgeProfile, LearningPreferences, LearningStyle, Pace, SkillMastery};
 pub use progress::{BlockProgress, ProgressData};
-pub use roadmap::{RoadmapData, RoadmapStep, StepStatus};
+pub use roadmap::{AdvisorNote, RoadmapData, RoadmapStep, StepKind, StepStatus};
 pub use student::{
     fields_of, student_view, FieldUse, StudentChoiceQuestion, StudentOption, StudentPlainQuestion,
     StudentQuestion, StudentQuestionSet, StudentShortAnswerQuestion, OPTION_FIELDS,

@@ -27,7 +27,7 @@ pub enum FieldUse {
 }
 
 /// Every field a question document may have, of every kind of [`Question`], and its use.
-pub const QUESTION_FIELDS: [(&str, FieldUse); 11] = [
+pub const QUESTION_FIELDS: [(&str, FieldUse); 12] = [
     ("type", FieldUse::Shown),
     ("id", FieldUse::Shown),
     ("prompt", FieldUse::Shown),
@@ -39,6 +39,8 @@ pub const QUESTION_FIELDS: [(&str, FieldUse); 11] = [
     ("accepted", FieldUse::AnswerKey),
     ("rubric", FieldUse::AnswerKey),
     ("explanation", FieldUse::AnswerKey),
+    // authoring metadata for knowledge tracing: nothing a student needs to answer
+    ("skills", FieldUse::AnswerKey),
 ];
 
 /// Every field of an option of a multiple-choice question ([`ChoiceOption`]) and its
@@ -306,6 +308,7 @@ mod tests {
                             .into_iter()
                             .map(|(id, text, fraction)| ChoiceOption { id, text, fraction })
                             .collect(),
+                        skills: vec![format!("{KEY}skill")],
                         explanation,
                     })
                 }),
@@ -322,6 +325,7 @@ mod tests {
                         prompt,
                         points,
                         correct,
+                        skills: vec![format!("{KEY}skill")],
                         explanation,
                     })
                 }),
@@ -347,6 +351,7 @@ mod tests {
                                 })
                                 .collect(),
                             case_sensitive,
+                            skills: vec![format!("{KEY}skill")],
                             explanation,
                         })
                     }
@@ -364,6 +369,7 @@ mod tests {
                         prompt,
                         points,
                         rubric,
+                        skills: vec![format!("{KEY}skill")],
                         explanation,
                     })
                 }),

@@ -560,6 +560,7 @@ mod properties {
                 let prompt = "?".to_owned();
                 match kind {
                     0 => Question::MultipleChoice(MultipleChoiceQuestion {
+                        skills: vec![],
                         id,
                         prompt,
                         points,
@@ -576,6 +577,7 @@ mod properties {
                         explanation: None,
                     }),
                     1 => Question::TrueFalse(TrueFalseQuestion {
+                        skills: vec![],
                         id,
                         prompt,
                         points,
@@ -583,6 +585,7 @@ mod properties {
                         explanation: Some("because".into()),
                     }),
                     2 => Question::ShortAnswer(ShortAnswerQuestion {
+                        skills: vec![],
                         id,
                         prompt,
                         points,
@@ -594,6 +597,7 @@ mod properties {
                         explanation: None,
                     }),
                     _ => Question::Essay(EssayQuestion {
+                        skills: vec![],
                         id,
                         prompt,
                         points,

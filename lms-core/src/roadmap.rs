@@ -1,0 +1,23 @@
+//! Personalized roadmaps: knowledge tracing ([`bkt`], over a student's graded answers
+//! by [`knowledge`], its parameters fitted by [`fit`]), the deterministic planner
+//! ([`plan`]) and the check of an outside model's proposal ([`proposal`]).
+
+pub mod bkt;
+pub mod fit;
+pub mod knowledge;
+pub mod plan;
+pub mod proposal;
+
+pub use bkt::{auc, Bkt, BktParams, Mastery, MasteryChange};
+pub use fit::{fit, FitOptions, Fitted};
+pub use knowledge::{
+    fit_answers, observations, predict_answers, sequences, trace, AnswerRow, KnowledgeModel,
+    Observation, Traced,
+};
+pub use plan::{
+    plan, PlanAssessment, PlanBlock, PlanInput, PlanLesson, PlanSettings, Roadmap, Standing,
+};
+pub use proposal::{check, decide, rejected, Proposal, RoadmapAdvisor, Violation, ViolationCode};
+
+#[cfg(test)]
+mod tests;

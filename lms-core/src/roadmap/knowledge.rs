@@ -1,0 +1,220 @@
+//! From graded answers to a knowledge profile: which skills an answer is evidence of,
+//! and the BKT trace of every skill ([`trace`]), each change explained.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::bkt::{BktParams, Mastery, MasteryChange};
+use crate::documents::{Feedback, KnowledgeProfile, Outcome, QuestionSet, SkillMastery};
+use crate::{Error, Result};
+
+/// The BKT parameters of a course: per skill, and the course's default for the others.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct KnowledgeModel {
+    /// For skills without their own parameters ([`BktParams::DEFAULT`] unless set).
+    pub default: Option<BktParams>,
+    /// Per skill (fitted, or set by an instructor).
+    pub skills: BTreeMap<String, BktParams>,
+}
+
+impl KnowledgeModel {
+    /// The parameters of `skill`.
+    pub fn params(&self, skill: &str) -> BktParams {
+        self.skills
+            .get(skill)
+            .copied()
+            .or(self.default)
+            .unwrap_or(BktParams::DEFAULT)
+    }
+
+    /// The model with every parameter set checked ([`BktParams::checked`]).
+    pub fn checked(self) -> Result<Self> {
+        if let Some(d) = self.default {
+            d.checked()?;
+        }
+        for (skill, p) in &self.skills {
+            p.checked().map_err(|e| Error::InvalidInput {
+                field: "knowledge_model",
+                reason: format!("skill `{skill}`: {e}"),
+            })?;
+        }
+        Ok(self)
+    }
+}
+
+/// One graded answer as evidence of one skill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    /// The skill.
+    pub skill: String,
+    /// The question answered.
+    pub question_id: String,
+    /// Whether it earned full points.
+    pub correct: bool,
+    /// When (the attempt's submission).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The observations of one graded attempt, in question order: for each question with a
+/// graded answer, one per skill it tests (its `skills`, else `default_skills`, the
+/// lesson's objectives). Full points is correct; partial credit and no points are
+/// incorrect; unanswered questions and essays waiting for a grade are no evidence.
+pub fn observations(
+    questions: &QuestionSet,
+    feedback: &Feedback,
+    default_skills: &[String],
+    at: Option<DateTime<Utc>>,
+) -> Vec<Observation> {
+    let graded: BTreeMap<&str, Outcome> = feedback
+        .questions
+        .iter()
+        .map(|q| (q.question_id.as_str(), q.outcome))
+        .collect();
+    let mut out = Vec::new();
+    for q in &questions.0 {
+        let correct = match graded.get(q.id()) {
+            Some(Outcome::Correct) => true,
+            Some(Outcome::Partial | Outcome::Incorrect) => false,
+            _ => continue,
+        };
+        let skills = if q.skills().is_empty() {
+            default_skills
+        } else {
+            q.skills()
+        };
+        for skill in skills {
+            out.push(Observation {
+                skill: skill.clone(),
+                question_id: q.id().to_owned(),
+                correct,
+                at,
+            });
+        }
+    }
+    out
+}
+
+/// A profile traced from observations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Traced {
+    /// The mastery of every skill observed.
+    pub profile: KnowledgeProfile,
+    /// Each update, in order, explained.
+    pub changes: Vec<MasteryChange>,
+}
+
+/// Runs BKT over `observations` (in the order given: the order the student answered),
+/// each skill from its prior in `model`.
+pub fn trace(model: &KnowledgeModel, observations: &[Observation]) -> Traced {
+    let mut states: BTreeMap<&str, (Mastery, u32, Option<DateTime<Utc>>)> = BTreeMap::new();
+    let mut changes = Vec::with_capacity(observations.len());
+    for o in observations {
+        let bkt = model.params(&o.skill).model();
+        let entry = states
+            .entry(o.skill.as_str())
+            .or_insert_with(|| (bkt.start(), 0, None));
+        let before = entry.0.p();
+        entry.0 = bkt.update(entry.0, o.correct);
+        entry.1 = entry.1.saturating_add(1);
+        if o.at.is_some() {
+            entry.2 = o.at;
+        }
+        changes.push(MasteryChange {
+            skill: o.skill.clone(),
+            question_id: o.question_id.clone(),
+            correct: o.correct,
+            before,
+            after: entry.0.p(),
+        });
+    }
+    let profile = KnowledgeProfile {
+        skills: states
+            .into_iter()
+            .map(|(skill, (m, evidence, at))| {
+                (
+                    skill.to_owned(),
+                    SkillMastery {
+                        mastery: m.p(),
+                        evidence,
+                        updated_at: at,
+                    },
+                )
+            })
+            .collect(),
+    };
+    Traced { profile, changes }
+}
+
+/// One answer of a student to a skill, as tabular data (pyBKT's `user_id`,
+/// `skill_name`, `correct` columns): what [`predict_answers`] and [`fit_answers`] take,
+/// in answering order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRow {
+    /// Who answered.
+    pub student: String,
+    /// The skill.
+    pub skill: String,
+    /// Whether the answer was right.
+    pub correct: bool,
+}
+
+/// The P(correct) BKT predicted before each answer of `rows` (each student's sequence per
+/// skill followed separately, in row order), in row order.
+pub fn predict_answers(model: &KnowledgeModel, rows: &[AnswerRow]) -> Vec<f64> {
+    let mut states: std::collections::HashMap<(&str, &str), Mastery> =
+        std::collections::HashMap::new();
+    let mut models: BTreeMap<&str, super::bkt::Bkt> = BTreeMap::new();
+    rows.iter()
+        .map(|r| {
+            let bkt = *models
+                .entry(r.skill.as_str())
+                .or_insert_with(|| model.params(&r.skill).model());
+            let m = states
+                .entry((r.student.as_str(), r.skill.as_str()))
+                .or_insert_with(|| bkt.start());
+            let p = bkt.predict(*m);
+            *m = bkt.update(*m, r.correct);
+            p
+        })
+        .collect()
+}
+
+/// The sequences of each skill in `rows`: per skill (by name), each student's answers in
+/// row order, students in order of first appearance.
+pub fn sequences(rows: &[AnswerRow]) -> BTreeMap<String, Vec<Vec<bool>>> {
+    let mut index: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
+    let mut out: BTreeMap<String, Vec<Vec<bool>>> = BTreeMap::new();
+    for r in rows {
+        let seqs = out.entry(r.skill.clone()).or_default();
+        let i = *index
+            .entry((r.skill.as_str(), r.student.as_str()))
+            .or_insert_with(|| {
+                seqs.push(Vec::new());
+                seqs.len() - 1
+            });
+        seqs[i].push(r.correct);
+    }
+    out
+}
+
+/// Fits every skill of `rows` ([`super::fit::fit`] on its [`sequences`]).
+pub fn fit_answers(
+    rows: &[AnswerRow],
+    options: &super::fit::FitOptions,
+) -> Result<BTreeMap<String, super::fit::Fitted>> {
+    sequences(rows)
+        .into_iter()
+        .map(|(skill, seqs)| {
+            let fitted = super::fit::fit(&seqs, options)?;
+            Ok((skill, fitted))
+        })
+        .collect()
+}
