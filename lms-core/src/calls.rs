@@ -28,8 +28,8 @@ use crate::prerequisites::Graph;
 use crate::progress::{self, AssessmentState, LessonFacts, LessonProgress, ProgressEvent};
 use crate::publish::{self, CourseOutline, PublishProblem};
 use crate::roadmap::{
-    self, AnswerRow, BktParams, FitOptions, Fitted, KnowledgeModel, Mastery, Observation,
-    PlanInput, Roadmap, Traced, Violation,
+    self, AnswerRow, BktParams, FitOptions, KnowledgeModel, Mastery, Observation, PlanInput,
+    Roadmap, SkillFit, Traced, Violation,
 };
 use crate::scoring::{self, Points, Scored, ScoringPolicy};
 use crate::{Error, Result};
@@ -483,10 +483,7 @@ pub fn bkt_predict(model: KnowledgeModel, rows: &[AnswerRow]) -> Result<Vec<f64>
 }
 
 /// Fits every skill of `rows` ([`roadmap::fit_answers`]).
-pub fn fit_bkt(
-    rows: &[AnswerRow],
-    options: &FitOptions,
-) -> Result<std::collections::BTreeMap<String, Fitted>> {
+pub fn fit_bkt(rows: &[AnswerRow], options: &FitOptions) -> Result<Vec<SkillFit>> {
     roadmap::fit_answers(rows, options)
 }
 
@@ -556,21 +553,32 @@ pub fn decide_roadmap(
 ) -> Result<Decision> {
     let input = checked_input(input)?;
     let plan = roadmap::plan(&input)?;
+    Ok(decide_on(&input, &plan, source, proposal, reasoning))
+}
+
+/// [`decide_roadmap`] on a plan already made from `input`.
+pub fn decide_on(
+    input: &PlanInput,
+    plan: &Roadmap,
+    source: &str,
+    proposal: &Value,
+    reasoning: Option<String>,
+) -> Decision {
     let (roadmap, violations) = match RoadmapData::validate(proposal) {
-        Ok(p) => roadmap::decide(&input, &plan, source, p, reasoning),
+        Ok(p) => roadmap::decide(input, plan, source, p, reasoning),
         Err(e) => {
             let v = invalid_proposal(&e);
             (
-                roadmap::rejected(&plan, source, vec![v.to_string()]),
+                roadmap::rejected(plan, source, vec![v.to_string()]),
                 vec![v],
             )
         }
     };
-    Ok(Decision {
+    Decision {
         accepted: violations.is_empty(),
         roadmap,
         violations,
-    })
+    }
 }
 
 /// The named arguments of a call: each taken out of the input object once (documents

@@ -442,6 +442,9 @@ pub struct PersonalizedRoadmap {
     pub id: RoadmapId,
     /// The student.
     pub student_id: UserId,
+    /// The course it goes through (the `course_id` of its document; none for roadmaps
+    /// stored without one). A student has at most one active roadmap per course.
+    pub course_id: Option<CourseId>,
     /// A [`crate::documents::RoadmapData`] document.
     pub roadmap_data: Value,
     /// Why the roadmap looks the way it does.

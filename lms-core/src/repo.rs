@@ -765,6 +765,7 @@ mod tests {
             let row = PersonalizedRoadmap {
                 id: RoadmapId::new_v4(),
                 student_id: new.student_id,
+                course_id: None,
                 roadmap_data: new.roadmap_data,
                 ai_reasoning: new.ai_reasoning,
                 status: RoadmapStatus::Active,

@@ -9,7 +9,7 @@ pub mod plan;
 pub mod proposal;
 
 pub use bkt::{auc, Bkt, BktParams, Mastery, MasteryChange};
-pub use fit::{fit, FitOptions, Fitted};
+pub use fit::{fit, FitOptions, Fitted, SkillFit};
 pub use knowledge::{
     fit_answers, observations, predict_answers, sequences, trace, AnswerRow, KnowledgeModel,
     Observation, Traced,

@@ -52,7 +52,8 @@
 //!   progress rows of the lesson (the lesson's and its assessment's) are deleted on the
 //!   trusted path. The facts they were derived from — content progress and attempts —
 //!   are kept.
-//! * **Roadmaps**: a student has at most one `active` roadmap. `create_roadmap` pauses
+//! * **Roadmaps**: a student has at most one `active` roadmap per course (the
+//!   `course_id` of its document). `create_roadmap` pauses
 //!   the active one and inserts the new one in one transaction (paused, not completed:
 //!   its steps were not all done, and a paused roadmap can be resumed with
 //!   `set_roadmap_status`); `set_roadmap_status(_, Active)` pauses the others likewise.
@@ -109,8 +110,15 @@ fn assessment_columns(actor: Actor) -> String {
 }
 
 /// Serializes the roadmap writes of one student for the rest of the transaction.
-async fn lock_roadmaps(tx: &mut Tx, student: Uuid) -> Result<()> {
+pub(crate) async fn lock_roadmaps(tx: &mut Tx, student: Uuid) -> Result<()> {
     tx.lock(&format!("lms.roadmap:{student}")).await
+}
+
+/// The course a `roadmap_data` document names (its `course_id`), if any.
+fn roadmap_course(data: &serde_json::Value) -> Option<Uuid> {
+    data.get("course_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
 }
 
 impl Scope {
@@ -763,22 +771,26 @@ impl RoadmapRepo for Scope {
     /// `roadmap_data` is a `RoadmapData` document.
     async fn create_roadmap(&self, new: NewRoadmap) -> Result<PersonalizedRoadmap> {
         let data = document::<RoadmapData>("roadmap_data", &new.roadmap_data)?;
+        let course = roadmap_course(&data);
         let mut tx = self.begin().await?;
         lock_roadmaps(&mut tx, new.student_id.0).await?;
         sqlx::query(
             "update public.personalized_roadmaps set status = 'paused' \
-             where student_id = $1 and status = 'active'",
+             where student_id = $1 and course_id is not distinct from $2 and status = 'active'",
         )
         .bind(new.student_id.0)
+        .bind(course)
         .execute(tx.conn())
         .await?;
         let sql = format!(
-            "insert into public.personalized_roadmaps (student_id, roadmap_data, ai_reasoning, status) \
-             values ($1, $2, $3, 'active') returning {}",
+            "insert into public.personalized_roadmaps \
+               (student_id, course_id, roadmap_data, ai_reasoning, status) \
+             values ($1, $2, $3, $4, 'active') returning {}",
             rows::ROADMAP
         );
         let roadmap = rows::select::<PersonalizedRoadmap>(&sql)
             .bind(new.student_id.0)
+            .bind(course)
             .bind(data)
             .bind(&new.ai_reasoning)
             .one(tx.conn())
@@ -826,20 +838,23 @@ impl RoadmapRepo for Scope {
         status: RoadmapStatus,
     ) -> Result<PersonalizedRoadmap> {
         let mut tx = self.begin().await?;
-        let student: Uuid =
-            sqlx::query_scalar("select student_id from public.personalized_roadmaps where id = $1")
-                .bind(id.0)
-                .fetch_optional(tx.conn())
-                .await?
-                .ok_or_else(|| Error::not_found("roadmap", id))?;
+        let (student, course): (Uuid, Option<Uuid>) = sqlx::query_as(
+            "select student_id, course_id from public.personalized_roadmaps where id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| Error::not_found("roadmap", id))?;
         lock_roadmaps(&mut tx, student).await?;
         if status == RoadmapStatus::Active {
             sqlx::query(
                 "update public.personalized_roadmaps set status = 'paused' \
-                 where student_id = $1 and status = 'active' and id <> $2",
+                 where student_id = $1 and course_id is not distinct from $3 \
+                   and status = 'active' and id <> $2",
             )
             .bind(student)
             .bind(id.0)
+            .bind(course)
             .execute(tx.conn())
             .await?;
         }

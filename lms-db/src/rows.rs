@@ -658,14 +658,19 @@ impl FromRow<'_, PgRow> for Db<StudentProgress> {
 }
 
 /// Columns of `personalized_roadmaps`, enum as text.
-pub(crate) const ROADMAP: &str = "id, student_id, roadmap_data, ai_reasoning, \
+pub(crate) const ROADMAP: &str = "id, student_id, course_id, roadmap_data, ai_reasoning, \
     status::text as status, generated_at, updated_at";
+
+/// [`ROADMAP`] of `personalized_roadmaps r`.
+pub(crate) const ROADMAP_OF_R: &str = "r.id, r.student_id, r.course_id, r.roadmap_data, \
+    r.ai_reasoning, r.status::text as status, r.generated_at, r.updated_at";
 
 impl FromRow<'_, PgRow> for Db<PersonalizedRoadmap> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
         Ok(Db(PersonalizedRoadmap {
             id: id(row, "id")?,
             student_id: id(row, "student_id")?,
+            course_id: row.try_get::<Option<Uuid>, _>("course_id")?.map(CourseId),
             roadmap_data: row.try_get("roadmap_data")?,
             ai_reasoning: row.try_get("ai_reasoning")?,
             status: parse(row, "status")?,

@@ -101,6 +101,8 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
             "content_blocks",
             "courses",
             "enrollments",
+            // per-course knowledge tracing parameters (20261202000010)
+            "knowledge_models",
             "learning_progress",
             "lessons",
             "personalized_roadmaps",
@@ -161,7 +163,9 @@ async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
         ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid, questions_version int4, exact_points_earned numeric, abandoned_at timestamptz"),
         ("assessment_question_versions", "assessment_id uuid, version int4, questions jsonb, created_at timestamptz"),
         ("student_progress", "id uuid, student_id uuid, course_id uuid, lesson_id uuid, assessment_id uuid, status progress_status, completion_percentage int4, last_accessed timestamptz, time_spent int4, attempts_count int4, best_score int4, created_at timestamptz, updated_at timestamptz"),
-        ("personalized_roadmaps", "id uuid, student_id uuid, roadmap_data jsonb, ai_reasoning text, status roadmap_status, generated_at timestamptz, updated_at timestamptz"),
+        // course_id is not in the spec: one active roadmap per course (20261202000010)
+        ("personalized_roadmaps", "id uuid, student_id uuid, roadmap_data jsonb, ai_reasoning text, status roadmap_status, generated_at timestamptz, updated_at timestamptz, course_id uuid"),
+        ("knowledge_models", "id uuid, course_id uuid, skill text, prior float8, learn float8, guess float8, slip float8, forget float8, answers int4, log_likelihood float8, fitted_at timestamptz, created_at timestamptz, updated_at timestamptz"),
         ("learning_progress", "id uuid, student_id uuid, content_id uuid, content_type text, progress_data jsonb, completed_at timestamptz, time_spent int4, created_at timestamptz, updated_at timestamptz"),
     ];
     for (table, columns) in spec {

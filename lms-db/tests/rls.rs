@@ -146,7 +146,7 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "profiles",
     "courses",
     "lessons",
@@ -158,6 +158,7 @@ const TABLES: [&str; 11] = [
     "student_progress",
     "personalized_roadmaps",
     "learning_progress",
+    "knowledge_models",
 ];
 
 /// Rows seeded per table (what admins and the trusted path see).
@@ -189,6 +190,7 @@ fn touch(table: &str) -> &'static str {
         "student_progress" => "update student_progress set completion_percentage = 100",
         "personalized_roadmaps" => "update personalized_roadmaps set status = 'paused'",
         "learning_progress" => "update learning_progress set time_spent = 1",
+        "knowledge_models" => "update knowledge_models set prior = 0.3",
         _ => unreachable!("{table}"),
     }
 }
@@ -206,6 +208,7 @@ fn new_row(table: &str) -> &'static str {
         "assessment_attempts" => "insert into assessment_attempts (assessment_id, student_id, attempt_number, answers, score, points_earned, total_points, passed, submitted_at) values ('{pub1_l_a}', '{s1}', 2, '{}', 100, 9, 9, true, now())",
         "student_progress" => "insert into student_progress (student_id, course_id, status, completion_percentage) values ('{s1}', '{pub2}', 'completed', 100)",
         "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
+        "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
         _ => unreachable!("{table}"),
     }
@@ -1176,7 +1179,7 @@ fn matrix() -> Matrix {
     // computed, read-only tables
     for (table, student, instructor, instructor_rows) in [
         ("student_progress", "own", "own courses'", 1),
-        ("personalized_roadmaps", "own", "none", 0),
+        ("personalized_roadmaps", "own", "own courses'", 1),
         ("learning_progress", "own", "none", 0),
     ] {
         let select = format!("select count(*) from {table}");
@@ -1213,6 +1216,43 @@ fn matrix() -> Matrix {
                 &[(&format!("delete from {table}"), DENIED)],
             );
         }
+    }
+
+    // knowledge_models: the parameters of a course's knowledge tracing, read by its
+    // instructor, written by the library only (fitted or set through it)
+    let table = "knowledge_models";
+    let select = "select count(*) from knowledge_models";
+    m.cell(table, Select, Student, "✗ (none)", &[(select, rows(0))]);
+    m.cell(
+        table,
+        Select,
+        Instructor,
+        "own courses'",
+        &[
+            (select, rows(1)),
+            (
+                "select count(*) from knowledge_models where course_id = '{pub2}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(table, Select, Admin, "all", &[(select, rows(2))]);
+    for p in [Student, Instructor, Admin] {
+        m.cell(
+            table,
+            Insert,
+            p,
+            "✗ (fitted or set through the library)",
+            &[(new_row(table), DENIED)],
+        );
+        m.cell(table, Update, p, "✗", &[(touch(table), DENIED)]);
+        m.cell(
+            table,
+            Delete,
+            p,
+            "✗",
+            &[("delete from knowledge_models", DENIED)],
+        );
     }
 
     // public.assessment_questions(assessment_id)
@@ -1416,7 +1456,10 @@ impl World {
              insert into student_progress (student_id, course_id, lesson_id, status, completion_percentage) values
                ('{s1}', '{pub1}', '{pub1_l}', 'completed', 100),
                ('{s2}', '{pub2}', null, 'in_progress', 50);
-             insert into personalized_roadmaps (student_id) values ('{s1}'), ('{s2}');
+             insert into personalized_roadmaps (student_id, course_id) values
+               ('{s1}', '{pub1}'), ('{s2}', '{pub2}');
+             insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values
+               ('{pub1}', 'loops', 0.2, 0.1, 0.2, 0.1), ('{pub2}', 'loops', 0.2, 0.1, 0.2, 0.1);
              insert into learning_progress (student_id, content_id, content_type) values
                ('{s1}', '{pub1_l_b}', 'content_block'), ('{s2}', '{pub2_l_b}', 'content_block');
             ",

@@ -76,6 +76,16 @@ pub struct Fitted {
     pub sequences: u64,
 }
 
+/// The fit of one skill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SkillFit {
+    /// The skill.
+    pub skill: String,
+    /// Its fit.
+    #[serde(flatten)]
+    pub fitted: Fitted,
+}
+
 /// Expected counts gathered by one E-step.
 #[derive(Default)]
 struct Counts {

@@ -205,16 +205,16 @@ pub fn sequences(rows: &[AnswerRow]) -> BTreeMap<String, Vec<Vec<bool>>> {
     out
 }
 
-/// Fits every skill of `rows` ([`super::fit::fit`] on its [`sequences`]).
+/// Fits every skill of `rows` ([`super::fit::fit`] on its [`sequences`]), by skill name.
 pub fn fit_answers(
     rows: &[AnswerRow],
     options: &super::fit::FitOptions,
-) -> Result<BTreeMap<String, super::fit::Fitted>> {
+) -> Result<Vec<super::fit::SkillFit>> {
     sequences(rows)
         .into_iter()
         .map(|(skill, seqs)| {
             let fitted = super::fit::fit(&seqs, options)?;
-            Ok((skill, fitted))
+            Ok(super::fit::SkillFit { skill, fitted })
         })
         .collect()
 }

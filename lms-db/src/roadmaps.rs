@@ -1,0 +1,877 @@
+//! Personalized roadmaps and knowledge tracing as use cases: a student's roadmap through
+//! a course is planned by `lms_core::roadmap` from what the database holds (the course
+//! graph, the student's progress and graded answers, their preferences, the course's
+//! knowledge model) and stored in one transaction with the mastery it was planned from.
+//!
+//! * **Who**: a student generates and reads their own roadmap of a course they are
+//!   enrolled in; the service may do it for any enrolled student; the course's
+//!   instructor (and admins) read their course's roadmaps (Row Level Security) and
+//!   regenerate the stale ones, fit and set the course's knowledge model. Nobody writes
+//!   `roadmap_data` or `knowledge_profile` directly: the library writes them on the
+//!   trusted path after these checks.
+//! * **Mastery** is traced from scratch at each generation, over every graded answer of
+//!   the student in the course in the order they were submitted (`lms_core::roadmap::trace`:
+//!   microseconds per thousand answers), and the course's skills of the stored
+//!   `knowledge_profile` are replaced with the result; skills of other courses stay.
+//! * **Staleness instead of writes on the hot path**: submitting, grading and content
+//!   progress do not touch the roadmap. A roadmap is *stale* when the student's progress
+//!   rows or attempts in the course, or the course's knowledge model, changed after it
+//!   was generated ([`CourseRoadmap::stale`]); [`Scope::regenerate_roadmaps`] renews the
+//!   stale ones of a course. Why: regenerating in the submission's transaction would add
+//!   the whole generation (two reads, three writes) to every submission — see
+//!   `BENCHMARKS.md` for the measured cost — while the roadmap only matters when a
+//!   student looks at it.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lms_core::documents::limits::MAX_SKILLS;
+use lms_core::documents::{
+    Feedback, KnowledgeProfile, LearningPreferences, QuestionSet, RoadmapData,
+};
+use lms_core::model::*;
+use lms_core::roadmap::{
+    self, AnswerRow, BktParams, FitOptions, Fitted, KnowledgeModel, PlanAssessment, PlanBlock,
+    PlanInput, PlanLesson, PlanSettings, Roadmap, RoadmapAdvisor, SkillFit, Standing, Violation,
+};
+use serde::Serialize;
+use sqlx::types::Json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::authoring::{course, require_staff};
+use crate::error::{Error, Result};
+use crate::learning::{enrollment, student_of};
+use crate::repos::lock_roadmaps;
+use crate::rows;
+use crate::session::{Actor, Scope, Tx};
+
+/// A student's roadmap of a course, and whether it is stale (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseRoadmap {
+    /// The stored roadmap.
+    #[serde(flatten)]
+    pub roadmap: PersonalizedRoadmap,
+    /// Whether the student's progress, attempts or the course's knowledge model changed
+    /// after it was generated.
+    pub stale: bool,
+}
+
+/// What became of a proposal handed to [`Scope::propose_roadmap`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposalOutcome {
+    /// Whether it was stored.
+    pub accepted: bool,
+    /// The stored roadmap, when accepted.
+    pub roadmap: Option<CourseRoadmap>,
+    /// The rules it broke, when refused (then nothing was stored).
+    pub violations: Vec<Violation>,
+}
+
+/// A course's fitted knowledge model ([`Scope::fit_knowledge_model`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedModel {
+    /// The course.
+    pub course_id: CourseId,
+    /// Per skill, by name, the fit (skills without answers are not fitted).
+    pub skills: Vec<SkillFit>,
+    /// Graded answers seen (one per question and skill).
+    pub answers: u64,
+}
+
+/// What [`Scope::regenerate_roadmaps`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Regenerated {
+    /// Active roadmaps of the course that were stale and were generated anew.
+    pub regenerated: u64,
+    /// Active roadmaps that were fresh, left as they are.
+    pub fresh: u64,
+}
+
+/// The columns of a roadmap and its staleness, from `personalized_roadmaps r`.
+const STALE: &str = "(greatest( \
+       (select max(sp.updated_at) from public.student_progress sp \
+         where sp.student_id = r.student_id and sp.course_id = r.course_id), \
+       (select max(coalesce(a.submitted_at, a.started_at)) from public.assessment_attempts a \
+         where a.student_id = r.student_id and a.course_id = r.course_id), \
+       (select max(k.updated_at) from public.knowledge_models k where k.course_id = r.course_id) \
+     ) > r.generated_at) is true as stale";
+
+fn course_roadmap(row: &sqlx::postgres::PgRow) -> Result<CourseRoadmap> {
+    let roadmap = <rows::Db<PersonalizedRoadmap> as sqlx::FromRow<_>>::from_row(row)?.0;
+    Ok(CourseRoadmap {
+        roadmap,
+        stale: row.try_get("stale")?,
+    })
+}
+
+/// The active roadmap of `student` in `course`, as the actor may see it (Row Level
+/// Security), and its staleness, read on the trusted path: what made it stale may be
+/// rows the actor does not read (the course's knowledge model, for a student).
+async fn active(tx: &mut Tx, student: Uuid, course: Uuid) -> Result<Option<CourseRoadmap>> {
+    let sql = format!(
+        "select {} from public.personalized_roadmaps r \
+          where r.student_id = $1 and r.course_id = $2 and r.status = 'active'",
+        rows::ROADMAP_OF_R
+    );
+    let Some(roadmap) = rows::select::<PersonalizedRoadmap>(&sql)
+        .bind(student)
+        .bind(course)
+        .optional(tx.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    tx.trusted_to_the_end().await?;
+    let stale: bool = sqlx::query_scalar(&format!(
+        "select {STALE} from public.personalized_roadmaps r where r.id = $1"
+    ))
+    .bind(roadmap.id.0)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Some(CourseRoadmap { roadmap, stale }))
+}
+
+// ---- what a plan is made of
+
+/// A course as every roadmap of it sees it.
+pub(crate) struct CourseFacts {
+    course: CourseId,
+    /// The lessons with their blocks and assessments (no student's standing yet).
+    lessons: Vec<PlanLesson>,
+    final_assessment: Option<PlanAssessment>,
+    /// Each assessment's questions (for the skills of answers) and default skills.
+    questions: HashMap<Uuid, (QuestionSet, Vec<String>)>,
+    model: KnowledgeModel,
+}
+
+#[derive(serde::Deserialize)]
+struct LessonRow {
+    id: Uuid,
+    title: String,
+    order_index: i32,
+    objectives: Vec<String>,
+    minutes: Option<i32>,
+    prerequisites: Vec<Uuid>,
+    own_assessment: Option<Uuid>,
+}
+
+#[derive(serde::Deserialize)]
+struct AssessmentRow {
+    id: Uuid,
+    lesson_id: Option<Uuid>,
+    title: String,
+    mandatory: bool,
+    minutes: Option<i32>,
+    questions: serde_json::Value,
+}
+
+#[derive(serde::Deserialize)]
+struct ModelRow {
+    skill: Option<String>,
+    prior: f64,
+    learn: f64,
+    guess: f64,
+    slip: f64,
+    forget: f64,
+}
+
+fn minutes(m: Option<i32>) -> Option<u32> {
+    m.and_then(|m| u32::try_from(m).ok())
+}
+
+/// The skills of a question set's questions (each question's, else `default`), in order,
+/// without repeats.
+fn skills_of(questions: &QuestionSet, default: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for q in &questions.0 {
+        let skills = if q.skills().is_empty() {
+            default
+        } else {
+            q.skills()
+        };
+        for s in skills {
+            if seen.insert(s.clone()) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Reads the course (published lessons, their blocks, the assessments with their
+/// questions, the knowledge model). On the trusted path: questions are answer keys.
+pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<CourseFacts> {
+    let facts = sqlx::query(
+        "with published as ( \
+           select id, title, order_index, learning_objectives, estimated_duration, \
+                  prerequisites, assessment_id from public.lessons \
+            where course_id = $1 and is_published) \
+         select c.tags, c.final_assessment_id, \
+           coalesce((select json_agg(json_build_object('id', id, 'title', title, \
+                       'order_index', order_index, 'objectives', learning_objectives, \
+                       'minutes', estimated_duration, 'prerequisites', prerequisites, \
+                       'own_assessment', assessment_id) order by order_index, id) \
+                       from published), '[]') as lessons, \
+           coalesce((select json_agg(json_build_array(b.id, b.lesson_id, b.type) \
+                       order by b.lesson_id, b.order_index, b.id) \
+                       from public.content_blocks b \
+                      where b.lesson_id in (select id from published)), '[]') as blocks, \
+           coalesce((select json_agg(json_build_object('id', a.id, 'lesson_id', a.lesson_id, \
+                       'title', a.title, 'mandatory', a.is_mandatory, 'minutes', a.time_limit, \
+                       'questions', a.questions) order by a.id) \
+                       from public.assessments a \
+                      where (a.course_id = $1 and a.lesson_id is null) \
+                         or a.lesson_id in (select id from published)), '[]') as assessments, \
+           coalesce((select json_agg(json_build_object('skill', skill, 'prior', prior, \
+                       'learn', learn, 'guess', guess, 'slip', slip, 'forget', forget)) \
+                       from public.knowledge_models where course_id = $1), '[]') as model \
+           from public.courses c where c.id = $1",
+    )
+    .bind(course_id.0)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| Error::not_found("course", course_id))?;
+    let tags: Vec<String> = facts.try_get("tags")?;
+    let final_id: Option<Uuid> = facts.try_get("final_assessment_id")?;
+    let Json(lesson_rows): Json<Vec<LessonRow>> = facts.try_get("lessons")?;
+    let Json(blocks): Json<Vec<(Uuid, Uuid, ContentType)>> = facts.try_get("blocks")?;
+    let Json(assessments): Json<Vec<AssessmentRow>> = facts.try_get("assessments")?;
+    let Json(models): Json<Vec<ModelRow>> = facts.try_get("model")?;
+
+    let mut model = KnowledgeModel::default();
+    for m in models {
+        let params = BktParams {
+            prior: m.prior,
+            learn: m.learn,
+            guess: m.guess,
+            slip: m.slip,
+            forget: m.forget,
+        };
+        match m.skill {
+            Some(skill) => {
+                model.skills.insert(skill, params);
+            }
+            None => model.default = Some(params),
+        }
+    }
+
+    let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.id).collect();
+    let objectives: HashMap<Uuid, Vec<String>> = lesson_rows
+        .iter()
+        .map(|l| (l.id, l.objectives.clone()))
+        .collect();
+    let own: HashMap<Uuid, Uuid> = lesson_rows
+        .iter()
+        .filter_map(|l| l.own_assessment.map(|a| (l.id, a)))
+        .collect();
+    let mut questions = HashMap::new();
+    let mut by_lesson: HashMap<Uuid, Vec<PlanAssessment>> = HashMap::new();
+    let mut final_assessment = None;
+    for a in assessments {
+        // a stored document the library cannot read names no skills (its answers are no
+        // evidence): `check_documents` reports such documents
+        let set: QuestionSet = serde_json::from_value(a.questions).unwrap_or_default();
+        let default = match a.lesson_id {
+            Some(l) => objectives.get(&l).cloned().unwrap_or_default(),
+            None => tags.clone(),
+        };
+        let plan = PlanAssessment {
+            id: AssessmentId(a.id),
+            title: a.title,
+            mandatory: a.mandatory,
+            skills: skills_of(&set, &default),
+            minutes: minutes(a.minutes),
+            standing: Standing::NotAttempted,
+        };
+        questions.insert(a.id, (set, default));
+        match a.lesson_id {
+            Some(l) => by_lesson.entry(l).or_default().push(plan),
+            None if Some(a.id) == final_id => final_assessment = Some(plan),
+            // a course-level assessment that is not the final one: not on the path
+            None => {}
+        }
+    }
+    let mut blocks_of: HashMap<Uuid, Vec<PlanBlock>> = HashMap::new();
+    for (id, lesson, content_type) in blocks {
+        blocks_of.entry(lesson).or_default().push(PlanBlock {
+            id: ContentBlockId(id),
+            content_type,
+            minutes: None,
+        });
+    }
+    let lessons = lesson_rows
+        .into_iter()
+        .map(|l| {
+            let mut assessments = by_lesson.remove(&l.id).unwrap_or_default();
+            // the lesson's own assessment first, then by id (as read)
+            let own = own.get(&l.id).copied();
+            assessments.sort_by_key(|a| Some(a.id.0) != own);
+            PlanLesson {
+                id: LessonId(l.id),
+                title: l.title,
+                order_index: l.order_index,
+                prerequisites: l
+                    .prerequisites
+                    .into_iter()
+                    .filter(|p| published.contains(p))
+                    .map(LessonId)
+                    .collect(),
+                skills: l.objectives,
+                minutes: minutes(l.minutes),
+                blocks: blocks_of.remove(&l.id).unwrap_or_default(),
+                assessments,
+                status: ProgressStatus::NotStarted,
+            }
+        })
+        .collect();
+    Ok(CourseFacts {
+        course: course_id,
+        lessons,
+        final_assessment,
+        questions,
+        model,
+    })
+}
+
+/// A student as their roadmap of one course sees them.
+pub(crate) struct StudentFacts {
+    preferences: LearningPreferences,
+    knowledge: KnowledgeProfile,
+    /// (lesson, assessment, status) of each progress row.
+    progress: Vec<(Option<Uuid>, Option<Uuid>, ProgressStatus)>,
+    /// (assessment, submitted at, feedback) of each submitted attempt, in order.
+    attempts: Vec<(Uuid, DateTime<Utc>, serde_json::Value)>,
+}
+
+/// Reads a student's profile documents, progress rows and submitted attempts in a
+/// course, in one statement.
+pub(crate) async fn student_facts(
+    tx: &mut Tx,
+    student: UserId,
+    course: CourseId,
+) -> Result<StudentFacts> {
+    let row = sqlx::query(
+        "select p.learning_preferences, p.knowledge_profile, \
+           coalesce((select json_agg(json_build_array(lesson_id, assessment_id, status)) \
+                       from public.student_progress \
+                      where student_id = $1 and course_id = $2), '[]') as progress, \
+           coalesce((select json_agg(json_build_array(assessment_id, submitted_at, feedback) \
+                       order by submitted_at, attempt_number, id) \
+                       from public.assessment_attempts \
+                      where student_id = $1 and course_id = $2 \
+                        and submitted_at is not null), '[]') as attempts \
+           from public.profiles p where p.id = $1",
+    )
+    .bind(student.0)
+    .bind(course.0)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| Error::not_found("profile", student))?;
+    let preferences: Option<serde_json::Value> = row.try_get("learning_preferences")?;
+    let knowledge: Option<serde_json::Value> = row.try_get("knowledge_profile")?;
+    let Json(progress) = row.try_get("progress")?;
+    let Json(attempts) = row.try_get("attempts")?;
+    Ok(StudentFacts {
+        // none set, or documents stored before the boundary that do not read: the
+        // defaults then
+        preferences: preferences
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
+        knowledge: knowledge
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
+        progress,
+        attempts,
+    })
+}
+
+/// The planner's input for one student, and the mastery traced from their answers
+/// (merged into their stored profile: this course's skills replaced).
+fn plan_input(course: &CourseFacts, student: StudentFacts) -> PlanInput {
+    let mut observations = Vec::new();
+    for (assessment, at, feedback) in &student.attempts {
+        let Some((questions, default)) = course.questions.get(assessment) else {
+            continue;
+        };
+        let Ok(feedback) = serde_json::from_value::<Feedback>(feedback.clone()) else {
+            continue;
+        };
+        observations.extend(roadmap::observations(
+            questions,
+            &feedback,
+            default,
+            Some(*at),
+        ));
+    }
+    let traced = roadmap::trace(&course.model, &observations);
+    let knowledge = merged(student.knowledge, traced.profile);
+
+    let lesson_status: HashMap<Uuid, ProgressStatus> = student
+        .progress
+        .iter()
+        .filter_map(|(l, a, s)| match (l, a) {
+            (Some(l), None) => Some((*l, *s)),
+            _ => None,
+        })
+        .collect();
+    let passed: HashSet<Uuid> = student
+        .progress
+        .iter()
+        .filter_map(|(_, a, s)| a.filter(|_| *s == ProgressStatus::Completed))
+        .collect();
+    let submitted: HashSet<Uuid> = student.attempts.iter().map(|(a, ..)| *a).collect();
+    let standing = |a: &mut PlanAssessment| {
+        a.standing = if passed.contains(&a.id.0) {
+            Standing::Passed
+        } else if submitted.contains(&a.id.0) {
+            Standing::Failed
+        } else {
+            Standing::NotAttempted
+        };
+    };
+    let mut lessons = course.lessons.clone();
+    for l in &mut lessons {
+        l.status = lesson_status
+            .get(&l.id.0)
+            .copied()
+            .unwrap_or(ProgressStatus::NotStarted);
+        l.assessments.iter_mut().for_each(standing);
+    }
+    let mut final_assessment = course.final_assessment.clone();
+    final_assessment.iter_mut().for_each(standing);
+    PlanInput {
+        course_id: course.course,
+        lessons,
+        final_assessment,
+        knowledge,
+        preferences: student.preferences,
+        settings: PlanSettings {
+            unknown_mastery: course.model.default.unwrap_or(BktParams::DEFAULT).prior,
+            ..PlanSettings::default()
+        },
+    }
+}
+
+/// `stored` with the skills of `traced` replaced, within [`MAX_SKILLS`] (the skills
+/// updated longest ago go first).
+fn merged(mut stored: KnowledgeProfile, traced: KnowledgeProfile) -> KnowledgeProfile {
+    stored.skills.extend(traced.skills.clone());
+    if stored.skills.len() > MAX_SKILLS {
+        let mut others: Vec<(String, Option<DateTime<Utc>>)> = stored
+            .skills
+            .iter()
+            .filter(|(k, _)| !traced.skills.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.updated_at))
+            .collect();
+        others.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        let extra = stored.skills.len() - MAX_SKILLS;
+        for (k, _) in others.into_iter().take(extra) {
+            stored.skills.remove(&k);
+        }
+    }
+    stored
+}
+
+/// Stores `roadmap` as the student's active roadmap of the course (the previous active
+/// one `completed` when the course is complete or none of its steps is left, `paused`
+/// otherwise) and `knowledge` as their knowledge profile, on the trusted path.
+async fn store(
+    tx: &mut Tx,
+    student: UserId,
+    course: CourseId,
+    roadmap: &Roadmap,
+    knowledge: &KnowledgeProfile,
+) -> Result<CourseRoadmap> {
+    let data =
+        rows::document::<RoadmapData>("roadmap_data", &rows::json("roadmap_data", &roadmap.data)?)?;
+    let knowledge = rows::document::<KnowledgeProfile>(
+        "knowledge_profile",
+        &rows::json("knowledge_profile", knowledge)?,
+    )?;
+    tx.trusted_to_the_end().await?;
+    lock_roadmaps(tx, student.0).await?;
+    let sql = format!(
+        "with profile as ( \
+           update public.profiles set knowledge_profile = $4 \
+            where id = $1 and knowledge_profile is distinct from $4), \
+         previous as ( \
+           update public.personalized_roadmaps r \
+              set status = case \
+                    when exists (select 1 from public.enrollments e \
+                                  where e.student_id = $1 and e.course_id = $2 \
+                                    and e.completed_at is not null) \
+                      or not jsonb_path_exists(r.roadmap_data, \
+                           '$.steps[*] ? (!exists(@.status) || !(@.status == \"completed\" || @.status == \"skipped\"))') \
+                    then 'completed'::public.roadmap_status \
+                    else 'paused'::public.roadmap_status end \
+            where r.student_id = $1 and r.course_id = $2 and r.status = 'active' \
+            returning r.id) \
+         insert into public.personalized_roadmaps \
+           (student_id, course_id, roadmap_data, ai_reasoning, status) \
+         select $1, $2, $3, $5, 'active' from (select count(*) from previous) as p \
+         returning {}, false as stale",
+        rows::ROADMAP
+    );
+    let row = sqlx::query(&sql)
+        .bind(student.0)
+        .bind(course.0)
+        .bind(data)
+        .bind(knowledge)
+        .bind(&roadmap.reasoning)
+        .fetch_one(tx.conn())
+        .await?;
+    course_roadmap(&row)
+}
+
+impl Scope {
+    /// The student a roadmap call acts for: the acting student, or `student` for the
+    /// service; enrolled in `course`.
+    async fn roadmap_student(
+        &self,
+        tx: &mut Tx,
+        student: Option<UserId>,
+        course_id: CourseId,
+    ) -> Result<UserId> {
+        let student = match (tx.actor(), student) {
+            (Actor::Service, Some(s)) => s,
+            (Actor::Service, None) => {
+                return Err(Error::forbidden(
+                    "the service names the student whose roadmap it generates",
+                ))
+            }
+            (Actor::User(me), None) => me,
+            (Actor::User(_), Some(_)) | (Actor::Anon, _) => {
+                return Err(Error::forbidden(
+                    "a student generates their own roadmap; the service, anyone's",
+                ))
+            }
+        };
+        course(tx, course_id).await?;
+        enrollment(tx, student, course_id).await?;
+        Ok(student)
+    }
+
+    /// The input the planner sees for the acting student in `course_id` (enrolled):
+    /// the course graph, their progress and standing, their mastery traced from their
+    /// answers, their preferences — what a back end's own model looks at before it
+    /// proposes a roadmap ([`Scope::propose_roadmap`]).
+    pub async fn roadmap_input(&self, course_id: CourseId) -> Result<PlanInput> {
+        let mut tx = self.begin().await?;
+        let student = self.roadmap_student(&mut tx, None, course_id).await?;
+        tx.trusted_to_the_end().await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let facts = student_facts(&mut tx, student, course_id).await?;
+        tx.commit().await?;
+        Ok(plan_input(&course, facts))
+    }
+
+    /// Plans and stores a new active roadmap of `course_id` for the acting student
+    /// (enrolled), with their mastery traced anew; the previous active one is paused (or
+    /// completed). One transaction.
+    pub async fn generate_roadmap(&self, course_id: CourseId) -> Result<CourseRoadmap> {
+        self.generate(None, course_id, None).await
+    }
+
+    /// [`Scope::generate_roadmap`] by the service for `student`.
+    pub async fn generate_roadmap_for(
+        &self,
+        student: UserId,
+        course_id: CourseId,
+    ) -> Result<CourseRoadmap> {
+        self.generate(Some(student), course_id, None).await
+    }
+
+    /// [`Scope::generate_roadmap`] with an outside model's say: `advisor` gets the input
+    /// and the plan and may propose a better roadmap, which is stored if it breaks no
+    /// rule. A proposal that breaks a rule, an error, or no answer within `timeout`
+    /// leaves the library's plan standing, the reason recorded in the roadmap's
+    /// `advisor` note and `ai_reasoning`.
+    pub async fn generate_roadmap_with(
+        &self,
+        course_id: CourseId,
+        advisor: &dyn RoadmapAdvisor,
+        timeout: Duration,
+    ) -> Result<CourseRoadmap> {
+        self.generate(None, course_id, Some((advisor, timeout)))
+            .await
+    }
+
+    async fn generate(
+        &self,
+        student: Option<UserId>,
+        course_id: CourseId,
+        advisor: Option<(&dyn RoadmapAdvisor, Duration)>,
+    ) -> Result<CourseRoadmap> {
+        let mut tx = self.begin().await?;
+        let student = self.roadmap_student(&mut tx, student, course_id).await?;
+        tx.trusted_to_the_end().await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let facts = student_facts(&mut tx, student, course_id).await?;
+        let input = plan_input(&course, facts);
+        let mut plan = roadmap::plan(&input)?;
+        if let Some((advisor, timeout)) = advisor {
+            plan = advised(&input, plan, advisor, timeout).await;
+        }
+        let stored = store(&mut tx, student, course_id, &plan, &input.knowledge).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Stores `proposal` (a `roadmap_data` document, from `source`, with its own
+    /// `reasoning` or the plan's) as the acting student's active roadmap of `course_id`
+    /// if it breaks none of the course's rules against the library's plan
+    /// (`lms_core::roadmap::check`); otherwise stores nothing and returns the violations.
+    pub async fn propose_roadmap(
+        &self,
+        course_id: CourseId,
+        proposal: &serde_json::Value,
+        source: &str,
+        reasoning: Option<String>,
+    ) -> Result<ProposalOutcome> {
+        let mut tx = self.begin().await?;
+        let student = self.roadmap_student(&mut tx, None, course_id).await?;
+        tx.trusted_to_the_end().await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let facts = student_facts(&mut tx, student, course_id).await?;
+        let input = plan_input(&course, facts);
+        let plan = roadmap::plan(&input)?;
+        let decision = lms_core::calls::decide_on(&input, &plan, source, proposal, reasoning);
+        if !decision.accepted {
+            return Ok(ProposalOutcome {
+                accepted: false,
+                roadmap: None,
+                violations: decision.violations,
+            });
+        }
+        let stored = store(
+            &mut tx,
+            student,
+            course_id,
+            &decision.roadmap,
+            &input.knowledge,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ProposalOutcome {
+            accepted: true,
+            roadmap: Some(stored),
+            violations: Vec::new(),
+        })
+    }
+
+    /// The acting student's active roadmap of `course_id`, and whether it is stale.
+    pub async fn current_roadmap(&self, course_id: CourseId) -> Result<Option<CourseRoadmap>> {
+        let mut tx = self.begin().await?;
+        let student = student_of(&tx)?;
+        let found = active(&mut tx, student.0, course_id.0).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The active roadmap of `student` in `course_id` as the actor may read it (the
+    /// student, the course's instructor, admins, the service: `None` for others).
+    pub async fn current_roadmap_of(
+        &self,
+        student: UserId,
+        course_id: CourseId,
+    ) -> Result<Option<CourseRoadmap>> {
+        let mut tx = self.begin().await?;
+        let found = active(&mut tx, student.0, course_id.0).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Generates anew every stale active roadmap of `course_id` (the course's instructor,
+    /// an admin or the service). The course is read once; each student's roadmap is
+    /// stored in a transaction of its own, so one failure leaves the others done.
+    pub async fn regenerate_roadmaps(&self, course_id: CourseId) -> Result<Regenerated> {
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "regenerate the roadmaps of").await?;
+        tx.trusted_to_the_end().await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let sql = format!(
+            "select r.student_id, {STALE} from public.personalized_roadmaps r \
+              join public.enrollments e on e.student_id = r.student_id and e.course_id = r.course_id \
+             where r.course_id = $1 and r.status = 'active' order by r.student_id"
+        );
+        let list: Vec<(Uuid, bool)> = sqlx::query_as(&sql)
+            .bind(course_id.0)
+            .fetch_all(tx.conn())
+            .await?;
+        tx.commit().await?;
+        let mut done = Regenerated {
+            regenerated: 0,
+            fresh: 0,
+        };
+        for (student, stale) in list {
+            if !stale {
+                done.fresh += 1;
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            tx.trusted_to_the_end().await?;
+            let facts = student_facts(&mut tx, UserId(student), course_id).await?;
+            let input = plan_input(&course, facts);
+            let plan = roadmap::plan(&input)?;
+            store(&mut tx, UserId(student), course_id, &plan, &input.knowledge).await?;
+            tx.commit().await?;
+            done.regenerated += 1;
+        }
+        Ok(done)
+    }
+
+    /// The knowledge model of `course_id` (its instructor, an admin or the service):
+    /// parameters per skill and the course's default, as stored (fitted or set).
+    pub async fn knowledge_model(&self, course_id: CourseId) -> Result<KnowledgeModel> {
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "read the knowledge model of").await?;
+        tx.trusted_to_the_end().await?;
+        let model = course_facts(&mut tx, course_id).await?.model;
+        tx.commit().await?;
+        Ok(model)
+    }
+
+    /// Sets the parameters of `skill` (or, with `None`, the course's default) for
+    /// `course_id` by hand (its instructor, an admin or the service); checked
+    /// ([`BktParams::checked`]).
+    pub async fn set_knowledge_model(
+        &self,
+        course_id: CourseId,
+        skill: Option<&str>,
+        params: BktParams,
+    ) -> Result<KnowledgeModel> {
+        let params = params.checked()?;
+        if let Some(s) = skill {
+            rows::Texts::of("knowledge model")
+                .one("skill", Some(s))
+                .check()?;
+            if s.trim().is_empty() || s.chars().count() > lms_core::documents::limits::MAX_ID_CHARS
+            {
+                return Err(lms_core::Error::InvalidInput {
+                    field: "skill",
+                    reason: "a skill name is 1 to 64 characters, not blank".into(),
+                }
+                .into());
+            }
+        }
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "set the knowledge model of").await?;
+        tx.trusted_to_the_end().await?;
+        upsert_params(&mut tx, course_id, skill, &params, None).await?;
+        let model = course_facts(&mut tx, course_id).await?.model;
+        tx.commit().await?;
+        Ok(model)
+    }
+
+    /// Fits the knowledge model of `course_id` to every graded answer of its students
+    /// (its instructor, an admin or the service) and stores the fitted parameters of each
+    /// skill that has answers (`lms_core::roadmap::fit`, seeded by `options`).
+    pub async fn fit_knowledge_model(
+        &self,
+        course_id: CourseId,
+        options: FitOptions,
+    ) -> Result<FittedModel> {
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
+        tx.trusted_to_the_end().await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let attempts: Vec<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(
+            "select student_id, assessment_id, feedback from public.assessment_attempts \
+              where course_id = $1 and submitted_at is not null \
+              order by student_id, submitted_at, attempt_number, id",
+        )
+        .bind(course_id.0)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut answers = Vec::new();
+        for (student, assessment, feedback) in &attempts {
+            let Some((questions, default)) = course.questions.get(assessment) else {
+                continue;
+            };
+            let Ok(feedback) = serde_json::from_value::<Feedback>(feedback.clone()) else {
+                continue;
+            };
+            let student = student.to_string();
+            for o in roadmap::observations(questions, &feedback, default, None) {
+                answers.push(AnswerRow {
+                    student: student.clone(),
+                    skill: o.skill,
+                    correct: o.correct,
+                });
+            }
+        }
+        let skills = roadmap::fit_answers(&answers, &options)?;
+        for s in &skills {
+            upsert_params(
+                &mut tx,
+                course_id,
+                Some(&s.skill),
+                &s.fitted.params,
+                Some(&s.fitted),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(FittedModel {
+            course_id,
+            skills,
+            answers: answers.len() as u64,
+        })
+    }
+}
+
+async fn upsert_params(
+    tx: &mut Tx,
+    course: CourseId,
+    skill: Option<&str>,
+    p: &BktParams,
+    fitted: Option<&Fitted>,
+) -> Result<()> {
+    sqlx::query(
+        "insert into public.knowledge_models \
+           (course_id, skill, prior, learn, guess, slip, forget, answers, log_likelihood, fitted_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, case when $8 is not null then now() end) \
+         on conflict (course_id, skill) do update set \
+           prior = excluded.prior, learn = excluded.learn, guess = excluded.guess, \
+           slip = excluded.slip, forget = excluded.forget, answers = excluded.answers, \
+           log_likelihood = excluded.log_likelihood, fitted_at = excluded.fitted_at",
+    )
+    .bind(course.0)
+    .bind(skill)
+    .bind(p.prior)
+    .bind(p.learn)
+    .bind(p.guess)
+    .bind(p.slip)
+    .bind(p.forget)
+    .bind(fitted.map(|f| i32::try_from(f.answers).unwrap_or(i32::MAX)))
+    .bind(fitted.map(|f| f.log_likelihood))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The plan, or the advisor's proposal if it answers within `timeout` and breaks no
+/// rule; refusals recorded.
+async fn advised(
+    input: &PlanInput,
+    plan: Roadmap,
+    advisor: &dyn RoadmapAdvisor,
+    timeout: Duration,
+) -> Roadmap {
+    let source = advisor.name().to_owned();
+    match tokio::time::timeout(timeout, advisor.propose(input, &plan)).await {
+        Ok(Ok(p)) => roadmap::decide(input, &plan, &source, p.roadmap, p.reasoning).0,
+        Ok(Err(reason)) => roadmap::rejected(&plan, &source, vec![format!("it failed: {reason}")]),
+        Err(_) => roadmap::rejected(
+            &plan,
+            &source,
+            vec![format!(
+                "it did not answer within {} ms",
+                timeout.as_millis()
+            )],
+        ),
+    }
+}
