@@ -477,7 +477,9 @@ fn merged(mut stored: KnowledgeProfile, traced: KnowledgeProfile) -> KnowledgePr
 
 /// Stores `roadmap` as the student's active roadmap of the course (the previous active
 /// one `completed` when the course is complete or none of its steps is left, `paused`
-/// otherwise) and `knowledge` as their knowledge profile, on the trusted path.
+/// otherwise) and `knowledge` as their knowledge profile, on the trusted path. When the
+/// active roadmap already is this one, it is kept (only `generated_at` moves, so it is no
+/// longer stale): generating again without news adds no row.
 async fn store(
     tx: &mut Tx,
     student: UserId,
@@ -497,6 +499,11 @@ async fn store(
         "with profile as ( \
            update public.profiles set knowledge_profile = $4 \
             where id = $1 and knowledge_profile is distinct from $4), \
+         same as ( \
+           update public.personalized_roadmaps r set generated_at = now() \
+            where r.student_id = $1 and r.course_id = $2 and r.status = 'active' \
+              and r.roadmap_data = $3 and r.ai_reasoning is not distinct from $5 \
+            returning {cols}), \
          previous as ( \
            update public.personalized_roadmaps r \
               set status = case \
@@ -508,12 +515,16 @@ async fn store(
                     then 'completed'::public.roadmap_status \
                     else 'paused'::public.roadmap_status end \
             where r.student_id = $1 and r.course_id = $2 and r.status = 'active' \
-            returning r.id) \
-         insert into public.personalized_roadmaps \
-           (student_id, course_id, roadmap_data, ai_reasoning, status) \
-         select $1, $2, $3, $5, 'active' from (select count(*) from previous) as p \
-         returning {}, false as stale",
-        rows::ROADMAP
+              and not exists (select 1 from same) \
+            returning r.id), \
+         inserted as ( \
+           insert into public.personalized_roadmaps \
+             (student_id, course_id, roadmap_data, ai_reasoning, status) \
+           select $1, $2, $3, $5, 'active' from (select count(*) from previous) as p \
+            where not exists (select 1 from same) \
+           returning {cols}) \
+         select *, false as stale from same union all select *, false as stale from inserted",
+        cols = rows::ROADMAP
     );
     let row = sqlx::query(&sql)
         .bind(student.0)

@@ -88,6 +88,15 @@ async fn a_roadmap_follows_the_students_answers(pool: PgPool) {
         me.current_roadmap(w.course).await.unwrap(),
         Some(first.clone())
     );
+    // nothing new: the same roadmap, no new row
+    let again = me.generate_roadmap(w.course).await.unwrap();
+    assert_eq!(again.roadmap.id, first.roadmap.id);
+    assert!(again.roadmap.generated_at >= first.roadmap.generated_at);
+    let rows: i64 = sqlx::query_scalar("select count(*) from public.personalized_roadmaps")
+        .fetch_one(&w.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
 
     // a failed quiz makes the roadmap stale; the next one reviews it first
     me.submit_attempt(w.quiz1, &answers(0)).await.unwrap();
