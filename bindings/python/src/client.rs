@@ -827,6 +827,147 @@ impl Scope {
         self.run(py, None, async move { s.my_roadmaps().await })
     }
 
+    // roadmaps -----------------------------------------------------------------------
+
+    /// What the planner sees for the acting student in a course (the course graph, their
+    /// progress, mastery traced from their answers, preferences), as `plan_roadmap` takes
+    /// it: what your own model looks at before `propose_roadmap`.
+    fn roadmap_input<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, Some("content"), async move {
+            s.roadmap_input(CourseId(course_id.0)).await
+        })
+    }
+
+    /// Plans and stores a new active roadmap of the course for the acting student (or,
+    /// for the service, `student_id`), their mastery traced anew; the previous one is
+    /// paused or completed. Returns the roadmap with `stale` (False).
+    #[pyo3(signature = (course_id, student_id = None))]
+    fn generate_roadmap<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        student_id: Option<Id>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        let course = CourseId(course_id.0);
+        self.run(py, None, async move {
+            match student_id {
+                Some(student) => s.generate_roadmap_for(UserId(student.0), course).await,
+                None => s.generate_roadmap(course).await,
+            }
+        })
+    }
+
+    /// The active roadmap of the course — the acting student's, or `student_id`'s as the
+    /// actor may read it (the course's instructor, admins, the service) — with `stale`
+    /// (progress, attempts or the course's model changed since); `None` if there is none.
+    #[pyo3(signature = (course_id, student_id = None))]
+    fn current_roadmap<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        student_id: Option<Id>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        let course = CourseId(course_id.0);
+        self.run(py, None, async move {
+            match student_id {
+                Some(student) => s.current_roadmap_of(UserId(student.0), course).await,
+                None => s.current_roadmap(course).await,
+            }
+        })
+    }
+
+    /// Stores your model's `proposal` (a roadmap_data document) as the acting student's
+    /// roadmap of the course if it breaks none of the course's rules against the
+    /// library's plan: `{"accepted", "roadmap", "violations"}`; refused, nothing is
+    /// stored.
+    #[pyo3(signature = (course_id, proposal, *, source = "advisor", reasoning = None))]
+    fn propose_roadmap<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        proposal: Json,
+        source: &str,
+        reasoning: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let source = source.to_owned();
+        let s = self.s();
+        self.run(py, None, async move {
+            s.propose_roadmap(CourseId(course_id.0), &proposal.0, &source, reasoning)
+                .await
+        })
+    }
+
+    /// Generates anew every stale active roadmap of the course (its instructor, admins,
+    /// the service): `{"regenerated", "fresh"}`.
+    fn regenerate_roadmaps<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.regenerate_roadmaps(CourseId(course_id.0)).await
+        })
+    }
+
+    /// The course's knowledge model (its instructor, admins, the service):
+    /// `{"default": params | None, "skills": {name: params}}`.
+    fn knowledge_model<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, Some("content"), async move {
+            s.knowledge_model(CourseId(course_id.0)).await
+        })
+    }
+
+    /// Sets BKT parameters (`{"prior", "learn", "guess", "slip", "forget"}`) of `skill`,
+    /// or with `skill=None` the course's default, by hand; returns the model.
+    #[pyo3(signature = (course_id, params, skill = None))]
+    fn set_knowledge_model<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        params: Json,
+        skill: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params: lms_core::roadmap::BktParams =
+            input("set_knowledge_model(): params", params.0)?;
+        let s = self.s();
+        self.run(py, Some("content"), async move {
+            s.set_knowledge_model(CourseId(course_id.0), skill.as_deref(), params)
+                .await
+        })
+    }
+
+    /// Fits the course's knowledge model to its students' graded answers (its
+    /// instructor, admins, the service) and stores it: `{"course_id", "skills": [{"skill",
+    /// "params", "log_likelihood", "iterations", "answers", "sequences"}], "answers"}`.
+    #[pyo3(signature = (course_id, *, restarts = 5, seed = 42, max_iterations = 100, tolerance = 1e-6, forgets = false))]
+    fn fit_knowledge_model<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        restarts: u32,
+        seed: u64,
+        max_iterations: u32,
+        tolerance: f64,
+        forgets: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = lms_core::roadmap::FitOptions {
+            restarts,
+            seed,
+            max_iterations,
+            tolerance,
+            forgets,
+        };
+        let s = self.s();
+        self.run(py, None, async move {
+            s.fit_knowledge_model(CourseId(course_id.0), options).await
+        })
+    }
+
     // people -------------------------------------------------------------------------
 
     /// The acting user's profile.

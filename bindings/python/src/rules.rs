@@ -416,6 +416,144 @@ pub fn student_view<'py>(py: Python<'py>, questions: Json) -> PyResult<Bound<'py
     )
 }
 
+/// One Bayesian Knowledge Tracing update from P(known) = `mastery` after an answer
+/// (`correct` or not), with `params` (`{"prior", "learn", "guess", "slip", "forget"}`,
+/// default the library's): `{"predicted": P(correct) before, "mastery": P(known) after}`.
+#[pyfunction]
+#[pyo3(signature = (mastery, correct, params = None))]
+pub fn bkt_update<'py>(
+    py: Python<'py>,
+    mastery: f64,
+    correct: bool,
+    params: Option<Json>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "bkt_update",
+        json!({"mastery": mastery, "correct": correct, "params": params.map(|p| p.0)}),
+        None,
+    )
+}
+
+/// The P(correct) predicted before each answer of `rows` (`[{"student", "skill",
+/// "correct"}]` in answering order; each student's sequence per skill traced apart),
+/// under `model` (`{"default": params, "skills": {name: params}}`).
+#[pyfunction]
+#[pyo3(signature = (rows, model = None))]
+pub fn bkt_predict<'py>(
+    py: Python<'py>,
+    rows: Json,
+    model: Option<Json>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "bkt_predict",
+        json!({"rows": rows.0, "model": model.map(|m| m.0)}),
+        None,
+    )
+}
+
+/// Fits BKT parameters to `rows` (as `bkt_predict` takes them), per skill, by EM from
+/// `restarts` seeded starts: `[{"skill", "params", "log_likelihood", "iterations",
+/// "answers", "sequences"}]`, in Rust with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (rows, *, restarts = 5, seed = 42, max_iterations = 100, tolerance = 1e-6, forgets = false))]
+pub fn fit_bkt<'py>(
+    py: Python<'py>,
+    rows: Json,
+    restarts: u32,
+    seed: u64,
+    max_iterations: u32,
+    tolerance: f64,
+    forgets: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = json!({"rows": rows.0, "options": {"restarts": restarts, "seed": seed,
+        "max_iterations": max_iterations, "tolerance": tolerance, "forgets": forgets}});
+    let out = py.detach(move || lms_core::calls::call("fit_bkt", input));
+    match out {
+        Ok(v) => to_py(py, &v, Some("content")),
+        Err(e) => Err(errors::core(py, &e)),
+    }
+}
+
+/// A knowledge profile traced from `observations` (`[{"skill", "question_id",
+/// "correct", "at"?}]` in answering order) under `model`: `{"profile", "changes"}`,
+/// each change explained.
+#[pyfunction]
+#[pyo3(signature = (observations, model = None))]
+pub fn trace_knowledge<'py>(
+    py: Python<'py>,
+    observations: Json,
+    model: Option<Json>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "trace_knowledge",
+        json!({"observations": observations.0, "model": model.map(|m| m.0)}),
+        Some("content"),
+    )
+}
+
+/// Plans a roadmap from `input` (what `Scope.roadmap_input` returns, or your own):
+/// `{"data": roadmap_data, "reasoning": str}`.
+#[pyfunction]
+pub fn plan_roadmap<'py>(py: Python<'py>, input: Json) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "plan_roadmap",
+        json!({ "input": input.0 }),
+        Some("content"),
+    )
+}
+
+/// Every rule `proposal` (a roadmap_data document) breaks against the plan of `input`:
+/// `[{"code", "step", "message"}]`, empty when it may replace the plan.
+#[pyfunction]
+pub fn check_roadmap<'py>(
+    py: Python<'py>,
+    input: Json,
+    proposal: Json,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "check_roadmap",
+        json!({"input": input.0, "proposal": proposal.0}),
+        Some("content"),
+    )
+}
+
+/// The roadmap to store given an advisor's `proposal` for `input`: `{"roadmap",
+/// "accepted", "violations"}` — the proposal when it breaks no rule, else the plan,
+/// the verdict recorded in its `advisor` note.
+#[pyfunction]
+#[pyo3(signature = (input, proposal, source = "advisor", reasoning = None))]
+pub fn decide_roadmap<'py>(
+    py: Python<'py>,
+    input: Json,
+    proposal: Json,
+    source: &str,
+    reasoning: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "decide_roadmap",
+        json!({"input": input.0, "proposal": proposal.0, "source": source, "reasoning": reasoning}),
+        Some("content"),
+    )
+}
+
+/// The area under the ROC curve of `predictions` for `outcomes` (ties count half);
+/// `None` without both outcomes or when the lengths differ.
+#[pyfunction]
+pub fn auc<'py>(py: Python<'py>, predictions: Json, outcomes: Json) -> PyResult<Bound<'py, PyAny>> {
+    call(
+        py,
+        "auc",
+        json!({"predictions": predictions.0, "outcomes": outcomes.0}),
+        None,
+    )
+}
+
 /// Calls the pure function named `function` with a dict of its named arguments, as the
 /// shared conformance vectors (`tests/vectors/`) state them.
 #[pyfunction]
@@ -447,6 +585,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(course_complete, m)?)?;
     m.add_function(wrap_pyfunction!(publish_problems, m)?)?;
     m.add_function(wrap_pyfunction!(student_view, m)?)?;
+    m.add_function(wrap_pyfunction!(bkt_update, m)?)?;
+    m.add_function(wrap_pyfunction!(bkt_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_bkt, m)?)?;
+    m.add_function(wrap_pyfunction!(trace_knowledge, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_roadmap, m)?)?;
+    m.add_function(wrap_pyfunction!(check_roadmap, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_roadmap, m)?)?;
+    m.add_function(wrap_pyfunction!(auc, m)?)?;
     m.add_function(wrap_pyfunction!(call_rule, m)?)?;
     m.add("DOCUMENTS", lms_core::calls::DOCUMENTS.to_vec())?;
     m.add("RULES", lms_core::calls::FUNCTIONS.to_vec())?;

@@ -43,6 +43,19 @@ from .records import (
     Progress,
     ProgressStatusName,
     Roadmap,
+    AnswerRow,
+    BktParams,
+    BktStep,
+    CourseRoadmap,
+    FittedModel,
+    KnowledgeModel,
+    PlannedRoadmap,
+    ProposalOutcome,
+    Regenerated,
+    RoadmapDecision,
+    SkillFit,
+    TracedKnowledge,
+    Violation,
     ScoreColumns,
     Scored,
     StartDecision,
@@ -77,7 +90,15 @@ __all__ = [
     "Scope",
     "TimeLimitExceeded",
     "apply",
+    "auc",
+    "bkt_predict",
+    "bkt_update",
     "call_rule",
+    "check_roadmap",
+    "decide_roadmap",
+    "fit_bkt",
+    "plan_roadmap",
+    "trace_knowledge",
     "connect",
     "course_complete",
     "grade",
@@ -187,6 +208,24 @@ def course_complete(
 ) -> bool: ...
 def publish_problems(outline: Mapping[str, Any]) -> list[dict[str, Any]]: ...
 def student_view(questions: Json) -> list[dict[str, Any]]: ...
+def bkt_update(mastery: float, correct: bool, params: Mapping[str, float] | None = None) -> BktStep: ...
+def bkt_predict(rows: Sequence[Mapping[str, Any]], model: Mapping[str, Any] | None = None) -> list[float]: ...
+def fit_bkt(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    restarts: int = 5,
+    seed: int = 42,
+    max_iterations: int = 100,
+    tolerance: float = 1e-6,
+    forgets: bool = False,
+) -> list[SkillFit]: ...
+def trace_knowledge(observations: Sequence[Mapping[str, Any]], model: Mapping[str, Any] | None = None) -> TracedKnowledge: ...
+def plan_roadmap(input: Mapping[str, Any]) -> PlannedRoadmap: ...
+def check_roadmap(input: Mapping[str, Any], proposal: Json) -> list[Violation]: ...
+def decide_roadmap(
+    input: Mapping[str, Any], proposal: Json, source: str = "advisor", reasoning: str | None = None
+) -> RoadmapDecision: ...
+def auc(predictions: Sequence[float], outcomes: Sequence[bool]) -> float | None: ...
 def call_rule(function: str, input: Mapping[str, Any]) -> Json: ...
 
 # the database -----------------------------------------------------------------------
@@ -307,6 +346,26 @@ class Scope:
     def my_enrollments(self) -> list[MyEnrollment]: ...
     def my_learning_progress(self) -> list[LearningProgress]: ...
     def my_roadmaps(self) -> list[Roadmap]: ...
+    # roadmaps
+    def roadmap_input(self, course_id: IdLike) -> dict[str, Any]: ...
+    def generate_roadmap(self, course_id: IdLike, student_id: IdLike | None = None) -> CourseRoadmap: ...
+    def current_roadmap(self, course_id: IdLike, student_id: IdLike | None = None) -> CourseRoadmap | None: ...
+    def propose_roadmap(
+        self, course_id: IdLike, proposal: Mapping[str, Any], *, source: str = "advisor", reasoning: str | None = None
+    ) -> ProposalOutcome: ...
+    def regenerate_roadmaps(self, course_id: IdLike) -> Regenerated: ...
+    def knowledge_model(self, course_id: IdLike) -> KnowledgeModel: ...
+    def set_knowledge_model(self, course_id: IdLike, params: Mapping[str, float], skill: str | None = None) -> KnowledgeModel: ...
+    def fit_knowledge_model(
+        self,
+        course_id: IdLike,
+        *,
+        restarts: int = 5,
+        seed: int = 42,
+        max_iterations: int = 100,
+        tolerance: float = 1e-6,
+        forgets: bool = False,
+    ) -> FittedModel: ...
     # people
     def my_profile(self) -> Profile: ...
     def update_profile(self, user_id: IdLike, **changes: Unpack[ProfileChanges]) -> Profile: ...

@@ -18,7 +18,9 @@ __all__ = [
     "DocumentRepair", "DocumentReport", "Enrollment", "Erasure", "GradeSummaryColumns", "GradebookColumns",
     "GradebookEntry", "GradebookPage", "IdLike", "Json", "LearningProgress", "Lesson", "LessonChanges",
     "LessonProgress", "MethodName", "MyEnrollment", "OutlineLesson", "Paged", "Profile", "ProfileChanges",
-    "Progress", "ProgressStatusName", "Roadmap", "RoadmapStatusName", "ScoreColumns", "Scored", "StartDecision", "StartedAttempt",
+    "Progress", "ProgressStatusName", "Roadmap", "RoadmapStatusName", "CourseRoadmap", "ProposalOutcome",
+    "FittedModel", "SkillFit", "Regenerated", "BktParams", "BktStep", "PlannedRoadmap", "Violation",
+    "RoadmapDecision", "KnowledgeModel", "TracedKnowledge", "AnswerRow", "ScoreColumns", "Scored", "StartDecision", "StartedAttempt",
     "SubmissionVerdict", "SubmittedAttempt", "UserExport", "UserRoleName",
 ]
 
@@ -201,6 +203,7 @@ class Progress(TypedDict):
 class Roadmap(TypedDict):
     id: uuid.UUID
     student_id: uuid.UUID
+    course_id: uuid.UUID | None
     roadmap_data: dict[str, Any]
     ai_reasoning: str | None
     status: RoadmapStatusName
@@ -425,3 +428,69 @@ class ProfileChanges(TypedDict, total=False):
     learning_preferences: Mapping[str, Any]
     knowledge_profile: Mapping[str, Any]
 
+
+# roadmaps and knowledge tracing ------------------------------------------------------
+
+class BktParams(TypedDict):
+    prior: float
+    learn: float
+    guess: float
+    slip: float
+    forget: NotRequired[float]
+
+class BktStep(TypedDict):
+    predicted: float
+    mastery: float
+
+class AnswerRow(TypedDict):
+    student: str
+    skill: str
+    correct: bool
+
+class SkillFit(TypedDict):
+    skill: str
+    params: BktParams
+    log_likelihood: float
+    iterations: int
+    answers: int
+    sequences: int
+
+class KnowledgeModel(TypedDict):
+    default: BktParams | None
+    skills: dict[str, BktParams]
+
+class TracedKnowledge(TypedDict):
+    profile: dict[str, Any]
+    changes: list[dict[str, Any]]
+
+class PlannedRoadmap(TypedDict):
+    data: dict[str, Any]
+    reasoning: str
+
+class Violation(TypedDict):
+    code: Literal["wrong_course", "not_in_plan", "duplicate_step", "required_step_dropped",
+                  "prerequisite_order", "unknown_content", "status_changed", "invalid_document"]
+    step: int | None
+    message: str
+
+class RoadmapDecision(TypedDict):
+    roadmap: PlannedRoadmap
+    accepted: bool
+    violations: list[Violation]
+
+class CourseRoadmap(Roadmap):
+    stale: bool
+
+class ProposalOutcome(TypedDict):
+    accepted: bool
+    roadmap: CourseRoadmap | None
+    violations: list[Violation]
+
+class FittedModel(TypedDict):
+    course_id: uuid.UUID
+    skills: list[SkillFit]
+    answers: int
+
+class Regenerated(TypedDict):
+    regenerated: int
+    fresh: int
