@@ -490,11 +490,127 @@ export interface Progress {
 export interface Roadmap {
   id: Id
   studentId: Id
+  courseId: Id | null
   roadmapData: JsonObject
   aiReasoning: string | null
   status: RoadmapStatus
   generatedAt: Timestamp
   updatedAt: Timestamp
+}
+
+/** A student's active roadmap of a course, and whether it is stale (their progress,
+ * attempts or the course's knowledge model changed since it was generated). */
+export interface CourseRoadmap extends Roadmap {
+  stale: boolean
+}
+
+/** Bayesian Knowledge Tracing parameters of one skill. */
+export interface BktParams {
+  prior: number
+  learn: number
+  guess: number
+  slip: number
+  forget?: number
+}
+
+/** One BKT update: P(correct) predicted before the answer, P(known) after. */
+export interface BktStep {
+  predicted: number
+  mastery: number
+}
+
+/** One answer of a student to a skill, in answering order. */
+export interface AnswerRow {
+  student: string
+  skill: string
+  correct: boolean
+}
+
+/** How to fit BKT parameters. */
+export interface FitOptions {
+  restarts?: number
+  seed?: number
+  maxIterations?: number
+  tolerance?: number
+  forgets?: boolean
+}
+
+/** The fit of one skill. */
+export interface SkillFit {
+  skill: string
+  params: BktParams
+  logLikelihood: number
+  iterations: number
+  answers: number
+  sequences: number
+}
+
+/** A course's BKT parameters: per skill, and the default for the others (snake_case,
+ * as the library writes it). */
+export interface KnowledgeModel {
+  default?: BktParams | null
+  skills?: Record<string, BktParams>
+}
+
+/** A knowledge profile traced from observations, each change explained. */
+export interface TracedKnowledge {
+  profile: JsonObject
+  changes: Array<{ skill: string; question_id: string; correct: boolean; before: number; after: number }>
+}
+
+/** What the planner looks at (snake_case, as the library writes it): `Scope.roadmapInput`
+ * resolves with it, `planRoadmap` takes it. */
+export type PlanInput = JsonObject
+
+/** A `roadmap_data` document (snake_case). */
+export type RoadmapData = JsonObject
+
+/** A planned roadmap: the `roadmap_data` document and the readable summary. */
+export interface PlannedRoadmap {
+  data: RoadmapData
+  reasoning: string
+}
+
+/** A rule a roadmap proposal breaks. */
+export interface RoadmapViolation {
+  code:
+    | 'wrong_course'
+    | 'not_in_plan'
+    | 'duplicate_step'
+    | 'required_step_dropped'
+    | 'prerequisite_order'
+    | 'unknown_content'
+    | 'status_changed'
+    | 'invalid_document'
+  step: number | null
+  message: string
+}
+
+/** The roadmap to store given a proposal, and the rules it broke. */
+export interface RoadmapDecision {
+  roadmap: PlannedRoadmap
+  accepted: boolean
+  violations: RoadmapViolation[]
+}
+
+/** What became of a proposal handed to `Scope.proposeRoadmap`. */
+export interface ProposalOutcome {
+  accepted: boolean
+  roadmap: CourseRoadmap | null
+  violations: RoadmapViolation[]
+}
+
+/** A course's fitted knowledge model. */
+export interface FittedModel {
+  courseId: Id
+  skills: SkillFit[]
+  answers: number
+}
+
+/** What `Scope.regenerateRoadmaps` did. */
+export interface Regenerated {
+  regenerated: number
+  fresh: number
 }
 
 export interface LearningProgress {
@@ -809,6 +925,46 @@ export declare class Scope {
   myLearningProgress(): Promise<LearningProgress[]>
   /** The acting student's roadmaps. */
   myRoadmaps(): Promise<Roadmap[]>
+  /**
+   * What the planner sees for the acting student in a course (the course graph, their
+   * progress, mastery traced from their answers, preferences), snake_case as
+   * `planRoadmap` takes it: what your own model looks at before `proposeRoadmap`.
+   */
+  roadmapInput(courseId: string): Promise<PlanInput>
+  /**
+   * Plans and stores a new active roadmap of the course for the acting student (or,
+   * for the service, `studentId`), their mastery traced anew; the previous one is
+   * paused or completed.
+   */
+  generateRoadmap(courseId: string, studentId?: string | undefined | null): Promise<CourseRoadmap>
+  /**
+   * The active roadmap of the course — the acting student's, or `studentId`'s as the
+   * actor may read it — with `stale`; `null` if there is none.
+   */
+  currentRoadmap(courseId: string, studentId?: string | undefined | null): Promise<CourseRoadmap | null>
+  /**
+   * Stores your model's `proposal` (a roadmap_data document) as the acting student's
+   * roadmap of the course if it breaks none of the course's rules against the
+   * library's plan; refused, nothing is stored and `violations` say why.
+   */
+  proposeRoadmap(courseId: string, proposal: RoadmapData, options?: ProposeOptions | undefined | null): Promise<ProposalOutcome>
+  /**
+   * Generates anew every stale active roadmap of the course (its instructor, admins,
+   * the service).
+   */
+  regenerateRoadmaps(courseId: string): Promise<Regenerated>
+  /** The course's knowledge model (its instructor, admins, the service). */
+  knowledgeModel(courseId: string): Promise<KnowledgeModel>
+  /**
+   * Sets BKT parameters of `skill`, or without one the course's default, by hand;
+   * resolves with the model.
+   */
+  setKnowledgeModel(courseId: string, params: BktParams, skill?: string | undefined | null): Promise<KnowledgeModel>
+  /**
+   * Fits the course's knowledge model to its students' graded answers (its
+   * instructor, admins, the service) and stores it.
+   */
+  fitKnowledgeModel(courseId: string, options?: FitOptions): Promise<FittedModel>
   /** The acting user's profile. */
   myProfile(): Promise<Profile>
   /**
@@ -846,6 +1002,12 @@ export declare class Scope {
 /** A lesson's progress (`{status, completionPercentage}`) after `event`. */
 export declare function apply(progress: LessonProgress, event: ProgressEvent): LessonProgress
 
+/**
+ * The area under the ROC curve of `predictions` for `outcomes` (ties count half);
+ * `null` without both outcomes or when the lengths differ.
+ */
+export declare function auc(predictions: Array<number>, outcomes: Array<boolean>): number | null
+
 /** An audit log query. */
 export interface AuditQuery {
   /** Only changes of this table. */
@@ -867,11 +1029,31 @@ export interface AuditQuery {
 }
 
 /**
+ * The P(correct) predicted before each answer of `rows` (`{student, skill, correct}` in
+ * answering order; each student's sequence per skill traced apart) under `model`
+ * (`{default, skills: {name: params}}`).
+ */
+export declare function bktPredict(rows: AnswerRow[], model?: KnowledgeModel): number[]
+
+/**
+ * One Bayesian Knowledge Tracing update from P(known) = `mastery` after an answer:
+ * `{predicted, mastery}` (P(correct) before, P(known) after), with `params` (default
+ * the library's).
+ */
+export declare function bktUpdate(mastery: number, correct: boolean, params?: BktParams): BktStep
+
+/**
  * Calls the pure function `name` with an object of its named arguments and
  * returns its JSON as the library writes it (snake_case): the entry point of the
  * shared conformance vectors (`tests/vectors/`).
  */
 export declare function callRule(name: string, input: Record<string, unknown>): unknown
+
+/**
+ * Every rule `proposal` (a roadmap_data document) breaks against the plan of `input`;
+ * empty when it may replace the plan.
+ */
+export declare function checkRoadmap(input: PlanInput, proposal: RoadmapData): RoadmapViolation[]
 
 /** Options of `Lms.connect`. */
 export interface ConnectOptions {
@@ -986,6 +1168,12 @@ export interface CreateLesson {
   prerequisites?: Array<string>
 }
 
+/**
+ * The roadmap to store given an advisor's `proposal` for `input`: the proposal when it
+ * breaks no rule, else the plan, the verdict in its `advisor` note.
+ */
+export declare function decideRoadmap(input: PlanInput, proposal: RoadmapData, source?: string | undefined | null, reasoning?: string | undefined | null): RoadmapDecision
+
 /** The names of the documents `validate` and `jsonSchema` know. */
 export declare function documents(): Array<string>
 
@@ -994,6 +1182,12 @@ export declare function documents(): Array<string>
  * recommended HTTP status.
  */
 export declare function errorCodes(): Record<string, number>
+
+/**
+ * Fits BKT parameters to `rows` (as `bktPredict` takes them) per skill, by EM from
+ * seeded starts (`{restarts, seed, maxIterations, tolerance, forgets}`).
+ */
+export declare function fitBkt(rows: AnswerRow[], options?: FitOptions): SkillFit[]
 
 /** The grade over attempts' scores (in attempt order); `null` without scores. */
 export declare function grade(scores: Array<number>, options?: GradeOptions | undefined | null): number | null
@@ -1086,6 +1280,20 @@ export interface PageOptions {
 }
 
 /**
+ * Plans a roadmap from `input` (what `Scope.roadmapInput` resolves with, snake_case):
+ * `{data, reasoning}`, as the library writes them.
+ */
+export declare function planRoadmap(input: PlanInput): PlannedRoadmap
+
+/** Options of `proposeRoadmap`. */
+export interface ProposeOptions {
+  /** Who proposed (recorded with the verdict; default `"advisor"`). */
+  source?: string
+  /** The proposal's own summary (default: the plan's). */
+  reasoning?: string
+}
+
+/**
  * Every reason a course cannot be published (empty when it can): `outline` is
  * `{course, lessons, blocks, assessments}` as the library returns them.
  */
@@ -1162,6 +1370,12 @@ export interface SubmitOptions {
 
 /** Every lesson after its prerequisites; a cycle throws `LMS_INVALID_DOCUMENT`. */
 export declare function topologicalOrder(lessons: Array<LessonNode>): string[]
+
+/**
+ * A knowledge profile traced from `observations` (`{skill, question_id, correct, at?}`
+ * in answering order) under `model`: `{profile, changes}`, as the library writes them.
+ */
+export declare function traceKnowledge(observations: Record<string, unknown>[], model?: KnowledgeModel): TracedKnowledge
 
 /** A lesson's status after `event` (`{kind: "content_progress", blocksDone, …}`). */
 export declare function transition(status: ProgressStatus, event: ProgressEvent): ProgressStatus

@@ -490,11 +490,127 @@ export interface Progress {
 export interface Roadmap {
   id: Id
   studentId: Id
+  courseId: Id | null
   roadmapData: JsonObject
   aiReasoning: string | null
   status: RoadmapStatus
   generatedAt: Timestamp
   updatedAt: Timestamp
+}
+
+/** A student's active roadmap of a course, and whether it is stale (their progress,
+ * attempts or the course's knowledge model changed since it was generated). */
+export interface CourseRoadmap extends Roadmap {
+  stale: boolean
+}
+
+/** Bayesian Knowledge Tracing parameters of one skill. */
+export interface BktParams {
+  prior: number
+  learn: number
+  guess: number
+  slip: number
+  forget?: number
+}
+
+/** One BKT update: P(correct) predicted before the answer, P(known) after. */
+export interface BktStep {
+  predicted: number
+  mastery: number
+}
+
+/** One answer of a student to a skill, in answering order. */
+export interface AnswerRow {
+  student: string
+  skill: string
+  correct: boolean
+}
+
+/** How to fit BKT parameters. */
+export interface FitOptions {
+  restarts?: number
+  seed?: number
+  maxIterations?: number
+  tolerance?: number
+  forgets?: boolean
+}
+
+/** The fit of one skill. */
+export interface SkillFit {
+  skill: string
+  params: BktParams
+  logLikelihood: number
+  iterations: number
+  answers: number
+  sequences: number
+}
+
+/** A course's BKT parameters: per skill, and the default for the others (snake_case,
+ * as the library writes it). */
+export interface KnowledgeModel {
+  default?: BktParams | null
+  skills?: Record<string, BktParams>
+}
+
+/** A knowledge profile traced from observations, each change explained. */
+export interface TracedKnowledge {
+  profile: JsonObject
+  changes: Array<{ skill: string; question_id: string; correct: boolean; before: number; after: number }>
+}
+
+/** What the planner looks at (snake_case, as the library writes it): `Scope.roadmapInput`
+ * resolves with it, `planRoadmap` takes it. */
+export type PlanInput = JsonObject
+
+/** A `roadmap_data` document (snake_case). */
+export type RoadmapData = JsonObject
+
+/** A planned roadmap: the `roadmap_data` document and the readable summary. */
+export interface PlannedRoadmap {
+  data: RoadmapData
+  reasoning: string
+}
+
+/** A rule a roadmap proposal breaks. */
+export interface RoadmapViolation {
+  code:
+    | 'wrong_course'
+    | 'not_in_plan'
+    | 'duplicate_step'
+    | 'required_step_dropped'
+    | 'prerequisite_order'
+    | 'unknown_content'
+    | 'status_changed'
+    | 'invalid_document'
+  step: number | null
+  message: string
+}
+
+/** The roadmap to store given a proposal, and the rules it broke. */
+export interface RoadmapDecision {
+  roadmap: PlannedRoadmap
+  accepted: boolean
+  violations: RoadmapViolation[]
+}
+
+/** What became of a proposal handed to `Scope.proposeRoadmap`. */
+export interface ProposalOutcome {
+  accepted: boolean
+  roadmap: CourseRoadmap | null
+  violations: RoadmapViolation[]
+}
+
+/** A course's fitted knowledge model. */
+export interface FittedModel {
+  courseId: Id
+  skills: SkillFit[]
+  answers: number
+}
+
+/** What `Scope.regenerateRoadmaps` did. */
+export interface Regenerated {
+  regenerated: number
+  fresh: number
 }
 
 export interface LearningProgress {

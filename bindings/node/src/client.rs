@@ -43,6 +43,21 @@ where
     T: Serialize,
     F: Future<Output = lms_db::Result<T>> + Send + 'static,
 {
+    run_as(env, shared, fut, false)
+}
+
+/// [`run`], the result as the library writes it (snake_case) when `raw`: for values that
+/// go back to the library as they are (a planner's input, a knowledge model).
+fn run_as<'env, T, F>(
+    env: &'env Env,
+    shared: &Shared,
+    fut: F,
+    raw: bool,
+) -> Result<PromiseRaw<'env, Unknown<'env>>>
+where
+    T: Serialize,
+    F: Future<Output = lms_db::Result<T>> + Send + 'static,
+{
     if shared.closed.load(Ordering::Acquire) {
         return Err(errors::usage(env, "this client is closed: connect again"));
     }
@@ -60,8 +75,8 @@ where
             };
             Ok(outcome)
         },
-        |env, outcome: Outcome| match outcome {
-            Ok(value) => to_js(env, &camelize(value)),
+        move |env, outcome: Outcome| match outcome {
+            Ok(value) => to_js(env, &if raw { value } else { camelize(value) }),
             Err(body) => Err(errors::from_body(env, &body)),
         },
     )
@@ -386,6 +401,15 @@ pub struct CreateAssessment {
 pub struct RegradeOptions {
     /// Report what would change and write nothing.
     pub dry_run: Option<bool>,
+}
+
+/// Options of `proposeRoadmap`.
+#[napi(object)]
+pub struct ProposeOptions {
+    /// Who proposed (recorded with the verdict; default `"advisor"`).
+    pub source: Option<String>,
+    /// The proposal's own summary (default: the plan's).
+    pub reasoning: Option<String>,
 }
 
 /// Options of `submitAttempt`.
@@ -1061,6 +1085,180 @@ impl Scope {
     pub fn my_roadmaps<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
         let s = self.scope.clone();
         run(env, &self.shared, async move { s.my_roadmaps().await })
+    }
+
+    // roadmaps -----------------------------------------------------------------------
+
+    /// What the planner sees for the acting student in a course (the course graph, their
+    /// progress, mastery traced from their answers, preferences), snake_case as
+    /// `planRoadmap` takes it: what your own model looks at before `proposeRoadmap`.
+    #[napi(ts_return_type = "Promise<PlanInput>")]
+    pub fn roadmap_input<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run_as(
+            env,
+            &self.shared,
+            async move { s.roadmap_input(course).await },
+            true,
+        )
+    }
+
+    /// Plans and stores a new active roadmap of the course for the acting student (or,
+    /// for the service, `studentId`), their mastery traced anew; the previous one is
+    /// paused or completed.
+    #[napi(ts_return_type = "Promise<CourseRoadmap>")]
+    pub fn generate_roadmap<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        student_id: Option<String>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let student = student_id
+            .map(|s| id(env, "studentId", &s).map(UserId))
+            .transpose()?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            match student {
+                Some(student) => s.generate_roadmap_for(student, course).await,
+                None => s.generate_roadmap(course).await,
+            }
+        })
+    }
+
+    /// The active roadmap of the course — the acting student's, or `studentId`'s as the
+    /// actor may read it — with `stale`; `null` if there is none.
+    #[napi(ts_return_type = "Promise<CourseRoadmap | null>")]
+    pub fn current_roadmap<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        student_id: Option<String>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let student = student_id
+            .map(|s| id(env, "studentId", &s).map(UserId))
+            .transpose()?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            match student {
+                Some(student) => s.current_roadmap_of(student, course).await,
+                None => s.current_roadmap(course).await,
+            }
+        })
+    }
+
+    /// Stores your model's `proposal` (a roadmap_data document) as the acting student's
+    /// roadmap of the course if it breaks none of the course's rules against the
+    /// library's plan; refused, nothing is stored and `violations` say why.
+    #[napi(ts_return_type = "Promise<ProposalOutcome>")]
+    pub fn propose_roadmap<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "RoadmapData")] proposal: Unknown<'_>,
+        options: Option<ProposeOptions>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let proposal = from_js(env, "proposal", proposal)?;
+        let (source, reasoning) = match options {
+            Some(o) => (o.source.unwrap_or_else(|| "advisor".into()), o.reasoning),
+            None => ("advisor".into(), None),
+        };
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.propose_roadmap(course, &proposal, &source, reasoning)
+                .await
+        })
+    }
+
+    /// Generates anew every stale active roadmap of the course (its instructor, admins,
+    /// the service).
+    #[napi(ts_return_type = "Promise<Regenerated>")]
+    pub fn regenerate_roadmaps<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.regenerate_roadmaps(course).await
+        })
+    }
+
+    /// The course's knowledge model (its instructor, admins, the service).
+    #[napi(ts_return_type = "Promise<KnowledgeModel>")]
+    pub fn knowledge_model<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run_as(
+            env,
+            &self.shared,
+            async move { s.knowledge_model(course).await },
+            true,
+        )
+    }
+
+    /// Sets BKT parameters of `skill`, or without one the course's default, by hand;
+    /// resolves with the model.
+    #[napi(ts_return_type = "Promise<KnowledgeModel>")]
+    pub fn set_knowledge_model<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "BktParams")] params: Unknown<'_>,
+        skill: Option<String>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let params: lms_core::roadmap::BktParams = input(
+            env,
+            "setKnowledgeModel(): params",
+            from_js(env, "params", params)?,
+        )?;
+        let s = self.scope.clone();
+        run_as(
+            env,
+            &self.shared,
+            async move {
+                s.set_knowledge_model(course, skill.as_deref(), params)
+                    .await
+            },
+            true,
+        )
+    }
+
+    /// Fits the course's knowledge model to its students' graded answers (its
+    /// instructor, admins, the service) and stores it.
+    #[napi(ts_return_type = "Promise<FittedModel>")]
+    pub fn fit_knowledge_model<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "FitOptions")] options: Option<Unknown<'_>>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let options: lms_core::roadmap::FitOptions = match options {
+            Some(o) => input(
+                env,
+                "fitKnowledgeModel(): options",
+                snakeize(from_js(env, "options", o)?),
+            )?,
+            None => Default::default(),
+        };
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.fit_knowledge_model(course, options).await
+        })
     }
 
     // people -------------------------------------------------------------------------

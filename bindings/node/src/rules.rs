@@ -498,6 +498,147 @@ pub fn student_view<'env>(
     call(env, "student_view", json!({ "questions": questions }), true)
 }
 
+/// One Bayesian Knowledge Tracing update from P(known) = `mastery` after an answer:
+/// `{predicted, mastery}` (P(correct) before, P(known) after), with `params` (default
+/// the library's).
+#[napi(ts_return_type = "BktStep")]
+pub fn bkt_update<'env>(
+    env: &'env Env,
+    mastery: f64,
+    correct: bool,
+    #[napi(ts_arg_type = "BktParams")] params: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let params = params.map(|p| from_js(env, "params", p)).transpose()?;
+    call(
+        env,
+        "bkt_update",
+        json!({"mastery": mastery, "correct": correct, "params": params}),
+        false,
+    )
+}
+
+/// The P(correct) predicted before each answer of `rows` (`{student, skill, correct}` in
+/// answering order; each student's sequence per skill traced apart) under `model`
+/// (`{default, skills: {name: params}}`).
+#[napi(ts_return_type = "number[]")]
+pub fn bkt_predict<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "AnswerRow[]")] rows: Unknown<'_>,
+    #[napi(ts_arg_type = "KnowledgeModel")] model: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let rows = from_js(env, "rows", rows)?;
+    let model = model.map(|m| from_js(env, "model", m)).transpose()?;
+    call(
+        env,
+        "bkt_predict",
+        json!({"rows": rows, "model": model}),
+        false,
+    )
+}
+
+/// Fits BKT parameters to `rows` (as `bktPredict` takes them) per skill, by EM from
+/// seeded starts (`{restarts, seed, maxIterations, tolerance, forgets}`).
+#[napi(ts_return_type = "SkillFit[]")]
+pub fn fit_bkt<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "AnswerRow[]")] rows: Unknown<'_>,
+    #[napi(ts_arg_type = "FitOptions")] options: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let rows = from_js(env, "rows", rows)?;
+    let options = options
+        .map(|o| from_js(env, "options", o).map(snakeize))
+        .transpose()?;
+    call(
+        env,
+        "fit_bkt",
+        json!({"rows": rows, "options": options}),
+        false,
+    )
+}
+
+/// A knowledge profile traced from `observations` (`{skill, question_id, correct, at?}`
+/// in answering order) under `model`: `{profile, changes}`, as the library writes them.
+#[napi(ts_return_type = "TracedKnowledge")]
+pub fn trace_knowledge<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "Record<string, unknown>[]")] observations: Unknown<'_>,
+    #[napi(ts_arg_type = "KnowledgeModel")] model: Option<Unknown<'_>>,
+) -> Result<Unknown<'env>> {
+    let observations = from_js(env, "observations", observations)?;
+    let model = model.map(|m| from_js(env, "model", m)).transpose()?;
+    call(
+        env,
+        "trace_knowledge",
+        json!({"observations": observations, "model": model}),
+        true,
+    )
+}
+
+/// Plans a roadmap from `input` (what `Scope.roadmapInput` resolves with, snake_case):
+/// `{data, reasoning}`, as the library writes them.
+#[napi(ts_return_type = "PlannedRoadmap")]
+pub fn plan_roadmap<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "PlanInput")] input: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let input = from_js(env, "input", input)?;
+    call(env, "plan_roadmap", json!({ "input": input }), true)
+}
+
+/// Every rule `proposal` (a roadmap_data document) breaks against the plan of `input`;
+/// empty when it may replace the plan.
+#[napi(ts_return_type = "RoadmapViolation[]")]
+pub fn check_roadmap<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "PlanInput")] input: Unknown<'_>,
+    #[napi(ts_arg_type = "RoadmapData")] proposal: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let input = from_js(env, "input", input)?;
+    let proposal = from_js(env, "proposal", proposal)?;
+    call(
+        env,
+        "check_roadmap",
+        json!({"input": input, "proposal": proposal}),
+        true,
+    )
+}
+
+/// The roadmap to store given an advisor's `proposal` for `input`: the proposal when it
+/// breaks no rule, else the plan, the verdict in its `advisor` note.
+#[napi(ts_return_type = "RoadmapDecision")]
+pub fn decide_roadmap<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "PlanInput")] input: Unknown<'_>,
+    #[napi(ts_arg_type = "RoadmapData")] proposal: Unknown<'_>,
+    source: Option<String>,
+    reasoning: Option<String>,
+) -> Result<Unknown<'env>> {
+    let input = from_js(env, "input", input)?;
+    let proposal = from_js(env, "proposal", proposal)?;
+    call(
+        env,
+        "decide_roadmap",
+        json!({"input": input, "proposal": proposal, "source": source, "reasoning": reasoning}),
+        true,
+    )
+}
+
+/// The area under the ROC curve of `predictions` for `outcomes` (ties count half);
+/// `null` without both outcomes or when the lengths differ.
+#[napi(ts_return_type = "number | null")]
+pub fn auc<'env>(
+    env: &'env Env,
+    predictions: Vec<f64>,
+    outcomes: Vec<bool>,
+) -> Result<Unknown<'env>> {
+    call(
+        env,
+        "auc",
+        json!({"predictions": predictions, "outcomes": outcomes}),
+        false,
+    )
+}
+
 /// Calls the pure function `name` with an object of its named arguments and
 /// returns its JSON as the library writes it (snake_case): the entry point of the
 /// shared conformance vectors (`tests/vectors/`).

@@ -5,6 +5,12 @@
 import {
   Lms,
   Scope,
+  bktUpdate,
+  planRoadmap,
+  type BktStep,
+  type CourseRoadmap,
+  type PlannedRoadmap,
+  type RoadmapViolation,
   score,
   scoreMany,
   mayStart,
@@ -95,3 +101,20 @@ async function submit(url: string, userId: string, assessmentId: string): Promis
 }
 
 void percent, outcome, firstScores, seen, statuses, normalized, broken, wrongAnswers, submit
+
+// roadmaps: the planner's input goes back to the library as it came
+async function roadmaps(me: Scope, courseId: string): Promise<number> {
+  const step: BktStep = bktUpdate(0.2, true, { prior: 0.2, learn: 0.1, guess: 0.2, slip: 0.1 })
+  const mine: CourseRoadmap = await me.generateRoadmap(courseId)
+  const plan: PlannedRoadmap = planRoadmap(await me.roadmapInput(courseId))
+  const out = await me.proposeRoadmap(courseId, plan.data, { source: 'my-model' })
+  const codes: RoadmapViolation['code'][] = out.violations.map((v) => v.code)
+  const stale: boolean = out.roadmap?.stale ?? mine.stale
+  const fitted = await me.fitKnowledgeModel(courseId, { seed: 1, forgets: true })
+  // @ts-expect-error: a course id is a string
+  await me.generateRoadmap(42)
+  void codes, stale
+  return step.mastery + fitted.skills.length
+}
+
+void roadmaps
