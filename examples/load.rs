@@ -85,6 +85,9 @@ struct Args {
     /// Submissions measured at each history length.
     #[arg(long, default_value_t = 100)]
     history_calls: usize,
+    /// Students whose stale roadmaps one `regenerate_roadmaps` renews.
+    #[arg(long, default_value_t = 10_000)]
+    regenerate_students: usize,
 }
 
 /// One workload's figures.
@@ -514,6 +517,17 @@ async fn main() {
         .await,
     );
 
+    let (course_id, ss) = (w.course.course, Arc::clone(&students));
+    results.push(
+        drive("generate_roadmap", clients, seconds, move |c, _| {
+            let s = Arc::clone(&ss);
+            async move {
+                s[c].generate_roadmap(course_id).await.expect("roadmap");
+            }
+        })
+        .await,
+    );
+
     // statements per call, one client, after a warm-up call of each
     let mut counted: Vec<Trips> = Vec::new();
     let statements: Option<sqlx::PgPool>;
@@ -641,8 +655,90 @@ async fn main() {
                 })
                 .await,
         );
+        let course_id = w.course.course;
+        me.generate_roadmap(course_id).await.expect("roadmap");
+        counted.push(
+            stats
+                .per_call("generate_roadmap", calls, |_| async {
+                    me.generate_roadmap(course_id).await.expect("roadmap");
+                })
+                .await,
+        );
+        me.current_roadmap(course_id).await.expect("roadmap");
+        counted.push(
+            stats
+                .per_call("current_roadmap", calls, |_| async {
+                    me.current_roadmap(course_id).await.expect("roadmap");
+                })
+                .await,
+        );
         counting.pool().close().await;
     }
+
+    // what regenerating the roadmap in every submission's transaction would cost: a
+    // submission, and a submission followed by a generation, one client
+    let roadmap_calls = if args.smoke { 3 } else { args.history_calls };
+    let regenerating = {
+        let me = course::enrolled(&w.lms, w.course.course, "roadmap@load.example.org".into()).await;
+        let (me, a, quiz, course_id) = (&me, &answers, w.course.quiz, w.course.course);
+        me.submit_attempt(quiz, a).await.expect("submit");
+        me.generate_roadmap(course_id).await.expect("roadmap");
+        let alone = sequential("submit_attempt", roadmap_calls, |_| async move {
+            me.submit_attempt(quiz, a).await.expect("submit");
+        })
+        .await;
+        let with = sequential(
+            "submit_attempt + generate_roadmap",
+            roadmap_calls,
+            |_| async move {
+                me.submit_attempt(quiz, a).await.expect("submit");
+                me.generate_roadmap(course_id).await.expect("roadmap");
+            },
+        )
+        .await;
+        (alone, with)
+    };
+
+    // one regenerate_roadmaps over many students' stale roadmaps, written as superuser
+    let regenerate_students = if args.smoke {
+        20
+    } else {
+        args.regenerate_students
+    };
+    sqlx::query(
+        "with s as ( \
+           insert into auth.users (email) \
+           select 'regen' || g || '@load.example.org' from generate_series(1, $1) g \
+           returning id), \
+         e as (insert into public.enrollments (student_id, course_id) \
+               select id, $2 from s returning student_id) \
+         insert into public.personalized_roadmaps (student_id, course_id, roadmap_data, generated_at) \
+         select student_id, $2, '{\"steps\": []}', now() - interval '1 day' from e",
+    )
+    .bind(i32::try_from(regenerate_students).unwrap_or(i32::MAX))
+    .bind(w.course.course.0)
+    .execute(&admin_db)
+    .await
+    .expect("the students with stale roadmaps");
+    // a course default set after them: every roadmap of the course is stale
+    w.course
+        .author
+        .set_knowledge_model(
+            w.course.course,
+            None,
+            lms::core::roadmap::BktParams::DEFAULT,
+        )
+        .await
+        .expect("set the model");
+    let started = Instant::now();
+    let renewed = w
+        .course
+        .author
+        .regenerate_roadmaps(w.course.course)
+        .await
+        .expect("regenerate");
+    let regenerate_seconds = started.elapsed().as_secs_f64();
+    assert!(renewed.regenerated as usize >= regenerate_students);
 
     // the cost of a submission against the number of attempts before it
     let history_calls = if args.smoke { 3 } else { args.history_calls };
@@ -809,6 +905,21 @@ async fn main() {
             base / f.per_second
         ));
     }
+    let (alone, with) = &regenerating;
+    extra.push_str(&format!(
+        "\nRoadmaps: regenerating a student's roadmap in every submission's transaction would \
+         make a submission cost {:.2}× (one client, {roadmap_calls} calls each: `submit_attempt` \
+         {:.2} ms p50, then followed by `generate_roadmap` {:.2} ms p50). The library marks \
+         roadmaps stale instead and renews them in batches: one `regenerate_roadmaps` renewed \
+         {} stale roadmaps in {:.1} s ({:.2} ms per student, the course read once, a \
+         transaction per student).\n",
+        alone.per_second / with.per_second,
+        alone.p50_ms,
+        with.p50_ms,
+        renewed.regenerated,
+        regenerate_seconds,
+        regenerate_seconds * 1000.0 / renewed.regenerated.max(1) as f64,
+    ));
     let mib = |m: Option<f64>| m.map_or("n/a".to_owned(), |m| format!("{m:.1}"));
     extra.push_str(&format!(
         "\nResident memory of the load process while {} clients alternate `submit_attempt` and \

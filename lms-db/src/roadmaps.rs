@@ -32,10 +32,11 @@ use lms_core::documents::{
 };
 use lms_core::model::*;
 use lms_core::roadmap::{
-    self, AnswerRow, BktParams, FitOptions, Fitted, KnowledgeModel, PlanAssessment, PlanBlock,
-    PlanInput, PlanLesson, PlanSettings, Roadmap, RoadmapAdvisor, SkillFit, Standing, Violation,
+    self, AnswerRow, BktParams, FitOptions, Fitted, KnowledgeModel, Observation, PlanAssessment,
+    PlanBlock, PlanInput, PlanLesson, PlanSettings, Roadmap, RoadmapAdvisor, SkillFit, Standing,
+    Violation,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
@@ -144,6 +145,26 @@ pub(crate) struct CourseFacts {
     /// Each assessment's questions (for the skills of answers) and default skills.
     questions: HashMap<Uuid, (QuestionSet, Vec<String>)>,
     model: KnowledgeModel,
+}
+
+impl CourseFacts {
+    /// What one submitted attempt (its assessment and stored feedback) is evidence of:
+    /// nothing when the assessment is not on the course's path or the feedback does not
+    /// read (`check_documents` reports such documents).
+    fn observations(
+        &self,
+        assessment: Uuid,
+        feedback: &serde_json::Value,
+        at: Option<DateTime<Utc>>,
+    ) -> Vec<Observation> {
+        let Some((questions, default)) = self.questions.get(&assessment) else {
+            return Vec::new();
+        };
+        match Feedback::deserialize(feedback) {
+            Ok(feedback) => roadmap::observations(questions, &feedback, default, at),
+            Err(_) => Vec::new(),
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -391,23 +412,17 @@ pub(crate) async fn student_facts(
 /// The planner's input for one student, and the mastery traced from their answers
 /// (merged into their stored profile: this course's skills replaced).
 fn plan_input(course: &CourseFacts, student: StudentFacts) -> PlanInput {
-    let mut observations = Vec::new();
-    for (assessment, at, feedback) in &student.attempts {
-        let Some((questions, default)) = course.questions.get(assessment) else {
-            continue;
-        };
-        let Ok(feedback) = serde_json::from_value::<Feedback>(feedback.clone()) else {
-            continue;
-        };
-        observations.extend(roadmap::observations(
-            questions,
-            &feedback,
-            default,
-            Some(*at),
-        ));
-    }
-    let traced = roadmap::trace(&course.model, &observations);
-    let knowledge = merged(student.knowledge, traced.profile);
+    let observations: Vec<Observation> = student
+        .attempts
+        .iter()
+        .flat_map(|(assessment, at, feedback)| {
+            course.observations(*assessment, feedback, Some(*at))
+        })
+        .collect();
+    let knowledge = merged(
+        student.knowledge,
+        roadmap::profile(&course.model, &observations),
+    );
 
     let lesson_status: HashMap<Uuid, ProgressStatus> = student
         .progress
@@ -799,14 +814,8 @@ impl Scope {
         .await?;
         let mut answers = Vec::new();
         for (student, assessment, feedback) in &attempts {
-            let Some((questions, default)) = course.questions.get(assessment) else {
-                continue;
-            };
-            let Ok(feedback) = serde_json::from_value::<Feedback>(feedback.clone()) else {
-                continue;
-            };
             let student = student.to_string();
-            for o in roadmap::observations(questions, &feedback, default, None) {
+            for o in course.observations(*assessment, feedback, None) {
                 answers.push(AnswerRow {
                     student: student.clone(),
                     skill: o.skill,

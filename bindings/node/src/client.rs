@@ -82,6 +82,11 @@ where
     )
 }
 
+/// An optional user id argument.
+fn optional_user(env: &Env, what: &str, value: Option<String>) -> Result<Option<UserId>> {
+    value.map(|s| id(env, what, &s).map(UserId)).transpose()
+}
+
 /// Arguments as the library's input type `T`; a mismatch is a `TypeError`.
 fn input<T: DeserializeOwned>(env: &Env, what: &str, value: Value) -> Result<T> {
     serde_json::from_value(value)
@@ -1119,9 +1124,7 @@ impl Scope {
         student_id: Option<String>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
         let course = CourseId(id(env, "courseId", &course_id)?);
-        let student = student_id
-            .map(|s| id(env, "studentId", &s).map(UserId))
-            .transpose()?;
+        let student = optional_user(env, "studentId", student_id)?;
         let s = self.scope.clone();
         run(env, &self.shared, async move {
             match student {
@@ -1141,9 +1144,7 @@ impl Scope {
         student_id: Option<String>,
     ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
         let course = CourseId(id(env, "courseId", &course_id)?);
-        let student = student_id
-            .map(|s| id(env, "studentId", &s).map(UserId))
-            .transpose()?;
+        let student = optional_user(env, "studentId", student_id)?;
         let s = self.scope.clone();
         run(env, &self.shared, async move {
             match student {

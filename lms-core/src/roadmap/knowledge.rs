@@ -110,33 +110,53 @@ pub struct Traced {
 }
 
 /// Runs BKT over `observations` (in the order given: the order the student answered),
-/// each skill from its prior in `model`.
+/// each skill from its prior in `model`: the profile, and each change explained.
 pub fn trace(model: &KnowledgeModel, observations: &[Observation]) -> Traced {
-    let mut states: BTreeMap<&str, (Mastery, u32, Option<DateTime<Utc>>)> = BTreeMap::new();
     let mut changes = Vec::with_capacity(observations.len());
+    let profile = run(model, observations, Some(&mut changes));
+    Traced { profile, changes }
+}
+
+/// [`trace`]'s profile alone (what a roadmap is planned from), without the explanations.
+pub fn profile(model: &KnowledgeModel, observations: &[Observation]) -> KnowledgeProfile {
+    run(model, observations, None)
+}
+
+/// A skill's model, state, evidence and last update, while tracing.
+type SkillState = (super::bkt::Bkt, Mastery, u32, Option<DateTime<Utc>>);
+
+fn run(
+    model: &KnowledgeModel,
+    observations: &[Observation],
+    mut changes: Option<&mut Vec<MasteryChange>>,
+) -> KnowledgeProfile {
+    let mut states: std::collections::HashMap<&str, SkillState> =
+        std::collections::HashMap::new();
     for o in observations {
-        let bkt = model.params(&o.skill).model();
-        let entry = states
-            .entry(o.skill.as_str())
-            .or_insert_with(|| (bkt.start(), 0, None));
-        let before = entry.0.p();
-        entry.0 = bkt.update(entry.0, o.correct);
-        entry.1 = entry.1.saturating_add(1);
-        if o.at.is_some() {
-            entry.2 = o.at;
-        }
-        changes.push(MasteryChange {
-            skill: o.skill.clone(),
-            question_id: o.question_id.clone(),
-            correct: o.correct,
-            before,
-            after: entry.0.p(),
+        let entry = states.entry(o.skill.as_str()).or_insert_with(|| {
+            let bkt = model.params(&o.skill).model();
+            (bkt, bkt.start(), 0, None)
         });
+        let before = entry.1.p();
+        entry.1 = entry.0.update(entry.1, o.correct);
+        entry.2 = entry.2.saturating_add(1);
+        if o.at.is_some() {
+            entry.3 = o.at;
+        }
+        if let Some(changes) = changes.as_deref_mut() {
+            changes.push(MasteryChange {
+                skill: o.skill.clone(),
+                question_id: o.question_id.clone(),
+                correct: o.correct,
+                before,
+                after: entry.1.p(),
+            });
+        }
     }
-    let profile = KnowledgeProfile {
+    KnowledgeProfile {
         skills: states
             .into_iter()
-            .map(|(skill, (m, evidence, at))| {
+            .map(|(skill, (_, m, evidence, at))| {
                 (
                     skill.to_owned(),
                     SkillMastery {
@@ -147,8 +167,7 @@ pub fn trace(model: &KnowledgeModel, observations: &[Observation]) -> Traced {
                 )
             })
             .collect(),
-    };
-    Traced { profile, changes }
+    }
 }
 
 /// One answer of a student to a skill, as tabular data (pyBKT's `user_id`,

@@ -28,7 +28,8 @@
 //! Every step says why it is there; [`Roadmap::reasoning`] sums the plan up. Same input,
 //! same roadmap: nothing depends on hash order or the clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,15 @@ impl PlanInput {
         }
     }
 
+    /// The lessons the student completed.
+    pub fn completed(&self) -> HashSet<LessonId> {
+        self.lessons
+            .iter()
+            .filter(|l| l.status == ProgressStatus::Completed)
+            .map(|l| l.id)
+            .collect()
+    }
+
     /// The prerequisite graph (validated: a cycle or a foreign prerequisite is refused).
     pub fn graph(&self) -> Result<Graph> {
         let mut lessons: Vec<&PlanLesson> = self.lessons.iter().collect();
@@ -213,6 +223,44 @@ fn skills_of(lesson: &PlanLesson) -> Vec<&str> {
     let mut seen = HashSet::new();
     out.retain(|s| seen.insert(*s));
     out
+}
+
+/// A lesson whose prerequisites are planned, as the planner ranks them: reviews first,
+/// then the weakest skill, then course order, then id.
+struct Ready {
+    review: bool,
+    weakest: f64,
+    order_index: i32,
+    id: LessonId,
+    item: usize,
+}
+
+impl Ready {
+    fn rank(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .review
+            .cmp(&self.review)
+            .then(self.weakest.total_cmp(&other.weakest))
+            .then(self.order_index.cmp(&other.order_index))
+            .then(self.id.cmp(&other.id))
+    }
+}
+
+impl PartialEq for Ready {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank(other).is_eq()
+    }
+}
+impl Eq for Ready {}
+impl PartialOrd for Ready {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ready {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank(other)
+    }
 }
 
 /// How a lesson's skills stand: the weakest mastery, and whether all are mastered.
@@ -368,52 +416,62 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
     // The lessons not completed, and the completed ones with an assessment failed, in
     // one greedy order: among those whose prerequisites are completed or planned
     // already, reviews first, then the weakest, then course order.
-    let completed: HashSet<LessonId> = input
-        .lessons
-        .iter()
-        .filter(|l| l.status == ProgressStatus::Completed)
-        .map(|l| l.id)
+    let completed = input.completed();
+    // (lesson, its skills' standing, whether it is a review)
+    let mut items: Vec<Option<(&PlanLesson, SkillStanding, bool)>> = Vec::new();
+    // per item, its prerequisites not completed yet; per lesson, the items waiting on it
+    let mut waiting: Vec<usize> = Vec::new();
+    let mut dependents: HashMap<LessonId, Vec<usize>> = HashMap::new();
+    for l in input.lessons.iter().filter(|l| {
+        !completed.contains(&l.id) || l.assessments.iter().any(|a| a.standing == Standing::Failed)
+    }) {
+        let review = l.assessments.iter().any(|a| a.standing == Standing::Failed);
+        let i = items.len();
+        let mut count = 0;
+        for p in graph.prerequisites(l.id)? {
+            if !completed.contains(&p) {
+                count += 1;
+                dependents.entry(p).or_default().push(i);
+            }
+        }
+        items.push(Some((l, standing(input, &skills_of(l)), review)));
+        waiting.push(count);
+    }
+    let key = |i: usize, items: &[Option<(&PlanLesson, SkillStanding, bool)>]| {
+        let (l, s, review) = items[i]
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("queued once"));
+        Ready {
+            review: *review,
+            weakest: s.weakest,
+            order_index: l.order_index,
+            id: l.id,
+            item: i,
+        }
+    };
+    let mut ready: BinaryHeap<Reverse<Ready>> = (0..items.len())
+        .filter(|i| waiting[*i] == 0)
+        .map(|i| Reverse(key(i, &items)))
         .collect();
-    let mut planned = completed.clone();
-    let mut left: Vec<(&PlanLesson, SkillStanding, bool)> = input
-        .lessons
-        .iter()
-        .filter(|l| {
-            !completed.contains(&l.id)
-                || l.assessments.iter().any(|a| a.standing == Standing::Failed)
-        })
-        .map(|l| {
-            let review = l.assessments.iter().any(|a| a.standing == Standing::Failed);
-            (l, standing(input, &skills_of(l)), review)
-        })
-        .collect();
-    while !left.is_empty() {
-        let next = left
-            .iter()
-            .enumerate()
-            .filter(|(_, (l, _, _))| {
-                graph
-                    .prerequisites(l.id)
-                    .map(|ps| ps.iter().all(|p| planned.contains(p)))
-                    .unwrap_or(false)
-            })
-            .min_by(|(_, (a, sa, ra)), (_, (b, sb, rb))| {
-                rb.cmp(ra)
-                    .then(sa.weakest.total_cmp(&sb.weakest))
-                    .then(a.order_index.cmp(&b.order_index))
-                    .then(a.id.cmp(&b.id))
-            })
-            .map(|(i, _)| i);
-        let Some(i) = next else {
+    for _ in 0..items.len() {
+        let Some(Reverse(next)) = ready.pop() else {
             // unreachable for a valid graph: every remaining lesson's prerequisites are
-            // completed, planned or remaining, and the graph has no cycle
+            // completed or remaining, and the graph has no cycle
             return Err(Error::InvalidInput {
                 field: "lessons",
                 reason: "the lessons left cannot be ordered by their prerequisites".into(),
             });
         };
-        let (lesson, s, review) = left.remove(i);
-        planned.insert(lesson.id);
+        let Some((lesson, s, review)) = items[next.item].take() else {
+            unreachable!("each item is queued once")
+        };
+        for &d in dependents.get(&lesson.id).map(Vec::as_slice).unwrap_or(&[]) {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.push(Reverse(key(d, &items)));
+            }
+        }
+        let s = &s;
         let done = completed.contains(&lesson.id);
         let mut open = open_assessments(lesson);
         if review {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{PlanInput, Roadmap};
 use crate::documents::limits::MAX_TEXT_CHARS;
 use crate::documents::{AdvisorNote, RoadmapData, RoadmapStep, StepKind};
-use crate::model::{AssessmentId, LessonId, ProgressStatus};
+use crate::model::{AssessmentId, LessonId};
 
 /// Which rule a proposal breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -112,12 +112,7 @@ pub fn check(input: &PlanInput, plan: &RoadmapData, proposal: &RoadmapData) -> V
     let planned: HashMap<Key, &RoadmapStep> = plan.steps.iter().map(|s| (key(s), s)).collect();
     let lessons: HashMap<LessonId, &super::plan::PlanLesson> =
         input.lessons.iter().map(|l| (l.id, l)).collect();
-    let completed: HashSet<LessonId> = input
-        .lessons
-        .iter()
-        .filter(|l| l.status == ProgressStatus::Completed)
-        .map(|l| l.id)
-        .collect();
+    let completed = input.completed();
     let mut seen: HashSet<Key> = HashSet::new();
     // lessons studied (study, review or fast track) by the steps so far
     let mut covered: HashSet<LessonId> = completed.clone();
