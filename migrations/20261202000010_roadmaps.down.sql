@@ -1,6 +1,8 @@
 -- Roadmaps lose their course (one active roadmap per student again: the newest stays
 -- active), and the knowledge models go.
 drop table public.knowledge_models;
+alter table public.lessons drop constraint lessons_learning_objectives_no_null;
+alter table public.courses drop constraint courses_tags_no_null;
 
 drop policy personalized_roadmaps_select on public.personalized_roadmaps;
 create policy personalized_roadmaps_select on public.personalized_roadmaps for select to authenticated

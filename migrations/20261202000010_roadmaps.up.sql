@@ -5,7 +5,10 @@
 --    roadmaps stored before this migration). The course's instructor reads the
 --    roadmaps of their course; students still read only their own, admins all. Nobody
 --    but the service writes them (the library's trusted path), as before.
--- 2. `knowledge_models`: the Bayesian Knowledge Tracing parameters of a course, per
+-- 2. Skills are a lesson's `learning_objectives` and a course's `tags`: their arrays hold
+--    no null (a direct client could write `array[null]`); nulls already stored are
+--    removed.
+-- 3. `knowledge_models`: the Bayesian Knowledge Tracing parameters of a course, per
 --    skill, or the course's default (`skill` null); fitted by the library from the
 --    course's answers or set by its instructor through the library. Read by the
 --    course's instructor and admins; written by the service only.
@@ -19,8 +22,12 @@ create index idx_personalized_roadmaps_course on public.personalized_roadmaps (c
 update public.personalized_roadmaps r
    set course_id = c.id
   from public.courses c
- where r.roadmap_data ? 'course_id'
-   and c.id::text = r.roadmap_data->>'course_id';
+ where jsonb_typeof(r.roadmap_data->'course_id') = 'string'
+   and c.id = case
+                when r.roadmap_data->>'course_id'
+                     ~* '^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$'
+                then (r.roadmap_data->>'course_id')::uuid
+              end;
 update public.personalized_roadmaps r
    set status = 'paused'
  where r.status = 'active'
@@ -42,6 +49,16 @@ create policy personalized_roadmaps_select on public.personalized_roadmaps for s
     or course_id in (select lms_private.taught_course_ids())
     or (select lms_private.is_admin())
   );
+
+update public.courses set tags = array_remove(tags, null)
+ where array_position(tags, null) is not null;
+update public.lessons set learning_objectives = array_remove(learning_objectives, null)
+ where array_position(learning_objectives, null) is not null;
+alter table public.courses
+  add constraint courses_tags_no_null check (array_position(tags, null) is null);
+alter table public.lessons
+  add constraint lessons_learning_objectives_no_null
+  check (array_position(learning_objectives, null) is null);
 
 create table public.knowledge_models (
   id uuid primary key default gen_random_uuid(),

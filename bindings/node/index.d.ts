@@ -579,6 +579,7 @@ export interface RoadmapViolation {
     | 'duplicate_step'
     | 'required_step_dropped'
     | 'prerequisite_order'
+    | 'final_before_lessons'
     | 'unknown_content'
     | 'status_changed'
     | 'invalid_document'
@@ -607,10 +608,11 @@ export interface FittedModel {
   answers: number
 }
 
-/** What `Scope.regenerateRoadmaps` did. */
+/** What `Scope.regenerateRoadmaps` did: the others were regenerated, these failed. */
 export interface Regenerated {
   regenerated: number
   fresh: number
+  failed: Array<{ studentId: Id; code: string; message: string }>
 }
 
 export interface LearningProgress {

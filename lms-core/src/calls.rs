@@ -492,7 +492,7 @@ pub fn trace_knowledge(model: KnowledgeModel, observations: &[Observation]) -> R
     Ok(roadmap::trace(&model.checked()?, observations))
 }
 
-/// Plans a roadmap ([`roadmap::plan`]); the knowledge profile and preferences of the
+/// Plans a roadmap ([`roadmap::plan()`]); the knowledge profile and preferences of the
 /// input are validated as their documents first.
 pub fn plan_roadmap(input: &PlanInput) -> Result<Roadmap> {
     roadmap::plan(&checked_input(input)?)

@@ -1,6 +1,6 @@
 //! Personalized roadmaps: knowledge tracing ([`bkt`], over a student's graded answers
-//! by [`knowledge`], its parameters fitted by [`fit`]), the deterministic planner
-//! ([`plan`]) and the check of an outside model's proposal ([`proposal`]).
+//! by [`knowledge`], its parameters fitted by [`mod@fit`]), the deterministic planner
+//! ([`mod@plan`]) and the check of an outside model's proposal ([`proposal`]).
 
 pub mod bkt;
 pub mod fit;
@@ -11,7 +11,7 @@ pub mod proposal;
 pub use bkt::{auc, Bkt, BktParams, Mastery, MasteryChange};
 pub use fit::{fit, FitOptions, Fitted, SkillFit};
 pub use knowledge::{
-    fit_answers, observations, predict_answers, profile, sequences, trace, AnswerRow,
+    fit_answers, observations, predict_answers, profile, sequences, skill_name, trace, AnswerRow,
     KnowledgeModel, Observation, Traced,
 };
 pub use plan::{

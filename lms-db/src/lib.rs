@@ -44,7 +44,7 @@ pub use error::{Error, Result};
 pub use learning::MyEnrollment;
 pub use lms_core::{ErrorBody, ErrorCode};
 pub use people::{Erasure, UserExport};
-pub use roadmaps::{CourseRoadmap, FittedModel, ProposalOutcome, Regenerated};
+pub use roadmaps::{CourseRoadmap, FittedModel, ProposalOutcome, Regenerated, RegenerationFailure};
 pub use session::{Actor, Lms, Scope, Tx};
 /// The sqlx this crate is built with, for [`Lms::connect_with`], [`Lms::from_pool`] and
 /// queries of your own, without a second, mismatched sqlx dependency.

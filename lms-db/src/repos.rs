@@ -774,6 +774,12 @@ impl RoadmapRepo for Scope {
         let course = roadmap_course(&data);
         let mut tx = self.begin().await?;
         lock_roadmaps(&mut tx, new.student_id.0).await?;
+        if let Some(course) = course {
+            // a roadmap of a course goes to a student enrolled in it (its instructor reads
+            // it)
+            crate::authoring::course(&mut tx, CourseId(course)).await?;
+            crate::learning::enrollment(&mut tx, new.student_id, CourseId(course)).await?;
+        }
         sqlx::query(
             "update public.personalized_roadmaps set status = 'paused' \
              where student_id = $1 and course_id is not distinct from $2 and status = 'active'",

@@ -48,14 +48,16 @@ use crate::repos::lock_roadmaps;
 use crate::rows;
 use crate::session::{Actor, Scope, Tx};
 
-/// A student's roadmap of a course, and whether it is stale (see the module docs).
+/// A student's roadmap of a course, and whether it is stale: the student's progress
+/// rows or attempts in the course, the course's knowledge model or its content (the
+/// course, its lessons, its assessments) changed after it was generated, or it names a
+/// lesson or assessment that is gone or withdrawn.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CourseRoadmap {
     /// The stored roadmap.
     #[serde(flatten)]
     pub roadmap: PersonalizedRoadmap,
-    /// Whether the student's progress, attempts or the course's knowledge model changed
-    /// after it was generated.
+    /// Whether it is stale (see the type's docs).
     pub stale: bool,
 }
 
@@ -82,12 +84,25 @@ pub struct FittedModel {
 }
 
 /// What [`Scope::regenerate_roadmaps`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Regenerated {
     /// Active roadmaps of the course that were stale and were generated anew.
     pub regenerated: u64,
     /// Active roadmaps that were fresh, left as they are.
     pub fresh: u64,
+    /// The students whose roadmap could not be generated, and why (the others were).
+    pub failed: Vec<RegenerationFailure>,
+}
+
+/// A student whose roadmap [`Scope::regenerate_roadmaps`] could not generate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegenerationFailure {
+    /// The student.
+    pub student_id: UserId,
+    /// The error's code.
+    pub code: lms_core::ErrorCode,
+    /// The error, for people.
+    pub message: String,
 }
 
 /// The columns of a roadmap and its staleness, from `personalized_roadmaps r`.
@@ -96,8 +111,22 @@ const STALE: &str = "(greatest( \
          where sp.student_id = r.student_id and sp.course_id = r.course_id), \
        (select max(coalesce(a.submitted_at, a.started_at)) from public.assessment_attempts a \
          where a.student_id = r.student_id and a.course_id = r.course_id), \
-       (select max(k.updated_at) from public.knowledge_models k where k.course_id = r.course_id) \
-     ) > r.generated_at) is true as stale";
+       (select max(k.updated_at) from public.knowledge_models k where k.course_id = r.course_id), \
+       (select c.updated_at from public.courses c where c.id = r.course_id), \
+       (select max(l.updated_at) from public.lessons l where l.course_id = r.course_id), \
+       (select max(a.updated_at) from public.assessments a \
+         where a.course_id = r.course_id \
+            or a.lesson_id in (select l.id from public.lessons l where l.course_id = r.course_id)) \
+     ) > r.generated_at \
+     or exists ( \
+       select 1 from jsonb_array_elements(case jsonb_typeof(r.roadmap_data->'steps') \
+                                          when 'array' then r.roadmap_data->'steps' else '[]' end) st \
+        where (st ? 'lesson_id' and not exists ( \
+                 select 1 from public.lessons l \
+                  where l.id::text = st->>'lesson_id' and l.is_published)) \
+           or (st ? 'assessment_id' and not exists ( \
+                 select 1 from public.assessments a where a.id::text = st->>'assessment_id')))) \
+     is true as stale";
 
 fn course_roadmap(row: &sqlx::postgres::PgRow) -> Result<CourseRoadmap> {
     let roadmap = <rows::Db<PersonalizedRoadmap> as sqlx::FromRow<_>>::from_row(row)?.0;
@@ -172,7 +201,7 @@ struct LessonRow {
     id: Uuid,
     title: String,
     order_index: i32,
-    objectives: Vec<String>,
+    objectives: Vec<Option<String>>,
     minutes: Option<i32>,
     prerequisites: Vec<Uuid>,
     own_assessment: Option<Uuid>,
@@ -222,6 +251,18 @@ fn skills_of(questions: &QuestionSet, default: &[String]) -> Vec<String> {
     out
 }
 
+/// The skills that objectives or tags name ([`roadmap::skill_name`]), in order, without
+/// repeats; null and blank elements name none.
+fn skill_names(texts: Vec<Option<String>>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    texts
+        .iter()
+        .flatten()
+        .filter_map(|t| roadmap::skill_name(t))
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
+}
+
 /// Reads the course (published lessons, their blocks, the assessments with their
 /// questions, the knowledge model). On the trusted path: questions are answer keys.
 pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<CourseFacts> {
@@ -255,7 +296,7 @@ pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<Cou
     .fetch_optional(tx.conn())
     .await?
     .ok_or_else(|| Error::not_found("course", course_id))?;
-    let tags: Vec<String> = facts.try_get("tags")?;
+    let tags = skill_names(facts.try_get::<Vec<Option<String>>, _>("tags")?);
     let final_id: Option<Uuid> = facts.try_get("final_assessment_id")?;
     let Json(lesson_rows): Json<Vec<LessonRow>> = facts.try_get("lessons")?;
     let Json(blocks): Json<Vec<(Uuid, Uuid, ContentType)>> = facts.try_get("blocks")?;
@@ -282,7 +323,7 @@ pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<Cou
     let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.id).collect();
     let objectives: HashMap<Uuid, Vec<String>> = lesson_rows
         .iter()
-        .map(|l| (l.id, l.objectives.clone()))
+        .map(|l| (l.id, skill_names(l.objectives.clone())))
         .collect();
     let own: HashMap<Uuid, Uuid> = lesson_rows
         .iter()
@@ -340,7 +381,7 @@ pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<Cou
                     .filter(|p| published.contains(p))
                     .map(LessonId)
                     .collect(),
-                skills: l.objectives,
+                skills: objectives.get(&l.id).cloned().unwrap_or_default(),
                 minutes: minutes(l.minutes),
                 blocks: blocks_of.remove(&l.id).unwrap_or_default(),
                 assessments,
@@ -492,7 +533,8 @@ fn merged(mut stored: KnowledgeProfile, traced: KnowledgeProfile) -> KnowledgePr
 
 /// Stores `roadmap` as the student's active roadmap of the course (the previous active
 /// one `completed` when the course is complete or none of its steps is left, `paused`
-/// otherwise) and `knowledge` as their knowledge profile, on the trusted path. When the
+/// otherwise) and `knowledge` as their knowledge profile, on the trusted path, under the
+/// student's roadmap lock taken before their facts were read ([`locked_plan`]). When the
 /// active roadmap already is this one, it is kept (only `generated_at` moves, so it is no
 /// longer stale): generating again without news adds no row.
 async fn store(
@@ -509,7 +551,6 @@ async fn store(
         &rows::json("knowledge_profile", knowledge)?,
     )?;
     tx.trusted_to_the_end().await?;
-    lock_roadmaps(tx, student.0).await?;
     let sql = format!(
         "with profile as ( \
            update public.profiles set knowledge_profile = $4 \
@@ -631,17 +672,36 @@ impl Scope {
         course_id: CourseId,
         advisor: Option<(&dyn RoadmapAdvisor, Duration)>,
     ) -> Result<CourseRoadmap> {
+        // an advisor is asked outside any transaction (no connection held while it
+        // thinks), on the input as it stands; its proposal is then decided against the
+        // plan of the facts read again, under the lock, when the roadmap is stored
+        let mut advice = None;
+        if let Some((advisor, timeout)) = advisor {
+            let mut tx = self.begin().await?;
+            let student = self.roadmap_student(&mut tx, student, course_id).await?;
+            tx.trusted_to_the_end().await?;
+            let course = course_facts(&mut tx, course_id).await?;
+            let facts = student_facts(&mut tx, student, course_id).await?;
+            tx.commit().await?;
+            let input = plan_input(&course, facts);
+            let plan = roadmap::plan(&input)?;
+            advice = Some(ask(advisor, &input, &plan, timeout).await);
+        }
         let mut tx = self.begin().await?;
         let student = self.roadmap_student(&mut tx, student, course_id).await?;
         tx.trusted_to_the_end().await?;
-        let course = course_facts(&mut tx, course_id).await?;
-        let facts = student_facts(&mut tx, student, course_id).await?;
-        let input = plan_input(&course, facts);
-        let mut plan = roadmap::plan(&input)?;
-        if let Some((advisor, timeout)) = advisor {
-            plan = advised(&input, plan, advisor, timeout).await;
-        }
-        let stored = store(&mut tx, student, course_id, &plan, &input.knowledge).await?;
+        let (input, plan) = locked_plan(&mut tx, student, course_id).await?;
+        let roadmap = match advice {
+            None => plan,
+            Some(Advice::Proposed(source, p)) => {
+                let proposal = rows::json("proposal", &p.roadmap)?;
+                lms_core::calls::decide_on(&input, &plan, &source, &proposal, p.reasoning).roadmap
+            }
+            Some(Advice::Refused(source, reason)) => {
+                roadmap::rejected(&plan, &source, vec![reason])
+            }
+        };
+        let stored = store(&mut tx, student, course_id, &roadmap, &input.knowledge).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -660,10 +720,7 @@ impl Scope {
         let mut tx = self.begin().await?;
         let student = self.roadmap_student(&mut tx, None, course_id).await?;
         tx.trusted_to_the_end().await?;
-        let course = course_facts(&mut tx, course_id).await?;
-        let facts = student_facts(&mut tx, student, course_id).await?;
-        let input = plan_input(&course, facts);
-        let plan = roadmap::plan(&input)?;
+        let (input, plan) = locked_plan(&mut tx, student, course_id).await?;
         let decision = lms_core::calls::decide_on(&input, &plan, source, proposal, reasoning);
         if !decision.accepted {
             return Ok(ProposalOutcome {
@@ -731,22 +788,36 @@ impl Scope {
         let mut done = Regenerated {
             regenerated: 0,
             fresh: 0,
+            failed: Vec::new(),
         };
         for (student, stale) in list {
             if !stale {
                 done.fresh += 1;
                 continue;
             }
-            let mut tx = self.begin().await?;
-            tx.trusted_to_the_end().await?;
-            let facts = student_facts(&mut tx, UserId(student), course_id).await?;
-            let input = plan_input(&course, facts);
-            let plan = roadmap::plan(&input)?;
-            store(&mut tx, UserId(student), course_id, &plan, &input.knowledge).await?;
-            tx.commit().await?;
-            done.regenerated += 1;
+            match self.regenerate_one(&course, UserId(student)).await {
+                Ok(()) => done.regenerated += 1,
+                Err(e) => done.failed.push(RegenerationFailure {
+                    student_id: UserId(student),
+                    code: e.code(),
+                    message: e.to_string(),
+                }),
+            }
         }
         Ok(done)
+    }
+
+    /// One student's roadmap of `course` generated anew, in a transaction of its own.
+    async fn regenerate_one(&self, course: &CourseFacts, student: UserId) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.trusted_to_the_end().await?;
+        lock_roadmaps(&mut tx, student.0).await?;
+        let facts = student_facts(&mut tx, student, course.course).await?;
+        let input = plan_input(course, facts);
+        let plan = roadmap::plan(&input)?;
+        store(&mut tx, student, course.course, &plan, &input.knowledge).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The knowledge model of `course_id` (its instructor, an admin or the service):
@@ -800,6 +871,7 @@ impl Scope {
         course_id: CourseId,
         options: FitOptions,
     ) -> Result<FittedModel> {
+        options.checked()?;
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
         tx.trusted_to_the_end().await?;
@@ -823,7 +895,19 @@ impl Scope {
                 });
             }
         }
-        let skills = roadmap::fit_answers(&answers, &options)?;
+        tx.commit().await?;
+        // the fit is CPU work (a second or so for 100,000 answers): on a blocking thread,
+        // with no transaction open; the parameters are then written in one of their own
+        let count = answers.len() as u64;
+        let skills = tokio::task::spawn_blocking(move || roadmap::fit_answers(&answers, &options))
+            .await
+            .map_err(|e| lms_core::Error::InvalidInput {
+                field: "fit",
+                reason: format!("the fit stopped: {e}"),
+            })??;
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
+        tx.trusted_to_the_end().await?;
         for s in &skills {
             upsert_params(
                 &mut tx,
@@ -838,7 +922,7 @@ impl Scope {
         Ok(FittedModel {
             course_id,
             skills,
-            answers: answers.len() as u64,
+            answers: count,
         })
     }
 }
@@ -873,25 +957,42 @@ async fn upsert_params(
     Ok(())
 }
 
-/// The plan, or the advisor's proposal if it answers within `timeout` and breaks no
-/// rule; refusals recorded.
-async fn advised(
-    input: &PlanInput,
-    plan: Roadmap,
+/// The student's plan of the course from the facts as they are once the student's
+/// roadmap lock is held: concurrent generations (of this course or another, which
+/// share the knowledge profile) follow one another, each from what the previous stored.
+async fn locked_plan(
+    tx: &mut Tx,
+    student: UserId,
+    course_id: CourseId,
+) -> Result<(PlanInput, Roadmap)> {
+    lock_roadmaps(tx, student.0).await?;
+    let course = course_facts(tx, course_id).await?;
+    let facts = student_facts(tx, student, course_id).await?;
+    let input = plan_input(&course, facts);
+    let plan = roadmap::plan(&input)?;
+    Ok((input, plan))
+}
+
+/// What an advisor said: a proposal, or why there is none (it failed or timed out).
+enum Advice {
+    Proposed(String, lms_core::roadmap::Proposal),
+    Refused(String, String),
+}
+
+/// Asks `advisor` for a proposal within `timeout`.
+async fn ask(
     advisor: &dyn RoadmapAdvisor,
+    input: &PlanInput,
+    plan: &Roadmap,
     timeout: Duration,
-) -> Roadmap {
+) -> Advice {
     let source = advisor.name().to_owned();
-    match tokio::time::timeout(timeout, advisor.propose(input, &plan)).await {
-        Ok(Ok(p)) => roadmap::decide(input, &plan, &source, p.roadmap, p.reasoning).0,
-        Ok(Err(reason)) => roadmap::rejected(&plan, &source, vec![format!("it failed: {reason}")]),
-        Err(_) => roadmap::rejected(
-            &plan,
-            &source,
-            vec![format!(
-                "it did not answer within {} ms",
-                timeout.as_millis()
-            )],
+    match tokio::time::timeout(timeout, advisor.propose(input, plan)).await {
+        Ok(Ok(p)) => Advice::Proposed(source, p),
+        Ok(Err(reason)) => Advice::Refused(source, format!("it failed: {reason}")),
+        Err(_) => Advice::Refused(
+            source,
+            format!("it did not answer within {} ms", timeout.as_millis()),
         ),
     }
 }

@@ -292,6 +292,17 @@ struct Advisor {
     answer: fn(&Roadmap) -> Result<Proposal, String>,
 }
 
+/// The transactions of the test's database left open (none while an advisor thinks).
+async fn open_transactions(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from pg_stat_activity \
+          where datname = current_database() and state like 'idle in transaction%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 #[async_trait]
 impl RoadmapAdvisor for Advisor {
     fn name(&self) -> &str {
@@ -300,6 +311,27 @@ impl RoadmapAdvisor for Advisor {
     async fn propose(&self, _: &PlanInput, plan: &Roadmap) -> Result<Proposal, String> {
         tokio::time::sleep(self.delay).await;
         (self.answer)(plan)
+    }
+}
+
+/// An advisor that looks at the database while it thinks.
+struct Watcher(PgPool, std::sync::Mutex<Option<i64>>);
+
+#[async_trait]
+impl RoadmapAdvisor for Watcher {
+    fn name(&self) -> &str {
+        "watcher"
+    }
+    async fn propose(&self, _: &PlanInput, plan: &Roadmap) -> Result<Proposal, String> {
+        let open = open_transactions(&self.0).await;
+        *self.1.lock().unwrap() = Some(open);
+        let mut d = plan.data.clone();
+        // not a valid document: more minutes than a step may take
+        d.steps[0].estimated_minutes = 1_000_000;
+        Ok(Proposal {
+            roadmap: d,
+            reasoning: Some("nul \0 inside".into()),
+        })
     }
 }
 
@@ -375,6 +407,111 @@ async fn an_advisor_improves_the_plan_but_never_breaks_it(pool: PgPool) {
     assert!(note(&r).accepted);
     assert_eq!(data(&r).steps[0].estimated_minutes, 5);
     assert_eq!(active_count(&w.pool, w.student, w.course).await, 1);
+    // no transaction is held while the advisor thinks; an invalid document is refused
+    // as such and the plan stands
+    let watcher = Watcher(w.pool.clone(), std::sync::Mutex::new(None));
+    let r = me
+        .generate_roadmap_with(w.course, &watcher, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(*watcher.1.lock().unwrap(), Some(0));
+    assert!(!note(&r).accepted);
+    assert!(note(&r).reasons[0].contains("10000"), "{:?}", note(&r));
+    assert_ne!(data(&r).steps[0].estimated_minutes, 1_000_000);
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn skills_come_from_any_objective_and_content_changes_make_roadmaps_stale(pool: PgPool) {
+    let w = skilled(pool).await;
+    // a long objective is a skill name cut to 64 characters
+    let long = "Explain how ownership moves between bindings and functions in Rust programs";
+    w.lms
+        .as_user(w.instructor)
+        .update_lesson(
+            w.lesson1,
+            LessonPatch {
+                learning_objectives: Some(vec![long.into(), "  ".into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let me = w.lms.as_user(w.student);
+    me.submit_attempt(w.quiz1, &answers(1)).await.unwrap();
+    let r = me.generate_roadmap(w.course).await.unwrap();
+    assert!(!r.stale);
+    let profile = me.my_profile().await.unwrap();
+    let skills = profile.knowledge_profile["skills"].as_object().unwrap();
+    let cut: String = long.chars().take(64).collect();
+    assert_eq!(skills.keys().collect::<Vec<_>>(), vec![&cut]);
+    // null elements cannot be stored (a direct client's raw SQL)
+    let mut tx = w.pool.begin().await.unwrap();
+    act_as(
+        &mut tx,
+        "authenticated",
+        json!({"sub": w.instructor, "role": "authenticated"}),
+    )
+    .await;
+    let e = sqlx::query("update public.lessons set learning_objectives = array['x', null]::text[]")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("lessons_learning_objectives_no_null"),
+        "{e}"
+    );
+    drop(tx);
+    // the course changes: the roadmap is stale; a deleted assessment too
+    w.lms
+        .as_user(w.instructor)
+        .update_lesson(
+            w.lesson2,
+            LessonPatch {
+                title: Some("Borrowing, again".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(me.current_roadmap(w.course).await.unwrap().unwrap().stale);
+    me.generate_roadmap(w.course).await.unwrap();
+    sqlx::query("delete from public.assessments where id = $1")
+        .bind(w.quiz2.0)
+        .execute(&w.pool)
+        .await
+        .unwrap();
+    sqlx::query("update public.lessons set updated_at = now() - interval '1 day'")
+        .execute(&w.pool)
+        .await
+        .unwrap();
+    assert!(me.current_roadmap(w.course).await.unwrap().unwrap().stale);
+    // fits are bounded
+    let e = w
+        .lms
+        .as_user(w.instructor)
+        .fit_knowledge_model(
+            w.course,
+            FitOptions {
+                restarts: 0,
+                ..FitOptions::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidDocument);
+    // a raw roadmap of a course goes to an enrolled student only
+    let e = lms_core::repo::RoadmapRepo::create_roadmap(
+        &w.lms.as_service(),
+        lms_core::repo::NewRoadmap {
+            student_id: w.other_student,
+            roadmap_data: json!({"course_id": w.course, "steps": []}),
+            ai_reasoning: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotEnrolled);
 }
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]

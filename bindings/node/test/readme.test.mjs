@@ -26,6 +26,9 @@ test('the README example runs and prints what it promises', (t) => {
     'score 0 passed false',
     'score 0 passed false',
     'refused (LMS_ATTEMPT_LIMIT_REACHED, HTTP 409): at most 2 attempts',
+    // the quiz failed: its lesson reviewed (half of the default 30 minutes, plus the
+    // default 15 of an untimed quiz), then the final (15); the lesson names no skill
+    "[ 'review', 'assessment' ] 2 steps, about 45 minutes at a medium pace. Review: “Ownership”.",
     '100',
   ])
 })

@@ -124,5 +124,5 @@ test('a roadmap follows the answers; staleness, proposals, models, regeneration'
   const model = await teacher.setKnowledgeModel(w.course, { prior: 0.5, learn: 0.1, guess: 0.1, slip: 0.1 })
   assert.deepEqual(model.default, { prior: 0.5, learn: 0.1, guess: 0.1, slip: 0.1, forget: 0 })
   assert.equal((await me.currentRoadmap(w.course)).stale, true)
-  assert.deepEqual(await teacher.regenerateRoadmaps(w.course), { regenerated: 1, fresh: 0 })
+  assert.deepEqual(await teacher.regenerateRoadmaps(w.course), { regenerated: 1, fresh: 0, failed: [] })
 })

@@ -42,6 +42,9 @@ def test_the_readme_session_runs(env_database: None, capsys: pytest.CaptureFixtu
         "score 0 passed False",
         "score 0 passed False",
         "refused (attempt_limit_reached, HTTP 409): at most 2 attempts",
+        # the quiz failed: its lesson reviewed (half of the default 30 minutes, plus the
+        # default 15 of an untimed quiz), then the final (15); the lesson names no skill
+        "['review', 'assessment'] 2 steps, about 45 minutes at a medium pace. Review: “Ownership”.",
         "100",
     ], printed
 

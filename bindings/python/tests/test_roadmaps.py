@@ -222,4 +222,4 @@ def test_proposals_models_and_regeneration(world: World) -> None:
     assert me.roadmap_input(world.course)["settings"]["unknown_mastery"] == 0.5
     mine = me.current_roadmap(world.course)
     assert mine is not None and mine["stale"] is True
-    assert teacher.regenerate_roadmaps(world.course) == {"regenerated": 1, "fresh": 0}
+    assert teacher.regenerate_roadmaps(world.course) == {"regenerated": 1, "fresh": 0, "failed": []}

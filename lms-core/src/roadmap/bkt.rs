@@ -136,11 +136,12 @@ impl Mastery {
         self.known
     }
 
-    /// The pair divided by its sum. A side that was positive stays at least
+    /// The pair divided by its sum, or `otherwise` when the sum is 0 (evidence the model
+    /// deems impossible: a correct answer with P(known) = 0 and `guess` = 0, say — the
+    /// state then stays what it was). A side that was positive stays at least
     /// `f64::MIN_POSITIVE` (about 2e-308) instead of underflowing to 0, so that it can
-    /// grow again with contrary evidence; the sum is 0 only for impossible evidence
-    /// (a correct answer when `slip` is 1 and `guess` 0), which keeps the state.
-    fn normalised(known: f64, unknown: f64) -> Mastery {
+    /// grow again with contrary evidence.
+    fn normalised(known: f64, unknown: f64, otherwise: Mastery) -> Mastery {
         let total = known + unknown;
         if total > 0.0 && total.is_finite() {
             let side = |x: f64| {
@@ -155,7 +156,7 @@ impl Mastery {
                 unknown: side(unknown),
             }
         } else {
-            Mastery { known, unknown }
+            otherwise
         }
     }
 }
@@ -193,10 +194,11 @@ impl Bkt {
         } else {
             (m.known * p.slip, m.unknown * (1.0 - p.guess))
         };
-        let seen = Mastery::normalised(k, u);
+        let seen = Mastery::normalised(k, u, m);
         Mastery::normalised(
             seen.known * (1.0 - p.forget) + seen.unknown * p.learn,
             seen.known * p.forget + seen.unknown * (1.0 - p.learn),
+            seen,
         )
     }
 
@@ -336,6 +338,16 @@ mod tests {
         }
         assert!(m.unknown > 0.0, "{m:?}");
         assert!(bkt.update(m, false).unknown > m.unknown);
+    }
+
+    #[test]
+    fn impossible_evidence_keeps_the_state() {
+        // P(known) 0 and guess 0: a correct answer cannot happen; the state stays, and
+        // learning still moves it
+        let bkt = BktParams::new(0.0, 0.5, 0.0, 0.1, 0.0).unwrap().model();
+        let m = bkt.update(bkt.start(), true);
+        assert_eq!((m.known, m.unknown), (0.5, 0.5));
+        assert!((bkt.predict(m) - 0.45).abs() < 1e-15);
     }
 
     #[test]

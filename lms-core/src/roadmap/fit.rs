@@ -61,6 +61,42 @@ impl Default for FitOptions {
     }
 }
 
+/// Most random starts of a fit: 20.
+pub const MAX_RESTARTS: u32 = 20;
+/// Most EM iterations per start: 1,000.
+pub const MAX_ITERATIONS: u32 = 1_000;
+
+impl FitOptions {
+    /// `self` if `restarts` is in `1..=`[`MAX_RESTARTS`], `max_iterations` in
+    /// `1..=`[`MAX_ITERATIONS`] and `tolerance` a finite non-negative number; otherwise
+    /// `invalid_input` (a fit's cost is bounded by these).
+    pub fn checked(&self) -> Result<&Self> {
+        let refuse = |reason: String| Error::InvalidInput {
+            field: "options",
+            reason,
+        };
+        if !(1..=MAX_RESTARTS).contains(&self.restarts) {
+            return Err(refuse(format!(
+                "restarts is 1 to {MAX_RESTARTS}, not {}",
+                self.restarts
+            )));
+        }
+        if !(1..=MAX_ITERATIONS).contains(&self.max_iterations) {
+            return Err(refuse(format!(
+                "max_iterations is 1 to {MAX_ITERATIONS}, not {}",
+                self.max_iterations
+            )));
+        }
+        if !self.tolerance.is_finite() || self.tolerance < 0.0 {
+            return Err(refuse(format!(
+                "tolerance is a finite non-negative number, not {}",
+                self.tolerance
+            )));
+        }
+        Ok(self)
+    }
+}
+
 /// The outcome of a fit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Fitted {
@@ -239,19 +275,11 @@ pub fn fit(sequences: &[Vec<bool>], options: &FitOptions) -> Result<Fitted> {
             reason: "there is no answer to fit".into(),
         });
     }
-    if options.tolerance.is_nan() || options.tolerance < 0.0 {
-        return Err(Error::InvalidInput {
-            field: "options",
-            reason: format!(
-                "tolerance is a non-negative number, not {}",
-                options.tolerance
-            ),
-        });
-    }
+    options.checked()?;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let (mut alpha, mut scale) = (Vec::new(), Vec::new());
     let mut best: Option<Fitted> = None;
-    for _ in 0..options.restarts.max(1) {
+    for _ in 0..options.restarts {
         let mut p = BktParams {
             prior: rng.gen_range(0.0..1.0),
             learn: rng.gen_range(0.0..0.4),
@@ -393,5 +421,33 @@ mod tests {
         assert!(a.params.guess <= MAX_GUESS_SLIP && a.params.slip <= MAX_GUESS_SLIP);
         a.params.checked().unwrap();
         assert!(fit(&[vec![]], &FitOptions::default()).is_err());
+        for bad in [
+            FitOptions {
+                restarts: 0,
+                ..FitOptions::default()
+            },
+            FitOptions {
+                restarts: MAX_RESTARTS + 1,
+                ..FitOptions::default()
+            },
+            FitOptions {
+                max_iterations: 0,
+                ..FitOptions::default()
+            },
+            FitOptions {
+                max_iterations: MAX_ITERATIONS + 1,
+                ..FitOptions::default()
+            },
+            FitOptions {
+                tolerance: f64::INFINITY,
+                ..FitOptions::default()
+            },
+            FitOptions {
+                tolerance: -1.0,
+                ..FitOptions::default()
+            },
+        ] {
+            assert!(fit(&data, &bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::bkt::{BktParams, Mastery, MasteryChange};
+use crate::documents::limits::MAX_ID_CHARS;
 use crate::documents::{Feedback, KnowledgeProfile, Outcome, QuestionSet, SkillMastery};
 use crate::{Error, Result};
 
@@ -44,6 +45,16 @@ impl KnowledgeModel {
         }
         Ok(self)
     }
+}
+
+/// The skill a learning objective or a course tag names: the text trimmed, without
+/// control characters, cut to [`MAX_ID_CHARS`] characters (objectives are free text;
+/// skill names are keys); `None` for blank text.
+pub fn skill_name(text: &str) -> Option<String> {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let name: String = clean.trim().chars().take(MAX_ID_CHARS).collect();
+    let name = name.trim_end().to_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 /// One graded answer as evidence of one skill.
@@ -130,8 +141,7 @@ fn run(
     observations: &[Observation],
     mut changes: Option<&mut Vec<MasteryChange>>,
 ) -> KnowledgeProfile {
-    let mut states: std::collections::HashMap<&str, SkillState> =
-        std::collections::HashMap::new();
+    let mut states: std::collections::HashMap<&str, SkillState> = std::collections::HashMap::new();
     for o in observations {
         let entry = states.entry(o.skill.as_str()).or_insert_with(|| {
             let bkt = model.params(&o.skill).model();

@@ -35,7 +35,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::bkt::BktParams;
-use crate::documents::limits::MAX_STEP_MINUTES;
+use crate::documents::limits::{MAX_ID_CHARS, MAX_ROADMAP_STEPS, MAX_STEP_MINUTES};
 use crate::documents::{
     KnowledgeProfile, LearningPreferences, Pace, RoadmapData, RoadmapStep, StepKind, StepStatus,
 };
@@ -352,16 +352,23 @@ fn skill_list(skills: &[(&str, f64)], n: usize) -> String {
     skills
         .iter()
         .take(n)
-        .map(|(s, m)| format!("{s} ({m:.2})"))
+        .map(|(s, m)| match s.char_indices().nth(MAX_ID_CHARS) {
+            Some((at, _)) => format!("{}… ({m:.2})", &s[..at]),
+            None => format!("{s} ({m:.2})"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn named(title: &str, fallback: &str) -> String {
-    if title.trim().is_empty() {
-        fallback.to_owned()
-    } else {
-        format!("“{}”", title.trim())
+    let title = title.trim();
+    if title.is_empty() {
+        return fallback.to_owned();
+    }
+    // a reason names a few titles and stays within its document's limit
+    match title.char_indices().nth(MAX_TITLE_CHARS) {
+        Some((at, _)) => format!("“{}…”", &title[..at]),
+        None => format!("“{title}”"),
     }
 }
 
@@ -375,6 +382,9 @@ fn open_assessments(lesson: &PlanLesson) -> Vec<&PlanAssessment> {
     open.sort_by_key(|a| !a.mandatory);
     open
 }
+
+/// Most characters of a title quoted in a reason.
+const MAX_TITLE_CHARS: usize = 200;
 
 fn step(kind: StepKind, lesson: Option<LessonId>, reason: String, minutes: u32) -> RoadmapStep {
     RoadmapStep {
@@ -505,7 +515,9 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
                     named(&lesson.title, "the lesson"),
                     named(&a.title, "its assessment"),
                 ),
-                lesson_minutes(input, lesson).div_ceil(2) + assessment_minutes(input, a),
+                lesson_minutes(input, lesson)
+                    .div_ceil(2)
+                    .saturating_add(assessment_minutes(input, a)),
             );
             st.optional = done && !a.mandatory;
             st
@@ -548,8 +560,8 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
                     named(&a.title, "its assessment")
                 ));
             }
-            let minutes =
-                lesson_minutes(input, lesson) + first.map_or(0, |a| assessment_minutes(input, a));
+            let minutes = lesson_minutes(input, lesson)
+                .saturating_add(first.map_or(0, |a| assessment_minutes(input, a)));
             step(StepKind::Study, Some(lesson.id), r, minutes)
         };
         st.highlights = highlights(input, lesson);
@@ -640,12 +652,21 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
         }
     }
 
+    // a roadmap holds the next MAX_ROADMAP_STEPS steps; the rest come with the next
+    // generation, as the student progresses
+    let later = steps.len().saturating_sub(MAX_ROADMAP_STEPS);
+    steps.truncate(MAX_ROADMAP_STEPS);
     let data = RoadmapData {
         course_id: Some(input.course_id),
         steps,
         advisor: None,
     };
-    let reasoning = summary(input, &data, &by_id, &notes);
+    let mut reasoning = summary(input, &data, &by_id, &notes);
+    if later > 0 {
+        reasoning.push_str(&format!(
+            " {later} more steps come once these are done (a roadmap holds {MAX_ROADMAP_STEPS})."
+        ));
+    }
     Ok(Roadmap { data, reasoning })
 }
 

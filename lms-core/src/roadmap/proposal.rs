@@ -34,8 +34,11 @@ pub enum ViolationCode {
     /// A step the rules require was dropped (a mandatory assessment, a lesson left to
     /// complete).
     RequiredStepDropped,
-    /// A lesson before one of its prerequisites.
+    /// A lesson before one of its prerequisites, or a lesson's assessment before the
+    /// lesson.
     PrerequisiteOrder,
+    /// The course's final assessment before a lesson the plan requires.
+    FinalBeforeLessons,
     /// Content that is not a block of the step's lesson.
     UnknownContent,
     /// A step's status differs from the plan's (statuses are the student's, not the
@@ -89,7 +92,7 @@ fn describe(s: &RoadmapStep) -> String {
     out
 }
 
-/// Every rule `proposal` breaks against `plan` (what [`super::plan`] made of `input`);
+/// Every rule `proposal` breaks against `plan` (what [`super::plan()`] made of `input`);
 /// empty when it may replace the plan.
 pub fn check(input: &PlanInput, plan: &RoadmapData, proposal: &RoadmapData) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -114,6 +117,13 @@ pub fn check(input: &PlanInput, plan: &RoadmapData, proposal: &RoadmapData) -> V
         input.lessons.iter().map(|l| (l.id, l)).collect();
     let completed = input.completed();
     let mut seen: HashSet<Key> = HashSet::new();
+    // the lessons the plan's required steps study
+    let required_lessons: Vec<LessonId> = plan
+        .steps
+        .iter()
+        .filter(|p| !p.optional && p.kind != StepKind::Assessment)
+        .filter_map(|p| p.lesson_id)
+        .collect();
     // lessons studied (study, review or fast track) by the steps so far
     let mut covered: HashSet<LessonId> = completed.clone();
     for (i, s) in proposal.steps.iter().enumerate() {
@@ -141,6 +151,23 @@ pub fn check(input: &PlanInput, plan: &RoadmapData, proposal: &RoadmapData) -> V
                 format!("{} has status {:?} in the plan", describe(s), p.status),
             );
         }
+        if s.lesson_id.is_none() {
+            // the final assessment: no content, and after every lesson the plan requires
+            if let Some(b) = s.content_ids.iter().chain(s.highlights.iter()).next() {
+                v(
+                    ViolationCode::UnknownContent,
+                    Some(i),
+                    format!("content block {b} on a step without a lesson"),
+                );
+            }
+            if let Some(l) = required_lessons.iter().find(|l| !covered.contains(l)) {
+                v(
+                    ViolationCode::FinalBeforeLessons,
+                    Some(i),
+                    format!("{} comes before lesson {l}", describe(s)),
+                );
+            }
+        }
         if let Some(lesson) = s.lesson_id.and_then(|l| lessons.get(&l)) {
             let blocks: HashSet<_> = lesson.blocks.iter().map(|b| b.id).collect();
             for b in s.content_ids.iter().chain(s.highlights.iter()) {
@@ -152,7 +179,16 @@ pub fn check(input: &PlanInput, plan: &RoadmapData, proposal: &RoadmapData) -> V
                     );
                 }
             }
-            if s.kind != StepKind::Assessment {
+            if s.kind == StepKind::Assessment {
+                // another assessment of the lesson: once the lesson is done or studied
+                if !covered.contains(&lesson.id) {
+                    v(
+                        ViolationCode::PrerequisiteOrder,
+                        Some(i),
+                        format!("{} comes before its lesson", describe(s)),
+                    );
+                }
+            } else {
                 for pre in &lesson.prerequisites {
                     if !covered.contains(pre) {
                         v(
@@ -194,6 +230,16 @@ pub fn decide(
     if violations.is_empty() {
         let mut data = proposal;
         data.course_id = plan.data.course_id;
+        // what may be left out is the course's rules' to say, not the advisor's
+        let optional: HashMap<Key, bool> = plan
+            .data
+            .steps
+            .iter()
+            .map(|s| (key(s), s.optional))
+            .collect();
+        for s in &mut data.steps {
+            s.optional = optional.get(&key(s)).copied().unwrap_or(false);
+        }
         data.advisor = Some(AdvisorNote {
             source: source.to_owned(),
             accepted: true,
@@ -241,7 +287,8 @@ pub const MAX_REASONS: usize = 50;
 
 /// An advisor's name as recorded: trimmed, at most 100 characters, `advisor` if blank.
 fn source_name(source: &str) -> String {
-    let s = source.trim();
+    let s = clipped(source, 1_000);
+    let s = s.trim();
     if s.is_empty() {
         "advisor".to_owned()
     } else {
@@ -249,12 +296,10 @@ fn source_name(source: &str) -> String {
     }
 }
 
-/// `text` cut to `max` characters.
+/// `text` without NUL characters (which PostgreSQL text cannot hold), cut to `max`
+/// characters.
 fn clipped(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => text[..at].to_owned(),
-        None => text.to_owned(),
-    }
+    text.chars().filter(|c| *c != '\0').take(max).collect()
 }
 
 /// What an advisor proposes: the steps, and optionally its own summary.

@@ -225,6 +225,31 @@ fn durations_follow_the_pace_and_blocks_are_highlighted_by_preference() {
 }
 
 #[test]
+fn any_input_plans_a_valid_document() {
+    // 600 lessons: the next 500 steps; a 20,000-character title, a huge skill name and
+    // minutes at the top of u32: still a valid document, no overflow
+    let mut lessons: Vec<PlanLesson> = (0..600).map(|n| lesson(n, &[], &["s"])).collect();
+    lessons[0].title = "T".repeat(20_000);
+    lessons[0].skills = vec!["k".repeat(5_000)];
+    lessons[0].minutes = Some(u32::MAX);
+    lessons[0].assessments = vec![PlanAssessment {
+        minutes: Some(u32::MAX),
+        title: "A".repeat(20_000),
+        ..assessment(1, true, Standing::Failed)
+    }];
+    let r = plan(&input(lessons)).unwrap();
+    assert_eq!(r.data.steps.len(), 500);
+    assert!(
+        r.reasoning
+            .contains("100 more steps come once these are done"),
+        "{}",
+        r.reasoning
+    );
+    let doc = serde_json::to_value(&r.data).unwrap();
+    assert_eq!(RoadmapData::validate(&doc).unwrap(), r.data);
+}
+
+#[test]
 fn a_cycle_is_refused() {
     let i = input(vec![lesson(1, &[2], &[]), lesson(2, &[1], &[])]);
     assert!(matches!(
@@ -331,6 +356,64 @@ fn proposals_that_break_rules_are_refused_with_their_reasons() {
     ] {
         assert!(got.contains(&code), "{code:?} in {got:?}");
     }
+    // a lesson's other assessment before the lesson; the final before the lessons, with
+    // content; `optional` claimed by the advisor is not believed
+    let mut two = lesson(5, &[], &["e"]);
+    two.blocks = vec![PlanBlock {
+        id: bid(5),
+        content_type: ContentType::Video,
+        minutes: None,
+    }];
+    two.assessments = vec![
+        assessment(6, true, Standing::NotAttempted),
+        assessment(7, true, Standing::NotAttempted),
+    ];
+    let mut i2 = input(vec![lesson(4, &[], &["d"]), two]);
+    i2.final_assessment = Some(assessment(9, true, Standing::NotAttempted));
+    let r2 = plan(&i2).unwrap();
+    let kinds: Vec<_> = r2
+        .data
+        .steps
+        .iter()
+        .map(|s| (s.kind, s.lesson_id, s.assessment_id))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (StepKind::Study, Some(lid(4)), None),
+            (StepKind::Study, Some(lid(5)), Some(aid(6))),
+            (StepKind::Assessment, Some(lid(5)), Some(aid(7))),
+            (StepKind::Assessment, None, Some(aid(9))),
+        ]
+    );
+    let mut early = r2.data.clone();
+    early.steps.swap(1, 2);
+    assert_eq!(
+        codes(&check(&i2, &r2.data, &early)),
+        vec![ViolationCode::PrerequisiteOrder]
+    );
+    let mut first = r2.data.clone();
+    let fin = first.steps.pop().unwrap();
+    first.steps.insert(0, fin);
+    first.steps[0].content_ids = vec![bid(5)];
+    assert_eq!(
+        codes(&check(&i2, &r2.data, &first)),
+        vec![
+            ViolationCode::UnknownContent,
+            ViolationCode::FinalBeforeLessons
+        ]
+    );
+    let mut claimed = r2.data.clone();
+    claimed.steps[3].optional = true;
+    let (kept, v) = decide(&i2, &r2, "m", claimed, None);
+    assert!(v.is_empty());
+    assert!(
+        !kept.data.steps[3].optional,
+        "the plan says what is optional"
+    );
+    let (refused, _) = decide(&i2, &r2, "\0\0", early, Some("\0".into()));
+    assert_eq!(refused.data.advisor.unwrap().source, "advisor");
+
     let mut p2 = r.data.clone();
     p2.course_id = Some(CourseId(Uuid::from_u128(1)));
     assert_eq!(
@@ -354,6 +437,14 @@ fn proposals_that_break_rules_are_refused_with_their_reasons() {
 }
 
 // ---- knowledge tracing over answers
+
+#[test]
+fn objectives_become_skill_names() {
+    assert_eq!(skill_name("  Loops \n"), Some("Loops".into()));
+    assert_eq!(skill_name(" \t "), None);
+    assert_eq!(skill_name(&"é".repeat(100)).unwrap().chars().count(), 64);
+    assert_eq!(skill_name("a\u{0}b"), Some("ab".into()));
+}
 
 #[test]
 fn traced_profiles_explain_each_change() {

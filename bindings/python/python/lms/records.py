@@ -19,7 +19,7 @@ __all__ = [
     "GradebookEntry", "GradebookPage", "IdLike", "Json", "LearningProgress", "Lesson", "LessonChanges",
     "LessonProgress", "MethodName", "MyEnrollment", "OutlineLesson", "Paged", "Profile", "ProfileChanges",
     "Progress", "ProgressStatusName", "Roadmap", "RoadmapStatusName", "CourseRoadmap", "ProposalOutcome",
-    "FittedModel", "SkillFit", "Regenerated", "BktParams", "BktStep", "PlannedRoadmap", "Violation",
+    "FittedModel", "SkillFit", "Regenerated", "RegenerationFailure", "BktParams", "BktStep", "PlannedRoadmap", "Violation",
     "RoadmapDecision", "KnowledgeModel", "TracedKnowledge", "AnswerRow", "ScoreColumns", "Scored", "StartDecision", "StartedAttempt",
     "SubmissionVerdict", "SubmittedAttempt", "UserExport", "UserRoleName",
 ]
@@ -469,7 +469,8 @@ class PlannedRoadmap(TypedDict):
 
 class Violation(TypedDict):
     code: Literal["wrong_course", "not_in_plan", "duplicate_step", "required_step_dropped",
-                  "prerequisite_order", "unknown_content", "status_changed", "invalid_document"]
+                  "prerequisite_order", "final_before_lessons", "unknown_content", "status_changed",
+                  "invalid_document"]
     step: int | None
     message: str
 
@@ -491,6 +492,12 @@ class FittedModel(TypedDict):
     skills: list[SkillFit]
     answers: int
 
+class RegenerationFailure(TypedDict):
+    student_id: uuid.UUID
+    code: str
+    message: str
+
 class Regenerated(TypedDict):
     regenerated: int
     fresh: int
+    failed: list[RegenerationFailure]
