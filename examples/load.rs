@@ -426,6 +426,12 @@ async fn main() {
     });
 
     let (clients, seconds) = (args.clients, args.seconds);
+    // pgbench before the workloads and after them: the ratios use the mean of the two,
+    // and both are printed (a shared machine drifts within a run)
+    let before = (
+        pgbench(&url, &name, clients, seconds),
+        pgbench(&url, &name, 1, seconds),
+    );
     let students = Arc::new(course::students(&w.lms, w.course.course, clients).await);
     let answers = inputs::answers();
     let mut results = Vec::new();
@@ -512,17 +518,6 @@ async fn main() {
                     .gradebook(w.course.course, Page::new(50, 0))
                     .await
                     .expect("gradebook");
-            }
-        })
-        .await,
-    );
-
-    let (course_id, ss) = (w.course.course, Arc::clone(&students));
-    results.push(
-        drive("generate_roadmap", clients, seconds, move |c, _| {
-            let s = Arc::clone(&ss);
-            async move {
-                s[c].generate_roadmap(course_id).await.expect("roadmap");
             }
         })
         .await,
@@ -675,71 +670,6 @@ async fn main() {
         counting.pool().close().await;
     }
 
-    // what regenerating the roadmap in every submission's transaction would cost: a
-    // submission, and a submission followed by a generation, one client
-    let roadmap_calls = if args.smoke { 3 } else { args.history_calls };
-    let regenerating = {
-        let me = course::enrolled(&w.lms, w.course.course, "roadmap@load.example.org".into()).await;
-        let (me, a, quiz, course_id) = (&me, &answers, w.course.quiz, w.course.course);
-        me.submit_attempt(quiz, a).await.expect("submit");
-        me.generate_roadmap(course_id).await.expect("roadmap");
-        let alone = sequential("submit_attempt", roadmap_calls, |_| async move {
-            me.submit_attempt(quiz, a).await.expect("submit");
-        })
-        .await;
-        let with = sequential(
-            "submit_attempt + generate_roadmap",
-            roadmap_calls,
-            |_| async move {
-                me.submit_attempt(quiz, a).await.expect("submit");
-                me.generate_roadmap(course_id).await.expect("roadmap");
-            },
-        )
-        .await;
-        (alone, with)
-    };
-
-    // one regenerate_roadmaps over many students' stale roadmaps, written as superuser
-    let regenerate_students = if args.smoke {
-        20
-    } else {
-        args.regenerate_students
-    };
-    sqlx::query(
-        "with s as ( \
-           insert into auth.users (email) \
-           select 'regen' || g || '@load.example.org' from generate_series(1, $1) g \
-           returning id), \
-         e as (insert into public.enrollments (student_id, course_id) \
-               select id, $2 from s returning student_id) \
-         insert into public.personalized_roadmaps (student_id, course_id, roadmap_data, generated_at) \
-         select student_id, $2, '{\"steps\": []}', now() - interval '1 day' from e",
-    )
-    .bind(i32::try_from(regenerate_students).unwrap_or(i32::MAX))
-    .bind(w.course.course.0)
-    .execute(&admin_db)
-    .await
-    .expect("the students with stale roadmaps");
-    // a course default set after them: every roadmap of the course is stale
-    w.course
-        .author
-        .set_knowledge_model(
-            w.course.course,
-            None,
-            lms::core::roadmap::BktParams::DEFAULT,
-        )
-        .await
-        .expect("set the model");
-    let started = Instant::now();
-    let renewed = w
-        .course
-        .author
-        .regenerate_roadmaps(w.course.course)
-        .await
-        .expect("regenerate");
-    let regenerate_seconds = started.elapsed().as_secs_f64();
-    assert!(renewed.regenerated as usize >= regenerate_students);
-
     // the cost of a submission against the number of attempts before it
     let history_calls = if args.smoke { 3 } else { args.history_calls };
     let mut history = Vec::new();
@@ -841,11 +771,98 @@ async fn main() {
     .await;
     sampler.await.expect("sampler");
     let samples = samples.lock().expect("samples").clone();
+
+    // roadmaps, after the memory run (their students' long histories would raise the
+    // process's high-water mark before it)
+    let (course_id, ss) = (w.course.course, Arc::clone(&students));
+    results.push(
+        drive("generate_roadmap", clients, seconds, move |c, _| {
+            let s = Arc::clone(&ss);
+            async move {
+                s[c].generate_roadmap(course_id).await.expect("roadmap");
+            }
+        })
+        .await,
+    );
+
+    // what regenerating the roadmap in every submission's transaction would cost: a
+    // submission, and a submission followed by a generation, one client
+    let roadmap_calls = if args.smoke { 3 } else { args.history_calls };
+    let regenerating = {
+        let me = course::enrolled(&w.lms, w.course.course, "roadmap@load.example.org".into()).await;
+        let (me, a, quiz, course_id) = (&me, &answers, w.course.quiz, w.course.course);
+        me.submit_attempt(quiz, a).await.expect("submit");
+        me.generate_roadmap(course_id).await.expect("roadmap");
+        let alone = sequential("submit_attempt", roadmap_calls, |_| async move {
+            me.submit_attempt(quiz, a).await.expect("submit");
+        })
+        .await;
+        let with = sequential(
+            "submit_attempt + generate_roadmap",
+            roadmap_calls,
+            |_| async move {
+                me.submit_attempt(quiz, a).await.expect("submit");
+                me.generate_roadmap(course_id).await.expect("roadmap");
+            },
+        )
+        .await;
+        (alone, with)
+    };
+
+    // one regenerate_roadmaps over many students' stale roadmaps, written as superuser
+    let regenerate_students = if args.smoke {
+        20
+    } else {
+        args.regenerate_students
+    };
+    sqlx::query(
+        "with s as ( \
+           insert into auth.users (email) \
+           select 'regen' || g || '@load.example.org' from generate_series(1, $1) g \
+           returning id), \
+         e as (insert into public.enrollments (student_id, course_id) \
+               select id, $2 from s returning student_id) \
+         insert into public.personalized_roadmaps (student_id, course_id, roadmap_data, generated_at) \
+         select student_id, $2, '{\"steps\": []}', now() - interval '1 day' from e",
+    )
+    .bind(i32::try_from(regenerate_students).unwrap_or(i32::MAX))
+    .bind(w.course.course.0)
+    .execute(&admin_db)
+    .await
+    .expect("the students with stale roadmaps");
+    // a course default set after them: every roadmap of the course is stale
+    w.course
+        .author
+        .set_knowledge_model(
+            w.course.course,
+            None,
+            lms::core::roadmap::BktParams::DEFAULT,
+        )
+        .await
+        .expect("set the model");
+    let started = Instant::now();
+    let renewed = w
+        .course
+        .author
+        .regenerate_roadmaps(w.course.course)
+        .await
+        .expect("regenerate");
+    let regenerate_seconds = started.elapsed().as_secs_f64();
+    assert!(renewed.regenerated as usize >= regenerate_students);
+
     admin_db.close().await;
     w.lms.pool().close().await;
 
-    let tps_n = pgbench(&url, &name, clients, seconds);
-    let tps_1 = pgbench(&url, &name, 1, seconds);
+    let after = (
+        pgbench(&url, &name, clients, seconds),
+        pgbench(&url, &name, 1, seconds),
+    );
+    let mean = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
+        (a, b) => a.or(b),
+    };
+    let tps_n = mean(before.0, after.0);
+    let tps_1 = mean(before.1, after.1);
     if args.keep_database {
         eprintln!("lms-load: kept database {name}");
     } else {
@@ -871,10 +888,17 @@ async fn main() {
             f.name, f.clients, f.ops, f.per_second, f.p50_ms, f.p99_ms, ratio
         ));
     }
+    let tps = |t: Option<f64>| t.map_or("n/a".into(), |t| format!("{t:.0}"));
     let pg = format!(
-        "pgbench TPC-B (scale 10, same server, {seconds} s): {} TPS at {clients} clients, {} TPS at 1 client",
-        tps_n.map_or("n/a".into(), |t| format!("{t:.0}")),
-        tps_1.map_or("n/a".into(), |t| format!("{t:.0}")),
+        "pgbench TPC-B (scale 10, same server, {seconds} s), the mean of a run before the \
+         workloads and one after: {} TPS at {clients} clients ({} before, {} after), {} TPS \
+         at 1 client ({} before, {} after)",
+        tps(tps_n),
+        tps(before.0),
+        tps(after.0),
+        tps(tps_1),
+        tps(before.1),
+        tps(after.1),
     );
     let mut extra = String::new();
     extra.push_str(

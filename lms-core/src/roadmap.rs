@@ -11,8 +11,8 @@ pub mod proposal;
 pub use bkt::{auc, Bkt, BktParams, Mastery, MasteryChange};
 pub use fit::{fit, FitOptions, Fitted, SkillFit};
 pub use knowledge::{
-    fit_answers, observations, predict_answers, profile, sequences, skill_name, trace, AnswerRow,
-    KnowledgeModel, Observation, Traced,
+    fit_answers, observations, observations_from, predict_answers, profile, sequences, skill_name,
+    trace, AnswerRow, KnowledgeModel, Observation, Traced,
 };
 pub use plan::{
     plan, PlanAssessment, PlanBlock, PlanInput, PlanLesson, PlanSettings, Roadmap, Standing,

@@ -28,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lms_core::documents::limits::MAX_SKILLS;
 use lms_core::documents::{
-    Feedback, KnowledgeProfile, LearningPreferences, QuestionSet, RoadmapData,
+    KnowledgeProfile, LearningPreferences, Outcome, QuestionSet, RoadmapData,
 };
 use lms_core::model::*;
 use lms_core::roadmap::{
@@ -176,23 +176,34 @@ pub(crate) struct CourseFacts {
     model: KnowledgeModel,
 }
 
+/// An attempt's `(question_id, outcome)` pairs, as [`OUTCOMES`] extracts them from its
+/// feedback document (an outcome that does not read is `None`: no evidence).
+type Outcomes = Vec<(Option<String>, Option<String>)>;
+
+/// The SQL of an attempt's outcomes (`a`: the attempt): `[[question_id, outcome], …]`
+/// from its feedback, not the whole document (messages, explanations, comments).
+const OUTCOMES: &str = "coalesce((select json_agg(json_build_array(q->>'question_id', \
+       q->>'outcome')) from jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
+       when 'array' then a.feedback->'questions' else '[]' end) q), '[]')";
+
 impl CourseFacts {
-    /// What one submitted attempt (its assessment and stored feedback) is evidence of:
-    /// nothing when the assessment is not on the course's path or the feedback does not
-    /// read (`check_documents` reports such documents).
+    /// What one submitted attempt (its assessment and its questions' outcomes) is
+    /// evidence of: nothing when the assessment is not on the course's path; outcomes
+    /// that do not read are no evidence (`check_documents` reports such documents).
     fn observations(
         &self,
         assessment: Uuid,
-        feedback: &serde_json::Value,
+        outcomes: &Outcomes,
         at: Option<DateTime<Utc>>,
     ) -> Vec<Observation> {
         let Some((questions, default)) = self.questions.get(&assessment) else {
             return Vec::new();
         };
-        match Feedback::deserialize(feedback) {
-            Ok(feedback) => roadmap::observations(questions, &feedback, default, at),
-            Err(_) => Vec::new(),
-        }
+        let read = outcomes.iter().filter_map(|(q, o)| {
+            let outcome = Outcome::deserialize(serde_json::Value::String(o.clone()?)).ok()?;
+            Some((q.as_deref()?, outcome))
+        });
+        roadmap::observations_from(questions, read, default, at)
     }
 }
 
@@ -404,8 +415,9 @@ pub(crate) struct StudentFacts {
     knowledge: KnowledgeProfile,
     /// (lesson, assessment, status) of each progress row.
     progress: Vec<(Option<Uuid>, Option<Uuid>, ProgressStatus)>,
-    /// (assessment, submitted at, feedback) of each submitted attempt, in order.
-    attempts: Vec<(Uuid, DateTime<Utc>, serde_json::Value)>,
+    /// (assessment, submitted at, each question's outcome) of each submitted attempt,
+    /// in order.
+    attempts: Vec<(Uuid, DateTime<Utc>, Outcomes)>,
 }
 
 /// Reads a student's profile documents, progress rows and submitted attempts in a
@@ -415,18 +427,18 @@ pub(crate) async fn student_facts(
     student: UserId,
     course: CourseId,
 ) -> Result<StudentFacts> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "select p.learning_preferences, p.knowledge_profile, \
            coalesce((select json_agg(json_build_array(lesson_id, assessment_id, status)) \
                        from public.student_progress \
                       where student_id = $1 and course_id = $2), '[]') as progress, \
-           coalesce((select json_agg(json_build_array(assessment_id, submitted_at, feedback) \
-                       order by submitted_at, attempt_number, id) \
-                       from public.assessment_attempts \
-                      where student_id = $1 and course_id = $2 \
-                        and submitted_at is not null), '[]') as attempts \
-           from public.profiles p where p.id = $1",
-    )
+           coalesce((select json_agg(json_build_array(a.assessment_id, a.submitted_at, {OUTCOMES}) \
+                       order by a.submitted_at, a.attempt_number, a.id) \
+                       from public.assessment_attempts a \
+                      where a.student_id = $1 and a.course_id = $2 \
+                        and a.submitted_at is not null), '[]') as attempts \
+           from public.profiles p where p.id = $1"
+    ))
     .bind(student.0)
     .bind(course.0)
     .fetch_optional(tx.conn())
@@ -456,8 +468,8 @@ fn plan_input(course: &CourseFacts, student: StudentFacts) -> PlanInput {
     let observations: Vec<Observation> = student
         .attempts
         .iter()
-        .flat_map(|(assessment, at, feedback)| {
-            course.observations(*assessment, feedback, Some(*at))
+        .flat_map(|(assessment, at, outcomes)| {
+            course.observations(*assessment, outcomes, Some(*at))
         })
         .collect();
     let knowledge = merged(
@@ -876,18 +888,18 @@ impl Scope {
         require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
         tx.trusted_to_the_end().await?;
         let course = course_facts(&mut tx, course_id).await?;
-        let attempts: Vec<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(
-            "select student_id, assessment_id, feedback from public.assessment_attempts \
-              where course_id = $1 and submitted_at is not null \
-              order by student_id, submitted_at, attempt_number, id",
-        )
+        let attempts: Vec<(Uuid, Uuid, Json<Outcomes>)> = sqlx::query_as(&format!(
+            "select a.student_id, a.assessment_id, {OUTCOMES} from public.assessment_attempts a \
+              where a.course_id = $1 and a.submitted_at is not null \
+              order by a.student_id, a.submitted_at, a.attempt_number, a.id"
+        ))
         .bind(course_id.0)
         .fetch_all(tx.conn())
         .await?;
         let mut answers = Vec::new();
-        for (student, assessment, feedback) in &attempts {
+        for (student, assessment, Json(outcomes)) in &attempts {
             let student = student.to_string();
-            for o in course.observations(*assessment, feedback, None) {
+            for o in course.observations(*assessment, outcomes, None) {
                 answers.push(AnswerRow {
                     student: student.clone(),
                     skill: o.skill,

@@ -82,11 +82,27 @@ pub fn observations(
     default_skills: &[String],
     at: Option<DateTime<Utc>>,
 ) -> Vec<Observation> {
-    let graded: BTreeMap<&str, Outcome> = feedback
-        .questions
-        .iter()
-        .map(|q| (q.question_id.as_str(), q.outcome))
-        .collect();
+    observations_from(
+        questions,
+        feedback
+            .questions
+            .iter()
+            .map(|q| (q.question_id.as_str(), q.outcome)),
+        default_skills,
+        at,
+    )
+}
+
+/// [`observations`] from each question's outcome alone (`(question_id, outcome)`, as
+/// the `feedback` document's `questions` hold them): what a reader of many attempts
+/// extracts instead of whole feedback documents.
+pub fn observations_from<'a>(
+    questions: &QuestionSet,
+    outcomes: impl IntoIterator<Item = (&'a str, Outcome)>,
+    default_skills: &[String],
+    at: Option<DateTime<Utc>>,
+) -> Vec<Observation> {
+    let graded: BTreeMap<&str, Outcome> = outcomes.into_iter().collect();
     let mut out = Vec::new();
     for q in &questions.0 {
         let correct = match graded.get(q.id()) {
