@@ -2,8 +2,9 @@
 //!
 //! The pure domain rules of the `lms` learning-management data layer: typed entities and
 //! ids, validated JSONB documents, scoring, attempt and time limits, lesson prerequisites,
-//! progress transitions, publishing rules and the repository traits that `lms-db`
-//! implements. No I/O happens here: every rule is a function over plain values.
+//! progress transitions, publishing rules, knowledge tracing and roadmap planning
+//! ([`roadmap`]) and the repository traits that `lms-db` implements. No I/O happens here:
+//! every rule is a function over plain values.
 
 pub mod attempts;
 pub mod calls;

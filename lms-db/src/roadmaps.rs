@@ -10,17 +10,23 @@
 //!   `roadmap_data` or `knowledge_profile` directly: the library writes them on the
 //!   trusted path after these checks.
 //! * **Mastery** is traced from scratch at each generation, over every graded answer of
-//!   the student in the course in the order they were submitted (`lms_core::roadmap::trace`:
-//!   microseconds per thousand answers), and the course's skills of the stored
-//!   `knowledge_profile` are replaced with the result; skills of other courses stay.
+//!   the student in the course in the order they were submitted (`lms_core::roadmap::profile`:
+//!   microseconds per thousand answers; the attempts are read as their questions'
+//!   outcomes, not whole feedback documents), and the course's skills of the stored
+//!   `knowledge_profile` are replaced with the result; skills of other courses stay. A
+//!   skill is a lesson's objective or a course's tag as `roadmap::skill_name` makes it,
+//!   or a question's own `skills`.
 //! * **Staleness instead of writes on the hot path**: submitting, grading and content
-//!   progress do not touch the roadmap. A roadmap is *stale* when the student's progress
-//!   rows or attempts in the course, or the course's knowledge model, changed after it
-//!   was generated ([`CourseRoadmap::stale`]); [`Scope::regenerate_roadmaps`] renews the
-//!   stale ones of a course. Why: regenerating in the submission's transaction would add
-//!   the whole generation (two reads, three writes) to every submission — see
-//!   `BENCHMARKS.md` for the measured cost — while the roadmap only matters when a
-//!   student looks at it.
+//!   progress do not touch the roadmap. A roadmap is *stale* when what it was planned
+//!   from changed after it was generated ([`CourseRoadmap::stale`]);
+//!   [`Scope::regenerate_roadmaps`] renews the stale ones of a course. Why: regenerating
+//!   in the submission's transaction would add the whole generation to every submission
+//!   — 2.7× its cost, measured in `BENCHMARKS.md` — while the roadmap only matters when
+//!   a student looks at it.
+//! * **Concurrency**: every generation takes the student's roadmap lock before it reads
+//!   their facts, so generations (of any course: they share the knowledge profile)
+//!   follow one another; one active roadmap per student and course is also a unique
+//!   index. An advisor is asked with no transaction open.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
