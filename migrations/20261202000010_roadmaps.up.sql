@@ -21,11 +21,12 @@ create index idx_personalized_roadmaps_course on public.personalized_roadmaps (c
 -- exists; then, of several active ones per student and course, the newest stays active.
 update public.personalized_roadmaps r
    set course_id = c.id
-  from public.courses c
+  from public.courses c,
+       (select '[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}' as x) h
  where jsonb_typeof(r.roadmap_data->'course_id') = 'string'
    and c.id = case
-                when r.roadmap_data->>'course_id'
-                     ~* '^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$'
+                -- the forms the uuid input takes (braces in pairs): no cast can fail
+                when r.roadmap_data->>'course_id' ~* ('^(\{' || h.x || '\}|' || h.x || ')$')
                 then (r.roadmap_data->>'course_id')::uuid
               end;
 update public.personalized_roadmaps r

@@ -554,13 +554,16 @@ fn merged(mut stored: KnowledgeProfile, traced: KnowledgeProfile) -> KnowledgePr
 /// otherwise) and `knowledge` as their knowledge profile, on the trusted path, under the
 /// student's roadmap lock taken before their facts were read ([`locked_plan`]). When the
 /// active roadmap already is this one, it is kept (only `generated_at` moves, so it is no
-/// longer stale): generating again without news adds no row.
+/// longer stale): generating again without news adds no row. `generated_at` is
+/// `planned_at` when the course was read in an earlier transaction (a batch), so that a
+/// change made since marks the roadmap stale; `now()` otherwise.
 async fn store(
     tx: &mut Tx,
     student: UserId,
     course: CourseId,
     roadmap: &Roadmap,
     knowledge: &KnowledgeProfile,
+    planned_at: Option<DateTime<Utc>>,
 ) -> Result<CourseRoadmap> {
     let data =
         rows::document::<RoadmapData>("roadmap_data", &rows::json("roadmap_data", &roadmap.data)?)?;
@@ -574,7 +577,7 @@ async fn store(
            update public.profiles set knowledge_profile = $4 \
             where id = $1 and knowledge_profile is distinct from $4), \
          same as ( \
-           update public.personalized_roadmaps r set generated_at = now() \
+           update public.personalized_roadmaps r set generated_at = coalesce($6, now()) \
             where r.student_id = $1 and r.course_id = $2 and r.status = 'active' \
               and r.roadmap_data = $3 and r.ai_reasoning is not distinct from $5 \
             returning {cols}), \
@@ -593,8 +596,9 @@ async fn store(
             returning r.id), \
          inserted as ( \
            insert into public.personalized_roadmaps \
-             (student_id, course_id, roadmap_data, ai_reasoning, status) \
-           select $1, $2, $3, $5, 'active' from (select count(*) from previous) as p \
+             (student_id, course_id, roadmap_data, ai_reasoning, status, generated_at) \
+           select $1, $2, $3, $5, 'active', coalesce($6, now()) \
+             from (select count(*) from previous) as p \
             where not exists (select 1 from same) \
            returning {cols}) \
          select *, false as stale from same union all select *, false as stale from inserted",
@@ -606,6 +610,7 @@ async fn store(
         .bind(data)
         .bind(knowledge)
         .bind(&roadmap.reasoning)
+        .bind(planned_at)
         .fetch_one(tx.conn())
         .await?;
     course_roadmap(&row)
@@ -719,7 +724,15 @@ impl Scope {
                 roadmap::rejected(&plan, &source, vec![reason])
             }
         };
-        let stored = store(&mut tx, student, course_id, &roadmap, &input.knowledge).await?;
+        let stored = store(
+            &mut tx,
+            student,
+            course_id,
+            &roadmap,
+            &input.knowledge,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -753,6 +766,7 @@ impl Scope {
             course_id,
             &decision.roadmap,
             &input.knowledge,
+            None,
         )
         .await?;
         tx.commit().await?;
@@ -793,6 +807,11 @@ impl Scope {
         require_staff(&mut tx, course_id, "regenerate the roadmaps of").await?;
         tx.trusted_to_the_end().await?;
         let course = course_facts(&mut tx, course_id).await?;
+        // when the course was read (the transaction's start): what changes after it
+        // leaves the roadmaps planned from this read stale
+        let read_at: DateTime<Utc> = sqlx::query_scalar("select now()")
+            .fetch_one(tx.conn())
+            .await?;
         let sql = format!(
             "select r.student_id, {STALE} from public.personalized_roadmaps r \
               join public.enrollments e on e.student_id = r.student_id and e.course_id = r.course_id \
@@ -813,7 +832,7 @@ impl Scope {
                 done.fresh += 1;
                 continue;
             }
-            match self.regenerate_one(&course, UserId(student)).await {
+            match self.regenerate_one(&course, UserId(student), read_at).await {
                 Ok(()) => done.regenerated += 1,
                 Err(e) => done.failed.push(RegenerationFailure {
                     student_id: UserId(student),
@@ -825,15 +844,30 @@ impl Scope {
         Ok(done)
     }
 
-    /// One student's roadmap of `course` generated anew, in a transaction of its own.
-    async fn regenerate_one(&self, course: &CourseFacts, student: UserId) -> Result<()> {
+    /// One student's roadmap of `course` (read at `read_at`) generated anew, in a
+    /// transaction of its own, if they are still enrolled.
+    async fn regenerate_one(
+        &self,
+        course: &CourseFacts,
+        student: UserId,
+        read_at: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.trusted_to_the_end().await?;
         lock_roadmaps(&mut tx, student.0).await?;
+        enrollment(&mut tx, student, course.course).await?;
         let facts = student_facts(&mut tx, student, course.course).await?;
         let input = plan_input(course, facts);
         let plan = roadmap::plan(&input)?;
-        store(&mut tx, student, course.course, &plan, &input.knowledge).await?;
+        store(
+            &mut tx,
+            student,
+            course.course,
+            &plan,
+            &input.knowledge,
+            Some(read_at),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -627,3 +627,61 @@ async fn stale_roadmaps_are_regenerated_in_a_batch(pool: PgPool) {
         .unwrap();
     assert_eq!((again.regenerated, again.fresh), (0, 2));
 }
+
+/// A batch reads the course once: a change made while it runs leaves the roadmaps it
+/// then stores stale, never fresh.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_batch_leaves_what_changed_during_it_stale(pool: PgPool) {
+    let w = skilled(pool).await;
+    let other = w.lms.as_user(w.other_student);
+    other.enroll(w.course).await.unwrap();
+    for s in [w.student, w.other_student] {
+        let me = w.lms.as_user(s);
+        me.generate_roadmap(w.course).await.unwrap();
+        me.submit_attempt(w.quiz1, &answers(0)).await.unwrap();
+    }
+    // the batch goes by student id: it waits on the first one's roadmap lock, held here,
+    // and starts the second one's transaction after the change below
+    let (first, second) = if w.student.0 < w.other_student.0 {
+        (w.student, w.other_student)
+    } else {
+        (w.other_student, w.student)
+    };
+    let mut holder = w.pool.begin().await.unwrap();
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("lms.roadmap:{first}"))
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let teacher = w.lms.as_user(w.instructor);
+    let batch = tokio::spawn({
+        let (teacher, course) = (teacher.clone(), w.course);
+        async move { teacher.regenerate_roadmaps(course).await }
+    });
+    assert!(world::someone_waits_for_a_lock(&w.pool).await);
+    // the course changes after the batch read it
+    teacher
+        .update_lesson(
+            w.lesson2,
+            LessonPatch {
+                title: Some("Borrowing, rewritten".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    holder.commit().await.unwrap();
+    let done = batch.await.unwrap().unwrap();
+    assert_eq!(done.regenerated, 2, "{done:?}");
+    let late = w
+        .lms
+        .as_user(second)
+        .current_roadmap(w.course)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        late.stale,
+        "planned from the course as it was before the change"
+    );
+}
