@@ -495,7 +495,14 @@ pub fn trace_knowledge(model: KnowledgeModel, observations: &[Observation]) -> R
 /// Plans a roadmap ([`roadmap::plan()`]); the knowledge profile and preferences of the
 /// input are validated as their documents first.
 pub fn plan_roadmap(input: &PlanInput) -> Result<Roadmap> {
-    roadmap::plan(&checked_input(input)?)
+    Ok(planned(input)?.1)
+}
+
+/// `input` with its documents validated, and its plan.
+fn planned(input: &PlanInput) -> Result<(PlanInput, Roadmap)> {
+    let input = checked_input(input)?;
+    let plan = roadmap::plan(&input)?;
+    Ok((input, plan))
 }
 
 fn checked_input(input: &PlanInput) -> Result<PlanInput> {
@@ -516,8 +523,7 @@ fn to_value<T: Serialize>(value: &T, field: &'static str) -> Result<Value> {
 /// of `input` ([`roadmap::check`]); the plan is made again from `input`, so a caller
 /// cannot hand in a plan of its own.
 pub fn check_roadmap(input: &PlanInput, proposal: &Value) -> Result<Vec<Violation>> {
-    let input = checked_input(input)?;
-    let plan = roadmap::plan(&input)?;
+    let (input, plan) = planned(input)?;
     Ok(match RoadmapData::validate(proposal) {
         Ok(p) => roadmap::check(&input, &plan.data, &p),
         Err(e) => vec![invalid_proposal(&e)],
@@ -551,8 +557,7 @@ pub fn decide_roadmap(
     proposal: &Value,
     reasoning: Option<String>,
 ) -> Result<Decision> {
-    let input = checked_input(input)?;
-    let plan = roadmap::plan(&input)?;
+    let (input, plan) = planned(input)?;
     Ok(decide_on(&input, &plan, source, proposal, reasoning))
 }
 

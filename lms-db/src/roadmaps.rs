@@ -280,10 +280,46 @@ fn skill_names(texts: Vec<Option<String>>) -> Vec<String> {
         .collect()
 }
 
+/// The SQL of a course's `knowledge_models` rows (the course: `$1`) as a JSON list of
+/// [`ModelRow`]s.
+const MODEL: &str = "coalesce((select json_agg(json_build_object('skill', skill, \
+       'prior', prior, 'learn', learn, 'guess', guess, 'slip', slip, 'forget', forget)) \
+       from public.knowledge_models where course_id = $1), '[]')";
+
+/// A course's knowledge model from its rows: per skill, and the default (`skill` null).
+fn model_of(rows: Vec<ModelRow>) -> KnowledgeModel {
+    let mut model = KnowledgeModel::default();
+    for m in rows {
+        let params = BktParams {
+            prior: m.prior,
+            learn: m.learn,
+            guess: m.guess,
+            slip: m.slip,
+            forget: m.forget,
+        };
+        match m.skill {
+            Some(skill) => {
+                model.skills.insert(skill, params);
+            }
+            None => model.default = Some(params),
+        }
+    }
+    model
+}
+
+/// A course's knowledge model alone (not the rest of [`course_facts`]).
+async fn knowledge_model_of(tx: &mut Tx, course_id: CourseId) -> Result<KnowledgeModel> {
+    let Json(rows): Json<Vec<ModelRow>> = sqlx::query_scalar(&format!("select {MODEL}"))
+        .bind(course_id.0)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(model_of(rows))
+}
+
 /// Reads the course (published lessons, their blocks, the assessments with their
 /// questions, the knowledge model). On the trusted path: questions are answer keys.
 pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<CourseFacts> {
-    let facts = sqlx::query(
+    let facts = sqlx::query(&format!(
         "with published as ( \
            select id, title, order_index, learning_objectives, estimated_duration, \
                   prerequisites, assessment_id from public.lessons \
@@ -304,11 +340,9 @@ pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<Cou
                        from public.assessments a \
                       where (a.course_id = $1 and a.lesson_id is null) \
                          or a.lesson_id in (select id from published)), '[]') as assessments, \
-           coalesce((select json_agg(json_build_object('skill', skill, 'prior', prior, \
-                       'learn', learn, 'guess', guess, 'slip', slip, 'forget', forget)) \
-                       from public.knowledge_models where course_id = $1), '[]') as model \
-           from public.courses c where c.id = $1",
-    )
+           {MODEL} as model \
+           from public.courses c where c.id = $1"
+    ))
     .bind(course_id.0)
     .fetch_optional(tx.conn())
     .await?
@@ -319,23 +353,7 @@ pub(crate) async fn course_facts(tx: &mut Tx, course_id: CourseId) -> Result<Cou
     let Json(blocks): Json<Vec<(Uuid, Uuid, ContentType)>> = facts.try_get("blocks")?;
     let Json(assessments): Json<Vec<AssessmentRow>> = facts.try_get("assessments")?;
     let Json(models): Json<Vec<ModelRow>> = facts.try_get("model")?;
-
-    let mut model = KnowledgeModel::default();
-    for m in models {
-        let params = BktParams {
-            prior: m.prior,
-            learn: m.learn,
-            guess: m.guess,
-            slip: m.slip,
-            forget: m.forget,
-        };
-        match m.skill {
-            Some(skill) => {
-                model.skills.insert(skill, params);
-            }
-            None => model.default = Some(params),
-        }
-    }
+    let model = model_of(models);
 
     let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.id).collect();
     let objectives: HashMap<Uuid, Vec<String>> = lesson_rows
@@ -617,14 +635,16 @@ async fn store(
 }
 
 impl Scope {
-    /// The student a roadmap call acts for: the acting student, or `student` for the
-    /// service; enrolled in `course`.
-    async fn roadmap_student(
+    /// A transaction for a roadmap call and the student it acts for (the acting
+    /// student, or `student` for the service), enrolled in `course`: checked under the
+    /// actor's role, then on the trusted path for the rest (the library's reads of
+    /// questions and writes of computed rows).
+    async fn begin_for_student(
         &self,
-        tx: &mut Tx,
         student: Option<UserId>,
         course_id: CourseId,
-    ) -> Result<UserId> {
+    ) -> Result<(Tx, UserId)> {
+        let mut tx = self.begin().await?;
         let student = match (tx.actor(), student) {
             (Actor::Service, Some(s)) => s,
             (Actor::Service, None) => {
@@ -639,9 +659,10 @@ impl Scope {
                 ))
             }
         };
-        course(tx, course_id).await?;
-        enrollment(tx, student, course_id).await?;
-        Ok(student)
+        course(&mut tx, course_id).await?;
+        enrollment(&mut tx, student, course_id).await?;
+        tx.trusted_to_the_end().await?;
+        Ok((tx, student))
     }
 
     /// The input the planner sees for the acting student in `course_id` (enrolled):
@@ -649,13 +670,11 @@ impl Scope {
     /// answers, their preferences — what a back end's own model looks at before it
     /// proposes a roadmap ([`Scope::propose_roadmap`]).
     pub async fn roadmap_input(&self, course_id: CourseId) -> Result<PlanInput> {
-        let mut tx = self.begin().await?;
-        let student = self.roadmap_student(&mut tx, None, course_id).await?;
-        tx.trusted_to_the_end().await?;
+        let (mut tx, student) = self.begin_for_student(None, course_id).await?;
         let course = course_facts(&mut tx, course_id).await?;
-        let facts = student_facts(&mut tx, student, course_id).await?;
+        let input = student_input(&mut tx, student, &course).await?;
         tx.commit().await?;
-        Ok(plan_input(&course, facts))
+        Ok(input)
     }
 
     /// Plans and stores a new active roadmap of `course_id` for the acting student
@@ -700,20 +719,16 @@ impl Scope {
         // plan of the facts read again, under the lock, when the roadmap is stored
         let mut advice = None;
         if let Some((advisor, timeout)) = advisor {
-            let mut tx = self.begin().await?;
-            let student = self.roadmap_student(&mut tx, student, course_id).await?;
-            tx.trusted_to_the_end().await?;
+            let (mut tx, student) = self.begin_for_student(student, course_id).await?;
             let course = course_facts(&mut tx, course_id).await?;
-            let facts = student_facts(&mut tx, student, course_id).await?;
+            let input = student_input(&mut tx, student, &course).await?;
             tx.commit().await?;
-            let input = plan_input(&course, facts);
             let plan = roadmap::plan(&input)?;
             advice = Some(ask(advisor, &input, &plan, timeout).await);
         }
-        let mut tx = self.begin().await?;
-        let student = self.roadmap_student(&mut tx, student, course_id).await?;
-        tx.trusted_to_the_end().await?;
-        let (input, plan) = locked_plan(&mut tx, student, course_id).await?;
+        let (mut tx, student) = self.begin_for_student(student, course_id).await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let (input, plan) = locked_plan(&mut tx, student, &course).await?;
         let roadmap = match advice {
             None => plan,
             Some(Advice::Proposed(source, p)) => {
@@ -748,10 +763,9 @@ impl Scope {
         source: &str,
         reasoning: Option<String>,
     ) -> Result<ProposalOutcome> {
-        let mut tx = self.begin().await?;
-        let student = self.roadmap_student(&mut tx, None, course_id).await?;
-        tx.trusted_to_the_end().await?;
-        let (input, plan) = locked_plan(&mut tx, student, course_id).await?;
+        let (mut tx, student) = self.begin_for_student(None, course_id).await?;
+        let course = course_facts(&mut tx, course_id).await?;
+        let (input, plan) = locked_plan(&mut tx, student, &course).await?;
         let decision = lms_core::calls::decide_on(&input, &plan, source, proposal, reasoning);
         if !decision.accepted {
             return Ok(ProposalOutcome {
@@ -854,11 +868,8 @@ impl Scope {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.trusted_to_the_end().await?;
-        lock_roadmaps(&mut tx, student.0).await?;
         enrollment(&mut tx, student, course.course).await?;
-        let facts = student_facts(&mut tx, student, course.course).await?;
-        let input = plan_input(course, facts);
-        let plan = roadmap::plan(&input)?;
+        let (input, plan) = locked_plan(&mut tx, student, course).await?;
         store(
             &mut tx,
             student,
@@ -878,7 +889,7 @@ impl Scope {
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the knowledge model of").await?;
         tx.trusted_to_the_end().await?;
-        let model = course_facts(&mut tx, course_id).await?.model;
+        let model = knowledge_model_of(&mut tx, course_id).await?;
         tx.commit().await?;
         Ok(model)
     }
@@ -910,7 +921,7 @@ impl Scope {
         require_staff(&mut tx, course_id, "set the knowledge model of").await?;
         tx.trusted_to_the_end().await?;
         upsert_params(&mut tx, course_id, skill, &params, None).await?;
-        let model = course_facts(&mut tx, course_id).await?.model;
+        let model = knowledge_model_of(&mut tx, course_id).await?;
         tx.commit().await?;
         Ok(model)
     }
@@ -1009,20 +1020,24 @@ async fn upsert_params(
     Ok(())
 }
 
-/// The student's plan of the course from the facts as they are once the student's
+/// The student's plan of `course` from their facts as they are once the student's
 /// roadmap lock is held: concurrent generations (of this course or another, which
 /// share the knowledge profile) follow one another, each from what the previous stored.
 async fn locked_plan(
     tx: &mut Tx,
     student: UserId,
-    course_id: CourseId,
+    course: &CourseFacts,
 ) -> Result<(PlanInput, Roadmap)> {
     lock_roadmaps(tx, student.0).await?;
-    let course = course_facts(tx, course_id).await?;
-    let facts = student_facts(tx, student, course_id).await?;
-    let input = plan_input(&course, facts);
+    let input = student_input(tx, student, course).await?;
     let plan = roadmap::plan(&input)?;
     Ok((input, plan))
+}
+
+/// The planner's input for `student` in `course`: their facts read, their mastery traced.
+async fn student_input(tx: &mut Tx, student: UserId, course: &CourseFacts) -> Result<PlanInput> {
+    let facts = student_facts(tx, student, course.course).await?;
+    Ok(plan_input(course, facts))
 }
 
 /// What an advisor said: a proposal, or why there is none (it failed or timed out).

@@ -35,7 +35,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::bkt::BktParams;
-use crate::documents::limits::{MAX_ID_CHARS, MAX_ROADMAP_STEPS, MAX_STEP_MINUTES};
+use crate::documents::limits::{
+    MAX_ID_CHARS, MAX_ROADMAP_STEPS, MAX_STEP_CONTENT_IDS, MAX_STEP_MINUTES,
+};
 use crate::documents::{
     KnowledgeProfile, LearningPreferences, Pace, RoadmapData, RoadmapStep, StepKind, StepStatus,
 };
@@ -344,18 +346,24 @@ fn highlights(input: &PlanInput, lesson: &PlanLesson) -> Vec<ContentBlockId> {
     picked
         .into_iter()
         .map(|(_, _, id)| id)
-        .take(crate::documents::limits::MAX_STEP_CONTENT_IDS)
+        .take(MAX_STEP_CONTENT_IDS)
         .collect()
+}
+
+/// `text` cut to `max` characters, an ellipsis marking the cut: reasons quote names
+/// and titles and stay within their document's limit.
+fn shortened(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
 }
 
 fn skill_list(skills: &[(&str, f64)], n: usize) -> String {
     skills
         .iter()
         .take(n)
-        .map(|(s, m)| match s.char_indices().nth(MAX_ID_CHARS) {
-            Some((at, _)) => format!("{}… ({m:.2})", &s[..at]),
-            None => format!("{s} ({m:.2})"),
-        })
+        .map(|(s, m)| format!("{} ({m:.2})", shortened(s, MAX_ID_CHARS)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -365,11 +373,7 @@ fn named(title: &str, fallback: &str) -> String {
     if title.is_empty() {
         return fallback.to_owned();
     }
-    // a reason names a few titles and stays within its document's limit
-    match title.char_indices().nth(MAX_TITLE_CHARS) {
-        Some((at, _)) => format!("“{}…”", &title[..at]),
-        None => format!("“{title}”"),
-    }
+    format!("“{}”", shortened(title, MAX_TITLE_CHARS))
 }
 
 /// The assessments of a lesson not passed yet, mandatory ones first (then given order).
@@ -432,10 +436,11 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
     // per item, its prerequisites not completed yet; per lesson, the items waiting on it
     let mut waiting: Vec<usize> = Vec::new();
     let mut dependents: HashMap<LessonId, Vec<usize>> = HashMap::new();
-    for l in input.lessons.iter().filter(|l| {
-        !completed.contains(&l.id) || l.assessments.iter().any(|a| a.standing == Standing::Failed)
-    }) {
+    for l in &input.lessons {
         let review = l.assessments.iter().any(|a| a.standing == Standing::Failed);
+        if completed.contains(&l.id) && !review {
+            continue;
+        }
         let i = items.len();
         let mut count = 0;
         for p in graph.prerequisites(l.id)? {
@@ -620,7 +625,7 @@ pub fn plan(input: &PlanInput) -> Result<Roadmap> {
         }
     }
 
-    // 4. the final assessment, last
+    // the final assessment, last
     if let Some(f) = &input.final_assessment {
         if f.standing != Standing::Passed {
             let skills: Vec<&str> = f.skills.iter().map(String::as_str).collect();
