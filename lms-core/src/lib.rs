@@ -6,6 +6,7 @@
 //! ([`roadmap`]) and the repository traits that `lms-db` implements. No I/O happens here:
 //! every rule is a function over plain values.
 
+pub mod analytics;
 pub mod attempts;
 pub mod calls;
 pub mod documents;

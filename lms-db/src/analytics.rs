@@ -1,5 +1,6 @@
 //! Read models over many rows: a course's gradebook for its instructor and a student's
-//! dashboard. They read through Row Level Security like every read of a user's scope;
+//! dashboard, and the course analytics of [`course`] (funnel, item analysis, students at
+//! risk, activity). They read through Row Level Security like every read of a user's scope;
 //! their SQL ([`queries`]) filters on indexed columns that the policies also filter on
 //! (`assessment_attempts.course_id`, `student_id`), so that a policy is checked on the
 //! rows the query wants and no others (see `benches/rls.rs`).
@@ -17,6 +18,12 @@ use crate::authoring::require_staff;
 use crate::error::Result;
 use crate::learning::student_of;
 use crate::session::Scope;
+
+pub mod course;
+pub use course::{
+    ActivityPoint, AnswerCount, AtRiskReport, AtRiskStudent, AttemptFilter, Bucket,
+    CompletionFunnel, FunnelStep, ItemAnalysis, ItemReport, OptionShare, MAX_BUCKETS,
+};
 
 /// The SQL of the read models, exactly as the use cases run it (`$1` is bound to the
 /// value named on each, `$2` and `$3` to a page's limit and offset), for benchmarks and

@@ -32,7 +32,11 @@ mod roadmaps;
 mod rows;
 mod session;
 
-pub use analytics::{DashboardCourse, GradeSummary, Gradebook, GradebookEntry, StudentDashboard};
+pub use analytics::{
+    ActivityPoint, AnswerCount, AtRiskReport, AtRiskStudent, AttemptFilter, Bucket,
+    CompletionFunnel, DashboardCourse, FunnelStep, GradeSummary, Gradebook, GradebookEntry,
+    ItemAnalysis, ItemReport, OptionShare, StudentDashboard,
+};
 pub use attempts::{
     ClosedAs, ClosedAttempt, ClosedAttempts, RegradeChange, RegradeReport, StartedAttempt,
     SubmitOptions, SubmittedAttempt,

@@ -73,13 +73,14 @@ pub struct Erasure {
 
 /// The personal tables: every table whose rows belong to a user through `student_id`
 /// (`profiles` itself through `id`). Deleting the user deletes these rows (cascade).
-const PERSONAL: [(&str, &str); 6] = [
+const PERSONAL: [(&str, &str); 7] = [
     ("profiles", "id"),
     ("enrollments", "student_id"),
     ("assessment_attempts", "student_id"),
     ("student_progress", "student_id"),
     ("personalized_roadmaps", "student_id"),
     ("learning_progress", "student_id"),
+    ("learning_activity", "student_id"),
 ];
 
 impl Scope {
@@ -287,7 +288,7 @@ impl Scope {
     /// Every row about `user` (GDPR data portability), as the actor may read it: the user
     /// themselves, an admin, or the service. Tables: `profiles`, `courses` they teach,
     /// `enrollments`, `assessment_attempts`, `student_progress`,
-    /// `personalized_roadmaps`, `learning_progress`.
+    /// `personalized_roadmaps`, `learning_progress`, `learning_activity`.
     pub async fn export_user_data(&self, user: UserId) -> Result<UserExport> {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;

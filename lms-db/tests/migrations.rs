@@ -103,6 +103,8 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
             "enrollments",
             // per-course knowledge tracing parameters (20261202000010)
             "knowledge_models",
+            // time spent per student, course and day (20261202000011)
+            "learning_activity",
             "learning_progress",
             "lessons",
             "personalized_roadmaps",
@@ -162,11 +164,14 @@ async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
         // nor are questions_version, exact_points_earned, abandoned_at (20261202000009)
         ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid, questions_version int4, exact_points_earned numeric, abandoned_at timestamptz"),
         ("assessment_question_versions", "assessment_id uuid, version int4, questions jsonb, created_at timestamptz"),
-        ("student_progress", "id uuid, student_id uuid, course_id uuid, lesson_id uuid, assessment_id uuid, status progress_status, completion_percentage int4, last_accessed timestamptz, time_spent int4, attempts_count int4, best_score int4, created_at timestamptz, updated_at timestamptz"),
+        // completed_at is not in the spec: kept by trigger for the analytics (20261202000011)
+        ("student_progress", "id uuid, student_id uuid, course_id uuid, lesson_id uuid, assessment_id uuid, status progress_status, completion_percentage int4, last_accessed timestamptz, time_spent int4, attempts_count int4, best_score int4, created_at timestamptz, updated_at timestamptz, completed_at timestamptz"),
         // course_id is not in the spec: one active roadmap per course (20261202000010)
         ("personalized_roadmaps", "id uuid, student_id uuid, roadmap_data jsonb, ai_reasoning text, status roadmap_status, generated_at timestamptz, updated_at timestamptz, course_id uuid"),
         ("knowledge_models", "id uuid, course_id uuid, skill text, prior float8, learn float8, guess float8, slip float8, forget float8, answers int4, log_likelihood float8, fitted_at timestamptz, created_at timestamptz, updated_at timestamptz"),
-        ("learning_progress", "id uuid, student_id uuid, content_id uuid, content_type text, progress_data jsonb, completed_at timestamptz, time_spent int4, created_at timestamptz, updated_at timestamptz"),
+        // course_id is not in the spec: derived by trigger for the RLS policy (20261202000011)
+        ("learning_progress", "id uuid, student_id uuid, content_id uuid, content_type text, progress_data jsonb, completed_at timestamptz, time_spent int4, created_at timestamptz, updated_at timestamptz, course_id uuid"),
+        ("learning_activity", "id uuid, course_id uuid, student_id uuid, day date, seconds int8, reports int4"),
     ];
     for (table, columns) in spec {
         let actual: Vec<String> = sqlx::query_scalar(

@@ -146,7 +146,7 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 13] = [
     "profiles",
     "courses",
     "lessons",
@@ -158,6 +158,7 @@ const TABLES: [&str; 12] = [
     "student_progress",
     "personalized_roadmaps",
     "learning_progress",
+    "learning_activity",
     "knowledge_models",
 ];
 
@@ -191,6 +192,7 @@ fn touch(table: &str) -> &'static str {
         "personalized_roadmaps" => "update personalized_roadmaps set status = 'paused'",
         "learning_progress" => "update learning_progress set time_spent = 1",
         "knowledge_models" => "update knowledge_models set prior = 0.3",
+        "learning_activity" => "update learning_activity set seconds = 99999",
         _ => unreachable!("{table}"),
     }
 }
@@ -210,6 +212,7 @@ fn new_row(table: &str) -> &'static str {
         "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
         "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
+        "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds) values ('{pub1}', '{s1}', current_date - 1, 36000)",
         _ => unreachable!("{table}"),
     }
 }
@@ -1180,7 +1183,10 @@ fn matrix() -> Matrix {
     for (table, student, instructor, instructor_rows) in [
         ("student_progress", "own", "own courses'", 1),
         ("personalized_roadmaps", "own", "own courses'", 1),
-        ("learning_progress", "own", "none", 0),
+        // fine-grained progress and the daily activity (20261202000011): the analytics
+        // of the instructor's own courses
+        ("learning_progress", "own", "own courses'", 1),
+        ("learning_activity", "own", "own courses'", 1),
     ] {
         let select = format!("select count(*) from {table}");
         let others = format!("select count(*) from {table} where student_id = '{{s2}}'");

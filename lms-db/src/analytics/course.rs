@@ -1,0 +1,897 @@
+//! A course's analytics for its instructor: the completion funnel, item analysis of an
+//! assessment, the students at risk and the activity over time. The counting is SQL
+//! over the course's indexed rows ([`queries`]), read under Row Level Security as the
+//! actor (the course's instructor, an admin or the service); the statistics are
+//! `lms_core::analytics`'. Days are UTC days.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use lms_core::analytics::{
+    self, AtRisk, HistogramBin, Item, ItemResponses, RiskReason, RiskThresholds, StudentFacts,
+    TestStatistics,
+};
+use lms_core::documents::{Document, Outcome, Question, QuestionKind, QuestionSet};
+use lms_core::model::{AssessmentId, CourseId, LessonId, UserId};
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::authoring::require_staff;
+use crate::error::{Error, Result};
+use crate::session::Scope;
+
+/// The SQL of the course analytics, exactly as the use cases run it, for benchmarks and
+/// `EXPLAIN`. `$1` is the course.
+pub mod queries {
+    /// Per published lesson of course `$1`, in course order: the enrolled students, and
+    /// among them those who started it (opened, in progress or completed), completed it
+    /// and passed its assessment, with the median seconds spent by those who started.
+    /// Each row also carries the course's totals (`enrolled`, `course_completed`,
+    /// `final_passed`).
+    pub const COMPLETION_FUNNEL: &str = "\
+        with students as ( \
+          select student_id, completed_at from public.enrollments where course_id = $1), \
+        lessons as ( \
+          select id, title, order_index, assessment_id from public.lessons \
+           where course_id = $1 and is_published), \
+        lp as ( \
+          select sp.lesson_id, \
+                 count(*) filter (where sp.started) as started, \
+                 count(*) filter (where sp.status = 'completed') as completed, \
+                 percentile_cont(0.5) within group (order by sp.time_spent) \
+                   filter (where sp.started) as median_seconds \
+            from (select sp.*, (sp.status in ('in_progress', 'completed') \
+                                or sp.last_accessed is not null or sp.time_spent > 0) as started \
+                    from public.student_progress sp \
+                   where sp.course_id = $1 and sp.lesson_id is not null \
+                     and sp.assessment_id is null) sp \
+            join students s on s.student_id = sp.student_id \
+           group by sp.lesson_id), \
+        ap as ( \
+          select sp.assessment_id, count(*) as passed \
+            from public.student_progress sp join students s on s.student_id = sp.student_id \
+           where sp.course_id = $1 and sp.assessment_id is not null and sp.status = 'completed' \
+           group by sp.assessment_id), \
+        totals as ( \
+          select count(*) as enrolled, count(completed_at) as course_completed, \
+                 (select ap.passed from ap join public.courses c \
+                    on c.id = $1 and c.final_assessment_id = ap.assessment_id) as final_passed, \
+                 (select final_assessment_id from public.courses where id = $1) as final_assessment \
+            from students) \
+        select l.id as lesson_id, l.title, l.assessment_id, \
+               coalesce(lp.started, 0) as started, coalesce(lp.completed, 0) as completed, \
+               case when l.assessment_id is not null then coalesce(ap.passed, 0) end as passed, \
+               lp.median_seconds, t.enrolled, t.course_completed, t.final_assessment, \
+               coalesce(t.final_passed, 0) as final_passed \
+          from totals t left join lessons l on true \
+          left join lp on lp.lesson_id = l.id \
+          left join ap on ap.assessment_id = l.assessment_id \
+         order by l.order_index, l.id";
+
+    /// The graded attempts (submitted, with a score) at assessment `$2` of course `$1`:
+    /// all of them (`$3 = 'all'`), each student's first (`'first'`) or last (`'last'`),
+    /// as the relation `chosen`.
+    macro_rules! chosen_attempts {
+        () => {
+            "with graded as ( \
+               select a.*, row_number() over w as nth, count(*) over w as of \
+                 from public.assessment_attempts a \
+                where a.course_id = $1 and a.assessment_id = $2 \
+                  and a.submitted_at is not null and a.score is not null \
+               window w as (partition by a.student_id order by a.attempt_number \
+                            rows between unbounded preceding and unbounded following)), \
+             chosen as ( \
+               select * from graded \
+                where $3 = 'all' or ($3 = 'first' and nth = 1) or ($3 = 'last' and nth = of)) "
+        };
+    }
+
+    /// One row per chosen attempt: its score, pass, and its feedback's question ids and
+    /// points earned, in the feedback's order.
+    pub const ITEM_RESPONSES: &str = concat!(
+        chosen_attempts!(),
+        "select a.score, a.passed, f.ids, f.points from chosen a \
+         cross join lateral ( \
+           select coalesce(array_agg(q->>'question_id' order by n), '{}') as ids, \
+                  coalesce(array_agg(case jsonb_typeof(q->'points_earned') \
+                                       when 'number' then (q->>'points_earned')::float8 end \
+                                     order by n), '{}') as points \
+             from jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
+                    when 'array' then a.feedback->'questions' else '[]' end) \
+                  with ordinality e(q, n)) f"
+    );
+
+    /// Counts over the chosen attempts' answers, per question: each `outcome`, each
+    /// multiple-choice `option` selected, each true/false `value`, and each `wrong`
+    /// short answer (trimmed, lower case, runs of white space as one space).
+    pub const ITEM_ANSWERS: &str = concat!(
+        chosen_attempts!(),
+        ", f as ( \
+           select q->>'question_id' as qid, q->>'outcome' as outcome, \
+                  a.answers -> (q->>'question_id') as ans \
+             from chosen a, jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
+                    when 'array' then a.feedback->'questions' else '[]' end) q) \
+         select f.qid, r.kind, r.value, count(*) as n from f cross join lateral ( \
+             select 'outcome' as kind, f.outcome as value \
+             union all \
+             select 'option', s from jsonb_array_elements_text( \
+                 case when f.ans->>'type' = 'multiple_choice' \
+                       and jsonb_typeof(f.ans->'selected') = 'array' \
+                      then f.ans->'selected' else '[]' end) s \
+             union all \
+             select 'value', f.ans->>'value' \
+              where f.ans->>'type' = 'true_false' and jsonb_typeof(f.ans->'value') = 'boolean' \
+             union all \
+             select 'wrong', lower(regexp_replace(btrim(f.ans->>'text'), '\\s+', ' ', 'g')) \
+              where f.ans->>'type' = 'short_answer' and f.outcome = 'incorrect' \
+                and btrim(coalesce(f.ans->>'text', '')) <> '') r \
+          where f.qid is not null and r.value is not null \
+          group by 1, 2, 3"
+    );
+
+    /// Per student enrolled in course `$1`: enrolment, name, the last activity (a lesson
+    /// opened, content studied, an attempt submitted), lessons completed, the failed
+    /// attempts at each assessment never passed (`[[assessment_id, failed], …]`) and the
+    /// knowledge profile's skills.
+    pub const RISK_FACTS: &str = "\
+        with e as ( \
+          select student_id, enrolled_at, completed_at from public.enrollments \
+           where course_id = $1), \
+        sp as ( \
+          select student_id, max(last_accessed) as last, \
+                 count(*) filter (where lesson_id is not null and assessment_id is null \
+                                    and status = 'completed') as lessons \
+            from public.student_progress where course_id = $1 group by student_id), \
+        att as ( \
+          select student_id, assessment_id, max(submitted_at) as last, \
+                 count(*) filter (where passed is false) as failed, \
+                 coalesce(bool_or(passed), false) as passed \
+            from public.assessment_attempts \
+           where course_id = $1 and submitted_at is not null \
+           group by student_id, assessment_id), \
+        atf as ( \
+          select student_id, max(last) as last, \
+                 json_agg(json_build_array(assessment_id, failed)) \
+                   filter (where not passed and failed > 0) as failing \
+            from att group by student_id), \
+        lp as ( \
+          select student_id, max(updated_at) as last from public.learning_progress \
+           where course_id = $1 group by student_id) \
+        select e.student_id, e.enrolled_at, e.completed_at, \
+               nullif(btrim(concat_ws(' ', p.first_name, p.last_name)), '') as student_name, \
+               p.email as student_email, \
+               greatest(sp.last, atf.last, lp.last) as last_active_at, \
+               coalesce(sp.lessons, 0) as completed_lessons, \
+               coalesce(atf.failing, '[]') as failing, \
+               p.knowledge_profile -> 'skills' as skills \
+          from e \
+          left join sp on sp.student_id = e.student_id \
+          left join atf on atf.student_id = e.student_id \
+          left join lp on lp.student_id = e.student_id \
+          left join public.profiles p on p.id = e.student_id";
+
+    /// The skills of course `$1`: its lessons' learning objectives and the skills its
+    /// questions name (run on the trusted path: `questions` holds the answer keys).
+    pub const COURSE_SKILLS: &str = "\
+        select o as skill from public.lessons l, unnest(l.learning_objectives) o \
+         where l.course_id = $1 \
+        union \
+        select s from public.assessments a \
+          left join public.lessons l on l.id = a.lesson_id, \
+          jsonb_array_elements(case jsonb_typeof(a.questions) when 'array' \
+                               then a.questions else '[]' end) q, \
+          jsonb_array_elements_text(case jsonb_typeof(q->'skills') when 'array' \
+                                    then q->'skills' else '[]' end) s \
+         where a.course_id = $1 or l.course_id = $1";
+
+    /// Per bucket (`$2`: `day` or `week`, weeks from Monday) from the date `$3` to `$4`
+    /// (UTC days, both included), every bucket present: students active (content studied,
+    /// an attempt submitted or a lesson completed), attempts submitted, lessons completed,
+    /// seconds spent (content and attempts).
+    pub const ACTIVITY: &str = "\
+        with b as ( \
+          select generate_series(date_trunc($2, $3::date::timestamp), \
+                                 date_trunc($2, $4::date::timestamp), \
+                                 ('1 ' || $2)::interval)::date as start), \
+        ev as ( \
+          select date_trunc($2, la.day::timestamp)::date as start, la.student_id, \
+                 la.seconds, 0 as submissions, 0 as completions \
+            from public.learning_activity la \
+           where la.course_id = $1 and la.day between $3 and $4 \
+          union all \
+          select date_trunc($2, a.submitted_at at time zone 'UTC')::date, a.student_id, \
+                 coalesce(a.time_spent, 0), 1, 0 \
+            from public.assessment_attempts a \
+           where a.course_id = $1 and a.submitted_at is not null \
+             and (a.submitted_at at time zone 'UTC')::date between $3 and $4 \
+          union all \
+          select date_trunc($2, sp.completed_at at time zone 'UTC')::date, sp.student_id, 0, 0, 1 \
+            from public.student_progress sp \
+           where sp.course_id = $1 and sp.completed_at is not null \
+             and sp.lesson_id is not null and sp.assessment_id is null \
+             and (sp.completed_at at time zone 'UTC')::date between $3 and $4) \
+        select b.start, count(distinct ev.student_id) as active_students, \
+               coalesce(sum(ev.submissions), 0)::bigint as submissions, \
+               coalesce(sum(ev.completions), 0)::bigint as completions, \
+               coalesce(sum(ev.seconds), 0)::bigint as seconds \
+          from b left join ev on ev.start = b.start \
+         group by b.start order by b.start";
+
+    /// The first UTC day of course `$1`'s activity (its first enrolment), or null.
+    pub const FIRST_DAY: &str = "\
+        select (min(enrolled_at) at time zone 'UTC')::date from public.enrollments \
+         where course_id = $1";
+}
+
+/// One lesson of a [`CompletionFunnel`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelStep {
+    /// The lesson.
+    pub lesson_id: LessonId,
+    /// Its title.
+    pub title: String,
+    /// Students enrolled in the course.
+    pub enrolled: u64,
+    /// Enrolled students who started the lesson (opened it, in progress, completed).
+    pub started: u64,
+    /// Enrolled students who completed it.
+    pub completed: u64,
+    /// The lesson's assessment, if any…
+    pub assessment_id: Option<AssessmentId>,
+    /// …and the enrolled students who passed it.
+    pub passed: Option<u64>,
+    /// Median seconds spent on the lesson by those who started it.
+    pub median_seconds: Option<f64>,
+    /// The share of the previous lesson's completers (the enrolled, for the first lesson)
+    /// this lesson lost: `1 − completed ÷ previous` (`lms_core::analytics::drop_off`).
+    pub drop_off: Option<f64>,
+}
+
+/// A course's completion funnel: its published lessons in course order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionFunnel {
+    /// The course.
+    pub course_id: CourseId,
+    /// Students enrolled.
+    pub enrolled: u64,
+    /// Enrolled students who completed the course.
+    pub completed: u64,
+    /// The course's final assessment, if any…
+    pub final_assessment_id: Option<AssessmentId>,
+    /// …and the enrolled students who passed it.
+    pub final_passed: Option<u64>,
+    /// The lessons, in order.
+    pub lessons: Vec<FunnelStep>,
+}
+
+/// Which of each student's graded attempts [`Scope::item_analysis`] reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptFilter {
+    /// Every graded attempt.
+    #[default]
+    All,
+    /// Each student's first graded attempt (before any practice on the test).
+    First,
+    /// Each student's last graded attempt.
+    Last,
+}
+
+impl AttemptFilter {
+    fn as_str(self) -> &'static str {
+        match self {
+            AttemptFilter::All => "all",
+            AttemptFilter::First => "first",
+            AttemptFilter::Last => "last",
+        }
+    }
+}
+
+/// How often an option was selected (or a true/false value given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionShare {
+    /// The option's id (`true` or `false` for a true/false question).
+    pub option_id: String,
+    /// The option's text.
+    pub text: String,
+    /// Whether selecting it earns credit (a positive fraction; the right value).
+    pub correct: bool,
+    /// Attempts that selected it.
+    pub count: u64,
+    /// `count` ÷ the question's attempts.
+    pub share: f64,
+}
+
+/// A wrong short answer and how often it was given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerCount {
+    /// The answer, trimmed, lower case, white space collapsed.
+    pub answer: String,
+    /// Attempts that gave it.
+    pub count: u64,
+    /// `count` ÷ the question's attempts.
+    pub share: f64,
+}
+
+/// One question of an [`ItemAnalysis`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemReport {
+    /// The question's id.
+    pub question_id: String,
+    /// Its kind.
+    pub kind: QuestionKind,
+    /// Its prompt.
+    pub prompt: String,
+    /// Points available.
+    pub max_points: u32,
+    /// Attempts that hold the question.
+    pub attempts: u64,
+    /// Mean credit, `0..=1`.
+    pub facility: Option<f64>,
+    /// Corrected item–total correlation.
+    pub discrimination: Option<f64>,
+    /// Mean points earned.
+    pub mean_points: Option<f64>,
+    /// Attempts by outcome (`correct`, `partial`, `incorrect`, `unanswered`,
+    /// `pending_review`).
+    pub outcomes: BTreeMap<String, u64>,
+    /// Choice questions: every option, in the question's order, with its share.
+    pub options: Vec<OptionShare>,
+    /// Short answers: the most common wrong answers (at most 10), most common first.
+    pub wrong_answers: Vec<AnswerCount>,
+}
+
+/// Item analysis of an assessment: its questions (the current ones, in order) and the
+/// test as a whole (`lms_core::analytics` defines every statistic).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemAnalysis {
+    /// The assessment.
+    pub assessment_id: AssessmentId,
+    /// Its title.
+    pub title: String,
+    /// Which attempts were read.
+    pub attempts_read: AttemptFilter,
+    /// Graded attempts analysed.
+    pub attempts: u64,
+    /// Attempts holding every current question (behind discrimination and alpha).
+    pub complete_attempts: u64,
+    /// Mean score, 0–100.
+    pub mean_score: Option<f64>,
+    /// Standard deviation of the scores.
+    pub std_dev_score: Option<f64>,
+    /// Cronbach's alpha.
+    pub cronbach_alpha: Option<f64>,
+    /// Share of the attempts that passed.
+    pub pass_rate: Option<f64>,
+    /// Scores in ten bars.
+    pub histogram: Vec<HistogramBin>,
+    /// The questions.
+    pub items: Vec<ItemReport>,
+}
+
+/// A student at risk in a course, with every reason and the numbers behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtRiskStudent {
+    /// The student.
+    pub student_id: UserId,
+    /// Their name, if known.
+    pub student_name: Option<String>,
+    /// Their e-mail address.
+    pub student_email: Option<String>,
+    /// When they enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// Their last activity in the course.
+    pub last_active_at: Option<DateTime<Utc>>,
+    /// Lessons completed.
+    pub completed_lessons: u32,
+    /// Lessons completed a week since enrolling.
+    pub pace: f64,
+    /// Why they are at risk.
+    pub reasons: Vec<RiskReason>,
+}
+
+/// The students at risk in a course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtRiskReport {
+    /// The course.
+    pub course_id: CourseId,
+    /// When it was computed (the database's time).
+    pub computed_at: DateTime<Utc>,
+    /// The thresholds applied.
+    pub thresholds: RiskThresholds,
+    /// Students enrolled.
+    pub cohort: u64,
+    /// The cohort's median pace (lessons a week), when any student is judged on pace.
+    pub cohort_median_pace: Option<f64>,
+    /// The students at risk: most reasons first, then the longest inactive.
+    pub students: Vec<AtRiskStudent>,
+}
+
+/// The width of an [`activity`](Scope::activity) bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// A UTC day.
+    #[default]
+    Day,
+    /// A week from Monday (ISO).
+    Week,
+}
+
+/// One bucket of a course's activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ActivityPoint {
+    /// The bucket's first day.
+    pub start: NaiveDate,
+    /// Students active in it.
+    pub active_students: i64,
+    /// Attempts submitted.
+    pub submissions: i64,
+    /// Lessons completed.
+    pub completions: i64,
+    /// Seconds spent (content studied and attempts).
+    pub seconds: i64,
+}
+
+/// The most buckets one [`activity`](Scope::activity) call returns.
+pub const MAX_BUCKETS: i64 = 3_660;
+
+fn count(row: &sqlx::postgres::PgRow, column: &str) -> sqlx::Result<u64> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+}
+
+/// The course of an assessment as the actor sees it, with its title.
+async fn assessment_of(
+    tx: &mut crate::session::Tx,
+    id: AssessmentId,
+) -> Result<(CourseId, String)> {
+    let row = sqlx::query(
+        "select coalesce(a.course_id, l.course_id) as course_id, a.title \
+           from public.assessments a left join public.lessons l on l.id = a.lesson_id \
+          where a.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| Error::not_found("assessment", id))?;
+    let course: Option<Uuid> = row.try_get("course_id")?;
+    let course = course.ok_or_else(|| Error::not_found("assessment", id))?;
+    Ok((CourseId(course), row.try_get("title")?))
+}
+
+/// An assessment's questions with their answer keys, read on the trusted path: call it
+/// once the actor is known to be the course's staff (answer keys are staff-only, and
+/// `service_role` has no `assessment_questions()` identity), and last, as the rest of
+/// the transaction is trusted.
+async fn staff_questions(tx: &mut crate::session::Tx, id: AssessmentId) -> Result<QuestionSet> {
+    tx.trusted().await?;
+    let questions: serde_json::Value =
+        sqlx::query_scalar("select questions from public.assessments where id = $1")
+            .bind(id.0)
+            .fetch_one(tx.conn())
+            .await?;
+    Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
+}
+
+/// The prompt of a question.
+fn prompt(q: &Question) -> &str {
+    match q {
+        Question::MultipleChoice(q) => &q.prompt,
+        Question::TrueFalse(q) => &q.prompt,
+        Question::ShortAnswer(q) => &q.prompt,
+        Question::Essay(q) => &q.prompt,
+    }
+}
+
+impl Scope {
+    /// The completion funnel of a course: per published lesson in order, the enrolled
+    /// students, those who started it, completed it and passed its assessment, the
+    /// median time spent and the drop-off from the previous lesson. For the course's
+    /// instructor, an admin or the service.
+    pub async fn completion_funnel(&self, course_id: CourseId) -> Result<CompletionFunnel> {
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        let rows = sqlx::query(queries::COMPLETION_FUNNEL)
+            .bind(course_id.0)
+            .fetch_all(tx.conn())
+            .await?;
+        tx.commit().await?;
+        let first = rows.first();
+        let total = |column: &str| first.map(|r| count(r, column)).transpose();
+        let enrolled = total("enrolled")?.unwrap_or(0);
+        let final_assessment_id = first
+            .map(|r| r.try_get::<Option<Uuid>, _>("final_assessment"))
+            .transpose()?
+            .flatten()
+            .map(AssessmentId);
+        let mut previous = enrolled;
+        let mut lessons = Vec::new();
+        for row in &rows {
+            let Some(lesson) = row.try_get::<Option<Uuid>, _>("lesson_id")? else {
+                continue; // a course without published lessons: the totals' row alone
+            };
+            let completed = count(row, "completed")?;
+            lessons.push(FunnelStep {
+                lesson_id: LessonId(lesson),
+                title: row.try_get("title")?,
+                enrolled,
+                started: count(row, "started")?,
+                completed,
+                assessment_id: row
+                    .try_get::<Option<Uuid>, _>("assessment_id")?
+                    .map(AssessmentId),
+                passed: row
+                    .try_get::<Option<i64>, _>("passed")?
+                    .map(|n| u64::try_from(n).unwrap_or(0)),
+                median_seconds: row.try_get("median_seconds")?,
+                drop_off: analytics::drop_off(previous, completed),
+            });
+            previous = completed;
+        }
+        Ok(CompletionFunnel {
+            course_id,
+            enrolled,
+            completed: total("course_completed")?.unwrap_or(0),
+            final_passed: final_assessment_id
+                .map(|_| total("final_passed"))
+                .transpose()?
+                .flatten(),
+            final_assessment_id,
+            lessons,
+        })
+    }
+
+    /// Item analysis of an assessment over its graded attempts (`which`: all, each
+    /// student's first or last): per current question the attempts, facility,
+    /// discrimination, mean points, outcomes, option shares (choice questions) and the
+    /// most common wrong answers (short answers); for the test the mean and standard
+    /// deviation of the scores, Cronbach's alpha, the pass rate and a histogram. For the
+    /// course's instructor, an admin or the service.
+    pub async fn item_analysis(
+        &self,
+        assessment_id: AssessmentId,
+        which: AttemptFilter,
+    ) -> Result<ItemAnalysis> {
+        let mut tx = self.begin().await?;
+        let (course, title) = assessment_of(&mut tx, assessment_id).await?;
+        require_staff(&mut tx, course, "read the analytics of").await?;
+        let responses = sqlx::query(queries::ITEM_RESPONSES)
+            .bind(course.0)
+            .bind(assessment_id.0)
+            .bind(which.as_str())
+            .fetch_all(tx.conn())
+            .await?;
+        let answers = sqlx::query(queries::ITEM_ANSWERS)
+            .bind(course.0)
+            .bind(assessment_id.0)
+            .bind(which.as_str())
+            .fetch_all(tx.conn())
+            .await?;
+        let questions = staff_questions(&mut tx, assessment_id).await?;
+        tx.commit().await?;
+        let items: Vec<Item> = questions
+            .0
+            .iter()
+            .map(|q| Item {
+                question_id: q.id().to_owned(),
+                max_points: q.points(),
+            })
+            .collect();
+        let index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.question_id.as_str(), i))
+            .collect();
+        let attempts = responses
+            .iter()
+            .map(|row| {
+                let ids: Vec<Option<String>> = row.try_get("ids")?;
+                let earned: Vec<Option<f64>> = row.try_get("points")?;
+                let mut points = vec![None; items.len()];
+                for (id, p) in ids.iter().zip(earned) {
+                    if let Some(&i) = id.as_deref().and_then(|id| index.get(id)) {
+                        points[i] = p;
+                    }
+                }
+                Ok(ItemResponses {
+                    score: row
+                        .try_get::<Option<i32>, _>("score")?
+                        .and_then(|s| u32::try_from(s).ok()),
+                    passed: row.try_get("passed")?,
+                    points,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        let (stats, test) = analytics::item_statistics(&items, &attempts)?;
+        let mut counted: HashMap<(String, String), Vec<(String, u64)>> = HashMap::new();
+        for row in &answers {
+            let key = (
+                row.try_get::<String, _>("qid")?,
+                row.try_get::<String, _>("kind")?,
+            );
+            counted
+                .entry(key)
+                .or_default()
+                .push((row.try_get("value")?, count(row, "n")?));
+        }
+        let mut take = |q: &str, kind: &str| counted.remove(&(q.to_owned(), kind.to_owned()));
+        let items = questions
+            .0
+            .iter()
+            .zip(stats)
+            .map(|(q, s)| {
+                let n = s.attempts;
+                let share = |c: u64| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+                let tally: HashMap<String, u64> = take(q.id(), "option")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                let picked = |id: &str| tally.get(id).copied().unwrap_or(0);
+                let options = match q {
+                    Question::MultipleChoice(m) => m
+                        .options
+                        .iter()
+                        .map(|o| OptionShare {
+                            option_id: o.id.clone(),
+                            text: o.text.clone(),
+                            correct: o.fraction > 0.0,
+                            count: picked(&o.id),
+                            share: share(picked(&o.id)),
+                        })
+                        .collect(),
+                    Question::TrueFalse(t) => {
+                        let values: HashMap<String, u64> = take(q.id(), "value")
+                            .unwrap_or_default()
+                            .into_iter()
+                            .collect();
+                        [true, false]
+                            .into_iter()
+                            .map(|v| {
+                                let c = values.get(&v.to_string()).copied().unwrap_or(0);
+                                OptionShare {
+                                    option_id: v.to_string(),
+                                    text: if v { "True" } else { "False" }.into(),
+                                    correct: v == t.correct,
+                                    count: c,
+                                    share: share(c),
+                                }
+                            })
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let mut wrong = take(q.id(), "wrong").unwrap_or_default();
+                wrong.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                wrong.truncate(10);
+                let outcomes = take(q.id(), "outcome")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(o, _)| {
+                        Outcome::deserialize(serde_json::Value::String(o.clone())).is_ok()
+                    })
+                    .collect();
+                ItemReport {
+                    question_id: s.question_id,
+                    kind: q.kind(),
+                    prompt: prompt(q).to_owned(),
+                    max_points: s.max_points,
+                    attempts: n,
+                    facility: s.facility,
+                    discrimination: s.discrimination,
+                    mean_points: s.mean_points,
+                    outcomes,
+                    options,
+                    wrong_answers: wrong
+                        .into_iter()
+                        .map(|(answer, c)| AnswerCount {
+                            answer,
+                            count: c,
+                            share: share(c),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let TestStatistics {
+            attempts,
+            complete_attempts,
+            mean_score,
+            std_dev_score,
+            cronbach_alpha,
+            pass_rate,
+            histogram,
+        } = test;
+        Ok(ItemAnalysis {
+            assessment_id,
+            title,
+            attempts_read: which,
+            attempts,
+            complete_attempts,
+            mean_score,
+            std_dev_score,
+            cronbach_alpha,
+            pass_rate,
+            histogram,
+            items,
+        })
+    }
+
+    /// The students at risk in a course by `thresholds`: inactive, behind the cohort's
+    /// median pace, repeatedly failing an assessment, or with low mastery of a skill of
+    /// the course (their knowledge profile, kept by roadmap generation) — each with the
+    /// reasons and the numbers behind them. Students who completed the course are not
+    /// listed. For the course's instructor, an admin or the service.
+    pub async fn at_risk_students(
+        &self,
+        course_id: CourseId,
+        thresholds: RiskThresholds,
+    ) -> Result<AtRiskReport> {
+        let thresholds = thresholds.checked()?;
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        let rows = sqlx::query(queries::RISK_FACTS)
+            .bind(course_id.0)
+            .fetch_all(tx.conn())
+            .await?;
+        // which question tests which skill is the staff's to know; the actor is staff
+        tx.trusted().await?;
+        let skills: Vec<String> = sqlx::query_scalar(queries::COURSE_SKILLS)
+            .bind(course_id.0)
+            .fetch_all(tx.conn())
+            .await?;
+        let now: DateTime<Utc> = sqlx::query_scalar("select now()")
+            .fetch_one(tx.conn())
+            .await?;
+        tx.commit().await?;
+        let skills: HashSet<String> = skills
+            .iter()
+            .filter_map(|s| lms_core::roadmap::skill_name(s))
+            .collect();
+        let mut people = HashMap::new();
+        let facts = rows
+            .iter()
+            .map(|row| {
+                let student = UserId(row.try_get("student_id")?);
+                let Json(failing): Json<Vec<(Uuid, i64)>> = row.try_get("failing")?;
+                let profile: Option<serde_json::Value> = row.try_get("skills")?;
+                let mastery = profile
+                    .as_ref()
+                    .and_then(serde_json::Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(name, _)| skills.contains(name.as_str()))
+                    .filter_map(|(name, v)| {
+                        let m = v.get("mastery")?.as_f64()?;
+                        let e = v.get("evidence").and_then(serde_json::Value::as_u64)?;
+                        Some((name.clone(), m, u32::try_from(e).unwrap_or(u32::MAX)))
+                    })
+                    .collect();
+                let completed_lessons =
+                    u32::try_from(row.try_get::<i64, _>("completed_lessons")?).unwrap_or(u32::MAX);
+                people.insert(
+                    student,
+                    (
+                        row.try_get::<Option<String>, _>("student_name")?,
+                        row.try_get::<Option<String>, _>("student_email")?,
+                    ),
+                );
+                Ok(StudentFacts {
+                    student_id: student,
+                    enrolled_at: row.try_get("enrolled_at")?,
+                    completed_at: row.try_get("completed_at")?,
+                    last_active_at: row.try_get("last_active_at")?,
+                    completed_lessons,
+                    failing: failing
+                        .into_iter()
+                        .map(|(a, n)| (AssessmentId(a), u32::try_from(n).unwrap_or(u32::MAX)))
+                        .collect(),
+                    mastery,
+                })
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        let cohort_median_pace = analytics::cohort_pace(&facts, thresholds.min_days_enrolled, now);
+        let found = analytics::at_risk(&facts, &thresholds, now)?;
+        let by_id: HashMap<UserId, &StudentFacts> =
+            facts.iter().map(|f| (f.student_id, f)).collect();
+        let students = found
+            .into_iter()
+            .filter_map(
+                |AtRisk {
+                     student_id,
+                     pace,
+                     reasons,
+                 }| {
+                    let f = by_id.get(&student_id)?;
+                    let (name, email) = people.remove(&student_id).unwrap_or_default();
+                    Some(AtRiskStudent {
+                        student_id,
+                        student_name: name,
+                        student_email: email,
+                        enrolled_at: f.enrolled_at,
+                        last_active_at: f.last_active_at,
+                        completed_lessons: f.completed_lessons,
+                        pace,
+                        reasons,
+                    })
+                },
+            )
+            .collect();
+        Ok(AtRiskReport {
+            course_id,
+            computed_at: now,
+            thresholds,
+            cohort: facts.len() as u64,
+            cohort_median_pace,
+            students,
+        })
+    }
+
+    /// A course's activity per day or week from `from` to `to` (UTC days, both
+    /// included; `to` defaults to today, `from` to the course's first enrolment): active
+    /// students, attempts submitted, lessons completed and seconds spent, every bucket
+    /// present (zeros where nothing happened), at most [`MAX_BUCKETS`]. For the course's
+    /// instructor, an admin or the service.
+    pub async fn activity(
+        &self,
+        course_id: CourseId,
+        bucket: Bucket,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<ActivityPoint>> {
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        let to = match to {
+            Some(day) => day,
+            None => {
+                sqlx::query_scalar("select (now() at time zone 'UTC')::date")
+                    .fetch_one(tx.conn())
+                    .await?
+            }
+        };
+        let from = match from {
+            Some(day) => day,
+            None => sqlx::query_scalar::<_, Option<NaiveDate>>(queries::FIRST_DAY)
+                .bind(course_id.0)
+                .fetch_one(tx.conn())
+                .await?
+                .unwrap_or(to)
+                .min(to),
+        };
+        if from > to {
+            return Err(lms_core::Error::InvalidInput {
+                field: "from",
+                reason: format!("{from} is after {to}"),
+            }
+            .into());
+        }
+        let days = (to - from).num_days() + 1;
+        let buckets = match bucket {
+            Bucket::Day => days,
+            Bucket::Week => days / 7 + 2,
+        };
+        if buckets > MAX_BUCKETS {
+            return Err(lms_core::Error::InvalidInput {
+                field: "from",
+                reason: format!(
+                    "{from}..{to} spans {buckets} buckets; at most {MAX_BUCKETS} in one call"
+                ),
+            }
+            .into());
+        }
+        let unit = match bucket {
+            Bucket::Day => "day",
+            Bucket::Week => "week",
+        };
+        let points = sqlx::query_as::<_, ActivityPoint>(queries::ACTIVITY)
+            .bind(course_id.0)
+            .bind(unit)
+            .bind(from)
+            .bind(to)
+            .fetch_all(tx.conn())
+            .await?;
+        tx.commit().await?;
+        Ok(points)
+    }
+}

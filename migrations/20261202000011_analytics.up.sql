@@ -1,0 +1,191 @@
+-- Analytics: instructors read the fine-grained progress of their own courses, lesson
+-- completions carry their time, and time spent is kept per student, course and day.
+--
+-- * `learning_progress.course_id`: the course of the row's content block, derived by a
+--   BEFORE trigger on every insert and every update naming content_id or course_id
+--   (whatever the statement says: no one writes it) and followed when a block moves to
+--   another lesson or a lesson to another course, like `assessment_attempts.course_id`.
+--   Null when `content_id` is no content block. The select policy adds the course's
+--   instructor, filtering on this indexed column with `taught_course_ids()`; a student
+--   still reads only their own rows.
+-- * `student_progress.completed_at`: when the row's status became `completed`, set by a
+--   BEFORE trigger (kept while the row stays completed, null otherwise); existing
+--   completed rows take their `updated_at`.
+-- * `learning_activity`: seconds of study and number of progress reports per student,
+--   course and UTC day, added by an AFTER trigger on `learning_progress` from the change
+--   of its `time_spent` (a derived rollup of audited rows: not audited itself). Read like
+--   `student_progress` (the student, the course's instructor, admins), written by no one
+--   but the trigger.
+
+alter table public.learning_progress
+  add column course_id uuid references public.courses (id) on delete cascade;
+comment on column public.learning_progress.course_id is
+  'course of the content block (derived by trigger; for the row level security policy)';
+
+create function lms_private.block_course_id(block_id uuid) returns uuid
+  language plpgsql stable security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  return (select l.course_id
+            from public.content_blocks b
+            join public.lessons l on l.id = b.lesson_id
+           where b.id = block_course_id.block_id);
+end;
+$$;
+
+create function lms_private.set_learning_progress_course_id() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  new.course_id := lms_private.block_course_id(new.content_id);
+  return new;
+end;
+$$;
+
+create function lms_private.follow_block_course() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  if tg_table_name = 'content_blocks' then
+    update public.learning_progress t
+       set course_id = lms_private.block_course_id(new.id)
+     where t.content_id = new.id;
+  else
+    update public.learning_progress t
+       set course_id = new.course_id
+      from public.content_blocks b
+     where b.lesson_id = new.id and t.content_id = b.id;
+  end if;
+  return null;
+end;
+$$;
+
+update public.learning_progress t set course_id = lms_private.block_course_id(t.content_id);
+create index idx_learning_progress_course on public.learning_progress (course_id, student_id);
+
+create trigger learning_progress_course_id
+  before insert or update of content_id, course_id on public.learning_progress
+  for each row execute function lms_private.set_learning_progress_course_id();
+create trigger content_blocks_follow_course
+  after update of lesson_id on public.content_blocks
+  for each row when (old.lesson_id is distinct from new.lesson_id)
+  execute function lms_private.follow_block_course();
+create trigger lessons_follow_block_course
+  after update of course_id on public.lessons
+  for each row when (old.course_id is distinct from new.course_id)
+  execute function lms_private.follow_block_course();
+
+drop policy learning_progress_select on public.learning_progress;
+create policy learning_progress_select on public.learning_progress for select to authenticated
+  using (
+    student_id = (select auth.uid())
+    or course_id in (select lms_private.taught_course_ids())
+    or (select lms_private.is_admin())
+  );
+
+-- student_progress.completed_at ---------------------------------------------------------
+
+alter table public.student_progress add column completed_at timestamptz;
+comment on column public.student_progress.completed_at is
+  'when status became completed (kept by trigger; null unless completed)';
+
+create function lms_private.set_progress_completed_at() returns trigger
+  language plpgsql
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  if new.status <> 'completed' then
+    new.completed_at := null;
+  elsif tg_op = 'UPDATE' and old.status = 'completed' and old.completed_at is not null then
+    new.completed_at := old.completed_at;
+  else
+    -- a trusted writer may give the time (an import); otherwise now
+    new.completed_at := coalesce(new.completed_at, now());
+  end if;
+  return new;
+end;
+$$;
+
+update public.student_progress set completed_at = updated_at where status = 'completed';
+create trigger student_progress_completed_at
+  before insert or update on public.student_progress
+  for each row execute function lms_private.set_progress_completed_at();
+create index idx_student_progress_course_completed
+  on public.student_progress (course_id, completed_at) where completed_at is not null;
+
+-- learning_activity ---------------------------------------------------------------------
+
+create table public.learning_activity (
+  id uuid primary key default gen_random_uuid(),
+  course_id uuid not null references public.courses (id) on delete cascade,
+  student_id uuid not null references public.profiles (id) on delete cascade,
+  day date not null,
+  seconds bigint not null default 0,
+  reports integer not null default 0,
+  constraint learning_activity_course_day_student_key unique (course_id, day, student_id),
+  constraint learning_activity_seconds_non_negative check (seconds >= 0),
+  constraint learning_activity_reports_non_negative check (reports >= 0)
+);
+comment on table public.learning_activity is
+  'lms: seconds of study and progress reports per student, course and UTC day (kept by trigger)';
+comment on column public.learning_activity.seconds is 'seconds';
+create index idx_learning_activity_student on public.learning_activity (student_id);
+
+create function lms_private.count_learning_activity() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+declare
+  added bigint := greatest(new.time_spent::bigint
+                           - case when tg_op = 'UPDATE' then old.time_spent else 0 end, 0);
+begin
+  if new.course_id is null then
+    return null;
+  end if;
+  insert into public.learning_activity as a (course_id, student_id, day, seconds, reports)
+  values (new.course_id, new.student_id, (new.updated_at at time zone 'UTC')::date, added, 1)
+  on conflict on constraint learning_activity_course_day_student_key do update
+     set seconds = a.seconds + excluded.seconds, reports = a.reports + 1;
+  return null;
+end;
+$$;
+
+-- what the rows stored so far say: each row's time on the day it was last updated
+insert into public.learning_activity (course_id, student_id, day, seconds, reports)
+select course_id, student_id, (updated_at at time zone 'UTC')::date, sum(time_spent), count(*)
+  from public.learning_progress where course_id is not null
+ group by 1, 2, 3;
+
+create trigger learning_progress_activity
+  after insert or update of time_spent, progress_data, completed_at on public.learning_progress
+  for each row execute function lms_private.count_learning_activity();
+
+revoke all on function lms_private.block_course_id(uuid),
+  lms_private.set_learning_progress_course_id(), lms_private.follow_block_course(),
+  lms_private.set_progress_completed_at(), lms_private.count_learning_activity()
+  from public, anon, authenticated;
+
+revoke all on table public.learning_activity from public, anon, authenticated;
+grant all on table public.learning_activity to service_role;
+grant select on table public.learning_activity to authenticated;
+alter table public.learning_activity enable row level security;
+alter table public.learning_activity force row level security;
+create policy learning_activity_select on public.learning_activity for select to authenticated
+  using (
+    student_id = (select auth.uid())
+    or course_id in (select lms_private.taught_course_ids())
+    or (select lms_private.is_admin())
+  );
+
+-- Owned by service_role (BYPASSRLS), like the other helpers: the lookups see every block
+-- and the rollup is written whoever the migrating user is (FORCE ROW LEVEL SECURITY).
+grant create on schema lms_private to service_role;
+alter function lms_private.block_course_id(uuid) owner to service_role;
+alter function lms_private.set_learning_progress_course_id() owner to service_role;
+alter function lms_private.follow_block_course() owner to service_role;
+alter function lms_private.set_progress_completed_at() owner to service_role;
+alter function lms_private.count_learning_activity() owner to service_role;
+revoke create on schema lms_private from service_role;
