@@ -706,6 +706,169 @@ export interface Dashboard {
   version: string
 }
 
+// course analytics ----------------------------------------------------------------
+
+/** One published lesson of a completion funnel. */
+export interface FunnelStep {
+  lessonId: Id
+  title: string
+  /** Students enrolled in the course. */
+  enrolled: number
+  /** Enrolled students who opened the lesson, are in progress or completed it. */
+  started: number
+  completed: number
+  assessmentId: Id | null
+  /** Enrolled students who passed the lesson's assessment (null without one). */
+  passed: number | null
+  /** Median seconds spent by those who started it. */
+  medianSeconds: number | null
+  /** `1 − completed ÷ the previous lesson's completed` (the enrolled for the first). */
+  dropOff: number | null
+}
+
+/** A course's completion funnel, its published lessons in course order. */
+export interface CompletionFunnel {
+  courseId: Id
+  enrolled: number
+  completed: number
+  finalAssessmentId: Id | null
+  finalPassed: number | null
+  lessons: FunnelStep[]
+}
+
+/** Which graded attempts item analysis reads. */
+export type AttemptFilter = 'all' | 'first' | 'last'
+
+/** Options of `Scope.itemAnalysis`. */
+export interface ItemAnalysisOptions {
+  /** Every graded attempt (default), or each student's first or last. */
+  attempts?: AttemptFilter
+}
+
+/** How often an option was selected (`'true'`/`'false'` for a true/false question). */
+export interface OptionShare {
+  optionId: string
+  text: string
+  /** Whether selecting it earns credit. */
+  correct: boolean
+  count: number
+  /** `count ÷` the question's attempts. */
+  share: number
+}
+
+/** A wrong short answer (trimmed, lower case) and how often it was given. */
+export interface AnswerCount {
+  answer: string
+  count: number
+  share: number
+}
+
+/** One question of an item analysis. */
+export interface ItemReport {
+  questionId: string
+  kind: 'multiple_choice' | 'true_false' | 'short_answer' | 'essay'
+  prompt: string
+  maxPoints: number
+  attempts: number
+  /** Mean credit, 0–1. */
+  facility: number | null
+  /** Corrected item–total correlation. */
+  discrimination: number | null
+  meanPoints: number | null
+  /** Attempts by outcome. */
+  outcomes: { correct?: number; partial?: number; incorrect?: number; unanswered?: number; pendingReview?: number }
+  options: OptionShare[]
+  wrongAnswers: AnswerCount[]
+}
+
+/** One bar of a score histogram: scores `from` to `to` (excluded, but 100 in the last). */
+export interface HistogramBin {
+  from: number
+  to: number
+  count: number
+}
+
+/** Item analysis of an assessment (definitions in docs/analytics.md). */
+export interface ItemAnalysis {
+  assessmentId: Id
+  title: string
+  attemptsRead: AttemptFilter
+  attempts: number
+  completeAttempts: number
+  meanScore: number | null
+  stdDevScore: number | null
+  cronbachAlpha: number | null
+  passRate: number | null
+  histogram: HistogramBin[]
+  items: ItemReport[]
+}
+
+/** When a student is at risk; each optional (the defaults in brackets). */
+export interface RiskThresholds {
+  /** Inactive for at least this many days [14]. */
+  inactiveDays?: number
+  /** Behind below this share of the cohort's median pace [0.5]. */
+  paceRatio?: number
+  /** Pace judged after this many days of enrolment [7]. */
+  minDaysEnrolled?: number
+  /** Failed attempts at one assessment never passed [3]. */
+  failedAttempts?: number
+  /** A course skill's mastery below this [0.4]… */
+  masteryBelow?: number
+  /** …on at least this many graded answers [3]. */
+  minEvidence?: number
+}
+
+/** Why a student is at risk, with the numbers behind it. */
+export type RiskReason =
+  | { reason: 'inactive'; days: number; lastActiveAt: Timestamp | null }
+  | { reason: 'behind_pace'; pace: number; cohortMedian: number }
+  | { reason: 'repeatedly_failing'; assessmentId: Id; failedAttempts: number }
+  | { reason: 'low_mastery'; skill: string; mastery: number; evidence: number }
+
+/** A student at risk. */
+export interface AtRiskStudent {
+  studentId: Id
+  studentName: string | null
+  studentEmail: string | null
+  enrolledAt: Timestamp
+  lastActiveAt: Timestamp | null
+  completedLessons: number
+  /** Lessons completed a week since enrolling. */
+  pace: number
+  reasons: RiskReason[]
+}
+
+/** The students at risk in a course, most reasons first. */
+export interface AtRiskReport {
+  courseId: Id
+  computedAt: Timestamp
+  thresholds: Required<RiskThresholds>
+  cohort: number
+  cohortMedianPace: number | null
+  students: AtRiskStudent[]
+}
+
+/** Options of `Scope.activity`. */
+export interface ActivityOptions {
+  /** `'day'` (default) or `'week'` (from Monday). */
+  bucket?: 'day' | 'week'
+  /** First UTC day, `'YYYY-MM-DD'` (default: the first enrolment). */
+  since?: string
+  /** Last UTC day, included (default: today). */
+  until?: string
+}
+
+/** One bucket of a course's activity. */
+export interface ActivityPoint {
+  /** The bucket's first day, `'YYYY-MM-DD'`. */
+  start: string
+  activeStudents: number
+  submissions: number
+  completions: number
+  seconds: number
+}
+
 /** A stored document the library would not store as it is. */
 export interface StoredDocument {
   column: { table: string; column: string; document: string }

@@ -93,6 +93,39 @@ fn input<T: DeserializeOwned>(env: &Env, what: &str, value: Value) -> Result<T> 
         .map_err(|e| errors::invalid_argument(env, &format!("{what}: {e}")))
 }
 
+/// The options of `itemAnalysis`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ItemAnalysisOptions {
+    attempts: lms_db::AttemptFilter,
+}
+
+/// The options of `activity`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ActivityOptions {
+    bucket: lms_db::Bucket,
+    since: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+}
+
+/// An optional options object (camelCase) as `T`; left out, `T`'s defaults. A misspelt
+/// or mistyped option is a `TypeError`.
+fn options_of<T: DeserializeOwned + Default>(
+    env: &Env,
+    what: &str,
+    options: Option<Unknown<'_>>,
+) -> Result<T> {
+    match options {
+        Some(o) => input(
+            env,
+            &format!("{what}(): options"),
+            snakeize(from_js(env, "options", o)?),
+        ),
+        None => Ok(T::default()),
+    }
+}
+
 /// A patch (`changes`, camelCase) as the patch type `T`: only `T`'s fields may be given
 /// (a misspelt one is a `TypeError`); `null` clears a nullable column.
 fn patch<T: DeserializeOwned + Serialize + Default>(
@@ -1460,6 +1493,81 @@ impl Scope {
             &self.shared,
             async move { s.student_dashboard().await },
         )
+    }
+
+    // course analytics ---------------------------------------------------------------
+
+    /// A course's completion funnel: `{courseId, enrolled, completed, finalAssessmentId,
+    /// finalPassed, lessons}`, a line per published lesson in course order.
+    #[napi(ts_return_type = "Promise<CompletionFunnel>")]
+    pub fn completion_funnel<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run(
+            env,
+            &self.shared,
+            async move { s.completion_funnel(key).await },
+        )
+    }
+
+    /// Item analysis of an assessment over its graded attempts (`attempts`: `'all'`,
+    /// each student's `'first'` or `'last'`): the test's statistics and, per question,
+    /// facility, discrimination, outcomes, option shares and common wrong answers.
+    #[napi(ts_return_type = "Promise<ItemAnalysis>")]
+    pub fn item_analysis<'env>(
+        &self,
+        env: &'env Env,
+        assessment_id: String,
+        #[napi(ts_arg_type = "ItemAnalysisOptions")] options: Option<Unknown<'_>>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = AssessmentId(id(env, "assessmentId", &assessment_id)?);
+        let options: ItemAnalysisOptions = options_of(env, "itemAnalysis", options)?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.item_analysis(key, options.attempts).await
+        })
+    }
+
+    /// The students at risk in a course, each with the reasons and the numbers behind
+    /// them; `thresholds` override the defaults (`inactiveDays` 14, `paceRatio` 0.5,
+    /// `minDaysEnrolled` 7, `failedAttempts` 3, `masteryBelow` 0.4, `minEvidence` 3).
+    #[napi(ts_return_type = "Promise<AtRiskReport>")]
+    pub fn at_risk_students<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "RiskThresholds")] thresholds: Option<Unknown<'_>>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let thresholds: lms_core::analytics::RiskThresholds =
+            options_of(env, "atRiskStudents", thresholds)?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.at_risk_students(key, thresholds).await
+        })
+    }
+
+    /// A course's activity per day or week (`bucket`), from `since` to `until`
+    /// (`'YYYY-MM-DD'`, UTC days, both included; by default from the first enrolment to
+    /// today): `[{start, activeStudents, submissions, completions, seconds}]`.
+    #[napi(ts_return_type = "Promise<ActivityPoint[]>")]
+    pub fn activity<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "ActivityOptions")] options: Option<Unknown<'_>>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let options: ActivityOptions = options_of(env, "activity", options)?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.activity(key, options.bucket, options.since, options.until)
+                .await
+        })
     }
 
     // stored documents ---------------------------------------------------------------

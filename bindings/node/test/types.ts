@@ -7,7 +7,11 @@ import {
   Scope,
   bktUpdate,
   planRoadmap,
+  type ActivityPoint,
+  type AtRiskReport,
   type BktStep,
+  type CompletionFunnel,
+  type ItemAnalysis,
   type CourseRoadmap,
   type PlannedRoadmap,
   type RoadmapViolation,
@@ -118,3 +122,22 @@ async function roadmaps(me: Scope, courseId: string): Promise<number> {
 }
 
 void roadmaps
+
+// course analytics: typed reports, narrowed reasons
+async function analytics(staff: Scope, courseId: string, quizId: string): Promise<number> {
+  const funnel: CompletionFunnel = await staff.completionFunnel(courseId)
+  const drops: (number | null)[] = funnel.lessons.map((l) => l.dropOff)
+  const items: ItemAnalysis = await staff.itemAnalysis(quizId, { attempts: 'first' })
+  const hardest = items.items.filter((i) => (i.facility ?? 1) < 0.3).map((i) => i.questionId)
+  const risk: AtRiskReport = await staff.atRiskStudents(courseId, { inactiveDays: 7 })
+  const failing = risk.students.flatMap((s) =>
+    s.reasons.flatMap((r) => (r.reason === 'repeatedly_failing' ? [r.assessmentId] : [])),
+  )
+  const days: ActivityPoint[] = await staff.activity(courseId, { bucket: 'week', since: '2026-11-01' })
+  // @ts-expect-error: buckets are days or weeks
+  await staff.activity(courseId, { bucket: 'month' })
+  void drops, hardest, failing
+  return days.length + (items.cronbachAlpha ?? 0)
+}
+
+void analytics

@@ -255,6 +255,112 @@ fn table<'py, T: Serialize>(
     columns(py, &rows, &fields_of(sample))
 }
 
+/// The outcome counts an item-analysis line carries, one column each.
+const OUTCOMES: [&str; 5] = [
+    "correct",
+    "partial",
+    "incorrect",
+    "unanswered",
+    "pending_review",
+];
+
+/// The columns of a completion funnel's lessons.
+const FUNNEL_FIELDS: &[&str] = &[
+    "lesson_id",
+    "title",
+    "enrolled",
+    "started",
+    "completed",
+    "assessment_id",
+    "passed",
+    "median_seconds",
+    "drop_off",
+];
+
+/// The columns of an item analysis's items.
+const ITEM_FIELDS: &[&str] = &[
+    "question_id",
+    "kind",
+    "prompt",
+    "max_points",
+    "attempts",
+    "facility",
+    "discrimination",
+    "mean_points",
+    "correct",
+    "partial",
+    "incorrect",
+    "unanswered",
+    "pending_review",
+];
+
+/// The columns of an item analysis's options.
+const OPTION_FIELDS: &[&str] = &[
+    "question_id",
+    "option_id",
+    "text",
+    "correct",
+    "count",
+    "share",
+];
+
+/// The columns of an item analysis's wrong answers.
+const WRONG_ANSWER_FIELDS: &[&str] = &["question_id", "answer", "count", "share"];
+
+/// The columns of the students at risk.
+const AT_RISK_FIELDS: &[&str] = &[
+    "student_id",
+    "student_name",
+    "student_email",
+    "enrolled_at",
+    "last_active_at",
+    "completed_lessons",
+    "pace",
+    "reasons",
+];
+
+/// The columns of a course's activity.
+const ACTIVITY_FIELDS: [&str; 5] = [
+    "start",
+    "active_students",
+    "submissions",
+    "completions",
+    "seconds",
+];
+
+/// A report: every field of `value` converted, and each of `tables` as columns.
+fn report<'py>(
+    py: Python<'py>,
+    value: Value,
+    tables: &[(&str, &Value, &[&str])],
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for (key, field) in value.as_object().into_iter().flatten() {
+        if !tables.iter().any(|(name, _, _)| name == key) {
+            out.set_item(key, to_py(py, field, Some(key))?)?;
+        }
+    }
+    for (name, rows, fields) in tables {
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        let fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+        out.set_item(*name, columns(py, &rows, &fields)?)?;
+    }
+    Ok(out)
+}
+
+/// One of an enum's words (`"day"`, `"first"` …), or the library's explained error.
+fn word<T: DeserializeOwned>(py: Python<'_>, field: &'static str, text: &str) -> PyResult<T> {
+    serde_json::from_value(Value::String(text.to_owned())).map_err(|e| {
+        errors::core(
+            py,
+            &lms_core::Error::InvalidInput {
+                field,
+                reason: e.to_string(),
+            },
+        )
+    })
+}
+
 fn grade_summary_sample() -> lms_db::GradeSummary {
     lms_db::GradeSummary {
         student_id: UserId(uuid::Uuid::nil()),
@@ -1168,6 +1274,128 @@ impl Scope {
             table(py, &value["assessments"], &grade_summary_sample())?,
         )?;
         Ok(out)
+    }
+
+    // course analytics ---------------------------------------------------------------
+
+    /// A course's completion funnel: `{"course_id", "enrolled", "completed",
+    /// "final_assessment_id", "final_passed", "lessons": columns}`, one line per
+    /// published lesson in course order (enrolled, started, completed, passed, median
+    /// seconds, drop-off).
+    fn completion_funnel<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.s();
+        let value = self.value(py, async move {
+            s.completion_funnel(CourseId(course_id.0)).await
+        })?;
+        let lessons = value["lessons"].clone();
+        report(py, value, &[("lessons", &lessons, FUNNEL_FIELDS)])
+    }
+
+    /// Item analysis of an assessment over its graded attempts (`attempts`: `"all"`,
+    /// each student's `"first"` or `"last"`): the test's statistics and, as columns,
+    /// `"items"` (one line per question, with its outcome counts), `"options"` (one line
+    /// per option of each choice question), `"wrong_answers"` and `"histogram"`.
+    #[pyo3(signature = (assessment_id, *, attempts = "all"))]
+    fn item_analysis<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        attempts: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let which: lms_db::AttemptFilter = word(py, "attempts", attempts)?;
+        let s = self.s();
+        let value = self.value(py, async move {
+            s.item_analysis(AssessmentId(assessment_id.0), which).await
+        })?;
+        let (mut items, mut options, mut wrong) = (Vec::new(), Vec::new(), Vec::new());
+        for item in value["items"].as_array().into_iter().flatten() {
+            let question = item["question_id"].clone();
+            let mut line = item.as_object().cloned().unwrap_or_default();
+            for nested in ["options", "wrong_answers", "outcomes"] {
+                line.remove(nested);
+            }
+            for outcome in OUTCOMES {
+                line.insert(
+                    outcome.into(),
+                    item["outcomes"].get(outcome).cloned().unwrap_or(json!(0)),
+                );
+            }
+            items.push(Value::Object(line));
+            for (list, into) in [("options", &mut options), ("wrong_answers", &mut wrong)] {
+                for entry in item[list].as_array().into_iter().flatten() {
+                    let mut line = Map::new();
+                    line.insert("question_id".into(), question.clone());
+                    line.extend(entry.as_object().cloned().unwrap_or_default());
+                    into.push(Value::Object(line));
+                }
+            }
+        }
+        let histogram = value["histogram"].clone();
+        let (items, options, wrong) =
+            (Value::from(items), Value::from(options), Value::from(wrong));
+        report(
+            py,
+            value,
+            &[
+                ("items", &items, ITEM_FIELDS),
+                ("options", &options, OPTION_FIELDS),
+                ("wrong_answers", &wrong, WRONG_ANSWER_FIELDS),
+                ("histogram", &histogram, &["from", "to", "count"]),
+            ],
+        )
+    }
+
+    /// The students at risk in a course: `{"course_id", "computed_at", "thresholds",
+    /// "cohort", "cohort_median_pace", "students": columns}`, each student with their
+    /// `reasons` (a list of `{"reason": "inactive" | "behind_pace" | "repeatedly_failing"
+    /// | "low_mastery", …the numbers}`). Keyword thresholds override the defaults
+    /// (`inactive_days=14`, `pace_ratio=0.5`, `min_days_enrolled=7`, `failed_attempts=3`,
+    /// `mastery_below=0.4`, `min_evidence=3`).
+    #[pyo3(signature = (course_id, **thresholds))]
+    fn at_risk_students<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        thresholds: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let given = match thresholds {
+            Some(t) => to_json(t.as_any())?,
+            None => json!({}),
+        };
+        let thresholds: lms_core::analytics::RiskThresholds = input("thresholds", given)?;
+        let s = self.s();
+        let value = self.value(py, async move {
+            s.at_risk_students(CourseId(course_id.0), thresholds).await
+        })?;
+        let students = value["students"].clone();
+        report(py, value, &[("students", &students, AT_RISK_FIELDS)])
+    }
+
+    /// A course's activity as columns, one line per day or week (`bucket`: `"day"` or
+    /// `"week"`, weeks from Monday) from `since` to `until` (`datetime.date`, UTC days,
+    /// both included; by default from the first enrolment to today): `start`,
+    /// `active_students`, `submissions`, `completions`, `seconds`.
+    #[pyo3(signature = (course_id, *, bucket = "day", since = None, until = None))]
+    fn activity<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        bucket: &str,
+        since: Option<chrono::NaiveDate>,
+        until: Option<chrono::NaiveDate>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let bucket: lms_db::Bucket = word(py, "bucket", bucket)?;
+        let s = self.s();
+        let value = self.value(py, async move {
+            s.activity(CourseId(course_id.0), bucket, since, until)
+                .await
+        })?;
+        let rows = value.as_array().cloned().unwrap_or_default();
+        columns(py, &rows, &ACTIVITY_FIELDS.map(String::from))
     }
 
     // stored documents ---------------------------------------------------------------

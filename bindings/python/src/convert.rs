@@ -8,7 +8,8 @@
 //!
 //! JSON → Python ([`to_py`]): the library's entities come out typed — ids as
 //! `uuid.UUID`, times as aware `datetime` — by the name of their field (`id`, `…_id`,
-//! `…_ids`, the lesson lists, `…_at`, `deadline`, …); JSONB documents (`content`,
+//! `…_ids`, the lesson lists, `…_at`, `deadline`, …, days as `datetime.date`: an
+//! activity bucket's `start`); JSONB documents (`content`,
 //! `questions`, `answers`, `feedback`, …) come out as plain `dict`/`list`, exactly as
 //! stored.
 
@@ -33,6 +34,9 @@ const ID_LIST_FIELDS: [&str; 6] = [
 
 /// Fields holding times.
 const TIME_FIELDS: [&str; 5] = ["deadline", "last_accessed", "since", "until", "now"];
+
+/// Fields holding dates (`datetime.date`).
+const DATE_FIELDS: [&str; 1] = ["start"];
 
 fn is_id_field(key: &str) -> bool {
     key == "id" || key.ends_with("_id") || key == "successor"
@@ -170,6 +174,10 @@ fn convert<'py>(
                     } else if is_time_field(k) {
                         if let Ok(at) = DateTime::parse_from_rfc3339(s) {
                             return Ok(at.with_timezone(&Utc).into_pyobject(py)?.into_any());
+                        }
+                    } else if DATE_FIELDS.contains(&k) {
+                        if let Ok(day) = s.parse::<chrono::NaiveDate>() {
+                            return Ok(day.into_pyobject(py)?.into_any());
                         }
                     }
                 }

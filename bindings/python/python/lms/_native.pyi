@@ -7,6 +7,13 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 from typing_extensions import Unpack, final
 
 from .records import (
+    ActivityColumns,
+    AtRiskReport,
+    AttemptFilterName,
+    BucketName,
+    CompletionFunnel,
+    ItemAnalysis,
+    RiskThresholds,
     Assessment,
     AssessmentChanges,
     AssessmentGrade,
@@ -399,6 +406,18 @@ class Scope:
     def gradebook(self, course_id: IdLike) -> GradebookColumns: ...
     def gradebook_page(self, course_id: IdLike, *, limit: int = 50, offset: int = 0) -> GradebookPage: ...
     def student_dashboard(self) -> Dashboard: ...
+    # course analytics
+    def completion_funnel(self, course_id: IdLike) -> CompletionFunnel: ...
+    def item_analysis(self, assessment_id: IdLike, *, attempts: AttemptFilterName = "all") -> ItemAnalysis: ...
+    def at_risk_students(self, course_id: IdLike, **thresholds: Unpack[RiskThresholds]) -> AtRiskReport: ...
+    def activity(
+        self,
+        course_id: IdLike,
+        *,
+        bucket: BucketName = "day",
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+    ) -> ActivityColumns: ...
     # stored documents
     def check_documents(self) -> DocumentReport: ...
     def repair_documents(self) -> DocumentRepair: ...

@@ -8,6 +8,13 @@ from typing_extensions import Unpack
 
 from . import _native
 from .records import (
+    ActivityColumns,
+    AtRiskReport,
+    AttemptFilterName,
+    BucketName,
+    CompletionFunnel,
+    ItemAnalysis,
+    RiskThresholds,
     AssessmentChanges,
     Assessment,
     Attempt,
@@ -210,5 +217,17 @@ class Scope:
     async def gradebook(self, course_id: IdLike) -> GradebookColumns: ...
     async def gradebook_page(self, course_id: IdLike, *, limit: int = 50, offset: int = 0) -> GradebookPage: ...
     async def student_dashboard(self) -> Dashboard: ...
+    # course analytics
+    async def completion_funnel(self, course_id: IdLike) -> CompletionFunnel: ...
+    async def item_analysis(self, assessment_id: IdLike, *, attempts: AttemptFilterName = "all") -> ItemAnalysis: ...
+    async def at_risk_students(self, course_id: IdLike, **thresholds: Unpack[RiskThresholds]) -> AtRiskReport: ...
+    async def activity(
+        self,
+        course_id: IdLike,
+        *,
+        bucket: BucketName = "day",
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+    ) -> ActivityColumns: ...
     async def check_documents(self) -> DocumentReport: ...
     async def repair_documents(self) -> DocumentRepair: ...

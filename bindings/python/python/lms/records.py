@@ -22,6 +22,9 @@ __all__ = [
     "FittedModel", "SkillFit", "Regenerated", "RegenerationFailure", "BktParams", "BktStep", "PlannedRoadmap", "Violation",
     "RoadmapDecision", "KnowledgeModel", "TracedKnowledge", "AnswerRow", "ScoreColumns", "Scored", "StartDecision", "StartedAttempt",
     "SubmissionVerdict", "SubmittedAttempt", "UserExport", "UserRoleName",
+    "CompletionFunnel", "FunnelColumns", "ItemAnalysis", "ItemColumns", "OptionColumns",
+    "WrongAnswerColumns", "HistogramColumns", "AtRiskReport", "AtRiskColumns", "RiskReason",
+    "RiskThresholds", "ActivityColumns", "AttemptFilterName", "BucketName",
 ]
 
 #: A JSON value: what documents are made of.
@@ -501,3 +504,151 @@ class Regenerated(TypedDict):
     regenerated: int
     fresh: int
     failed: list[RegenerationFailure]
+
+
+# course analytics ---------------------------------------------------------------------
+
+#: Which graded attempts item analysis reads.
+AttemptFilterName = Literal["all", "first", "last"]
+#: The width of an activity bucket.
+BucketName = Literal["day", "week"]
+
+class FunnelColumns(TypedDict):
+    """A completion funnel's lessons as columns, in course order."""
+
+    lesson_id: list[uuid.UUID]
+    title: list[str]
+    enrolled: list[int]
+    started: list[int]
+    completed: list[int]
+    assessment_id: list[uuid.UUID | None]
+    passed: list[int | None]
+    median_seconds: list[float | None]
+    drop_off: list[float | None]
+
+class CompletionFunnel(TypedDict):
+    """``Scope.completion_funnel``: the course's totals and its lessons as columns."""
+
+    course_id: uuid.UUID
+    enrolled: int
+    completed: int
+    final_assessment_id: uuid.UUID | None
+    final_passed: int | None
+    lessons: FunnelColumns
+
+class ItemColumns(TypedDict):
+    """One line per question of an item analysis, with its outcome counts."""
+
+    question_id: list[str]
+    kind: list[Literal["multiple_choice", "true_false", "short_answer", "essay"]]
+    prompt: list[str]
+    max_points: list[int]
+    attempts: list[int]
+    facility: list[float | None]
+    discrimination: list[float | None]
+    mean_points: list[float | None]
+    correct: list[int]
+    partial: list[int]
+    incorrect: list[int]
+    unanswered: list[int]
+    pending_review: list[int]
+
+class OptionColumns(TypedDict):
+    """One line per option of each choice question (``true``/``false`` for true/false)."""
+
+    question_id: list[str]
+    option_id: list[str]
+    text: list[str]
+    correct: list[bool]
+    count: list[int]
+    share: list[float]
+
+class WrongAnswerColumns(TypedDict):
+    """The most common wrong short answers, per question."""
+
+    question_id: list[str]
+    answer: list[str]
+    count: list[int]
+    share: list[float]
+
+HistogramColumns = TypedDict("HistogramColumns", {"from": list[int], "to": list[int], "count": list[int]})
+
+class ItemAnalysis(TypedDict):
+    """``Scope.item_analysis``: the test's statistics and its questions as columns."""
+
+    assessment_id: uuid.UUID
+    title: str
+    attempts_read: AttemptFilterName
+    attempts: int
+    complete_attempts: int
+    mean_score: float | None
+    std_dev_score: float | None
+    cronbach_alpha: float | None
+    pass_rate: float | None
+    histogram: HistogramColumns
+    items: ItemColumns
+    options: OptionColumns
+    wrong_answers: WrongAnswerColumns
+
+class RiskReason(TypedDict):
+    """Why a student is at risk: ``reason`` and the numbers behind it (``days`` and
+    ``last_active_at``; ``pace`` and ``cohort_median``; ``assessment_id`` and
+    ``failed_attempts``; ``skill``, ``mastery`` and ``evidence``)."""
+
+    reason: Literal["inactive", "behind_pace", "repeatedly_failing", "low_mastery"]
+    days: NotRequired[int]
+    last_active_at: NotRequired[datetime.datetime | None]
+    pace: NotRequired[float]
+    cohort_median: NotRequired[float]
+    assessment_id: NotRequired[uuid.UUID]
+    failed_attempts: NotRequired[int]
+    skill: NotRequired[str]
+    mastery: NotRequired[float]
+    evidence: NotRequired[int]
+
+class RiskThresholds(TypedDict, total=False):
+    """When a student is at risk (each optional; the defaults in brackets)."""
+
+    #: inactive for at least this many days [14]
+    inactive_days: int
+    #: behind below this share of the cohort's median pace [0.5]
+    pace_ratio: float
+    #: pace judged after this many days of enrolment [7]
+    min_days_enrolled: int
+    #: failed attempts at one assessment never passed [3]
+    failed_attempts: int
+    #: a course skill's mastery below this [0.4] …
+    mastery_below: float
+    #: … on at least this many graded answers [3]
+    min_evidence: int
+
+class AtRiskColumns(TypedDict):
+    """The students at risk as columns, most reasons first."""
+
+    student_id: list[uuid.UUID]
+    student_name: list[str | None]
+    student_email: list[str | None]
+    enrolled_at: list[datetime.datetime]
+    last_active_at: list[datetime.datetime | None]
+    completed_lessons: list[int]
+    pace: list[float]
+    reasons: list[list[RiskReason]]
+
+class AtRiskReport(TypedDict):
+    """``Scope.at_risk_students``."""
+
+    course_id: uuid.UUID
+    computed_at: datetime.datetime
+    thresholds: dict[str, float]
+    cohort: int
+    cohort_median_pace: float | None
+    students: AtRiskColumns
+
+class ActivityColumns(TypedDict):
+    """``Scope.activity``: one line per day or week."""
+
+    start: list[datetime.date]
+    active_students: list[int]
+    submissions: list[int]
+    completions: list[int]
+    seconds: list[int]
