@@ -45,6 +45,8 @@ def test_the_readme_session_runs(env_database: None, capsys: pytest.CaptureFixtu
         # the quiz failed: its lesson reviewed (half of the default 30 minutes, plus the
         # default 15 of an untimed quiz), then the final (15); the lesson names no skill
         "['review', 'assessment'] 2 steps, about 45 minutes at a medium pace. Review: “Ownership”.",
+        # the lesson not completed; its one question earned nothing in the two attempts
+        "[0] [0.0]",
         "100",
     ], printed
 
