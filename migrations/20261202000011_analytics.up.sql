@@ -12,8 +12,12 @@
 --   BEFORE trigger (kept while the row stays completed, null otherwise); existing
 --   completed rows take their `updated_at`.
 -- * `learning_activity`: seconds of study and number of progress reports per student,
---   course and UTC day, added by an AFTER trigger on `learning_progress` from the change
---   of its `time_spent` (a derived rollup of audited rows: not audited itself). Read like
+--   course and UTC day, added by an AFTER trigger on `learning_progress` from the growth
+--   of its `time_spent` (a derived rollup of audited rows: not audited itself), with the
+--   day's last report. A writer that lowers a row's `time_spent` and raises it again
+--   (the service's `record_learning_progress` replaces it) counts the rise again.
+-- * The backfills change derived columns only: rows keep their `updated_at` and write no
+--   audit entry. Read like
 --   `student_progress` (the student, the course's instructor, admins), written by no one
 --   but the trigger.
 
@@ -49,21 +53,32 @@ create function lms_private.follow_block_course() returns trigger
   set search_path = pg_catalog, pg_temp
   as $$
 begin
+  -- only the rows whose course changes (a block moved within its course leaves them)
   if tg_table_name = 'content_blocks' then
     update public.learning_progress t
        set course_id = lms_private.block_course_id(new.id)
-     where t.content_id = new.id;
+     where t.content_id = new.id
+       and t.course_id is distinct from lms_private.block_course_id(new.id);
   else
     update public.learning_progress t
        set course_id = new.course_id
       from public.content_blocks b
-     where b.lesson_id = new.id and t.content_id = b.id;
+     where b.lesson_id = new.id and t.content_id = b.id
+       and t.course_id is distinct from new.course_id;
   end if;
   return null;
 end;
 $$;
 
-update public.learning_progress t set course_id = lms_private.block_course_id(t.content_id);
+-- the backfills below change derived columns only: the rows keep their `updated_at` (the
+-- analytics read it as the time of the student's last report) and write no audit entry
+alter table public.learning_progress disable trigger update_learning_progress_updated_at;
+alter table public.learning_progress disable trigger audit_row_change;
+update public.learning_progress t set course_id = l.course_id
+  from public.content_blocks b join public.lessons l on l.id = b.lesson_id
+ where b.id = t.content_id;
+alter table public.learning_progress enable trigger update_learning_progress_updated_at;
+alter table public.learning_progress enable trigger audit_row_change;
 create index idx_learning_progress_course on public.learning_progress (course_id, student_id);
 
 create trigger learning_progress_course_id
@@ -109,7 +124,11 @@ begin
 end;
 $$;
 
+alter table public.student_progress disable trigger update_student_progress_updated_at;
+alter table public.student_progress disable trigger audit_row_change;
 update public.student_progress set completed_at = updated_at where status = 'completed';
+alter table public.student_progress enable trigger update_student_progress_updated_at;
+alter table public.student_progress enable trigger audit_row_change;
 create trigger student_progress_completed_at
   before insert or update on public.student_progress
   for each row execute function lms_private.set_progress_completed_at();
@@ -125,6 +144,8 @@ create table public.learning_activity (
   day date not null,
   seconds bigint not null default 0,
   reports integer not null default 0,
+  -- the day's last report (the row's `updated_at` in learning_progress)
+  last_reported_at timestamptz not null,
   constraint learning_activity_course_day_student_key unique (course_id, day, student_id),
   constraint learning_activity_seconds_non_negative check (seconds >= 0),
   constraint learning_activity_reports_non_negative check (reports >= 0)
@@ -145,17 +166,21 @@ begin
   if new.course_id is null then
     return null;
   end if;
-  insert into public.learning_activity as a (course_id, student_id, day, seconds, reports)
-  values (new.course_id, new.student_id, (new.updated_at at time zone 'UTC')::date, added, 1)
+  insert into public.learning_activity as a
+    (course_id, student_id, day, seconds, reports, last_reported_at)
+  values (new.course_id, new.student_id, (new.updated_at at time zone 'UTC')::date, added, 1,
+          new.updated_at)
   on conflict on constraint learning_activity_course_day_student_key do update
-     set seconds = a.seconds + excluded.seconds, reports = a.reports + 1;
+     set seconds = a.seconds + excluded.seconds, reports = a.reports + 1,
+         last_reported_at = greatest(a.last_reported_at, excluded.last_reported_at);
   return null;
 end;
 $$;
 
 -- what the rows stored so far say: each row's time on the day it was last updated
-insert into public.learning_activity (course_id, student_id, day, seconds, reports)
-select course_id, student_id, (updated_at at time zone 'UTC')::date, sum(time_spent), count(*)
+insert into public.learning_activity (course_id, student_id, day, seconds, reports, last_reported_at)
+select course_id, student_id, (updated_at at time zone 'UTC')::date, sum(time_spent), count(*),
+       max(updated_at)
   from public.learning_progress where course_id is not null
  group by 1, 2, 3;
 

@@ -276,8 +276,9 @@ pub struct RiskThresholds {
     pub pace_ratio: f64,
     /// Pace is judged only after this many days of enrolment (default 7).
     pub min_days_enrolled: u32,
-    /// Repeatedly failing: at least this many failed attempts in a row at one
-    /// assessment, none passed since (1–1,000; default 3).
+    /// Repeatedly failing: at least this many failed attempts at one assessment the
+    /// student has not passed (by its grading method), counted since their last passing
+    /// attempt (1–1,000; default 3).
     pub failed_attempts: u32,
     /// Low mastery: a skill of the course below this estimate (0–1; default 0.4)…
     pub mastery_below: f64,
@@ -340,7 +341,8 @@ pub struct StudentFacts {
     pub last_active_at: Option<DateTime<Utc>>,
     /// Lessons completed.
     pub completed_lessons: u32,
-    /// Per assessment not passed since: the failed attempts in a row.
+    /// Per assessment not passed (by its grading method): the failed attempts since the
+    /// last passing one.
     pub failing: Vec<(AssessmentId, u32)>,
     /// Their mastery of the course's skills: name, estimate, evidence.
     pub mastery: Vec<(String, f64, u32)>,
@@ -369,7 +371,7 @@ pub enum RiskReason {
     RepeatedlyFailing {
         /// The assessment.
         assessment_id: AssessmentId,
-        /// Failed attempts in a row.
+        /// Failed attempts since the last passing one.
         failed_attempts: u32,
     },
     /// A skill of the course not mastered.

@@ -221,7 +221,7 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
     // points per attempt (mc, tf, sa): [1,1,0], [1,0,0], [0,1,1], [1,1,1]
     let sheets = [
         item_answers("a", true, "Move "),
-        item_answers("a", false, "  MOVE"),
+        item_answers("a", false, "\tMOVE \n"),
         item_answers("b", true, "borrow"),
         item_answers("a", true, "Borrow"),
     ];
@@ -296,6 +296,28 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
         .unwrap();
     assert_eq!(lasts.attempts, 4);
     close(lasts.items[2].facility, 0.75);
+
+    // the single choice made worth 2 points: no attempt answered that version of it
+    let mut edited = item_questions();
+    edited[0]["points"] = json!(2);
+    author
+        .update_assessment(
+            quiz,
+            lms_core::repo::AssessmentPatch {
+                questions: Some(edited),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let after = author
+        .item_analysis(quiz, AttemptFilter::All)
+        .await
+        .unwrap();
+    assert_eq!(after.items[0].attempts, 0, "{:?}", after.items[0]);
+    assert_eq!(after.items[0].facility, None);
+    assert_eq!(after.items[1].attempts, 5);
+    assert_eq!(after.complete_attempts, 0);
 
     // a student of the course: refused; the other instructor does not even see the
     // assessment (RLS); an unknown assessment: not found
@@ -599,4 +621,179 @@ async fn derived_columns_follow_their_sources(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(moved, 3, "every record of lesson 1's blocks");
+}
+
+/// Repeatedly failing counts the failures since the last pass, at an assessment whose
+/// grade (by its grading method) is not a pass: under `last`, passing once and failing
+/// three times since is failing.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn failures_count_since_the_last_pass(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    w.lms
+        .as_user(w.instructor)
+        .update_assessment(
+            w.quiz1,
+            lms_core::repo::AssessmentPatch {
+                max_attempts: Some(None),
+                grading_method: Some(lms_core::attempts::GradingMethod::Last),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let sam = w.lms.as_user(w.student);
+    let kim = w.lms.as_user(w.other_student);
+    sam.enroll(w.course).await.unwrap();
+    kim.enroll(w.course).await.unwrap();
+    for right in [0, 2, 0, 1, 0] {
+        sam.submit_attempt(w.quiz1, &answers(right)).await.unwrap();
+    }
+    for right in [0, 0, 0, 2] {
+        kim.submit_attempt(w.quiz1, &answers(right)).await.unwrap();
+    }
+    let report = w
+        .lms
+        .as_user(w.instructor)
+        .at_risk_students(w.course, RiskThresholds::default())
+        .await
+        .unwrap();
+    let ids: Vec<UserId> = report.students.iter().map(|s| s.student_id).collect();
+    assert_eq!(ids, [w.student], "kim's last attempt passed");
+    assert_eq!(
+        report.students[0].reasons,
+        vec![RiskReason::RepeatedlyFailing {
+            assessment_id: w.quiz1,
+            failed_attempts: 3
+        }]
+    );
+}
+
+/// Weeks are whole: a week's figures do not depend on the day `from` falls on.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn weeks_are_whole(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    funnel_world(&w).await;
+    let monday = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    sqlx::query(
+        "insert into learning_activity (course_id, student_id, day, seconds, reports, last_reported_at) \
+         values ($1, $2, $3, 100, 1, now())",
+    )
+    .bind(w.course.0)
+    .bind(w.student.0)
+    .bind(monday)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let author = w.lms.as_user(w.instructor);
+    for from in [
+        monday,
+        monday + Duration::days(2),
+        monday + Duration::days(6),
+    ] {
+        let weeks = author
+            .activity(w.course, Bucket::Week, Some(from), Some(from))
+            .await
+            .unwrap();
+        assert_eq!(weeks.len(), 1, "{from}");
+        assert_eq!((weeks[0].start, weeks[0].seconds), (monday, 100), "{from}");
+    }
+    let days = author
+        .activity(
+            w.course,
+            Bucket::Day,
+            Some(monday + Duration::days(2)),
+            Some(monday + Duration::days(3)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(days.iter().map(|d| d.seconds).sum::<i64>(), 0);
+    let err = author
+        .activity(w.course, Bucket::Day, Some(chrono::NaiveDate::MIN), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("from"), "{err}");
+}
+
+/// The migration fills the derived columns of rows stored before it without touching
+/// their `updated_at` (the time of the student's last report) or the audit log; moving
+/// a block within its course leaves its records as they are.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn the_migration_keeps_the_history_of_stored_rows(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    funnel_world(&w).await;
+    sql(
+        &pool,
+        "set session_replication_role = replica;
+         update learning_progress set updated_at = updated_at - interval '40 days';
+         update student_progress set updated_at = updated_at - interval '40 days',
+                                     last_accessed = last_accessed - interval '40 days';
+         update enrollments set enrolled_at = enrolled_at - interval '40 days';
+         update assessment_attempts set started_at = started_at - interval '40 days',
+                                        submitted_at = submitted_at - interval '40 days';
+         set session_replication_role = origin;",
+    )
+    .await;
+    let stamps = || async {
+        sqlx::query_as::<_, (String, Option<chrono::DateTime<Utc>>)>(
+            "select id::text, updated_at from learning_progress \
+             union all select id::text, updated_at from student_progress order by 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let audit = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from audit_log")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let (before, logged) = (stamps().await, audit().await);
+    lms_db::MIGRATOR.undo(&pool, 20261202000010).await.unwrap();
+    lms_db::MIGRATOR.run(&pool).await.unwrap();
+    assert_eq!(stamps().await, before);
+    assert_eq!(audit().await, logged, "a backfill is not an audited change");
+    let days: Vec<chrono::NaiveDate> =
+        sqlx::query_scalar("select distinct day from learning_activity")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(days, [Utc::now().date_naive() - Duration::days(40)]);
+    let completed: Option<chrono::DateTime<Utc>> = sqlx::query_scalar(
+        "select completed_at from student_progress \
+          where student_id = $1 and lesson_id = $2 and assessment_id is null",
+    )
+    .bind(w.student.0)
+    .bind(w.lesson1.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(completed.unwrap() < Utc::now() - Duration::days(39));
+    // forty days without a report: inactive, though the data was just migrated
+    let report = w
+        .lms
+        .as_user(w.instructor)
+        .at_risk_students(w.course, RiskThresholds::default())
+        .await
+        .unwrap();
+    let sam = report
+        .students
+        .iter()
+        .find(|s| s.student_id == w.student)
+        .unwrap();
+    assert!(
+        matches!(sam.reasons[0], RiskReason::Inactive { days: 40, .. }),
+        "{:?}",
+        sam.reasons
+    );
+    // a block moved to the other lesson of its course: its records are unchanged
+    sql(
+        &pool,
+        &format!(
+            "update content_blocks set lesson_id = '{}', order_index = 5 where id = '{}'",
+            w.lesson2.0, w.block1.0
+        ),
+    )
+    .await;
+    assert_eq!(stamps().await, before);
 }

@@ -348,16 +348,22 @@ fn report<'py>(
     Ok(out)
 }
 
-/// One of an enum's words (`"day"`, `"first"` …), or the library's explained error.
-fn word<T: DeserializeOwned>(py: Python<'_>, field: &'static str, text: &str) -> PyResult<T> {
-    serde_json::from_value(Value::String(text.to_owned())).map_err(|e| {
-        errors::core(
-            py,
-            &lms_core::Error::InvalidInput {
-                field,
-                reason: e.to_string(),
-            },
-        )
+/// A `datetime.date` argument; a `datetime.datetime` (a `date` too) is refused rather
+/// than cut to its local day.
+fn day(what: &str, value: Option<Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if value.is_instance_of::<pyo3::types::PyDateTime>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} is a datetime.date (a UTC day), not a datetime: use .date() in UTC"
+        )));
+    }
+    value.extract::<chrono::NaiveDate>().map(Some).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} is a datetime.date, not {}",
+            value.get_type()
+        ))
     })
 }
 
@@ -1306,7 +1312,7 @@ impl Scope {
         assessment_id: Id,
         attempts: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let which: lms_db::AttemptFilter = word(py, "attempts", attempts)?;
+        let which: lms_db::AttemptFilter = input("attempts", json!(attempts))?;
         let s = self.s();
         let value = self.value(py, async move {
             s.item_analysis(AssessmentId(assessment_id.0), which).await
@@ -1385,10 +1391,11 @@ impl Scope {
         py: Python<'py>,
         course_id: Id,
         bucket: &str,
-        since: Option<chrono::NaiveDate>,
-        until: Option<chrono::NaiveDate>,
+        since: Option<Bound<'py, PyAny>>,
+        until: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let bucket: lms_db::Bucket = word(py, "bucket", bucket)?;
+        let bucket: lms_db::Bucket = input("bucket", json!(bucket))?;
+        let (since, until) = (day("since", since)?, day("until", until)?);
         let s = self.s();
         let value = self.value(py, async move {
             s.activity(CourseId(course_id.0), bucket, since, until)

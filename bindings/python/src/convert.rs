@@ -38,8 +38,11 @@ const TIME_FIELDS: [&str; 5] = ["deadline", "last_accessed", "since", "until", "
 /// Fields holding dates (`datetime.date`).
 const DATE_FIELDS: [&str; 1] = ["start"];
 
+/// `…_id` fields that are an author's free text, not ids: a question's and an option's.
+const TEXT_ID_FIELDS: [&str; 2] = ["question_id", "option_id"];
+
 fn is_id_field(key: &str) -> bool {
-    key == "id" || key.ends_with("_id") || key == "successor"
+    (key == "id" || key.ends_with("_id") || key == "successor") && !TEXT_ID_FIELDS.contains(&key)
 }
 
 fn is_time_field(key: &str) -> bool {

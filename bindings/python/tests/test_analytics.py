@@ -47,6 +47,10 @@ def test_completion_funnel_counts_each_lesson(world: World) -> None:
         sam.completion_funnel(world.course)
 
 
+#: A question id that looks like a UUID: it stays the author's text.
+T2 = "6f1c2a8e-0000-4000-8000-000000000002"
+
+
 def _item_questions() -> list[dict[str, Any]]:
     """Four questions: a 2-point single choice (`a` right), two true/false, a short answer."""
     return [
@@ -55,7 +59,7 @@ def _item_questions() -> list[dict[str, Any]]:
                      {"id": "b", "text": "y", "fraction": 0.0},
                      {"id": "c", "text": "*y", "fraction": 0.0}]},
         {"type": "true_false", "id": "t1", "prompt": "One owner.", "points": 1, "correct": True},
-        {"type": "true_false", "id": "t2", "prompt": "Two owners.", "points": 1, "correct": False},
+        {"type": "true_false", "id": T2, "prompt": "Two owners.", "points": 1, "correct": False},
         {"type": "short_answer", "id": "sa", "prompt": "What does & do?", "points": 1,
          "accepted": [{"text": "borrow", "fraction": 1.0}]},
     ]
@@ -78,7 +82,7 @@ def test_item_analysis_equals_scipy_and_pingouin(world: World) -> None:
         sheet = {
             "mc": {"type": "multiple_choice", "selected": [pick]},
             "t1": {"type": "true_false", "value": right[1]},
-            "t2": {"type": "true_false", "value": not right[2]},
+            T2: {"type": "true_false", "value": not right[2]},
             "sa": {"type": "short_answer", "text": "Borrow" if right[3] else " MOVE "},
         }
         student = c.as_service().sign_up(f"p{i}@example.org")["id"]
@@ -90,12 +94,12 @@ def test_item_analysis_equals_scipy_and_pingouin(world: World) -> None:
 
     report = author.item_analysis(quiz)
     assert report["attempts"] == report["complete_attempts"] == 14
-    points = pd.DataFrame(rows, columns=["mc", "t1", "t2", "sa"])
+    points = pd.DataFrame(rows, columns=["mc", "t1", T2, "sa"])
     expected_alpha, _ = pingouin.cronbach_alpha(data=points)
     assert report["cronbach_alpha"] == pytest.approx(expected_alpha, abs=1e-9)
     items = pd.DataFrame(report["items"]).set_index("question_id")
     total = points.sum(axis=1)
-    for q, max_points in [("mc", 2), ("t1", 1), ("t2", 1), ("sa", 1)]:
+    for q, max_points in [("mc", 2), ("t1", 1), (T2, 1), ("sa", 1)]:
         r, _ = stats.pearsonr(points[q], total - points[q])
         assert items.loc[q, "discrimination"] == pytest.approx(r, abs=1e-9), q
         assert items.loc[q, "facility"] == pytest.approx(points[q].mean() / max_points, abs=1e-9)
@@ -116,8 +120,10 @@ def test_item_analysis_equals_scipy_and_pingouin(world: World) -> None:
     assert wrong["count"][0] == sum(r[3] == 0 for r in rows)
 
     assert author.item_analysis(quiz, attempts="first")["attempts"] == 14
-    with pytest.raises(lms.InvalidDocument, match="attempts"):
+    with pytest.raises(TypeError, match="attempts"):
         author.item_analysis(quiz, attempts="best")  # type: ignore[arg-type]
+    # question and option ids are the author's text, even when they look like UUIDs
+    assert report["items"]["question_id"] == ["mc", "t1", T2, "sa"]
     with pytest.raises(lms.Forbidden):  # a student of the course
         c.as_user(student).item_analysis(quiz)
 
@@ -169,7 +175,11 @@ def test_activity_is_a_daily_series(world: World) -> None:
     assert last["seconds"] >= 40
     weeks = author.activity(world.course, bucket="week", since=today, until=today)
     assert len(weeks["start"]) == 1 and weeks["start"][0].isoweekday() == 1
-    with pytest.raises(lms.InvalidDocument, match="bucket"):
+    with pytest.raises(TypeError, match="bucket"):
         author.activity(world.course, bucket="month")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not a datetime"):
+        author.activity(world.course, since=datetime.datetime.now(datetime.timezone.utc))
+    with pytest.raises(lms.InvalidDocument, match="is after"):
+        author.activity(world.course, since=today, until=today - datetime.timedelta(days=1))
     with pytest.raises(lms.Forbidden):
         c.as_user(world.other_instructor).activity(world.course)

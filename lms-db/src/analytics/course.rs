@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use lms_core::analytics::{
     self, AtRisk, HistogramBin, Item, ItemResponses, RiskReason, RiskThresholds, StudentFacts,
     TestStatistics,
@@ -88,16 +88,19 @@ pub mod queries {
         };
     }
 
-    /// One row per chosen attempt: its score, pass, and its feedback's question ids and
-    /// points earned, in the feedback's order.
+    /// One row per chosen attempt: its score, pass, and its feedback's question ids,
+    /// points earned and points available, in the feedback's order.
     pub const ITEM_RESPONSES: &str = concat!(
         chosen_attempts!(),
-        "select a.score, a.passed, f.ids, f.points from chosen a \
+        "select a.score, a.passed, f.ids, f.points, f.maxes from chosen a \
          cross join lateral ( \
            select coalesce(array_agg(q->>'question_id' order by n), '{}') as ids, \
                   coalesce(array_agg(case jsonb_typeof(q->'points_earned') \
                                        when 'number' then (q->>'points_earned')::float8 end \
-                                     order by n), '{}') as points \
+                                     order by n), '{}') as points, \
+                  coalesce(array_agg(case jsonb_typeof(q->'max_points') \
+                                       when 'number' then (q->>'max_points')::float8 end \
+                                     order by n), '{}') as maxes \
              from jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
                     when 'array' then a.feedback->'questions' else '[]' end) \
                   with ordinality e(q, n)) f"
@@ -105,7 +108,7 @@ pub mod queries {
 
     /// Counts over the chosen attempts' answers, per question: each `outcome`, each
     /// multiple-choice `option` selected, each true/false `value`, and each `wrong`
-    /// short answer (trimmed, lower case, runs of white space as one space).
+    /// short answer (lower case, runs of white space as one space, trimmed).
     pub const ITEM_ANSWERS: &str = concat!(
         chosen_attempts!(),
         ", f as ( \
@@ -124,17 +127,18 @@ pub mod queries {
              select 'value', f.ans->>'value' \
               where f.ans->>'type' = 'true_false' and jsonb_typeof(f.ans->'value') = 'boolean' \
              union all \
-             select 'wrong', lower(regexp_replace(btrim(f.ans->>'text'), '\\s+', ' ', 'g')) \
+             select 'wrong', btrim(regexp_replace(lower(f.ans->>'text'), '\\s+', ' ', 'g')) \
               where f.ans->>'type' = 'short_answer' and f.outcome = 'incorrect' \
-                and btrim(coalesce(f.ans->>'text', '')) <> '') r \
+                and btrim(regexp_replace(coalesce(f.ans->>'text', ''), '\\s+', ' ', 'g')) <> '') r \
           where f.qid is not null and r.value is not null \
           group by 1, 2, 3"
     );
 
     /// Per student enrolled in course `$1`: enrolment, name, the last activity (a lesson
-    /// opened, content studied, an attempt submitted), lessons completed, the failed
-    /// attempts at each assessment never passed (`[[assessment_id, failed], …]`) and the
-    /// knowledge profile's skills.
+    /// opened, content progress reported, an attempt submitted), lessons completed, per
+    /// assessment not passed (its progress, by its grading method) the failed attempts
+    /// since the last passing one (`[[assessment_id, failed], …]`), and the knowledge
+    /// profile's skills.
     pub const RISK_FACTS: &str = "\
         with e as ( \
           select student_id, enrolled_at, completed_at from public.enrollments \
@@ -144,32 +148,41 @@ pub mod queries {
                  count(*) filter (where lesson_id is not null and assessment_id is null \
                                     and status = 'completed') as lessons \
             from public.student_progress where course_id = $1 group by student_id), \
+        passed as ( \
+          select student_id, assessment_id from public.student_progress \
+           where course_id = $1 and assessment_id is not null and status = 'completed'), \
         att as ( \
-          select student_id, assessment_id, max(submitted_at) as last, \
-                 count(*) filter (where passed is false) as failed, \
-                 coalesce(bool_or(passed), false) as passed \
-            from public.assessment_attempts \
-           where course_id = $1 and submitted_at is not null \
-           group by student_id, assessment_id), \
+          select a.student_id, a.assessment_id, max(a.submitted_at) as last, \
+                 max(a.attempt_number) filter (where a.passed) as last_pass, \
+                 array_agg(a.attempt_number) filter (where a.passed is false) as failures \
+            from public.assessment_attempts a \
+           where a.course_id = $1 and a.submitted_at is not null \
+           group by a.student_id, a.assessment_id), \
+        streaks as ( \
+          select att.*, (select count(*) from unnest(att.failures) n \
+                          where n > coalesce(att.last_pass, 0)) as failed \
+            from att), \
         atf as ( \
-          select student_id, max(last) as last, \
-                 json_agg(json_build_array(assessment_id, failed)) \
-                   filter (where not passed and failed > 0) as failing \
-            from att group by student_id), \
-        lp as ( \
-          select student_id, max(updated_at) as last from public.learning_progress \
+          select s.student_id, max(s.last) as last, \
+                 json_agg(json_build_array(s.assessment_id, s.failed)) \
+                   filter (where s.failed > 0 and p.assessment_id is null) as failing \
+            from streaks s left join passed p \
+              on p.student_id = s.student_id and p.assessment_id = s.assessment_id \
+           group by s.student_id), \
+        la as ( \
+          select student_id, max(last_reported_at) as last from public.learning_activity \
            where course_id = $1 group by student_id) \
         select e.student_id, e.enrolled_at, e.completed_at, \
                nullif(btrim(concat_ws(' ', p.first_name, p.last_name)), '') as student_name, \
                p.email as student_email, \
-               greatest(sp.last, atf.last, lp.last) as last_active_at, \
+               greatest(sp.last, atf.last, la.last) as last_active_at, \
                coalesce(sp.lessons, 0) as completed_lessons, \
                coalesce(atf.failing, '[]') as failing, \
                p.knowledge_profile -> 'skills' as skills \
           from e \
           left join sp on sp.student_id = e.student_id \
           left join atf on atf.student_id = e.student_id \
-          left join lp on lp.student_id = e.student_id \
+          left join la on la.student_id = e.student_id \
           left join public.profiles p on p.id = e.student_id";
 
     /// The skills of course `$1`: its lessons' learning objectives and the skills its
@@ -307,7 +320,7 @@ pub struct OptionShare {
 /// A wrong short answer and how often it was given.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerCount {
-    /// The answer, trimmed, lower case, white space collapsed.
+    /// The answer, lower case, white space collapsed, trimmed.
     pub answer: String,
     /// Attempts that gave it.
     pub count: u64,
@@ -437,6 +450,11 @@ pub struct ActivityPoint {
 
 /// The most buckets one [`activity`](Scope::activity) call returns.
 pub const MAX_BUCKETS: i64 = 3_660;
+
+/// The earliest day [`activity`](Scope::activity) takes.
+const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+/// The latest day [`activity`](Scope::activity) takes.
+const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
 
 fn count(row: &sqlx::postgres::PgRow, column: &str) -> sqlx::Result<u64> {
     Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
@@ -589,10 +607,14 @@ impl Scope {
             .map(|row| {
                 let ids: Vec<Option<String>> = row.try_get("ids")?;
                 let earned: Vec<Option<f64>> = row.try_get("points")?;
+                let maxes: Vec<Option<f64>> = row.try_get("maxes")?;
                 let mut points = vec![None; items.len()];
-                for (id, p) in ids.iter().zip(earned) {
+                for ((id, p), max) in ids.iter().zip(earned).zip(maxes) {
+                    // an answer to an older version worth other points is not this item's
                     if let Some(&i) = id.as_deref().and_then(|id| index.get(id)) {
-                        points[i] = p;
+                        if max == Some(f64::from(items[i].max_points)) {
+                            points[i] = p;
+                        }
                     }
                 }
                 Ok(ItemResponses {
@@ -829,7 +851,8 @@ impl Scope {
     }
 
     /// A course's activity per day or week from `from` to `to` (UTC days, both
-    /// included; `to` defaults to today, `from` to the course's first enrolment): active
+    /// included; `to` defaults to today, `from` to the course's first enrolment; weeks
+    /// are whole, from the Monday of `from`'s week to the Sunday of `to`'s): active
     /// students, attempts submitted, lessons completed and seconds spent, every bucket
     /// present (zeros where nothing happened), at most [`MAX_BUCKETS`]. For the course's
     /// instructor, an admin or the service.
@@ -840,6 +863,15 @@ impl Scope {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Vec<ActivityPoint>> {
+        for (field, day) in [("from", from), ("to", to)] {
+            if let Some(day) = day.filter(|d| !(FIRST_DAY..=LAST_DAY).contains(d)) {
+                return Err(lms_core::Error::InvalidInput {
+                    field,
+                    reason: format!("{day} is not between {FIRST_DAY} and {LAST_DAY}"),
+                }
+                .into());
+            }
+        }
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the analytics of").await?;
         let to = match to {
@@ -866,6 +898,15 @@ impl Scope {
             }
             .into());
         }
+        // whole weeks: from the Monday of `from`'s week to the Sunday of `to`'s
+        let (from, to) = match bucket {
+            Bucket::Day => (from, to),
+            Bucket::Week => {
+                let monday =
+                    |d: NaiveDate| d - chrono::Days::new(d.weekday().num_days_from_monday().into());
+                (monday(from), monday(to) + chrono::Days::new(6))
+            }
+        };
         let days = (to - from).num_days() + 1;
         let buckets = match bucket {
             Bucket::Day => days,
