@@ -1,5 +1,8 @@
--- Analytics undone: the daily activity goes, lesson completions lose their time, and
--- fine-grained progress is again the student's and admins' alone.
+-- Analytics undone: the item responses and the daily activity go, lesson completions
+-- lose their time, and fine-grained progress is again the student's and admins' alone.
+drop trigger assessment_attempts_item_responses on public.assessment_attempts;
+drop table public.assessment_item_responses;
+drop function lms_private.keep_item_responses();
 drop trigger learning_progress_activity on public.learning_progress;
 drop table public.learning_activity;
 drop function lms_private.count_learning_activity();

@@ -214,3 +214,135 @@ alter function lms_private.follow_block_course() owner to service_role;
 alter function lms_private.set_progress_completed_at() owner to service_role;
 alter function lms_private.count_learning_activity() owner to service_role;
 revoke create on schema lms_private from service_role;
+
+-- assessment_item_responses -------------------------------------------------------------
+--
+-- One row per graded attempt (submitted, with a score): each question's id, kind, points
+-- earned, points available, outcome and response, as arrays in the feedback's order —
+-- what item analysis reads, without taking every attempt's feedback and answers
+-- documents apart at each query. Kept by a trigger on `assessment_attempts` for every
+-- writer (submission, grading, regrade, an import); derived, so not audited; read like
+-- `assessment_attempts`. A response is the selected option ids as a JSON array (multiple
+-- choice), `true`/`false` (true/false), the text (short answer), null otherwise.
+
+create table public.assessment_item_responses (
+  attempt_id uuid primary key references public.assessment_attempts (id) on delete cascade,
+  assessment_id uuid not null references public.assessments (id) on delete cascade,
+  course_id uuid not null references public.courses (id) on delete cascade,
+  student_id uuid not null references public.profiles (id) on delete cascade,
+  attempt_number integer not null,
+  score integer not null,
+  passed boolean,
+  question_ids text[] not null,
+  kinds text[] not null,
+  points double precision[] not null,
+  max_points integer[] not null,
+  outcomes text[] not null,
+  responses text[] not null
+);
+comment on table public.assessment_item_responses is
+  'lms: per graded attempt, each question''s points, outcome and response (kept by trigger, for item analysis)';
+create index idx_assessment_item_responses_assessment
+  on public.assessment_item_responses (assessment_id, student_id, attempt_number);
+create index idx_assessment_item_responses_course on public.assessment_item_responses (course_id);
+create index idx_assessment_item_responses_student on public.assessment_item_responses (student_id);
+
+create function lms_private.keep_item_responses() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  if new.submitted_at is null or new.score is null
+     or jsonb_typeof(new.feedback -> 'questions') is distinct from 'array' then
+    delete from public.assessment_item_responses where attempt_id = new.id;
+    return null;
+  end if;
+  insert into public.assessment_item_responses as r
+    (attempt_id, assessment_id, course_id, student_id, attempt_number, score, passed,
+     question_ids, kinds, points, max_points, outcomes, responses)
+  select new.id, new.assessment_id, new.course_id, new.student_id, new.attempt_number,
+         new.score, new.passed,
+         coalesce(array_agg(q ->> 'question_id' order by n), '{}'),
+         coalesce(array_agg(q ->> 'kind' order by n), '{}'),
+         coalesce(array_agg(case jsonb_typeof(q -> 'points_earned')
+                              when 'number' then (q ->> 'points_earned')::double precision end
+                            order by n), '{}'),
+         coalesce(array_agg(case jsonb_typeof(q -> 'max_points')
+                              when 'number' then (q ->> 'max_points')::numeric::integer end
+                            order by n), '{}'),
+         coalesce(array_agg(q ->> 'outcome' order by n), '{}'),
+         coalesce(array_agg(
+           case a ->> 'type'
+             when 'multiple_choice' then
+               case jsonb_typeof(a -> 'selected') when 'array' then (a -> 'selected')::text end
+             when 'true_false' then
+               case jsonb_typeof(a -> 'value') when 'boolean' then a ->> 'value' end
+             when 'short_answer' then a ->> 'text'
+           end order by n), '{}')
+    from jsonb_array_elements(new.feedback -> 'questions') with ordinality e(q, n)
+    left join lateral (
+      select case jsonb_typeof(new.answers) when 'object' then new.answers -> (q ->> 'question_id') end
+    ) x(a) on true
+  on conflict (attempt_id) do update set
+    assessment_id = excluded.assessment_id, course_id = excluded.course_id,
+    student_id = excluded.student_id, attempt_number = excluded.attempt_number,
+    score = excluded.score, passed = excluded.passed, question_ids = excluded.question_ids,
+    kinds = excluded.kinds,
+    points = excluded.points, max_points = excluded.max_points, outcomes = excluded.outcomes,
+    responses = excluded.responses;
+  return null;
+end;
+$$;
+
+-- the attempts graded so far
+insert into public.assessment_item_responses
+  (attempt_id, assessment_id, course_id, student_id, attempt_number, score, passed,
+   question_ids, kinds, points, max_points, outcomes, responses)
+select t.id, t.assessment_id, t.course_id, t.student_id, t.attempt_number, t.score, t.passed,
+       coalesce(array_agg(q ->> 'question_id' order by n), '{}'),
+       coalesce(array_agg(q ->> 'kind' order by n), '{}'),
+       coalesce(array_agg(case jsonb_typeof(q -> 'points_earned')
+                            when 'number' then (q ->> 'points_earned')::double precision end
+                          order by n), '{}'),
+       coalesce(array_agg(case jsonb_typeof(q -> 'max_points')
+                            when 'number' then (q ->> 'max_points')::numeric::integer end
+                          order by n), '{}'),
+       coalesce(array_agg(q ->> 'outcome' order by n), '{}'),
+       coalesce(array_agg(
+         case a ->> 'type'
+           when 'multiple_choice' then
+             case jsonb_typeof(a -> 'selected') when 'array' then (a -> 'selected')::text end
+           when 'true_false' then
+             case jsonb_typeof(a -> 'value') when 'boolean' then a ->> 'value' end
+           when 'short_answer' then a ->> 'text'
+         end order by n), '{}')
+  from public.assessment_attempts t
+  cross join lateral jsonb_array_elements(t.feedback -> 'questions') with ordinality e(q, n)
+  left join lateral (
+    select case jsonb_typeof(t.answers) when 'object' then t.answers -> (q ->> 'question_id') end
+  ) x(a) on true
+ where t.submitted_at is not null and t.score is not null
+   and jsonb_typeof(t.feedback -> 'questions') = 'array'
+ group by t.id;
+
+create trigger assessment_attempts_item_responses
+  after insert or update of feedback, answers, score, passed, submitted_at, assessment_id,
+    course_id, attempt_number on public.assessment_attempts
+  for each row execute function lms_private.keep_item_responses();
+
+revoke all on function lms_private.keep_item_responses() from public, anon, authenticated;
+revoke all on table public.assessment_item_responses from public, anon, authenticated;
+grant all on table public.assessment_item_responses to service_role;
+grant select on table public.assessment_item_responses to authenticated;
+alter table public.assessment_item_responses enable row level security;
+alter table public.assessment_item_responses force row level security;
+create policy assessment_item_responses_select on public.assessment_item_responses
+  for select to authenticated
+  using (
+    student_id = (select auth.uid())
+    or course_id in (select lms_private.taught_course_ids())
+    or (select lms_private.is_admin())
+  );
+grant create on schema lms_private to service_role;
+alter function lms_private.keep_item_responses() owner to service_role;
+revoke create on schema lms_private from service_role;

@@ -73,7 +73,7 @@ pub struct Erasure {
 
 /// The personal tables: every table whose rows belong to a user through `student_id`
 /// (`profiles` itself through `id`). Deleting the user deletes these rows (cascade).
-const PERSONAL: [(&str, &str); 7] = [
+const PERSONAL: [(&str, &str); 8] = [
     ("profiles", "id"),
     ("enrollments", "student_id"),
     ("assessment_attempts", "student_id"),
@@ -81,6 +81,7 @@ const PERSONAL: [(&str, &str); 7] = [
     ("personalized_roadmaps", "student_id"),
     ("learning_progress", "student_id"),
     ("learning_activity", "student_id"),
+    ("assessment_item_responses", "student_id"),
 ];
 
 impl Scope {
@@ -288,16 +289,19 @@ impl Scope {
     /// Every row about `user` (GDPR data portability), as the actor may read it: the user
     /// themselves, an admin, or the service. Tables: `profiles`, `courses` they teach,
     /// `enrollments`, `assessment_attempts`, `student_progress`,
-    /// `personalized_roadmaps`, `learning_progress`, `learning_activity`.
+    /// `personalized_roadmaps`, `learning_progress`, `learning_activity`,
+    /// `assessment_item_responses`.
     pub async fn export_user_data(&self, user: UserId) -> Result<UserExport> {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;
         profile(&mut tx, user).await?;
         let mut tables = BTreeMap::new();
         for (table, column) in PERSONAL.into_iter().chain([("courses", "instructor_id")]) {
-            // every column as stored, so a column added later is exported too
+            // every column as stored, so a column added later is exported too; by id
+            // (a table without one, by its content)
             let sql = format!(
-                "select coalesce(jsonb_agg(to_jsonb(t) order by t.id), '[]'::jsonb) \
+                "select coalesce(jsonb_agg(to_jsonb(t) order by to_jsonb(t) ->> 'id', \
+                                           to_jsonb(t)::text), '[]'::jsonb) \
                  from public.{table} t where t.{column} = $1"
             );
             let rows: Value = sqlx::query_scalar(&sql)

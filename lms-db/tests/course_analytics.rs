@@ -554,11 +554,50 @@ async fn activity_is_a_series_with_every_bucket(pool: PgPool) {
 }
 
 /// The columns the analytics read are kept by triggers, whoever writes: the course of
-/// a progress record follows its block, a completion keeps its first time.
+/// a progress record follows its block, a completion keeps its first time, an attempt's
+/// item responses follow its grading.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn derived_columns_follow_their_sources(pool: PgPool) {
     let w = world(pool.clone(), true).await;
     funnel_world(&w).await;
+    let items = |attempt: uuid::Uuid| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Vec<String>, Vec<f64>, Vec<String>, Vec<Option<String>>)>(
+                "select question_ids, points, outcomes, responses \
+                   from assessment_item_responses where attempt_id = $1",
+            )
+            .bind(attempt)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let started = w.lms.as_user(w.student).start_attempt(w.quiz2).await;
+    // lesson 2's quiz is open to sam (lesson 1 completed): an open attempt has no row
+    let open = started.unwrap().attempt.id;
+    assert_eq!(items(open.0).await, None);
+    let kims: uuid::Uuid = sqlx::query_scalar(
+        "select id from assessment_attempts where student_id = $1 and assessment_id = $2",
+    )
+    .bind(w.other_student.0)
+    .bind(w.quiz1.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (ids, points, outcomes, responses) = items(kims).await.expect("a graded attempt");
+    assert_eq!(ids, ["q1", "q2"]);
+    assert_eq!(points, [0.0, 0.0]);
+    assert_eq!(outcomes, ["incorrect", "incorrect"]);
+    assert_eq!(responses, [Some(r#"["a"]"#.to_owned()), Some("false".to_owned())]);
+    w.lms
+        .as_user(w.instructor)
+        .override_question(AttemptId(kims), "q1", 0.5, Some("half right"))
+        .await
+        .unwrap();
+    let (_, points, outcomes, _) = items(kims).await.unwrap();
+    assert_eq!(points, [0.5, 0.0], "the override is the item's points now");
+    assert_eq!(outcomes[0], "partial");
     let completed_at = || async {
         sqlx::query_scalar::<_, Option<chrono::DateTime<Utc>>>(
             "select completed_at from student_progress \

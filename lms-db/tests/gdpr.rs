@@ -50,6 +50,7 @@ async fn the_export_covers_every_table_about_the_user(pool: PgPool) {
         ("personalized_roadmaps", "student_id"),
         ("learning_progress", "student_id"),
         ("learning_activity", "student_id"),
+        ("assessment_item_responses", "student_id"),
     ] {
         let stored = count(
             &pool,

@@ -146,7 +146,7 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "profiles",
     "courses",
     "lessons",
@@ -159,6 +159,7 @@ const TABLES: [&str; 13] = [
     "personalized_roadmaps",
     "learning_progress",
     "learning_activity",
+    "assessment_item_responses",
     "knowledge_models",
 ];
 
@@ -193,6 +194,7 @@ fn touch(table: &str) -> &'static str {
         "learning_progress" => "update learning_progress set time_spent = 1",
         "knowledge_models" => "update knowledge_models set prior = 0.3",
         "learning_activity" => "update learning_activity set seconds = 99999",
+        "assessment_item_responses" => "update assessment_item_responses set points = '{9}'",
         _ => unreachable!("{table}"),
     }
 }
@@ -212,7 +214,8 @@ fn new_row(table: &str) -> &'static str {
         "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
         "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
-        "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds) values ('{pub1}', '{s1}', current_date - 1, 36000)",
+        "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds, last_reported_at) values ('{pub1}', '{s1}', current_date - 1, 36000, now())",
+        "assessment_item_responses" => "insert into assessment_item_responses (attempt_id, assessment_id, course_id, student_id, attempt_number, score, question_ids, kinds, points, max_points, outcomes, responses) values ('{att_s1_f}', '{draft1_f}', '{draft1}', '{s1}', 1, 100, '{}', '{}', '{}', '{}', '{}', '{}')",
         _ => unreachable!("{table}"),
     }
 }
@@ -1187,6 +1190,8 @@ fn matrix() -> Matrix {
         // of the instructor's own courses
         ("learning_progress", "own", "own courses'", 1),
         ("learning_activity", "own", "own courses'", 1),
+        // each graded attempt's item responses (20261202000011), read like the attempts
+        ("assessment_item_responses", "own", "own courses'", 1),
     ] {
         let select = format!("select count(*) from {table}");
         let others = format!("select count(*) from {table} where student_id = '{{s2}}'");
@@ -1468,6 +1473,13 @@ impl World {
                ('{pub1}', 'loops', 0.2, 0.1, 0.2, 0.1), ('{pub2}', 'loops', 0.2, 0.1, 0.2, 0.1);
              insert into learning_progress (student_id, content_id, content_type) values
                ('{s1}', '{pub1_l_b}', 'content_block'), ('{s2}', '{pub2_l_b}', 'content_block');
+             insert into assessment_item_responses (attempt_id, assessment_id, course_id,
+                 student_id, attempt_number, score, passed, question_ids, kinds, points,
+                 max_points, outcomes, responses) values
+               ('{att_s1}', '{pub1_l_a}', '{pub1}', '{s1}', 1, 80, true, '{q1}',
+                '{true_false}', '{8}', '{9}', '{partial}', '{true}'),
+               ('{att_s2}', '{pub2_f}', '{pub2}', '{s2}', 1, 40, false, '{q1}',
+                '{true_false}', '{4}', '{9}', '{partial}', '{false}');
             ",
         );
         sqlx::raw_sql(&self.sql(&sql)).execute(pool).await.unwrap();

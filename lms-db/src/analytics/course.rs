@@ -70,17 +70,16 @@ pub mod queries {
           left join ap on ap.assessment_id = l.assessment_id \
          order by l.order_index, l.id";
 
-    /// The graded attempts (submitted, with a score) at assessment `$2` of course `$1`:
-    /// all of them (`$3 = 'all'`), each student's first (`'first'`) or last (`'last'`),
-    /// as the relation `chosen`.
+    /// The graded attempts (submitted, with a score) at assessment `$2` of course `$1`,
+    /// as `assessment_item_responses` holds them: all of them (`$3 = 'all'`), each
+    /// student's first (`'first'`) or last (`'last'`), as the relation `chosen`.
     macro_rules! chosen_attempts {
         () => {
             "with graded as ( \
-               select a.*, row_number() over w as nth, count(*) over w as of \
-                 from public.assessment_attempts a \
-                where a.course_id = $1 and a.assessment_id = $2 \
-                  and a.submitted_at is not null and a.score is not null \
-               window w as (partition by a.student_id order by a.attempt_number \
+               select r.*, row_number() over w as nth, count(*) over w as of \
+                 from public.assessment_item_responses r \
+                where r.course_id = $1 and r.assessment_id = $2 \
+               window w as (partition by r.student_id order by r.attempt_number \
                             rows between unbounded preceding and unbounded following)), \
              chosen as ( \
                select * from graded \
@@ -88,49 +87,34 @@ pub mod queries {
         };
     }
 
-    /// One row per chosen attempt: its score, pass, and its feedback's question ids,
-    /// points earned and points available, in the feedback's order.
+    /// One row per chosen attempt: its score, pass, and its questions' ids, points
+    /// earned and points available, in the feedback's order.
     pub const ITEM_RESPONSES: &str = concat!(
         chosen_attempts!(),
-        "select a.score, a.passed, f.ids, f.points, f.maxes from chosen a \
-         cross join lateral ( \
-           select coalesce(array_agg(q->>'question_id' order by n), '{}') as ids, \
-                  coalesce(array_agg(case jsonb_typeof(q->'points_earned') \
-                                       when 'number' then (q->>'points_earned')::float8 end \
-                                     order by n), '{}') as points, \
-                  coalesce(array_agg(case jsonb_typeof(q->'max_points') \
-                                       when 'number' then (q->>'max_points')::float8 end \
-                                     order by n), '{}') as maxes \
-             from jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
-                    when 'array' then a.feedback->'questions' else '[]' end) \
-                  with ordinality e(q, n)) f"
+        "select score, passed, question_ids as ids, points, max_points as maxes from chosen"
     );
 
-    /// Counts over the chosen attempts' answers, per question: each `outcome`, each
+    /// Counts over the chosen attempts' responses, per question: each `outcome`, each
     /// multiple-choice `option` selected, each true/false `value`, and each `wrong`
     /// short answer (lower case, runs of white space as one space, trimmed).
     pub const ITEM_ANSWERS: &str = concat!(
         chosen_attempts!(),
-        ", f as ( \
-           select q->>'question_id' as qid, q->>'outcome' as outcome, \
-                  a.answers -> (q->>'question_id') as ans \
-             from chosen a, jsonb_array_elements(case jsonb_typeof(a.feedback->'questions') \
-                    when 'array' then a.feedback->'questions' else '[]' end) q) \
-         select f.qid, r.kind, r.value, count(*) as n from f cross join lateral ( \
-             select 'outcome' as kind, f.outcome as value \
+        ", u as ( \
+           select u.* from chosen c, \
+             unnest(c.question_ids, c.kinds, c.outcomes, c.responses) u(qid, kind, outcome, answer)) \
+         select u.qid, r.kind, r.value, count(*) as n from u cross join lateral ( \
+             select 'outcome' as kind, u.outcome as value \
              union all \
              select 'option', s from jsonb_array_elements_text( \
-                 case when f.ans->>'type' = 'multiple_choice' \
-                       and jsonb_typeof(f.ans->'selected') = 'array' \
-                      then f.ans->'selected' else '[]' end) s \
+                 case when u.kind = 'multiple_choice' and u.answer is not null \
+                      then u.answer::jsonb else '[]' end) s \
              union all \
-             select 'value', f.ans->>'value' \
-              where f.ans->>'type' = 'true_false' and jsonb_typeof(f.ans->'value') = 'boolean' \
+             select 'value', u.answer where u.kind = 'true_false' \
              union all \
-             select 'wrong', btrim(regexp_replace(lower(f.ans->>'text'), '\\s+', ' ', 'g')) \
-              where f.ans->>'type' = 'short_answer' and f.outcome = 'incorrect' \
-                and btrim(regexp_replace(coalesce(f.ans->>'text', ''), '\\s+', ' ', 'g')) <> '') r \
-          where f.qid is not null and r.value is not null \
+             select 'wrong', btrim(regexp_replace(lower(u.answer), '\\s+', ' ', 'g')) \
+              where u.kind = 'short_answer' and u.outcome = 'incorrect' \
+                and btrim(regexp_replace(coalesce(u.answer, ''), '\\s+', ' ', 'g')) <> '') r \
+          where u.qid is not null and r.value is not null \
           group by 1, 2, 3"
     );
 
@@ -607,12 +591,12 @@ impl Scope {
             .map(|row| {
                 let ids: Vec<Option<String>> = row.try_get("ids")?;
                 let earned: Vec<Option<f64>> = row.try_get("points")?;
-                let maxes: Vec<Option<f64>> = row.try_get("maxes")?;
+                let maxes: Vec<Option<i32>> = row.try_get("maxes")?;
                 let mut points = vec![None; items.len()];
                 for ((id, p), max) in ids.iter().zip(earned).zip(maxes) {
                     // an answer to an older version worth other points is not this item's
                     if let Some(&i) = id.as_deref().and_then(|id| index.get(id)) {
-                        if max == Some(f64::from(items[i].max_points)) {
+                        if max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points) {
                             points[i] = p;
                         }
                     }
