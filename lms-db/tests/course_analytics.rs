@@ -589,7 +589,10 @@ async fn derived_columns_follow_their_sources(pool: PgPool) {
     assert_eq!(ids, ["q1", "q2"]);
     assert_eq!(points, [0.0, 0.0]);
     assert_eq!(outcomes, ["incorrect", "incorrect"]);
-    assert_eq!(responses, [Some(r#"["a"]"#.to_owned()), Some("false".to_owned())]);
+    assert_eq!(
+        responses,
+        [Some(r#"["a"]"#.to_owned()), Some("false".to_owned())]
+    );
     w.lms
         .as_user(w.instructor)
         .override_question(AttemptId(kims), "q1", 0.5, Some("half right"))

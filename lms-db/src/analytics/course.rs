@@ -36,24 +36,25 @@ pub mod queries {
         lessons as ( \
           select id, title, order_index, assessment_id from public.lessons \
            where course_id = $1 and is_published), \
-        lp as ( \
-          select sp.lesson_id, \
+        grouped as ( \
+          select sp.lesson_id, sp.assessment_id, \
                  count(*) filter (where sp.started) as started, \
                  count(*) filter (where sp.status = 'completed') as completed, \
                  percentile_cont(0.5) within group (order by sp.time_spent) \
-                   filter (where sp.started) as median_seconds \
-            from (select sp.*, (sp.status in ('in_progress', 'completed') \
-                                or sp.last_accessed is not null or sp.time_spent > 0) as started \
-                    from public.student_progress sp \
-                   where sp.course_id = $1 and sp.lesson_id is not null \
-                     and sp.assessment_id is null) sp \
+                   filter (where sp.started and sp.assessment_id is null) as median_seconds \
+            from (select sp.student_id, sp.lesson_id, sp.assessment_id, sp.status, \
+                         sp.time_spent, \
+                         (sp.status in ('in_progress', 'completed') \
+                          or sp.last_accessed is not null or sp.time_spent > 0) as started \
+                    from public.student_progress sp where sp.course_id = $1) sp \
             join students s on s.student_id = sp.student_id \
-           group by sp.lesson_id), \
+           group by sp.lesson_id, sp.assessment_id), \
+        lp as ( \
+          select lesson_id, started, completed, median_seconds from grouped \
+           where lesson_id is not null and assessment_id is null), \
         ap as ( \
-          select sp.assessment_id, count(*) as passed \
-            from public.student_progress sp join students s on s.student_id = sp.student_id \
-           where sp.course_id = $1 and sp.assessment_id is not null and sp.status = 'completed' \
-           group by sp.assessment_id), \
+          select assessment_id, sum(completed)::bigint as passed from grouped \
+           where assessment_id is not null group by assessment_id), \
         totals as ( \
           select count(*) as enrolled, count(completed_at) as course_completed, \
                  (select ap.passed from ap join public.courses c \
@@ -130,11 +131,11 @@ pub mod queries {
         sp as ( \
           select student_id, max(last_accessed) as last, \
                  count(*) filter (where lesson_id is not null and assessment_id is null \
-                                    and status = 'completed') as lessons \
+                                    and status = 'completed') as lessons, \
+                 coalesce(array_agg(assessment_id) filter (where assessment_id is not null \
+                                                             and status = 'completed'), \
+                          '{}') as passed \
             from public.student_progress where course_id = $1 group by student_id), \
-        passed as ( \
-          select student_id, assessment_id from public.student_progress \
-           where course_id = $1 and assessment_id is not null and status = 'completed'), \
         att as ( \
           select a.student_id, a.assessment_id, max(a.submitted_at) as last, \
                  max(a.attempt_number) filter (where a.passed) as last_pass, \
@@ -149,9 +150,10 @@ pub mod queries {
         atf as ( \
           select s.student_id, max(s.last) as last, \
                  json_agg(json_build_array(s.assessment_id, s.failed)) \
-                   filter (where s.failed > 0 and p.assessment_id is null) as failing \
-            from streaks s left join passed p \
-              on p.student_id = s.student_id and p.assessment_id = s.assessment_id \
+                   filter (where s.failed > 0 \
+                             and not coalesce(s.assessment_id = any(p.passed), false)) \
+                   as failing \
+            from streaks s left join sp p on p.student_id = s.student_id \
            group by s.student_id), \
         la as ( \
           select student_id, max(last_reported_at) as last from public.learning_activity \
