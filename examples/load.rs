@@ -27,7 +27,11 @@
 //! * **the cost against the history**: one client submitting to an assessment where it
 //!   already has 1, 100 and 1,000 submitted attempts;
 //! * **resident memory** of this process while `--memory-clients` clients (64) submit and
-//!   read their dashboard for `--memory-seconds`, sampled every tenth of the run.
+//!   read their dashboard for `--memory-seconds`, sampled every tenth of the run;
+//! * **analytics** (skip with `--no-analytics`): the demo data of
+//!   `benches/support/demo.rs` generated in a database of its own (its default size, a
+//!   few minutes), then each read model of its largest course as the instructor against
+//!   the same as `service_role` (`benches/support/analytics_bench.rs`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,6 +53,13 @@ mod inputs;
 
 #[path = "../benches/support/course.rs"]
 mod course;
+
+#[path = "../benches/support/demo.rs"]
+#[allow(dead_code)]
+mod demo;
+
+#[path = "../benches/support/analytics_bench.rs"]
+mod analytics_bench;
 
 /// The command line.
 #[derive(Parser, Debug)]
@@ -88,6 +99,14 @@ struct Args {
     /// Students whose stale roadmaps one `regenerate_roadmaps` renews.
     #[arg(long, default_value_t = 10_000)]
     regenerate_students: usize,
+    /// Skip the analytics run (the demo database of `benches/support/demo.rs`, its
+    /// default size: a few minutes to generate).
+    #[arg(long)]
+    no_analytics: bool,
+    /// Calls of each read model in the analytics run, as the instructor and as the
+    /// service each.
+    #[arg(long, default_value_t = 20)]
+    analytics_calls: usize,
 }
 
 /// One workload's figures.
@@ -872,6 +891,12 @@ async fn main() {
             .expect("drop the load database");
     }
 
+    let analytics = if args.no_analytics {
+        None
+    } else {
+        Some(analytics_run(&url, &admin, args.smoke, args.analytics_calls).await)
+    };
+
     let version: String = sqlx::query_scalar("select version()")
         .fetch_one(&admin)
         .await
@@ -958,6 +983,15 @@ async fn main() {
         "---|".repeat(samples.len()),
         samples.iter().map(|(_, m)| mib(*m)).collect::<Vec<_>>().join(" | "),
     ));
+    if let Some((made, timings)) = &analytics {
+        extra.push_str(&format!(
+            "\nAnalytics on the demo data of `benches/support/demo.rs` ({made}): each read model \
+             of the largest course called {} times as its instructor (under Row Level Security) \
+             and as many as `service_role` (which bypasses it), alternately, one client:\n\n{}",
+            args.analytics_calls,
+            analytics_bench::table(timings),
+        ));
+    }
     println!("{table}\n{pg}\n\n{extra}");
     if let Some(path) = args.write {
         let doc = format!(
@@ -970,4 +1004,53 @@ async fn main() {
         );
         std::fs::write(&path, doc).expect("write the results");
     }
+}
+
+/// Generates the demo data in a database of its own (dropped afterwards) and times the
+/// analytics read models on it: what was made, and the figures.
+async fn analytics_run(
+    url: &str,
+    admin: &sqlx::PgPool,
+    smoke: bool,
+    calls: usize,
+) -> (String, Vec<analytics_bench::Timing>) {
+    let name = format!("lms_load_demo_{}", std::process::id());
+    sqlx::query(&format!("create database {name}"))
+        .execute(admin)
+        .await
+        .expect("create the demo database");
+    let options: sqlx::postgres::PgConnectOptions = url.parse().expect("DATABASE_URL");
+    let pool = Lms::pool_options()
+        .max_connections(16)
+        .connect_with(options.database(&name))
+        .await
+        .expect("connect to the demo database");
+    let lms = Lms::from_pool(pool);
+    lms.migrate().await.expect("migrate the demo database");
+    let options = if smoke {
+        demo::DemoOptions::smoke()
+    } else {
+        demo::DemoOptions::default()
+    };
+    let started = Instant::now();
+    let made = demo::generate(&lms, &options).await;
+    let generated = started.elapsed().as_secs_f64();
+    let flagship = made.flagship();
+    let description = format!(
+        "{} courses × {} lessons, {} students, {} attempts, generated in {generated:.0} s; \
+         the largest course has {} students, its practice quiz {} attempts",
+        options.courses,
+        options.lessons,
+        made.rows.students,
+        made.rows.attempts,
+        flagship.students.len(),
+        made.rows.flagship_attempts,
+    );
+    let timings = analytics_bench::run(&lms, &made, if smoke { 2 } else { calls }).await;
+    lms.pool().close().await;
+    sqlx::query(&format!("drop database {name} with (force)"))
+        .execute(admin)
+        .await
+        .expect("drop the demo database");
+    (description, timings)
 }

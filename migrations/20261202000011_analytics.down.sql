@@ -3,6 +3,7 @@
 drop trigger assessment_attempts_item_responses on public.assessment_attempts;
 drop table public.assessment_item_responses;
 drop function lms_private.keep_item_responses();
+drop function lms_private.item_responses(jsonb, jsonb);
 drop trigger learning_progress_activity on public.learning_progress;
 drop table public.learning_activity;
 drop function lms_private.count_learning_activity();

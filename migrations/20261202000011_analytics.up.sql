@@ -223,7 +223,9 @@ revoke create on schema lms_private from service_role;
 -- documents apart at each query. Kept by a trigger on `assessment_attempts` for every
 -- writer (submission, grading, regrade, an import); derived, so not audited; read like
 -- `assessment_attempts`. A response is the selected option ids as a JSON array (multiple
--- choice), `true`/`false` (true/false), the text (short answer), null otherwise.
+-- choice), `true`/`false` (true/false), the text of a wrong short answer, null otherwise.
+-- Kinds and outcomes are a letter per question: rows stay small (an assessment's 20,000
+-- attempts are read at each analysis).
 
 create table public.assessment_item_responses (
   attempt_id uuid primary key references public.assessment_attempts (id) on delete cascade,
@@ -234,10 +236,13 @@ create table public.assessment_item_responses (
   score integer not null,
   passed boolean,
   question_ids text[] not null,
-  kinds text[] not null,
+  -- one letter per question: m(ultiple choice), t(rue/false), s(hort answer), e(ssay)
+  kinds text not null,
   points double precision[] not null,
   max_points integer[] not null,
-  outcomes text[] not null,
+  -- one letter per question: c(orrect), p(artial), i(ncorrect), u(nanswered),
+  -- r (pending review)
+  outcomes text not null,
   responses text[] not null
 );
 comment on table public.assessment_item_responses is
@@ -246,6 +251,44 @@ create index idx_assessment_item_responses_assessment
   on public.assessment_item_responses (assessment_id, student_id, attempt_number);
 create index idx_assessment_item_responses_course on public.assessment_item_responses (course_id);
 create index idx_assessment_item_responses_student on public.assessment_item_responses (student_id);
+
+-- An attempt's item responses from its feedback and answers documents.
+create function lms_private.item_responses(feedback jsonb, answers jsonb)
+  returns table (question_ids text[], kinds text, points double precision[],
+                 max_points integer[], outcomes text, responses text[])
+  language sql immutable
+  set search_path = pg_catalog, pg_temp
+  as $$
+    select coalesce(array_agg(q ->> 'question_id' order by n), '{}'),
+           coalesce(string_agg(case q ->> 'kind' when 'multiple_choice' then 'm'
+                      when 'true_false' then 't' when 'short_answer' then 's'
+                      when 'essay' then 'e' else '?' end, '' order by n), ''),
+           coalesce(array_agg(case jsonb_typeof(q -> 'points_earned')
+                                when 'number' then (q ->> 'points_earned')::double precision end
+                              order by n), '{}'),
+           coalesce(array_agg(case jsonb_typeof(q -> 'max_points')
+                                when 'number' then (q ->> 'max_points')::numeric::integer end
+                              order by n), '{}'),
+           coalesce(string_agg(case q ->> 'outcome' when 'correct' then 'c'
+                      when 'partial' then 'p' when 'incorrect' then 'i'
+                      when 'unanswered' then 'u' when 'pending_review' then 'r'
+                      else '?' end, '' order by n), ''),
+           coalesce(array_agg(
+             case a ->> 'type'
+               when 'multiple_choice' then
+                 case jsonb_typeof(a -> 'selected') when 'array' then (a -> 'selected')::text end
+               when 'true_false' then
+                 case jsonb_typeof(a -> 'value') when 'boolean' then a ->> 'value' end
+               when 'short_answer' then
+                 case when q ->> 'outcome' = 'incorrect' then a ->> 'text' end
+             end order by n), '{}')
+      from jsonb_array_elements(case jsonb_typeof(feedback -> 'questions')
+                                  when 'array' then feedback -> 'questions' else '[]' end)
+           with ordinality e(q, n)
+      left join lateral (
+        select case jsonb_typeof(answers) when 'object' then answers -> (q ->> 'question_id') end
+      ) x(a) on true
+  $$;
 
 create function lms_private.keep_item_responses() returns trigger
   language plpgsql security definer
@@ -261,35 +304,14 @@ begin
     (attempt_id, assessment_id, course_id, student_id, attempt_number, score, passed,
      question_ids, kinds, points, max_points, outcomes, responses)
   select new.id, new.assessment_id, new.course_id, new.student_id, new.attempt_number,
-         new.score, new.passed,
-         coalesce(array_agg(q ->> 'question_id' order by n), '{}'),
-         coalesce(array_agg(q ->> 'kind' order by n), '{}'),
-         coalesce(array_agg(case jsonb_typeof(q -> 'points_earned')
-                              when 'number' then (q ->> 'points_earned')::double precision end
-                            order by n), '{}'),
-         coalesce(array_agg(case jsonb_typeof(q -> 'max_points')
-                              when 'number' then (q ->> 'max_points')::numeric::integer end
-                            order by n), '{}'),
-         coalesce(array_agg(q ->> 'outcome' order by n), '{}'),
-         coalesce(array_agg(
-           case a ->> 'type'
-             when 'multiple_choice' then
-               case jsonb_typeof(a -> 'selected') when 'array' then (a -> 'selected')::text end
-             when 'true_false' then
-               case jsonb_typeof(a -> 'value') when 'boolean' then a ->> 'value' end
-             when 'short_answer' then a ->> 'text'
-           end order by n), '{}')
-    from jsonb_array_elements(new.feedback -> 'questions') with ordinality e(q, n)
-    left join lateral (
-      select case jsonb_typeof(new.answers) when 'object' then new.answers -> (q ->> 'question_id') end
-    ) x(a) on true
+         new.score, new.passed, i.*
+    from lms_private.item_responses(new.feedback, new.answers) i
   on conflict (attempt_id) do update set
     assessment_id = excluded.assessment_id, course_id = excluded.course_id,
     student_id = excluded.student_id, attempt_number = excluded.attempt_number,
     score = excluded.score, passed = excluded.passed, question_ids = excluded.question_ids,
-    kinds = excluded.kinds,
-    points = excluded.points, max_points = excluded.max_points, outcomes = excluded.outcomes,
-    responses = excluded.responses;
+    kinds = excluded.kinds, points = excluded.points, max_points = excluded.max_points,
+    outcomes = excluded.outcomes, responses = excluded.responses;
   return null;
 end;
 $$;
@@ -299,38 +321,19 @@ insert into public.assessment_item_responses
   (attempt_id, assessment_id, course_id, student_id, attempt_number, score, passed,
    question_ids, kinds, points, max_points, outcomes, responses)
 select t.id, t.assessment_id, t.course_id, t.student_id, t.attempt_number, t.score, t.passed,
-       coalesce(array_agg(q ->> 'question_id' order by n), '{}'),
-       coalesce(array_agg(q ->> 'kind' order by n), '{}'),
-       coalesce(array_agg(case jsonb_typeof(q -> 'points_earned')
-                            when 'number' then (q ->> 'points_earned')::double precision end
-                          order by n), '{}'),
-       coalesce(array_agg(case jsonb_typeof(q -> 'max_points')
-                            when 'number' then (q ->> 'max_points')::numeric::integer end
-                          order by n), '{}'),
-       coalesce(array_agg(q ->> 'outcome' order by n), '{}'),
-       coalesce(array_agg(
-         case a ->> 'type'
-           when 'multiple_choice' then
-             case jsonb_typeof(a -> 'selected') when 'array' then (a -> 'selected')::text end
-           when 'true_false' then
-             case jsonb_typeof(a -> 'value') when 'boolean' then a ->> 'value' end
-           when 'short_answer' then a ->> 'text'
-         end order by n), '{}')
+       i.*
   from public.assessment_attempts t
-  cross join lateral jsonb_array_elements(t.feedback -> 'questions') with ordinality e(q, n)
-  left join lateral (
-    select case jsonb_typeof(t.answers) when 'object' then t.answers -> (q ->> 'question_id') end
-  ) x(a) on true
+  cross join lateral lms_private.item_responses(t.feedback, t.answers) i
  where t.submitted_at is not null and t.score is not null
-   and jsonb_typeof(t.feedback -> 'questions') = 'array'
- group by t.id;
+   and jsonb_typeof(t.feedback -> 'questions') = 'array';
 
 create trigger assessment_attempts_item_responses
   after insert or update of feedback, answers, score, passed, submitted_at, assessment_id,
     course_id, attempt_number on public.assessment_attempts
   for each row execute function lms_private.keep_item_responses();
 
-revoke all on function lms_private.keep_item_responses() from public, anon, authenticated;
+revoke all on function lms_private.keep_item_responses(),
+  lms_private.item_responses(jsonb, jsonb) from public, anon, authenticated;
 revoke all on table public.assessment_item_responses from public, anon, authenticated;
 grant all on table public.assessment_item_responses to service_role;
 grant select on table public.assessment_item_responses to authenticated;
@@ -345,4 +348,5 @@ create policy assessment_item_responses_select on public.assessment_item_respons
   );
 grant create on schema lms_private to service_role;
 alter function lms_private.keep_item_responses() owner to service_role;
+alter function lms_private.item_responses(jsonb, jsonb) owner to service_role;
 revoke create on schema lms_private from service_role;

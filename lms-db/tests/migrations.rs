@@ -174,7 +174,7 @@ async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
         // course_id is not in the spec: derived by trigger for the RLS policy (20261202000011)
         ("learning_progress", "id uuid, student_id uuid, content_id uuid, content_type text, progress_data jsonb, completed_at timestamptz, time_spent int4, created_at timestamptz, updated_at timestamptz, course_id uuid"),
         ("learning_activity", "id uuid, course_id uuid, student_id uuid, day date, seconds int8, reports int4, last_reported_at timestamptz"),
-        ("assessment_item_responses", "attempt_id uuid, assessment_id uuid, course_id uuid, student_id uuid, attempt_number int4, score int4, passed bool, question_ids _text, kinds _text, points _float8, max_points _int4, outcomes _text, responses _text"),
+        ("assessment_item_responses", "attempt_id uuid, assessment_id uuid, course_id uuid, student_id uuid, attempt_number int4, score int4, passed bool, question_ids _text, kinds text, points _float8, max_points _int4, outcomes text, responses _text"),
     ];
     for (table, columns) in spec {
         let actual: Vec<String> = sqlx::query_scalar(

@@ -215,7 +215,7 @@ fn new_row(table: &str) -> &'static str {
         "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
         "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds, last_reported_at) values ('{pub1}', '{s1}', current_date - 1, 36000, now())",
-        "assessment_item_responses" => "insert into assessment_item_responses (attempt_id, assessment_id, course_id, student_id, attempt_number, score, question_ids, kinds, points, max_points, outcomes, responses) values ('{att_s1_f}', '{draft1_f}', '{draft1}', '{s1}', 1, 100, '{}', '{}', '{}', '{}', '{}', '{}')",
+        "assessment_item_responses" => "insert into assessment_item_responses (attempt_id, assessment_id, course_id, student_id, attempt_number, score, question_ids, kinds, points, max_points, outcomes, responses) values ('{att_s1_f}', '{draft1_f}', '{draft1}', '{s1}', 1, 100, '{}', '', '{}', '{}', '', '{}')",
         _ => unreachable!("{table}"),
     }
 }
@@ -1477,9 +1477,9 @@ impl World {
                  student_id, attempt_number, score, passed, question_ids, kinds, points,
                  max_points, outcomes, responses) values
                ('{att_s1}', '{pub1_l_a}', '{pub1}', '{s1}', 1, 80, true, '{q1}',
-                '{true_false}', '{8}', '{9}', '{partial}', '{true}'),
+                't', '{8}', '{9}', 'p', '{true}'),
                ('{att_s2}', '{pub2_f}', '{pub2}', '{s2}', 1, 40, false, '{q1}',
-                '{true_false}', '{4}', '{9}', '{partial}', '{false}');
+                't', '{4}', '{9}', 'p', '{false}');
             ",
         );
         sqlx::raw_sql(&self.sql(&sql)).execute(pool).await.unwrap();

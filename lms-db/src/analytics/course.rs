@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use lms_core::analytics::{
-    self, AtRisk, HistogramBin, Item, ItemResponses, RiskReason, RiskThresholds, StudentFacts,
+    self, AtRisk, Item, ItemResponses, ItemStatistics, RiskReason, RiskThresholds, StudentFacts,
     TestStatistics,
 };
-use lms_core::documents::{Document, Outcome, Question, QuestionKind, QuestionSet};
+use lms_core::documents::{Document, Question, QuestionKind, QuestionSet};
 use lms_core::model::{AssessmentId, CourseId, LessonId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -88,35 +88,12 @@ pub mod queries {
         };
     }
 
-    /// One row per chosen attempt: its score, pass, and its questions' ids, points
-    /// earned and points available, in the feedback's order.
+    /// One row per chosen attempt: its score, pass, and its questions' ids, kinds,
+    /// points earned, points available, outcomes and responses, in the feedback's order.
     pub const ITEM_RESPONSES: &str = concat!(
         chosen_attempts!(),
-        "select score, passed, question_ids as ids, points, max_points as maxes from chosen"
-    );
-
-    /// Counts over the chosen attempts' responses, per question: each `outcome`, each
-    /// multiple-choice `option` selected, each true/false `value`, and each `wrong`
-    /// short answer (lower case, runs of white space as one space, trimmed).
-    pub const ITEM_ANSWERS: &str = concat!(
-        chosen_attempts!(),
-        ", u as ( \
-           select u.* from chosen c, \
-             unnest(c.question_ids, c.kinds, c.outcomes, c.responses) u(qid, kind, outcome, answer)) \
-         select u.qid, r.kind, r.value, count(*) as n from u cross join lateral ( \
-             select 'outcome' as kind, u.outcome as value \
-             union all \
-             select 'option', s from jsonb_array_elements_text( \
-                 case when u.kind = 'multiple_choice' and u.answer is not null \
-                      then u.answer::jsonb else '[]' end) s \
-             union all \
-             select 'value', u.answer where u.kind = 'true_false' \
-             union all \
-             select 'wrong', btrim(regexp_replace(lower(u.answer), '\\s+', ' ', 'g')) \
-              where u.kind = 'short_answer' and u.outcome = 'incorrect' \
-                and btrim(regexp_replace(coalesce(u.answer, ''), '\\s+', ' ', 'g')) <> '') r \
-          where u.qid is not null and r.value is not null \
-          group by 1, 2, 3"
+        "select score, passed, question_ids, kinds, points, max_points, outcomes, responses \
+           from chosen"
     );
 
     /// Per student enrolled in course `$1`: enrolment, name, the last activity (a lesson
@@ -317,22 +294,14 @@ pub struct AnswerCount {
 /// One question of an [`ItemAnalysis`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemReport {
-    /// The question's id.
-    pub question_id: String,
+    /// Its id, points available, attempts, facility, discrimination and mean points
+    /// (serialized as fields of the report).
+    #[serde(flatten)]
+    pub stats: ItemStatistics,
     /// Its kind.
     pub kind: QuestionKind,
     /// Its prompt.
     pub prompt: String,
-    /// Points available.
-    pub max_points: u32,
-    /// Attempts that hold the question.
-    pub attempts: u64,
-    /// Mean credit, `0..=1`.
-    pub facility: Option<f64>,
-    /// Corrected item–total correlation.
-    pub discrimination: Option<f64>,
-    /// Mean points earned.
-    pub mean_points: Option<f64>,
     /// Attempts by outcome (`correct`, `partial`, `incorrect`, `unanswered`,
     /// `pending_review`).
     pub outcomes: BTreeMap<String, u64>,
@@ -352,20 +321,10 @@ pub struct ItemAnalysis {
     pub title: String,
     /// Which attempts were read.
     pub attempts_read: AttemptFilter,
-    /// Graded attempts analysed.
-    pub attempts: u64,
-    /// Attempts holding every current question (behind discrimination and alpha).
-    pub complete_attempts: u64,
-    /// Mean score, 0–100.
-    pub mean_score: Option<f64>,
-    /// Standard deviation of the scores.
-    pub std_dev_score: Option<f64>,
-    /// Cronbach's alpha.
-    pub cronbach_alpha: Option<f64>,
-    /// Share of the attempts that passed.
-    pub pass_rate: Option<f64>,
-    /// Scores in ten bars.
-    pub histogram: Vec<HistogramBin>,
+    /// The test's attempts, mean and standard deviation of the scores, alpha, pass rate
+    /// and histogram (serialized as fields of the report).
+    #[serde(flatten)]
+    pub test: TestStatistics,
     /// The questions.
     pub items: Vec<ItemReport>,
 }
@@ -479,6 +438,63 @@ async fn staff_questions(tx: &mut crate::session::Tx, id: AssessmentId) -> Resul
     Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
+/// What the attempts answered to one item: outcomes, the options (or true/false
+/// values) picked, the wrong short answers (normalized).
+#[derive(Default)]
+struct Tally {
+    outcomes: BTreeMap<String, u64>,
+    picks: HashMap<String, u64>,
+    wrong: HashMap<String, u64>,
+}
+
+impl Tally {
+    /// Counts one attempt's answer to the item: its kind, outcome (letters) and response
+    /// as `assessment_item_responses` holds them.
+    fn add(&mut self, kind: Option<char>, outcome: Option<char>, response: Option<&str>) {
+        let outcome = match outcome {
+            Some('c') => Some("correct"),
+            Some('p') => Some("partial"),
+            Some('i') => Some("incorrect"),
+            Some('u') => Some("unanswered"),
+            Some('r') => Some("pending_review"),
+            _ => None,
+        };
+        if let Some(o) = outcome {
+            *self.outcomes.entry(o.to_owned()).or_default() += 1;
+        }
+        let Some(response) = response else {
+            return;
+        };
+        match kind {
+            Some('m') => {
+                let selected: Vec<String> = serde_json::from_str(response).unwrap_or_default();
+                for id in selected {
+                    *self.picks.entry(id).or_default() += 1;
+                }
+            }
+            Some('t') if matches!(response, "true" | "false") => {
+                *self.picks.entry(response.to_owned()).or_default() += 1;
+            }
+            Some('s') if outcome == Some("incorrect") => {
+                let text = normalized(response);
+                if !text.is_empty() {
+                    *self.wrong.entry(text).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A short answer as wrong answers are grouped: lower case, runs of white space as one
+/// space, trimmed.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// The prompt of a question.
 fn prompt(q: &Question) -> &str {
     match q {
@@ -567,12 +583,6 @@ impl Scope {
             .bind(which.as_str())
             .fetch_all(tx.conn())
             .await?;
-        let answers = sqlx::query(queries::ITEM_ANSWERS)
-            .bind(course.0)
-            .bind(assessment_id.0)
-            .bind(which.as_str())
-            .fetch_all(tx.conn())
-            .await?;
         let questions = staff_questions(&mut tx, assessment_id).await?;
         tx.commit().await?;
         let items: Vec<Item> = questions
@@ -588,20 +598,34 @@ impl Scope {
             .enumerate()
             .map(|(i, it)| (it.question_id.as_str(), i))
             .collect();
+        let mut tallies: Vec<Tally> = (0..items.len()).map(|_| Tally::default()).collect();
         let attempts = responses
             .iter()
             .map(|row| {
-                let ids: Vec<Option<String>> = row.try_get("ids")?;
+                let ids: Vec<Option<String>> = row.try_get("question_ids")?;
+                let kinds: String = row.try_get("kinds")?;
+                let kinds: Vec<char> = kinds.chars().collect();
                 let earned: Vec<Option<f64>> = row.try_get("points")?;
-                let maxes: Vec<Option<i32>> = row.try_get("maxes")?;
+                let maxes: Vec<Option<i32>> = row.try_get("max_points")?;
+                let outcomes: String = row.try_get("outcomes")?;
+                let outcomes: Vec<char> = outcomes.chars().collect();
+                let answers: Vec<Option<String>> = row.try_get("responses")?;
                 let mut points = vec![None; items.len()];
-                for ((id, p), max) in ids.iter().zip(earned).zip(maxes) {
+                for (k, id) in ids.iter().enumerate() {
+                    let Some(&i) = id.as_deref().and_then(|id| index.get(id)) else {
+                        continue;
+                    };
                     // an answer to an older version worth other points is not this item's
-                    if let Some(&i) = id.as_deref().and_then(|id| index.get(id)) {
-                        if max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points) {
-                            points[i] = p;
-                        }
+                    let max = maxes.get(k).copied().flatten();
+                    if max.and_then(|m| u32::try_from(m).ok()) != Some(items[i].max_points) {
+                        continue;
                     }
+                    points[i] = earned.get(k).copied().flatten();
+                    tallies[i].add(
+                        kinds.get(k).copied(),
+                        outcomes.get(k).copied(),
+                        answers.get(k).and_then(Option::as_deref),
+                    );
                 }
                 Ok(ItemResponses {
                     score: row
@@ -613,30 +637,15 @@ impl Scope {
             })
             .collect::<sqlx::Result<Vec<_>>>()?;
         let (stats, test) = analytics::item_statistics(&items, &attempts)?;
-        let mut counted: HashMap<(String, String), Vec<(String, u64)>> = HashMap::new();
-        for row in &answers {
-            let key = (
-                row.try_get::<String, _>("qid")?,
-                row.try_get::<String, _>("kind")?,
-            );
-            counted
-                .entry(key)
-                .or_default()
-                .push((row.try_get("value")?, count(row, "n")?));
-        }
-        let mut take = |q: &str, kind: &str| counted.remove(&(q.to_owned(), kind.to_owned()));
         let items = questions
             .0
             .iter()
             .zip(stats)
-            .map(|(q, s)| {
+            .zip(tallies)
+            .map(|((q, s), tally)| {
                 let n = s.attempts;
                 let share = |c: u64| if n == 0 { 0.0 } else { c as f64 / n as f64 };
-                let tally: HashMap<String, u64> = take(q.id(), "option")
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect();
-                let picked = |id: &str| tally.get(id).copied().unwrap_or(0);
+                let picked = |id: &str| tally.picks.get(id).copied().unwrap_or(0);
                 let options = match q {
                     Question::MultipleChoice(m) => m
                         .options
@@ -649,46 +658,28 @@ impl Scope {
                             share: share(picked(&o.id)),
                         })
                         .collect(),
-                    Question::TrueFalse(t) => {
-                        let values: HashMap<String, u64> = take(q.id(), "value")
-                            .unwrap_or_default()
-                            .into_iter()
-                            .collect();
-                        [true, false]
-                            .into_iter()
-                            .map(|v| {
-                                let c = values.get(&v.to_string()).copied().unwrap_or(0);
-                                OptionShare {
-                                    option_id: v.to_string(),
-                                    text: if v { "True" } else { "False" }.into(),
-                                    correct: v == t.correct,
-                                    count: c,
-                                    share: share(c),
-                                }
-                            })
-                            .collect()
-                    }
+                    Question::TrueFalse(t) => [true, false]
+                        .into_iter()
+                        .map(|v| {
+                            let c = picked(if v { "true" } else { "false" });
+                            OptionShare {
+                                option_id: v.to_string(),
+                                text: if v { "True" } else { "False" }.into(),
+                                correct: v == t.correct,
+                                count: c,
+                                share: share(c),
+                            }
+                        })
+                        .collect(),
                     _ => Vec::new(),
                 };
-                let mut wrong = take(q.id(), "wrong").unwrap_or_default();
+                let mut wrong: Vec<(String, u64)> = tally.wrong.into_iter().collect();
                 wrong.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 wrong.truncate(10);
-                let outcomes = take(q.id(), "outcome")
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(o, _)| {
-                        Outcome::deserialize(serde_json::Value::String(o.clone())).is_ok()
-                    })
-                    .collect();
+                let outcomes = tally.outcomes;
                 ItemReport {
-                    question_id: s.question_id,
                     kind: q.kind(),
                     prompt: prompt(q).to_owned(),
-                    max_points: s.max_points,
-                    attempts: n,
-                    facility: s.facility,
-                    discrimination: s.discrimination,
-                    mean_points: s.mean_points,
                     outcomes,
                     options,
                     wrong_answers: wrong
@@ -699,29 +690,15 @@ impl Scope {
                             share: share(c),
                         })
                         .collect(),
+                    stats: s,
                 }
             })
             .collect();
-        let TestStatistics {
-            attempts,
-            complete_attempts,
-            mean_score,
-            std_dev_score,
-            cronbach_alpha,
-            pass_rate,
-            histogram,
-        } = test;
         Ok(ItemAnalysis {
             assessment_id,
             title,
             attempts_read: which,
-            attempts,
-            complete_attempts,
-            mean_score,
-            std_dev_score,
-            cronbach_alpha,
-            pass_rate,
-            histogram,
+            test,
             items,
         })
     }

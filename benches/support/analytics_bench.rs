@@ -1,0 +1,155 @@
+//! The analytics part of the load tool (`examples/load.rs`): on the demo data of
+//! `benches/support/demo.rs`, each read model of the flagship course is called as its
+//! instructor (under Row Level Security) and as the service (`service_role`, which
+//! bypasses it), alternately, and the medians compared.
+
+use std::time::Instant;
+
+use chrono::Duration;
+use lms::core::analytics::RiskThresholds;
+use lms::core::repo::Page;
+use lms::db::{AttemptFilter, Bucket, Lms, Scope};
+
+use crate::demo::Demo;
+
+/// One read model's figures.
+pub struct Timing {
+    /// The read model.
+    pub name: String,
+    /// What it read (e.g. "2,000 students").
+    pub size: String,
+    /// Median milliseconds as the course's instructor.
+    pub instructor_ms: f64,
+    /// p99 milliseconds as the instructor.
+    pub instructor_p99_ms: f64,
+    /// Median milliseconds as the service.
+    pub service_ms: f64,
+}
+
+fn percentile(times: &mut [f64], p: f64) -> f64 {
+    times.sort_by(f64::total_cmp);
+    let i = ((times.len() as f64 - 1.0) * p).round() as usize;
+    times.get(i).copied().unwrap_or(f64::NAN)
+}
+
+/// Calls `op` as `staff` and as `service`, alternately, `calls` times each after one
+/// warm-up call each; returns the instructor's median and p99 and the service's median.
+async fn compare<F, Fut>(staff: &Scope, service: &Scope, calls: usize, op: F) -> (f64, f64, f64)
+where
+    F: Fn(Scope) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    op(staff.clone()).await;
+    op(service.clone()).await;
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..calls {
+        for (scope, into) in [(staff, &mut mine), (service, &mut theirs)] {
+            let t = Instant::now();
+            op(scope.clone()).await;
+            into.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let p99 = percentile(&mut mine.clone(), 0.99);
+    (
+        percentile(&mut mine, 0.5),
+        p99,
+        percentile(&mut theirs, 0.5),
+    )
+}
+
+/// Times every read model of the flagship course.
+pub async fn run(lms: &Lms, demo: &Demo, calls: usize) -> Vec<Timing> {
+    let course = demo.flagship();
+    let staff = lms.as_user(course.instructor);
+    let service = lms.as_service();
+    let students = course.students.len();
+    let quiz = demo.flagship_assessment;
+    let attempts = staff
+        .item_analysis(quiz, AttemptFilter::All)
+        .await
+        .expect("item analysis")
+        .test
+        .attempts;
+    let (id, today) = (course.id, demo.now.date_naive());
+    let mut out = Vec::new();
+    let mut push = |name: &str, size: String, (a, p99, b): (f64, f64, f64)| {
+        out.push(Timing {
+            name: name.into(),
+            size,
+            instructor_ms: a,
+            instructor_p99_ms: p99,
+            service_ms: b,
+        })
+    };
+    push(
+        "`gradebook` (first page of 50)",
+        format!("{students} students"),
+        compare(&staff, &service, calls, |s| async move {
+            s.gradebook(id, Page::new(50, 0)).await.expect("gradebook");
+        })
+        .await,
+    );
+    push(
+        "`item_analysis`",
+        format!("{attempts} attempts"),
+        compare(&staff, &service, calls, |s| async move {
+            s.item_analysis(quiz, AttemptFilter::All)
+                .await
+                .expect("item analysis");
+        })
+        .await,
+    );
+    push(
+        "`completion_funnel`",
+        format!("{students} students × {} lessons", course.lessons.len()),
+        compare(&staff, &service, calls, |s| async move {
+            s.completion_funnel(id).await.expect("funnel");
+        })
+        .await,
+    );
+    push(
+        "`at_risk_students`",
+        format!("{students} students"),
+        compare(&staff, &service, calls, |s| async move {
+            s.at_risk_students(id, RiskThresholds::default())
+                .await
+                .expect("at risk");
+        })
+        .await,
+    );
+    push(
+        "`activity` (120 days)",
+        format!("{students} students"),
+        compare(&staff, &service, calls, |s| async move {
+            s.activity(
+                id,
+                Bucket::Day,
+                Some(today - Duration::days(119)),
+                Some(today),
+            )
+            .await
+            .expect("activity");
+        })
+        .await,
+    );
+    out
+}
+
+/// The figures as a markdown table.
+pub fn table(timings: &[Timing]) -> String {
+    let mut md = String::from(
+        "| read model | data | instructor p50 ms | instructor p99 ms | `service_role` p50 ms | RLS × service |\n|---|---|---|---|---|---|\n",
+    );
+    for t in timings {
+        md.push_str(&format!(
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.2}× |\n",
+            t.name,
+            t.size,
+            t.instructor_ms,
+            t.instructor_p99_ms,
+            t.service_ms,
+            t.instructor_ms / t.service_ms
+        ));
+    }
+    md
+}
