@@ -88,8 +88,8 @@ pub mod queries {
         };
     }
 
-    /// One row per chosen attempt: its score, pass, and its questions' ids, kinds,
-    /// points earned, points available, outcomes and responses, in the feedback's order.
+    /// One row per chosen attempt: its score, pass, and its questions' ids, kinds, points
+    /// earned, points available, outcomes and responses, in the feedback's order.
     pub const ITEM_RESPONSES: &str = concat!(
         chosen_attempts!(),
         "select score, passed, question_ids, kinds, points, max_points, outcomes, responses \
@@ -438,51 +438,75 @@ async fn staff_questions(tx: &mut crate::session::Tx, id: AssessmentId) -> Resul
     Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
+/// The questions an attempt's item responses are about: ids, kinds, points available.
+type Layout = (Vec<Option<String>>, String, Vec<Option<i32>>);
+
 /// What the attempts answered to one item: outcomes, the options (or true/false
 /// values) picked, the wrong short answers (normalized).
 #[derive(Default)]
 struct Tally {
-    outcomes: BTreeMap<String, u64>,
+    outcomes: [u64; 5],
     picks: HashMap<String, u64>,
     wrong: HashMap<String, u64>,
 }
 
+/// The outcomes in the order of [`Tally::outcomes`], with their letters in
+/// `assessment_item_responses.outcomes`.
+const OUTCOMES: [(char, &str); 5] = [
+    ('c', "correct"),
+    ('p', "partial"),
+    ('i', "incorrect"),
+    ('u', "unanswered"),
+    ('r', "pending_review"),
+];
+
+/// One more of `key` in `counts`, allocating the key only the first time.
+fn bump(counts: &mut HashMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_owned(), 1);
+        }
+    }
+}
+
 impl Tally {
-    /// Counts one attempt's answer to the item: its kind, outcome (letters) and response
-    /// as `assessment_item_responses` holds them.
-    fn add(&mut self, kind: Option<char>, outcome: Option<char>, response: Option<&str>) {
-        let outcome = match outcome {
-            Some('c') => Some("correct"),
-            Some('p') => Some("partial"),
-            Some('i') => Some("incorrect"),
-            Some('u') => Some("unanswered"),
-            Some('r') => Some("pending_review"),
-            _ => None,
-        };
-        if let Some(o) = outcome {
-            *self.outcomes.entry(o.to_owned()).or_default() += 1;
+    /// Counts one attempt's answer to the item: its kind and outcome (letters) and its
+    /// response as `assessment_item_responses` holds them.
+    fn add(&mut self, kind: char, outcome: char, response: Option<&str>) {
+        if let Some(k) = OUTCOMES.iter().position(|(letter, _)| *letter == outcome) {
+            self.outcomes[k] += 1;
         }
         let Some(response) = response else {
             return;
         };
         match kind {
-            Some('m') => {
-                let selected: Vec<String> = serde_json::from_str(response).unwrap_or_default();
-                for id in selected {
-                    *self.picks.entry(id).or_default() += 1;
+            'm' => {
+                let selected: Vec<std::borrow::Cow<'_, str>> =
+                    serde_json::from_str(response).unwrap_or_default();
+                for id in &selected {
+                    bump(&mut self.picks, id);
                 }
             }
-            Some('t') if matches!(response, "true" | "false") => {
-                *self.picks.entry(response.to_owned()).or_default() += 1;
-            }
-            Some('s') if outcome == Some("incorrect") => {
+            't' if matches!(response, "true" | "false") => bump(&mut self.picks, response),
+            's' if outcome == 'i' => {
                 let text = normalized(response);
                 if !text.is_empty() {
-                    *self.wrong.entry(text).or_default() += 1;
+                    bump(&mut self.wrong, &text);
                 }
             }
             _ => {}
         }
+    }
+
+    /// The outcomes counted, by name.
+    fn outcome_counts(&self) -> BTreeMap<String, u64> {
+        OUTCOMES
+            .iter()
+            .zip(self.outcomes)
+            .filter(|(_, n)| *n > 0)
+            .map(|((_, name), n)| ((*name).to_owned(), n))
+            .collect()
     }
 }
 
@@ -599,43 +623,54 @@ impl Scope {
             .map(|(i, it)| (it.question_id.as_str(), i))
             .collect();
         let mut tallies: Vec<Tally> = (0..items.len()).map(|_| Tally::default()).collect();
-        let attempts = responses
-            .iter()
-            .map(|row| {
-                let ids: Vec<Option<String>> = row.try_get("question_ids")?;
-                let kinds: String = row.try_get("kinds")?;
-                let kinds: Vec<char> = kinds.chars().collect();
-                let earned: Vec<Option<f64>> = row.try_get("points")?;
-                let maxes: Vec<Option<i32>> = row.try_get("max_points")?;
-                let outcomes: String = row.try_get("outcomes")?;
-                let outcomes: Vec<char> = outcomes.chars().collect();
-                let answers: Vec<Option<String>> = row.try_get("responses")?;
-                let mut points = vec![None; items.len()];
-                for (k, id) in ids.iter().enumerate() {
-                    let Some(&i) = id.as_deref().and_then(|id| index.get(id)) else {
-                        continue;
-                    };
-                    // an answer to an older version worth other points is not this item's
-                    let max = maxes.get(k).copied().flatten();
-                    if max.and_then(|m| u32::try_from(m).ok()) != Some(items[i].max_points) {
-                        continue;
-                    }
-                    points[i] = earned.get(k).copied().flatten();
-                    tallies[i].add(
-                        kinds.get(k).copied(),
-                        outcomes.get(k).copied(),
-                        answers.get(k).and_then(Option::as_deref),
-                    );
-                }
-                Ok(ItemResponses {
-                    score: row
-                        .try_get::<Option<i32>, _>("score")?
-                        .and_then(|s| u32::try_from(s).ok()),
-                    passed: row.try_get("passed")?,
-                    points,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()?;
+        // the current layout: per position, the item it holds (an answer to an older
+        // version worth other points is not this item's) and the question's kind
+        let mut layout: Vec<(Option<usize>, char)> = Vec::new();
+        let mut layout_key: Layout = Default::default();
+        let mut attempts = Vec::with_capacity(responses.len());
+        for row in &responses {
+            let key: Layout = (
+                row.try_get("question_ids")?,
+                row.try_get("kinds")?,
+                row.try_get("max_points")?,
+            );
+            // the same questions as the attempt before (one version's attempts share them)
+            if layout_key != key {
+                layout_key = key;
+                let (ids, kinds, maxes) = &layout_key;
+                let mut kinds = kinds.chars();
+                layout = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(k, id)| {
+                        let item = id.as_deref().and_then(|id| index.get(id)).copied();
+                        let max = maxes.get(k).copied().flatten();
+                        let held = item.filter(|&i| {
+                            max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points)
+                        });
+                        (held, kinds.next().unwrap_or('?'))
+                    })
+                    .collect();
+            }
+            let earned: Vec<Option<f64>> = row.try_get("points")?;
+            let outcomes: String = row.try_get("outcomes")?;
+            let answers: Vec<Option<String>> = row.try_get("responses")?;
+            let mut points = vec![None; items.len()];
+            for ((k, (held, kind)), outcome) in layout.iter().enumerate().zip(outcomes.chars()) {
+                let Some(i) = *held else {
+                    continue;
+                };
+                points[i] = earned.get(k).copied().flatten();
+                tallies[i].add(*kind, outcome, answers.get(k).and_then(Option::as_deref));
+            }
+            attempts.push(ItemResponses {
+                score: row
+                    .try_get::<Option<i32>, _>("score")?
+                    .and_then(|s| u32::try_from(s).ok()),
+                passed: row.try_get("passed")?,
+                points,
+            });
+        }
         let (stats, test) = analytics::item_statistics(&items, &attempts)?;
         let items = questions
             .0
@@ -673,10 +708,10 @@ impl Scope {
                         .collect(),
                     _ => Vec::new(),
                 };
+                let outcomes = tally.outcome_counts();
                 let mut wrong: Vec<(String, u64)> = tally.wrong.into_iter().collect();
                 wrong.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 wrong.truncate(10);
-                let outcomes = tally.outcomes;
                 ItemReport {
                     kind: q.kind(),
                     prompt: prompt(q).to_owned(),
