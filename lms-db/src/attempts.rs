@@ -32,8 +32,9 @@ use crate::authoring::{
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    draft_lesson, lock_progress, missing_of, not_enrolled_or, refresh_course_progress,
-    refresh_knowing, standing, student_of, try_lock_progress, ASSESSMENT_OWNER,
+    draft_lesson, lock_progress, lock_progress_sql, missing_of, not_enrolled_or,
+    refresh_course_progress, refresh_knowing, standing, student_of, try_lock_progress,
+    ASSESSMENT_OWNER,
 };
 use crate::rows;
 use crate::session::{Scope, Tx};
@@ -100,14 +101,23 @@ struct Context {
 
 async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     let student = student_of(tx)?;
-    let course = match assessment_course(tx, assessment).await {
-        Ok(c) => c,
-        Err(e @ Error::NotFound { .. }) => {
-            return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?)
-        }
-        Err(e) => return Err(e),
+    // the course as the actor sees it, and the student's lock of it, in one read
+    let sql = format!(
+        "select course, {}::text as locked from ( \
+           select coalesce(a.course_id, l.course_id) as course from public.assessments a \
+             left join public.lessons l on l.id = a.lesson_id where a.id = $1) t \
+          where course is not null",
+        lock_progress_sql("course", "$2")
+    );
+    let course: Option<Uuid> = sqlx::query_scalar(&sql)
+        .bind(assessment.0)
+        .bind(student.0)
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(course) = course.map(CourseId) else {
+        let e = Error::not_found("assessment", assessment);
+        return Err(not_enrolled_or(tx, ASSESSMENT_OWNER, assessment.0, e).await?);
     };
-    lock_progress(tx, course, student).await?;
     // after the lock, so that a change of the rules that held it counts (update_assessment
     // takes each student's lock): in one read as the actor, whether the assessment takes
     // attempts (only the lesson's chosen assessment or the course's final one does), its
@@ -204,8 +214,7 @@ pub(crate) async fn attempt_history(
     assessment: AssessmentId,
     student: UserId,
 ) -> Result<AttemptHistory> {
-    let mut found =
-        rows::histories(tx, student, rows::HistoriesOf::Assessment(assessment.0)).await?;
+    let mut found = rows::histories(tx, student, assessment.0).await?;
     Ok(found.remove(&assessment.0).unwrap_or_default())
 }
 

@@ -278,8 +278,10 @@ async fn refresh(
     use sqlx::types::Json;
     // the course's facts in one read: its final assessment, its published lessons (with
     // prerequisites and assessment), their blocks and the student's completed blocks,
-    // its assessments with how they grade, the student's stored progress rows
-    let facts = sqlx::query(
+    // its assessments with how they grade, the student's stored progress rows, and the
+    // student's attempt history at each of those assessments, reduced in the database to
+    // what the rules need (not every attempt; all but the one the caller knows)
+    let sql = format!(
         "with published as ( \
            select id, prerequisites, assessment_id, order_index from public.lessons \
             where course_id = $2 and is_published) \
@@ -307,12 +309,16 @@ async fn refresh(
                        'accessed', last_accessed is not null, \
                        'attempts_count', attempts_count, 'best_score', best_score)) \
                        from public.student_progress where student_id = $1 and course_id = $2), \
-             '[]') as progress",
-    )
-    .bind(student.0)
-    .bind(course_id.0)
-    .fetch_one(tx.conn())
-    .await?;
+             '[]') as progress, \
+           coalesce((select json_agg(h) from ({}) h), '[]') as histories",
+        rows::histories_sql(rows::HistoriesOf::Course)
+    );
+    let facts = sqlx::query(&sql)
+        .bind(student.0)
+        .bind(course_id.0)
+        .bind(known.as_ref().map(|(a, _)| a.0))
+        .fetch_one(tx.conn())
+        .await?;
     let final_assessment: Option<Uuid> = facts.try_get("final_assessment")?;
     let Json(lesson_rows): Json<Vec<PublishedLesson>> = facts.try_get("lessons")?;
     let Json(totals): Json<Vec<(Uuid, i64)>> = facts.try_get("totals")?;
@@ -321,6 +327,8 @@ async fn refresh(
     let done: HashMap<Uuid, i64> = done.into_iter().collect();
     let Json(assessments): Json<Vec<CourseAssessment>> = facts.try_get("assessments")?;
     let Json(existing): Json<Vec<StoredProgress>> = facts.try_get("progress")?;
+    let Json(histories): Json<Vec<rows::HistoryRow>> = facts.try_get("histories")?;
+    let mut histories = rows::collect_histories(histories)?;
 
     let published: HashSet<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
     let graph = Graph::new(lesson_rows.iter().map(|(id, pre, _)| {
@@ -332,13 +340,6 @@ async fn refresh(
     }))?;
     let lesson_ids: Vec<Uuid> = lesson_rows.iter().map(|l| l.0).collect();
 
-    // the student's attempt history at each of those assessments, reduced in the
-    // database to what the rules need (not every attempt)
-    let of = rows::HistoriesOf::Course {
-        course: course_id.0,
-        except: known.as_ref().map(|(a, _)| a.0),
-    };
-    let mut histories = rows::histories(tx, student, of).await?;
     if let Some((assessment, history)) = known {
         histories.insert(assessment.0, history);
     }
@@ -549,6 +550,17 @@ fn progress_key(course: CourseId, student: UserId) -> String {
     format!("lms.progress:{course}:{student}")
 }
 
+/// [`lock_progress`] as an SQL expression, for a statement that finds the course and
+/// takes the lock in one round trip: `course` and `student` are SQL expressions of the
+/// ids (the key is [`progress_key`]'s; a null id takes no lock). What that statement
+/// reads, it reads before the lock: read what the lock protects in a later statement.
+pub(crate) fn lock_progress_sql(course: &str, student: &str) -> String {
+    format!(
+        "pg_advisory_xact_lock(hashtextextended(\
+           'lms.progress:' || ({course})::text || ':' || ({student})::text, 0))"
+    )
+}
+
 /// The student's standing on a course, read after the progress lock in one statement:
 /// `NotEnrolled` unless they are enrolled, else the lessons among `prerequisites` (in
 /// their order) still to complete, from their stored progress. Only prerequisites the
@@ -674,16 +686,20 @@ impl Scope {
         }
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        // the block and its lesson as the actor sees them, in one read
-        let found = sqlx::query(
+        // the block and its lesson as the actor sees them, in one read that also takes
+        // the student's lock of the block's course (when the actor sees it)
+        let sql = format!(
             "select b.type::text as type, b.lesson_id, l.id as lesson, l.course_id, \
-                    l.is_published, l.prerequisites \
+                    l.is_published, l.prerequisites, {}::text as locked \
                from public.content_blocks b left join public.lessons l on l.id = b.lesson_id \
               where b.id = $1",
-        )
-        .bind(block_id.0)
-        .fetch_optional(tx.conn())
-        .await?;
+            lock_progress_sql("l.course_id", "$2")
+        );
+        let found = sqlx::query(&sql)
+            .bind(block_id.0)
+            .bind(student.0)
+            .fetch_optional(tx.conn())
+            .await?;
         let Some(found) = found else {
             let e = Error::not_found("content block", block_id);
             return Err(not_enrolled_or(&mut tx, BLOCK_OWNER, block_id.0, e).await?);
@@ -697,7 +713,6 @@ impl Scope {
             return Err(draft_lesson(lesson_id));
         }
         let prerequisites: Vec<Uuid> = found.try_get("prerequisites")?;
-        lock_progress(&mut tx, course, student).await?;
         let missing = missing_prerequisites(&mut tx, student, course, &prerequisites).await?;
         if !missing.is_empty() {
             return Err(lms_core::Error::PrerequisitesUnmet { missing }.into());

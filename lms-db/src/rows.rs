@@ -479,25 +479,37 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
     }
 }
 
-/// An attempt's summary columns, as [`histories`] picks them: no documents.
-#[derive(sqlx::FromRow)]
-pub(crate) struct SummaryRow {
-    attempt_number: i32,
-    started_at: chrono::DateTime<chrono::Utc>,
+/// A row of [`histories_sql`]: a picked attempt's summary columns (no documents, kind
+/// `pick`), a sum of points of the graded finished attempts out of one total (`sum`), or
+/// the number of attempts (`count`). Read from a row or from its JSON (`json_agg`).
+#[derive(sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct HistoryRow {
+    kind: String,
+    assessment_id: Uuid,
+    attempt_number: Option<i32>,
+    started_at: Option<chrono::DateTime<chrono::Utc>>,
     submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     abandoned_at: Option<chrono::DateTime<chrono::Utc>>,
     score: Option<i32>,
     passed: Option<bool>,
     exact_points_micros: Option<i64>,
     total_points: Option<i32>,
+    earned: Option<String>,
+    n: Option<i64>,
 }
 
-impl SummaryRow {
-    /// What the attempt rules need of it.
-    pub(crate) fn summary(&self) -> lms_core::attempts::AttemptSummary {
-        lms_core::attempts::AttemptSummary {
-            attempt_number: self.attempt_number,
-            started_at: self.started_at,
+impl HistoryRow {
+    /// What the attempt rules need of a picked attempt.
+    fn summary(&self) -> sqlx::Result<lms_core::attempts::AttemptSummary> {
+        let (Some(attempt_number), Some(started_at)) = (self.attempt_number, self.started_at)
+        else {
+            return Err(sqlx::Error::Decode(
+                "a picked attempt without its number".into(),
+            ));
+        };
+        Ok(lms_core::attempts::AttemptSummary {
+            attempt_number,
+            started_at,
             submitted_at: self.submitted_at,
             abandoned_at: self.abandoned_at,
             score: self.score,
@@ -507,22 +519,23 @@ impl SummaryRow {
                 .and_then(|m| u64::try_from(m).ok())
                 .map(lms_core::documents::Points::from_micros),
             total_points: self.total_points.and_then(|t| u32::try_from(t).ok()),
-        }
+        })
     }
 }
 
-/// Whose attempt histories [`histories`] reads (of one student).
+/// Whose attempt histories [`histories_sql`] reads (of one student).
+#[derive(Clone, Copy)]
 pub(crate) enum HistoriesOf {
-    /// At one assessment.
-    Assessment(Uuid),
-    /// At every assessment of a course the progress refresh counts: the course's own
-    /// (its final exam) and those of its published lessons; all but `except`, whose
+    /// At one assessment (`$2`).
+    Assessment,
+    /// At every assessment of a course (`$2`) the progress refresh counts: the course's
+    /// own (its final exam) and those of its published lessons; all but `$3`, whose
     /// history the caller knows.
-    Course { course: Uuid, except: Option<Uuid> },
+    Course,
 }
 
-/// A student's [`AttemptHistory`] at each assessment of `of` that they attempted, by
-/// assessment: the reduction of [`AttemptHistory::of`] computed in the database, so that
+/// A student's [`AttemptHistory`] at one assessment, by assessment (none when they never
+/// attempted it): the reduction of [`AttemptHistory::of`] computed in the database, so that
 /// only the few attempts a rule may single out and the sums of an average leave it,
 /// however long the history (`lms-db/tests/history.rs` checks it against the whole
 /// list). It still reads each attempt's summary columns once, in the database.
@@ -530,17 +543,27 @@ pub(crate) enum HistoriesOf {
 pub(crate) async fn histories(
     tx: &mut crate::session::Tx,
     student: lms_core::model::UserId,
-    of: HistoriesOf,
+    assessment: Uuid,
 ) -> crate::error::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
-    let (filter, id, except) = match of {
-        HistoriesOf::Assessment(id) => ("assessment_id = $2", id, None),
-        HistoriesOf::Course { course, except } => (
+    let found: Vec<HistoryRow> = sqlx::query_as(&histories_sql(HistoriesOf::Assessment))
+        .bind(student.0)
+        .bind(assessment)
+        .bind(None::<Uuid>)
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(collect_histories(found)?)
+}
+
+/// The statement of [`histories`]: `$1` the student, `$2` the assessment or the course
+/// of `of`, `$3` an assessment left out (or null). Rows as [`HistoryRow`].
+pub(crate) fn histories_sql(of: HistoriesOf) -> String {
+    let filter = match of {
+        HistoriesOf::Assessment => "assessment_id = $2",
+        HistoriesOf::Course => {
             "assessment_id in (select id from public.assessments where course_id = $2 \
                or lesson_id in (select id from public.lessons \
-                                 where course_id = $2 and is_published))",
-            course,
-            except,
-        ),
+                                 where course_id = $2 and is_published))"
+        }
     };
     // One scan of the attempts, grouped by assessment and by assessment and points
     // total: the numbers of the attempts a rule may single out, and per total the sum
@@ -550,7 +573,7 @@ pub(crate) async fn histories(
     // is the greatest `part`, the first of equals: the maximum of part × 10¹⁰ +
     // (2³¹ − 1 − number), decoded back to its number. Then the picked attempts' rows by
     // their numbers.
-    let sql = format!(
+    format!(
         "with x as ( \
            select assessment_id, attempt_number, passed, \
                   submitted_at is not null and abandoned_at is null as finished, \
@@ -597,32 +620,34 @@ pub(crate) async fn histories(
          union all \
          select 'count', assessment_id, null, null, null, null, null, null, null, null, null, \
                 n from g where whole"
-    );
-    let found = sqlx::query(&sql)
-        .bind(student.0)
-        .bind(id)
-        .bind(except)
-        .fetch_all(tx.conn())
-        .await?;
+    )
+}
+
+/// The [`AttemptHistory`] per assessment of the rows of [`histories_sql`].
+pub(crate) fn collect_histories(
+    found: Vec<HistoryRow>,
+) -> sqlx::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
     let mut out: std::collections::HashMap<Uuid, AttemptHistory> = Default::default();
-    for row in &found {
-        let kind: &str = row.try_get("kind")?;
-        let history = out.entry(row.try_get("assessment_id")?).or_default();
-        match kind {
-            "pick" => history.picks.push(SummaryRow::from_row(row)?.summary()),
+    for row in found {
+        let history = out.entry(row.assessment_id).or_default();
+        match row.kind.as_str() {
+            "pick" => history.picks.push(row.summary()?),
             "sum" => {
-                let earned: String = row.try_get("earned")?;
+                let earned = row.earned.as_deref().unwrap_or_default();
                 history.sums.push(lms_core::attempts::FractionSum {
-                    total_points: row
-                        .try_get::<Option<i32>, _>("total_points")?
-                        .and_then(|t| u32::try_from(t).ok()),
+                    total_points: row.total_points.and_then(|t| u32::try_from(t).ok()),
                     earned: earned.parse().map_err(|_| {
                         sqlx::Error::Decode(format!("a sum of points: {earned}").into())
                     })?,
-                    count: u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0),
+                    count: row.n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
                 })
             }
-            _ => history.attempts = u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX),
+            _ => {
+                history.attempts = row
+                    .n
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(u32::MAX)
+            }
         }
     }
     for history in out.values_mut() {

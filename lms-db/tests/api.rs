@@ -92,6 +92,51 @@ async fn a_user_without_a_profile_is_refused_the_same_by_every_call(pool: PgPool
     }
 }
 
+/// The refusal of a user without a profile comes from the round trip that opens the
+/// transaction, before its BEGIN: on a pool of one connection, the calls after it (the
+/// same connection) neither fail as an aborted transaction nor inherit its identity.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_refused_user_leaves_the_connection_clean(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let lms = Lms::from_pool(
+        Lms::pool_options()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap(),
+    );
+    let stranger = UserId::new_v4();
+    for _ in 0..3 {
+        let err = lms.as_user(stranger).my_profile().await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NoProfile, "{err}");
+        assert_eq!(err.details()["user_id"], json!(stranger));
+        // the student's own call on the same connection: their identity, not the stranger's
+        let me = lms.as_user(w.student).my_profile().await.unwrap();
+        assert_eq!(me.id, w.student);
+        // anonymous: no claims left behind
+        let mut conn = lms.pool().acquire().await.unwrap();
+        // outside a transaction each statement has its own now()
+        let mut nows = Vec::new();
+        for _ in 0..2 {
+            let t: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select now()")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            nows.push(t);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_ne!(nows[0], nows[1], "the connection was left in a transaction");
+        let (claims, role): (Option<String>, String) = sqlx::query_as(
+            "select nullif(current_setting('request.jwt.claims', true), ''), current_user::text",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(claims, None);
+        assert_ne!(role, "authenticated");
+    }
+}
+
 /// Plain PostgreSQL has no auth server: the service signs users up (the sign-in row,
 /// then the profile by the sign-up trigger) and gives any id a profile on first sight.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
