@@ -97,9 +97,22 @@ struct Context {
     rules: AttemptRules,
     minimum_passing_score: i32,
     missing: Vec<LessonId>,
+    /// The student's history at the assessment, when asked for ([`attempt_history`]).
+    history: Option<AttemptHistory>,
 }
 
-async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
+/// Whether [`context`] also reads the student's history at the assessment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WithHistory {
+    Yes,
+    No,
+}
+
+async fn context(
+    tx: &mut Tx,
+    assessment: AssessmentId,
+    with_history: WithHistory,
+) -> Result<Context> {
     let student = student_of(tx)?;
     // the course as the actor sees it, and the student's lock of it, in one read
     let sql = format!(
@@ -121,14 +134,21 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
     // after the lock, so that a change of the rules that held it counts (update_assessment
     // takes each student's lock): in one read as the actor, whether the assessment takes
     // attempts (only the lesson's chosen assessment or the course's final one does), its
-    // attempt rules, its lesson, and the student's standing (enrolment, prerequisites
-    // still to complete)
+    // attempt rules, its lesson, the student's standing (enrolment, prerequisites still
+    // to complete) and, when asked for, their history at it
+    let history = match with_history {
+        WithHistory::Yes => format!(
+            "(select coalesce(json_agg(h), '[]') from ({}) h)",
+            rows::histories_sql(rows::HistoriesOf::Assessment, "$2", "$1", "null")
+        ),
+        WithHistory::No => "null::json".to_owned(),
+    };
     let sql = format!(
         "select a.lesson_id, \
                 exists (select 1 from public.lessons where assessment_id = a.id) \
                   or exists (select 1 from public.courses where final_assessment_id = a.id) \
                   as takes_attempts, \
-                l.is_published as lesson_published, {}, {} \
+                l.is_published as lesson_published, {}, {}, {history} as history \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
         rows::ATTEMPT_RULES,
@@ -157,12 +177,18 @@ async fn context(tx: &mut Tx, assessment: AssessmentId) -> Result<Context> {
             return Err(draft_lesson(LessonId(l)));
         }
     }
+    let history = row
+        .try_get::<Option<sqlx::types::Json<Vec<rows::HistoryRow>>>, _>("history")?
+        .map(|h| rows::collect_histories(h.0))
+        .transpose()?
+        .map(|mut found| found.remove(&assessment.0).unwrap_or_default());
     Ok(Context {
         student,
         course,
         rules,
         minimum_passing_score,
         missing,
+        history,
     })
 }
 
@@ -618,11 +644,15 @@ impl Scope {
     /// first, keeping what was saved in time.
     pub async fn start_attempt(&self, assessment: AssessmentId) -> Result<StartedAttempt> {
         let mut tx = self.begin().await?;
-        let ctx = context(&mut tx, assessment).await?;
+        let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
         let now = Utc::now();
         let mut closed = false;
         let started = loop {
-            let history = attempt_history(&mut tx, assessment, ctx.student).await?;
+            // read with the context the first time, again after closing an expired attempt
+            let history = match ctx.history.take() {
+                Some(h) => h,
+                None => attempt_history(&mut tx, assessment, ctx.student).await?,
+            };
             let decision = match may_start(&ctx.rules, &history.picks, &ctx.missing, now) {
                 Ok(d) => d,
                 Err(e) => {
@@ -698,7 +728,7 @@ impl Scope {
     ) -> Result<AssessmentAttempt> {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
-        let ctx = context(&mut tx, assessment).await?;
+        let ctx = context(&mut tx, assessment, WithHistory::No).await?;
         let now = Utc::now();
         let sql = format!(
             "select {} from public.assessment_attempts \
@@ -780,9 +810,12 @@ impl Scope {
     ) -> Result<SubmittedAttempt> {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
-        let ctx = context(&mut tx, assessment).await?;
+        let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
         let now = Utc::now();
-        let history = attempt_history(&mut tx, assessment, ctx.student).await?;
+        let history = match ctx.history.take() {
+            Some(h) => h,
+            None => attempt_history(&mut tx, assessment, ctx.student).await?,
+        };
         let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now)?;
         if matches!(decision, StartDecision::New { .. }) && ctx.rules.time_limit_minutes.is_some() {
             return Err(lms_core::Error::AttemptNotStarted { assessment }.into());

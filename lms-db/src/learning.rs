@@ -311,7 +311,7 @@ async fn refresh(
                        from public.student_progress where student_id = $1 and course_id = $2), \
              '[]') as progress, \
            coalesce((select json_agg(h) from ({}) h), '[]') as histories",
-        rows::histories_sql(rows::HistoriesOf::Course)
+        rows::histories_sql(rows::HistoriesOf::Course, "$1", "$2", "$3")
     );
     let facts = sqlx::query(&sql)
         .bind(student.0)
@@ -622,25 +622,25 @@ impl Scope {
     pub async fn enroll(&self, course_id: CourseId) -> Result<Enrollment> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let course = course(&mut tx, course_id).await?;
-        if !course.is_published {
+        // the course as the actor sees it, and the student's lock of it, in one read
+        let sql = format!(
+            "select is_published, {}::text as locked from public.courses where id = $1",
+            lock_progress_sql("id", "$2")
+        );
+        let published: bool = sqlx::query_scalar(&sql)
+            .bind(course_id.0)
+            .bind(student.0)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::not_found("course", course_id))?;
+        if !published {
             return Err(Error::forbidden(format!(
                 "course {course_id} is not published"
             )));
         }
-        lock_progress(&mut tx, course_id, student).await?;
-        match enrollment(&mut tx, student, course_id).await {
-            Ok(_) => {
-                return Err(Error::AlreadyEnrolled {
-                    course: course_id.to_string(),
-                })
-            }
-            Err(Error::NotEnrolled { .. }) => {}
-            Err(other) => return Err(other),
-        }
         // under the actor's role: the enrollments policy checks again, at the time of the
         // write, that the course is published (it may have been withdrawn while this
-        // waited for the lock)
+        // waited for the lock); an enrolment already there is the unique key's refusal
         let sql = format!(
             "insert into public.enrollments (student_id, course_id) values ($1, $2) returning {}",
             rows::ENROLLMENT

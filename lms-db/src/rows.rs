@@ -545,25 +545,27 @@ pub(crate) async fn histories(
     student: lms_core::model::UserId,
     assessment: Uuid,
 ) -> crate::error::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
-    let found: Vec<HistoryRow> = sqlx::query_as(&histories_sql(HistoriesOf::Assessment))
-        .bind(student.0)
-        .bind(assessment)
-        .bind(None::<Uuid>)
-        .fetch_all(tx.conn())
-        .await?;
+    let found: Vec<HistoryRow> =
+        sqlx::query_as(&histories_sql(HistoriesOf::Assessment, "$1", "$2", "$3"))
+            .bind(student.0)
+            .bind(assessment)
+            .bind(None::<Uuid>)
+            .fetch_all(tx.conn())
+            .await?;
     Ok(collect_histories(found)?)
 }
 
-/// The statement of [`histories`]: `$1` the student, `$2` the assessment or the course
-/// of `of`, `$3` an assessment left out (or null). Rows as [`HistoryRow`].
-pub(crate) fn histories_sql(of: HistoriesOf) -> String {
+/// The statement of [`histories`], its parameters named by the caller (`$1`, … or any
+/// SQL expression, each used more than once): `student`, `of`'s assessment or course,
+/// `except` an assessment left out (a null uuid for none). Rows as [`HistoryRow`].
+pub(crate) fn histories_sql(of: HistoriesOf, student: &str, id: &str, except: &str) -> String {
     let filter = match of {
-        HistoriesOf::Assessment => "assessment_id = $2",
-        HistoriesOf::Course => {
-            "assessment_id in (select id from public.assessments where course_id = $2 \
+        HistoriesOf::Assessment => format!("assessment_id = {id}"),
+        HistoriesOf::Course => format!(
+            "assessment_id in (select id from public.assessments where course_id = {id} \
                or lesson_id in (select id from public.lessons \
-                                 where course_id = $2 and is_published))"
-        }
+                                 where course_id = {id} and is_published))"
+        ),
     };
     // One scan of the attempts, grouped by assessment and by assessment and points
     // total: the numbers of the attempts a rule may single out, and per total the sum
@@ -586,8 +588,8 @@ pub(crate) fn histories_sql(of: HistoriesOf) -> String {
                        then least(exact_points_earned, total_points) * 1000000 \
                        else least(greatest(score, 0), 100) end as part \
              from public.assessment_attempts \
-            where student_id = $1 and {filter} \
-              and ($3::uuid is null or assessment_id <> $3)), \
+            where student_id = {student} and {filter} \
+              and ({except}::uuid is null or assessment_id <> {except})), \
          g as ( \
            select assessment_id, part_of, grouping(part_of) = 1 as whole, count(*) as n, \
                   max(attempt_number) as last_number, \
@@ -613,7 +615,7 @@ pub(crate) fn histories_sql(of: HistoriesOf) -> String {
            from public.assessment_attempts t \
            join numbers on t.assessment_id = numbers.assessment_id \
                        and t.attempt_number = numbers.n::int \
-          where t.student_id = $1 \
+          where t.student_id = {student} \
          union all \
          select 'sum', assessment_id, null, null, null, null, null, null, null, part_of, \
                 earned::text, graded from g where not whole and graded > 0 \
