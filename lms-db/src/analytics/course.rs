@@ -15,7 +15,7 @@ use lms_core::documents::{Document, Question, QuestionKind, QuestionSet};
 use lms_core::model::{AssessmentId, CourseId, LessonId, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
-use sqlx::Row;
+use sqlx::{Row, ValueRef};
 use uuid::Uuid;
 
 use crate::authoring::require_staff;
@@ -626,18 +626,31 @@ impl Scope {
         // the current layout: per position, the item it holds (an answer to an older
         // version worth other points is not this item's) and the question's kind
         let mut layout: Vec<(Option<usize>, char)> = Vec::new();
-        let mut layout_key: Layout = Default::default();
+        // the layout columns' bytes as received, compared before anything is decoded
+        let (mut key, mut last_key) = (Vec::new(), vec![0xff_u8; 1]);
         let mut attempts = Vec::with_capacity(responses.len());
         for row in &responses {
-            let key: Layout = (
-                row.try_get("question_ids")?,
-                row.try_get("kinds")?,
-                row.try_get("max_points")?,
-            );
+            key.clear();
+            let mut comparable = true;
+            for column in ["question_ids", "kinds", "max_points"] {
+                let raw = row.try_get_raw(column)?;
+                if raw.is_null() {
+                    key.extend_from_slice(&u64::MAX.to_le_bytes());
+                } else if let Ok(bytes) = raw.as_bytes() {
+                    key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                    key.extend_from_slice(bytes);
+                } else {
+                    comparable = false;
+                }
+            }
             // the same questions as the attempt before (one version's attempts share them)
-            if layout_key != key {
-                layout_key = key;
-                let (ids, kinds, maxes) = &layout_key;
+            if !comparable || key != last_key {
+                std::mem::swap(&mut key, &mut last_key);
+                let (ids, kinds, maxes): Layout = (
+                    row.try_get("question_ids")?,
+                    row.try_get("kinds")?,
+                    row.try_get("max_points")?,
+                );
                 let mut kinds = kinds.chars();
                 layout = ids
                     .iter()
