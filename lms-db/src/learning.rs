@@ -722,15 +722,21 @@ impl Scope {
         tx.trusted_to_the_end().await?;
         let completed = data.completed;
         let data = rows::json("data", &data)?;
+        // the block's progress and the lesson's access and time, in one statement (two
+        // tables; their triggers run as for two statements)
         sqlx::query(
-            "insert into public.learning_progress \
-               (student_id, content_id, content_type, progress_data, completed_at, time_spent) \
-             values ($1, $2, $3, $4, case when $5 then now() end, $6) \
-             on conflict on constraint learning_progress_student_content_key do update set \
-               progress_data = excluded.progress_data, \
-               completed_at = coalesce(learning_progress.completed_at, excluded.completed_at), \
-               time_spent = least(learning_progress.time_spent::bigint + excluded.time_spent, \
-                                  2147483647)::integer",
+            "with block as ( \
+               insert into public.learning_progress \
+                 (student_id, content_id, content_type, progress_data, completed_at, time_spent) \
+               values ($1, $2, $3, $4, case when $5 then now() end, $6) \
+               on conflict on constraint learning_progress_student_content_key do update set \
+                 progress_data = excluded.progress_data, \
+                 completed_at = coalesce(learning_progress.completed_at, excluded.completed_at), \
+                 time_spent = least(learning_progress.time_spent::bigint + excluded.time_spent, \
+                                    2147483647)::integer) \
+             update public.student_progress set last_accessed = now(), \
+               time_spent = least(time_spent::bigint + $6, 2147483647)::integer \
+             where student_id = $1 and course_id = $7 and lesson_id = $8 and assessment_id is null",
         )
         .bind(student.0)
         .bind(block_id.0)
@@ -738,17 +744,8 @@ impl Scope {
         .bind(data)
         .bind(completed)
         .bind(time_spent_seconds)
-        .execute(tx.conn())
-        .await?;
-        sqlx::query(
-            "update public.student_progress set last_accessed = now(), \
-               time_spent = least(time_spent::bigint + $4, 2147483647)::integer \
-             where student_id = $1 and course_id = $2 and lesson_id = $3 and assessment_id is null",
-        )
-        .bind(student.0)
         .bind(course.0)
         .bind(lesson_id.0)
-        .bind(time_spent_seconds)
         .execute(tx.conn())
         .await?;
         refresh_course_progress(&mut tx, student, course, Some(lesson_id)).await?;
