@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lms_core::model::{UserId, UserRole};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Row, Transaction};
 
 use crate::error::{Error, Result};
 
@@ -222,6 +222,7 @@ impl Scope {
     /// against arbitrary SQL on this connection: never run SQL an end user wrote on it,
     /// and never hand a `Tx` to a binding's untrusted caller.
     pub async fn begin(&self) -> Result<Tx> {
+        let mut tx = self.begin_on_live_connection().await?;
         let (claims, role) = match self.actor {
             Actor::User(id) => (
                 serde_json::json!({ "sub": id, "role": "authenticated" }),
@@ -233,62 +234,80 @@ impl Scope {
                 "service_role",
             ),
         };
-        // One round trip opens the transaction: the claims, the role, for a user the
-        // check that they have a profile, then BEGIN. What runs before the BEGIN is in
-        // the implicit transaction of the message, which the BEGIN turns into the
-        // explicit one (the settings stay); a refusal before it ends that implicit
-        // transaction and leaves the connection idle, not in an aborted block. The older
-        // per-claim settings, which `auth.uid()` and `auth.role()` read first, are
-        // blanked for the transaction too: one left on the connection at session level
-        // (by other code on the pool) must not speak for this actor. The claims are the
-        // library's own JSON (an id, fixed words); quotes are doubled all the same, as
-        // the simple protocol takes no parameters. The user's role is read when a use
-        // case asks for it ([`Tx::actor_role`]).
+        // One round trip after BEGIN (sent first, so that a call cancelled while this
+        // runs leaves sqlx a transaction to roll back, never a connection holding this
+        // actor's settings): the claims, the role, and for a user the role of their
+        // profile (`null` without one). The older per-claim settings, which `auth.uid()`
+        // and `auth.role()` read first, are blanked for the transaction too: one left on
+        // the connection at session level (by other code on the pool) must not speak for
+        // this actor. The claims are the library's own JSON (an id, fixed words); quotes
+        // are doubled all the same, as the simple protocol takes no parameters.
         let claims = claims.to_string().replace('\'', "''");
-        let check = if matches!(self.actor, Actor::User(_)) {
-            "select lms_private.require_profile(); "
-        } else {
-            ""
-        };
-        let batch = format!(
+        let mut batch = format!(
             "select set_config('request.jwt.claims', '{claims}', true), \
                     set_config('request.jwt.claim.sub', '', true), \
                     set_config('request.jwt.claim.role', '', true), \
-                    set_config('request.jwt.claim.email', '', true), \
-                    set_config('role', '{role}', true); \
-             {check}begin"
+                    set_config('request.jwt.claim.email', '', true); \
+             set local role {role}"
         );
-        let tx = self
-            .pool
-            .begin_with(batch)
-            .await
-            .map_err(|e| match (self.actor, &e) {
-                (Actor::User(user), sqlx::Error::Database(db))
-                    if db.code().as_deref() == Some(NO_PROFILE) =>
-                {
-                    Error::NoProfile { user }
+        if matches!(self.actor, Actor::User(_)) {
+            batch.push_str("; select lms_private.current_user_role()::text as user_role");
+        }
+        // no parameters: the simple protocol, which runs the statements in one round trip
+        let conn: &mut PgConnection = &mut tx;
+        let rows = sqlx::Executor::fetch_all(conn, batch.as_str()).await?;
+        let role = match self.actor {
+            Actor::User(user) => {
+                let text: Option<String> = rows
+                    .last()
+                    .map(|row| row.try_get("user_role"))
+                    .transpose()?
+                    .flatten();
+                match text {
+                    Some(r) => Some(UserRole::from_str(&r)?),
+                    None => return Err(Error::NoProfile { user }),
                 }
-                _ => e.into(),
-            })?;
+            }
+            Actor::Anon | Actor::Service => None,
+        };
         Ok(Tx {
             tx,
             actor: self.actor,
-            role: None,
+            role,
             trusted: matches!(self.actor, Actor::Service),
             trusted_to_the_end: false,
         })
     }
+
+    /// BEGIN on a pooled connection, once more on another when the first turns out dead:
+    /// connections released within [`Lms::PING_IDLE_AFTER`] are handed out untested, and
+    /// one the server dropped meanwhile (a restart, `pg_terminate_backend`, an idle
+    /// timeout) fails its first statement. Nothing ran on it, so retrying is safe.
+    async fn begin_on_live_connection(&self) -> Result<Transaction<'static, Postgres>> {
+        match self.pool.begin().await {
+            Err(e) if connection_lost(&e) => Ok(self.pool.begin().await?),
+            other => Ok(other?),
+        }
+    }
 }
 
-/// The SQLSTATE of `lms_private.require_profile()` (migration `20261202000012`): the
-/// signed-in user has no profile.
-const NO_PROFILE: &str = "LP001";
+/// Whether `e` says the connection is gone (its socket, or the server ended the session:
+/// SQLSTATE class 08, or 57P01–57P03 shutdown and termination), as opposed to a refusal.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
 
 /// A transaction acting for an [`Actor`]. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     tx: Transaction<'static, Postgres>,
     actor: Actor,
-    /// The role of the user's profile, once read ([`Tx::actor_role`]).
+    /// The role of the user's profile, read when the transaction began.
     role: Option<UserRole>,
     /// Whether the transaction runs as `service_role` now (the trusted path, or the
     /// service's own role).
@@ -426,21 +445,10 @@ impl Tx {
         Ok(())
     }
 
-    /// The actor's role from their profile (read on the first call, then kept for the
-    /// transaction); `None` for the service and for anonymous visitors (a user without
-    /// a profile never gets a transaction: [`Error::NoProfile`]).
+    /// The actor's role from their profile, as read when the transaction began; `None`
+    /// for the service and for anonymous visitors (a user without a profile never gets
+    /// a transaction: [`Error::NoProfile`]).
     pub(crate) async fn actor_role(&mut self) -> Result<Option<UserRole>> {
-        let Actor::User(user) = self.actor else {
-            return Ok(None);
-        };
-        if self.role.is_none() {
-            let text: Option<String> =
-                sqlx::query_scalar("select lms_private.current_user_role()::text")
-                    .fetch_one(&mut *self.tx)
-                    .await?;
-            let text = text.ok_or(Error::NoProfile { user })?;
-            self.role = Some(UserRole::from_str(&text)?);
-        }
         Ok(self.role)
     }
 }

@@ -92,9 +92,9 @@ async fn a_user_without_a_profile_is_refused_the_same_by_every_call(pool: PgPool
     }
 }
 
-/// The refusal of a user without a profile comes from the round trip that opens the
-/// transaction, before its BEGIN: on a pool of one connection, the calls after it (the
-/// same connection) neither fail as an aborted transaction nor inherit its identity.
+/// The refusal of a user without a profile, found as the transaction opens, leaves the
+/// connection clean: on a pool of one connection, the calls after it (the same
+/// connection) neither fail as an aborted transaction nor inherit its identity.
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn a_refused_user_leaves_the_connection_clean(pool: PgPool) {
     let w = world(pool.clone(), true).await;
@@ -134,6 +134,97 @@ async fn a_refused_user_leaves_the_connection_clean(pool: PgPool) {
         .unwrap();
         assert_eq!(claims, None);
         assert_ne!(role, "authenticated");
+    }
+}
+
+/// A call cancelled while its transaction opens (here: blocked reading the profile, a
+/// timeout drops it) leaves nothing of its actor on the pooled connection: the next user
+/// of the connection is not in a transaction and has neither its role nor its claims.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_call_cancelled_while_it_opens_leaves_the_connection_clean(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let lms = Lms::from_pool(
+        Lms::pool_options()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap(),
+    );
+    lms.as_user(w.student).my_profile().await.unwrap();
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("lock table public.profiles in access exclusive mode")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(300),
+        lms.as_user(w.student).my_profile(),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the call was not blocked");
+    blocker.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut conn = lms.pool().acquire().await.unwrap();
+    let mut nows = Vec::new();
+    for _ in 0..2 {
+        let t: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select now()")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        nows.push(t);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_ne!(nows[0], nows[1], "the connection was left in a transaction");
+    let (claims, role): (Option<String>, String) = sqlx::query_as(
+        "select nullif(current_setting('request.jwt.claims', true), ''), current_user::text",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(claims, None);
+    assert_ne!(role, "authenticated");
+    drop(conn);
+    assert_eq!(
+        lms.as_user(w.student).my_profile().await.unwrap().id,
+        w.student
+    );
+}
+
+/// A pooled connection the server ended just after its release (within the window in
+/// which the pool hands connections out untested) costs no call: the use case begins
+/// again on a new connection.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_connection_ended_by_the_server_costs_no_call(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let lms = Lms::from_pool(
+        Lms::pool_options()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap(),
+    );
+    for round in 0..3 {
+        let pid: i32 = {
+            let mut conn = lms.pool().acquire().await.unwrap();
+            sqlx::query_scalar("select pg_backend_pid()")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        };
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let ended: bool = sqlx::query_scalar("select pg_terminate_backend($1)")
+            .bind(pid)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(ended);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let me = lms.as_user(w.student).my_profile().await;
+        assert_eq!(
+            me.map(|p| p.id).map_err(|e| e.to_string()),
+            Ok(w.student),
+            "round {round}"
+        );
     }
 }
 
