@@ -304,7 +304,7 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
         .update_assessment(
             quiz,
             lms_core::repo::AssessmentPatch {
-                questions: Some(edited),
+                questions: Some(edited.clone()),
                 ..Default::default()
             },
         )
@@ -318,6 +318,26 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
     assert_eq!(after.items[0].stats.facility, None);
     assert_eq!(after.items[1].stats.attempts, 5);
     assert_eq!(after.test.complete_attempts, 0);
+    // the true/false question made a short answer, same id and points: another item
+    edited[1] = json!({"type": "short_answer", "id": "tf", "prompt": "One what?", "points": 1,
+                       "accepted": [{"text": "owner", "fraction": 1.0}]});
+    author
+        .update_assessment(
+            quiz,
+            lms_core::repo::AssessmentPatch {
+                questions: Some(edited),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let after = author
+        .item_analysis(quiz, AttemptFilter::All)
+        .await
+        .unwrap();
+    assert_eq!(after.items[1].stats.attempts, 0, "{:?}", after.items[1]);
+    assert!(after.items[1].wrong_answers.is_empty());
+    assert_eq!(after.items[2].stats.attempts, 5);
 
     // a student of the course: refused; the other instructor does not even see the
     // assessment (RLS); an unknown assessment: not found
@@ -601,6 +621,45 @@ async fn derived_columns_follow_their_sources(pool: PgPool) {
     let (_, points, outcomes, _) = items(kims).await.unwrap();
     assert_eq!(points, [0.5, 0.0], "the override is the item's points now");
     assert_eq!(outcomes, "pi", "partial, incorrect");
+    // a trusted writer's fix of whose attempt it is moves the row with it
+    sql(
+        &pool,
+        &format!("update assessment_attempts set attempt_number = 99 where id = '{kims}'"),
+    )
+    .await;
+    sqlx::query("update assessment_attempts set student_id = $1 where id = $2")
+        .bind(w.student.0)
+        .bind(kims)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let owner: uuid::Uuid = sqlx::query_scalar(
+        "select student_id from assessment_item_responses where attempt_id = $1",
+    )
+    .bind(kims)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(owner, w.student.0);
+    // numbers the row cannot hold are stored as null, not a failed write of the attempt
+    sqlx::query(
+        "update assessment_attempts set feedback = jsonb_set(jsonb_set(feedback, \
+           '{questions,0,max_points}', '3000000000'), '{questions,1,points_earned}', '1e400') \
+          where id = $1",
+    )
+    .bind(kims)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (maxes, earned): (Vec<Option<i32>>, Vec<Option<f64>>) = sqlx::query_as(
+        "select max_points, points from assessment_item_responses where attempt_id = $1",
+    )
+    .bind(kims)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((maxes[0], earned[1]), (None, None));
+    assert_eq!(earned[0], Some(0.5));
     let completed_at = || async {
         sqlx::query_scalar::<_, Option<chrono::DateTime<Utc>>>(
             "select completed_at from student_progress \

@@ -617,6 +617,17 @@ impl Scope {
                 max_points: q.points(),
             })
             .collect();
+        // each item's kind as the item responses spell it
+        let letters: Vec<char> = questions
+            .0
+            .iter()
+            .map(|q| match q.kind() {
+                QuestionKind::MultipleChoice => 'm',
+                QuestionKind::TrueFalse => 't',
+                QuestionKind::ShortAnswer => 's',
+                QuestionKind::Essay => 'e',
+            })
+            .collect();
         let index: HashMap<&str, usize> = items
             .iter()
             .enumerate()
@@ -624,7 +635,8 @@ impl Scope {
             .collect();
         let mut tallies: Vec<Tally> = (0..items.len()).map(|_| Tally::default()).collect();
         // the current layout: per position, the item it holds (an answer to an older
-        // version worth other points is not this item's) and the question's kind
+        // version worth other points or of another kind is not this item's) and the
+        // question's kind
         let mut layout: Vec<(Option<usize>, char)> = Vec::new();
         // the layout columns' bytes as received, compared before anything is decoded
         let (mut key, mut last_key) = (Vec::new(), vec![0xff_u8; 1]);
@@ -658,10 +670,14 @@ impl Scope {
                     .map(|(k, id)| {
                         let item = id.as_deref().and_then(|id| index.get(id)).copied();
                         let max = maxes.get(k).copied().flatten();
+                        let kind = kinds.next().unwrap_or('?');
+                        // an older version of the question with other points or of another
+                        // kind is not this item
                         let held = item.filter(|&i| {
                             max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points)
+                                && letters[i] == kind
                         });
-                        (held, kinds.next().unwrap_or('?'))
+                        (held, kind)
                     })
                     .collect();
             }
