@@ -537,6 +537,7 @@ impl Scope {
     pub async fn completion_funnel(&self, course_id: CourseId) -> Result<CompletionFunnel> {
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the analytics of").await?;
+        super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::COMPLETION_FUNNEL)
             .bind(course_id.0)
             .fetch_all(tx.conn())
@@ -601,6 +602,7 @@ impl Scope {
         let mut tx = self.begin().await?;
         let (course, title) = assessment_of(&mut tx, assessment_id).await?;
         require_staff(&mut tx, course, "read the analytics of").await?;
+        super::for_read_models(&mut tx).await?;
         let responses = sqlx::query(queries::ITEM_RESPONSES)
             .bind(course.0)
             .bind(assessment_id.0)
@@ -780,6 +782,7 @@ impl Scope {
         let thresholds = thresholds.checked()?;
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the analytics of").await?;
+        super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::RISK_FACTS)
             .bind(course_id.0)
             .fetch_all(tx.conn())
@@ -901,6 +904,7 @@ impl Scope {
         }
         let mut tx = self.begin().await?;
         require_staff(&mut tx, course_id, "read the analytics of").await?;
+        super::for_read_models(&mut tx).await?;
         let to = match to {
             Some(day) => day,
             None => {
