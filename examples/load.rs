@@ -30,8 +30,9 @@
 //!   read their dashboard for `--memory-seconds`, sampled every tenth of the run;
 //! * **analytics** (skip with `--no-analytics`): the demo data of
 //!   `benches/support/demo.rs` generated in a database of its own (its default size, a
-//!   few minutes), then each read model of its largest course as the instructor against
-//!   the same as `service_role` (`benches/support/analytics_bench.rs`).
+//!   few minutes), then each read model of its largest course (and those of a whole course
+//!   on the course nearest 2,000 students) as the instructor against the same as
+//!   `service_role` (`benches/support/analytics_bench.rs`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -986,7 +987,8 @@ async fn main() {
     if let Some((made, timings)) = &analytics {
         extra.push_str(&format!(
             "\nAnalytics on the demo data of `benches/support/demo.rs` ({made}): each read model \
-             of the largest course called {} times as its instructor (under Row Level Security) \
+             of the largest course, then those of a whole course again on the course nearest \
+             2,000 students, called {} times as its instructor (under Row Level Security) \
              and as many as `service_role` (which bypasses it), alternately, one client:\n\n{}",
             args.analytics_calls,
             analytics_bench::table(timings),
