@@ -92,78 +92,20 @@ async fn a_user_without_a_profile_is_refused_the_same_by_every_call(pool: PgPool
     }
 }
 
-/// The refusal of a user without a profile, found as the transaction opens, leaves the
-/// connection clean: on a pool of one connection, the calls after it (the same
-/// connection) neither fail as an aborted transaction nor inherit its identity.
-#[sqlx::test(migrator = "lms_db::MIGRATOR")]
-async fn a_refused_user_leaves_the_connection_clean(pool: PgPool) {
-    let w = world(pool.clone(), true).await;
-    let lms = Lms::from_pool(
+/// The library on a pool of one connection to the test's database, with its pool options.
+async fn one_connection(pool: &PgPool) -> Lms {
+    Lms::from_pool(
         Lms::pool_options()
             .max_connections(1)
             .connect_with((*pool.connect_options()).clone())
             .await
             .unwrap(),
-    );
-    let stranger = UserId::new_v4();
-    for _ in 0..3 {
-        let err = lms.as_user(stranger).my_profile().await.unwrap_err();
-        assert_eq!(err.code(), ErrorCode::NoProfile, "{err}");
-        assert_eq!(err.details()["user_id"], json!(stranger));
-        // the student's own call on the same connection: their identity, not the stranger's
-        let me = lms.as_user(w.student).my_profile().await.unwrap();
-        assert_eq!(me.id, w.student);
-        // anonymous: no claims left behind
-        let mut conn = lms.pool().acquire().await.unwrap();
-        // outside a transaction each statement has its own now()
-        let mut nows = Vec::new();
-        for _ in 0..2 {
-            let t: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select now()")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
-            nows.push(t);
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        assert_ne!(nows[0], nows[1], "the connection was left in a transaction");
-        let (claims, role): (Option<String>, String) = sqlx::query_as(
-            "select nullif(current_setting('request.jwt.claims', true), ''), current_user::text",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-        assert_eq!(claims, None);
-        assert_ne!(role, "authenticated");
-    }
+    )
 }
 
-/// A call cancelled while its transaction opens (here: blocked reading the profile, a
-/// timeout drops it) leaves nothing of its actor on the pooled connection: the next user
-/// of the connection is not in a transaction and has neither its role nor its claims.
-#[sqlx::test(migrator = "lms_db::MIGRATOR")]
-async fn a_call_cancelled_while_it_opens_leaves_the_connection_clean(pool: PgPool) {
-    let w = world(pool.clone(), true).await;
-    let lms = Lms::from_pool(
-        Lms::pool_options()
-            .max_connections(1)
-            .connect_with((*pool.connect_options()).clone())
-            .await
-            .unwrap(),
-    );
-    lms.as_user(w.student).my_profile().await.unwrap();
-    let mut blocker = pool.begin().await.unwrap();
-    sqlx::query("lock table public.profiles in access exclusive mode")
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
-    let cancelled = tokio::time::timeout(
-        Duration::from_millis(300),
-        lms.as_user(w.student).my_profile(),
-    )
-    .await;
-    assert!(cancelled.is_err(), "the call was not blocked");
-    blocker.rollback().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+/// The pool's (only) connection as raw SQL finds it: not in a transaction (outside one,
+/// each statement has its own `now()`), no claims, not the `authenticated` role.
+async fn assert_connection_clean(lms: &Lms) {
     let mut conn = lms.pool().acquire().await.unwrap();
     let mut nows = Vec::new();
     for _ in 0..2 {
@@ -183,7 +125,49 @@ async fn a_call_cancelled_while_it_opens_leaves_the_connection_clean(pool: PgPoo
     .unwrap();
     assert_eq!(claims, None);
     assert_ne!(role, "authenticated");
-    drop(conn);
+}
+
+/// The refusal of a user without a profile, found as the transaction opens, leaves the
+/// connection clean: on a pool of one connection, the calls after it (the same
+/// connection) neither fail as an aborted transaction nor inherit its identity.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_refused_user_leaves_the_connection_clean(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let lms = one_connection(&pool).await;
+    let stranger = UserId::new_v4();
+    for _ in 0..3 {
+        let err = lms.as_user(stranger).my_profile().await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NoProfile, "{err}");
+        assert_eq!(err.details()["user_id"], json!(stranger));
+        // the student's own call on the same connection: their identity, not the stranger's
+        let me = lms.as_user(w.student).my_profile().await.unwrap();
+        assert_eq!(me.id, w.student);
+        assert_connection_clean(&lms).await;
+    }
+}
+
+/// A call cancelled while its transaction opens (here: blocked reading the profile, a
+/// timeout drops it) leaves nothing of its actor on the pooled connection: the next user
+/// of the connection is not in a transaction and has neither its role nor its claims.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_call_cancelled_while_it_opens_leaves_the_connection_clean(pool: PgPool) {
+    let w = world(pool.clone(), true).await;
+    let lms = one_connection(&pool).await;
+    lms.as_user(w.student).my_profile().await.unwrap();
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("lock table public.profiles in access exclusive mode")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(300),
+        lms.as_user(w.student).my_profile(),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the call was not blocked");
+    blocker.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_connection_clean(&lms).await;
     assert_eq!(
         lms.as_user(w.student).my_profile().await.unwrap().id,
         w.student
@@ -196,13 +180,7 @@ async fn a_call_cancelled_while_it_opens_leaves_the_connection_clean(pool: PgPoo
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
 async fn a_connection_ended_by_the_server_costs_no_call(pool: PgPool) {
     let w = world(pool.clone(), true).await;
-    let lms = Lms::from_pool(
-        Lms::pool_options()
-            .max_connections(1)
-            .connect_with((*pool.connect_options()).clone())
-            .await
-            .unwrap(),
-    );
+    let lms = one_connection(&pool).await;
     for round in 0..3 {
         let pid: i32 = {
             let mut conn = lms.pool().acquire().await.unwrap();
