@@ -101,6 +101,17 @@ struct Context {
     history: Option<AttemptHistory>,
 }
 
+impl Context {
+    /// The student's history at the assessment: the one read with the context the first
+    /// time (when it was asked for), read again ([`attempt_history`]) after that.
+    async fn history(&mut self, tx: &mut Tx, assessment: AssessmentId) -> Result<AttemptHistory> {
+        match self.history.take() {
+            Some(h) => Ok(h),
+            None => attempt_history(tx, assessment, self.student).await,
+        }
+    }
+}
+
 /// Whether [`context`] also reads the student's history at the assessment.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum WithHistory {
@@ -649,10 +660,7 @@ impl Scope {
         let mut closed = false;
         let started = loop {
             // read with the context the first time, again after closing an expired attempt
-            let history = match ctx.history.take() {
-                Some(h) => h,
-                None => attempt_history(&mut tx, assessment, ctx.student).await?,
-            };
+            let history = ctx.history(&mut tx, assessment).await?;
             let decision = match may_start(&ctx.rules, &history.picks, &ctx.missing, now) {
                 Ok(d) => d,
                 Err(e) => {
@@ -812,10 +820,7 @@ impl Scope {
         let mut tx = self.begin().await?;
         let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
         let now = Utc::now();
-        let history = match ctx.history.take() {
-            Some(h) => h,
-            None => attempt_history(&mut tx, assessment, ctx.student).await?,
-        };
+        let history = ctx.history(&mut tx, assessment).await?;
         let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now)?;
         if matches!(decision, StartDecision::New { .. }) && ctx.rules.time_limit_minutes.is_some() {
             return Err(lms_core::Error::AttemptNotStarted { assessment }.into());

@@ -546,10 +546,9 @@ pub(crate) async fn histories(
     assessment: Uuid,
 ) -> crate::error::Result<std::collections::HashMap<Uuid, AttemptHistory>> {
     let found: Vec<HistoryRow> =
-        sqlx::query_as(&histories_sql(HistoriesOf::Assessment, "$1", "$2", "$3"))
+        sqlx::query_as(&histories_sql(HistoriesOf::Assessment, "$1", "$2", "null"))
             .bind(student.0)
             .bind(assessment)
-            .bind(None::<Uuid>)
             .fetch_all(tx.conn())
             .await?;
     Ok(collect_histories(found)?)

@@ -297,23 +297,30 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
     assert_eq!(lasts.test.attempts, 4);
     close(lasts.items[2].stats.facility, 0.75);
 
+    // the questions edited, then the analysis of every attempt
+    let revised = |questions: Value| {
+        let author = &author;
+        async move {
+            author
+                .update_assessment(
+                    quiz,
+                    lms_core::repo::AssessmentPatch {
+                        questions: Some(questions),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            author
+                .item_analysis(quiz, AttemptFilter::All)
+                .await
+                .unwrap()
+        }
+    };
     // the single choice made worth 2 points: no attempt answered that version of it
     let mut edited = item_questions();
     edited[0]["points"] = json!(2);
-    author
-        .update_assessment(
-            quiz,
-            lms_core::repo::AssessmentPatch {
-                questions: Some(edited.clone()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let after = author
-        .item_analysis(quiz, AttemptFilter::All)
-        .await
-        .unwrap();
+    let after = revised(edited.clone()).await;
     assert_eq!(after.items[0].stats.attempts, 0, "{:?}", after.items[0]);
     assert_eq!(after.items[0].stats.facility, None);
     assert_eq!(after.items[1].stats.attempts, 5);
@@ -321,20 +328,7 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
     // the true/false question made a short answer, same id and points: another item
     edited[1] = json!({"type": "short_answer", "id": "tf", "prompt": "One what?", "points": 1,
                        "accepted": [{"text": "owner", "fraction": 1.0}]});
-    author
-        .update_assessment(
-            quiz,
-            lms_core::repo::AssessmentPatch {
-                questions: Some(edited),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let after = author
-        .item_analysis(quiz, AttemptFilter::All)
-        .await
-        .unwrap();
+    let after = revised(edited).await;
     assert_eq!(after.items[1].stats.attempts, 0, "{:?}", after.items[1]);
     assert!(after.items[1].wrong_answers.is_empty());
     assert_eq!(after.items[2].stats.attempts, 5);
