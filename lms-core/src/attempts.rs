@@ -21,6 +21,7 @@ use num_traits::{ToPrimitive, Zero};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::delivery::{late_seconds, LatePolicy, Schedule};
 use crate::documents::{Points, Problems};
 use crate::model::{Assessment, AssessmentAttempt, LessonId};
 use crate::{Error, Result};
@@ -153,11 +154,7 @@ impl AttemptPolicy {
                 );
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.into_error("assessment").into())
-        }
+        problems.into_result("assessment")
     }
 }
 
@@ -174,27 +171,42 @@ pub struct AttemptRules {
     /// Grading, retakes, delays, overdue handling.
     #[serde(flatten)]
     pub policy: AttemptPolicy,
+    /// Open, close and due times (flattened in JSON).
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    /// What late work is worth: the assessment's late policy, else its course's; `None`
+    /// when neither has one (late work is marked late, nothing is deducted).
+    pub late_policy: Option<LatePolicy>,
 }
 
 impl AttemptRules {
-    /// The rules of an assessment row.
+    /// The rules of an assessment row (its own late policy only: the course's, which
+    /// applies when it has none, is not in the row).
     pub fn from_assessment(assessment: &Assessment) -> Self {
         Self {
             max_attempts: assessment.max_attempts,
             time_limit_minutes: assessment.time_limit_minutes,
             policy: assessment.policy.clone(),
+            schedule: assessment.schedule,
+            late_policy: assessment.late_policy,
         }
     }
 
-    /// When an attempt started at `started_at` must be submitted (grace not included);
-    /// `None` when untimed.
+    /// When an attempt started at `started_at` must be submitted (grace not included):
+    /// the earlier of start + time limit and the close time; `None` when untimed and
+    /// never closing.
     pub fn deadline(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.time_limit_minutes
-            .map(|m| started_at + Duration::minutes(i64::from(m.max(0))))
+        let limit = self
+            .time_limit_minutes
+            .map(|m| started_at + Duration::minutes(i64::from(m.max(0))));
+        match (limit, self.schedule.closes_at) {
+            (Some(l), Some(c)) => Some(l.min(c)),
+            (l, c) => l.or(c),
+        }
     }
 
-    /// The last instant a submission is accepted: deadline plus grace; `None` when
-    /// untimed.
+    /// The last instant a submission is accepted: deadline plus grace; `None` without a
+    /// deadline.
     pub fn cutoff(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.deadline(started_at)
             .map(|d| d + Duration::seconds(self.policy.grace_seconds.clamp(0, MAX_GRACE_SECONDS)))
@@ -202,9 +214,9 @@ impl AttemptRules {
 
     /// The last instant an answer may be saved and count: under
     /// [`TimeLimitPolicy::GracePeriod`], whose grace is for submitting only, the deadline
-    /// plus at most [`DEFAULT_GRACE_SECONDS`] of latency; else the cutoff. `None` when
-    /// untimed. (The database shows a student the questions of a timed attempt until the
-    /// same instant.)
+    /// plus at most [`DEFAULT_GRACE_SECONDS`] of latency; else the cutoff. `None` without
+    /// a deadline. (The database shows a student the questions of a timed or closing
+    /// assessment until the same instant.)
     pub fn answer_cutoff(&self, started_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self.policy.time_limit_policy {
             TimeLimitPolicy::GracePeriod => self.deadline(started_at).map(|d| {
@@ -327,7 +339,7 @@ pub enum StartDecision {
     Resume {
         /// The open attempt.
         attempt_number: i32,
-        /// Its deadline (grace not included); `None` when untimed.
+        /// Its deadline (grace not included); `None` without one.
         deadline: Option<DateTime<Utc>>,
     },
     /// An attempt is open but its time ran out. Close it first with [`close_expired`]
@@ -350,12 +362,14 @@ pub enum StartDecision {
 /// 1. missing prerequisites → [`Error::PrerequisitesUnmet`];
 /// 2. an open attempt → [`StartDecision::Resume`] while within deadline plus grace,
 ///    else [`StartDecision::CloseExpired`];
-/// 3. a passed attempt under [`RetakePolicy::Forbid`] → [`Error::AlreadyPassed`];
-/// 4. the next number above `max_attempts` (abandoned attempts count) →
+/// 3. before the open time → [`Error::AssessmentNotOpen`]; after the close time →
+///    [`Error::AssessmentClosed`];
+/// 4. a passed attempt under [`RetakePolicy::Forbid`] → [`Error::AlreadyPassed`];
+/// 5. the next number above `max_attempts` (abandoned attempts count) →
 ///    [`Error::AttemptLimitReached`];
-/// 5. the delay before the next attempt (counted from when the last one ended) not
+/// 6. the delay before the next attempt (counted from when the last one ended) not
 ///    over → [`Error::AttemptTooSoon`] with the time it is;
-/// 6. otherwise [`StartDecision::New`] with the highest previous number + 1.
+/// 7. otherwise [`StartDecision::New`] with the highest previous number + 1.
 pub fn may_start(
     rules: &AttemptRules,
     previous: &[AttemptSummary],
@@ -383,6 +397,20 @@ pub fn may_start(
                 deadline,
             },
         });
+    }
+    if let Some(opens_at) = rules
+        .schedule
+        .opens_at
+        .filter(|_| rules.schedule.not_open_yet(now))
+    {
+        return Err(Error::AssessmentNotOpen { opens_at });
+    }
+    if let Some(closed_at) = rules
+        .schedule
+        .closes_at
+        .filter(|_| rules.schedule.closed(now))
+    {
+        return Err(Error::AssessmentClosed { closed_at });
     }
     if rules.policy.retake_policy == RetakePolicy::Forbid
         && previous.iter().any(|a| a.passed == Some(true))
@@ -437,13 +465,17 @@ pub struct Submission<K> {
     pub submitted_at: DateTime<Utc>,
     /// Seconds from start to the stored `submitted_at` (`time_spent`), at most the limit.
     pub time_spent_seconds: i64,
+    /// Seconds after the due time of the stored `submitted_at`
+    /// ([`crate::delivery::late_seconds`]); `None` when on time or without a due time.
+    pub past_due_seconds: Option<i64>,
 }
 
 /// Apply the time limit to a submission.
 ///
 /// `answers` pairs any key (a question id, an index…) with the time the answer was saved;
-/// the answer document type stays the caller's. For an untimed assessment everything is
-/// kept. For a timed one, answers saved after [`AttemptRules::answer_cutoff`] are always
+/// the answer document type stays the caller's. Without a deadline (untimed, never
+/// closing) everything is kept. With one ([`AttemptRules::deadline`]: the time limit or
+/// the close time), answers saved after [`AttemptRules::answer_cutoff`] are always
 /// dropped; a submission after the cutoff (deadline + grace) is, under
 /// [`TimeLimitPolicy::Autosubmit`], recorded as submitted at the deadline, and under the
 /// other policies refused with [`Error::TimeLimitExceeded`] (the attempt is then
@@ -474,6 +506,7 @@ pub fn submission<K>(
                 late: false,
                 submitted_at,
                 time_spent_seconds: (submitted_at - started_at).num_seconds(),
+                past_due_seconds: late_seconds(rules.schedule.due_at, submitted_at),
             })
         }
     };
@@ -495,6 +528,7 @@ pub fn submission<K>(
         late,
         submitted_at: stored,
         time_spent_seconds: (stored.min(deadline) - started_at).num_seconds(),
+        past_due_seconds: late_seconds(rules.schedule.due_at, stored),
     })
 }
 
@@ -516,8 +550,8 @@ pub enum Closing<K> {
 /// [`StartDecision::CloseExpired`]), by the overdue handling: auto-submit (answers saved
 /// up to the cutoff count, submitted at its deadline) or abandon. Under
 /// [`TimeLimitPolicy::Reject`], which refuses a late *submission request*, what the
-/// student saved in time is still theirs: it is submitted. An untimed or still-running
-/// attempt is [`Error::InvalidInput`].
+/// student saved in time is still theirs: it is submitted. An attempt without a
+/// deadline, or still running, is [`Error::InvalidInput`].
 pub fn close_expired<K>(
     rules: &AttemptRules,
     started_at: DateTime<Utc>,
@@ -537,7 +571,7 @@ pub fn close_expired<K>(
         },
         _ => Err(Error::InvalidInput {
             field: "now",
-            reason: "the attempt is untimed or its time has not run out".to_owned(),
+            reason: "the attempt has no deadline or its time has not run out".to_owned(),
         }),
     }
 }
@@ -822,6 +856,7 @@ mod tests {
                 retake_policy: retake,
                 ..AttemptPolicy::default()
             },
+            ..AttemptRules::default()
         }
     }
 
@@ -1477,7 +1512,8 @@ mod tests {
         let json = serde_json::json!({
             "max_attempts": 2, "time_limit_minutes": 30, "grace_seconds": 0,
             "retake_policy": "allow", "time_limit_policy": "reject", "grading_method": "average",
-            "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120
+            "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120,
+            "opens_at": null, "closes_at": null, "due_at": null, "late_policy": null
         });
         let r: AttemptRules = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(r.policy.grading_method, GradingMethod::Average);
@@ -1713,6 +1749,7 @@ mod tests {
                     later_attempt_delay_seconds: delays.1,
                     ..AttemptPolicy::default()
                 },
+                ..AttemptRules::default()
             };
             let now = t(now, 0);
             let picks = AttemptHistory::of(&list).picks;

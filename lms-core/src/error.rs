@@ -48,6 +48,19 @@ pub enum Error {
         /// The delay that applies, in seconds.
         delay_seconds: i64,
     },
+    /// The assessment does not open before `opens_at`.
+    #[error("the assessment opens at {opens_at}")]
+    AssessmentNotOpen {
+        /// Its open time.
+        opens_at: DateTime<Utc>,
+    },
+    /// The assessment closed at `closed_at` (the student's own close time, with their
+    /// accommodations): no attempt starts any more.
+    #[error("the assessment closed at {closed_at}")]
+    AssessmentClosed {
+        /// Its close time.
+        closed_at: DateTime<Utc>,
+    },
     /// An attempt was submitted after its deadline plus grace, under
     /// [`crate::attempts::TimeLimitPolicy::Reject`].
     #[error(
@@ -223,6 +236,7 @@ impl Error {
             Error::AttemptLimitReached { .. } => ErrorCode::AttemptLimitReached,
             Error::AlreadyPassed => ErrorCode::Conflict,
             Error::AttemptTooSoon { .. } => ErrorCode::Conflict,
+            Error::AssessmentNotOpen { .. } | Error::AssessmentClosed { .. } => ErrorCode::Conflict,
             Error::TimeLimitExceeded { .. } => ErrorCode::TimeLimitExceeded,
             Error::PrerequisitesUnmet { .. } => ErrorCode::PrerequisitesUnmet,
             Error::AttemptNotStarted { .. } => ErrorCode::AttemptNotStarted,
@@ -320,6 +334,12 @@ impl Error {
                 "available_at": available_at,
                 "delay_seconds": delay_seconds,
             }),
+            Error::AssessmentNotOpen { opens_at } => {
+                json!({"reason": "not_open", "opens_at": opens_at})
+            }
+            Error::AssessmentClosed { closed_at } => {
+                json!({"reason": "closed", "closed_at": closed_at})
+            }
             Error::TimeLimitExceeded {
                 limit_minutes,
                 deadline,
@@ -557,6 +577,8 @@ mod rules_error_tests {
                 "attempt_limit_reached",
             ),
             (Error::AlreadyPassed, "conflict"),
+            (Error::AssessmentNotOpen { opens_at: at }, "conflict"),
+            (Error::AssessmentClosed { closed_at: at }, "conflict"),
             (
                 Error::TimeLimitExceeded {
                     limit_minutes: 1,

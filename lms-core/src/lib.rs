@@ -9,6 +9,7 @@
 pub mod analytics;
 pub mod attempts;
 pub mod calls;
+pub mod delivery;
 pub mod documents;
 pub mod error;
 pub mod model;

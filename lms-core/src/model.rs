@@ -250,6 +250,10 @@ pub struct Course {
     pub estimated_duration_minutes: Option<i32>,
     /// Whether students can see and enrol.
     pub is_published: bool,
+    /// The late policy of every assessment without its own; `None`: late work is marked
+    /// late, nothing is deducted.
+    #[serde(default)]
+    pub late_policy: Option<crate::delivery::LatePolicy>,
     /// When the row was created.
     pub created_at: DateTime<Utc>,
     /// When the row was last changed.
@@ -355,6 +359,12 @@ pub struct Assessment {
     /// columns, flattened in JSON).
     #[serde(flatten)]
     pub policy: crate::attempts::AttemptPolicy,
+    /// Open, close and due times (their own columns, flattened in JSON).
+    #[serde(flatten)]
+    pub schedule: crate::delivery::Schedule,
+    /// The assessment's own late policy; `None`: its course's applies.
+    #[serde(default)]
+    pub late_policy: Option<crate::delivery::LatePolicy>,
     /// The version of `questions`: 1 when created, one more at each change; each
     /// attempt is scored against the version it started with.
     pub questions_version: i32,
@@ -402,6 +412,17 @@ pub struct AssessmentAttempt {
     pub questions_version: i32,
     /// A [`crate::documents::Feedback`] document.
     pub feedback: Option<Value>,
+    /// Seconds after its due time (accommodations included) it was submitted; `None`
+    /// when on time. Its `score`, points and `passed` are then what the late policy
+    /// leaves ([`crate::delivery::record`]).
+    #[serde(default)]
+    pub late_seconds: Option<i32>,
+    /// Points earned before any late deduction, exact (`None` until graded).
+    #[serde(default)]
+    pub raw_points_earned: Option<crate::documents::Points>,
+    /// Score before any late deduction (`None` until graded).
+    #[serde(default)]
+    pub raw_score: Option<i32>,
 }
 
 /// A row of `student_progress`: one per (student, lesson) and per (student, assessment).

@@ -193,6 +193,9 @@ pub struct CoursePatch {
     /// Estimated duration in minutes.
     #[serde(default, deserialize_with = "nullable")]
     pub estimated_duration_minutes: Option<Option<i32>>,
+    /// The late policy of every assessment without its own (`null`: none).
+    #[serde(default, deserialize_with = "nullable")]
+    pub late_policy: Option<Option<crate::delivery::LatePolicy>>,
 }
 
 /// A new lesson. Validate `prerequisites` with
@@ -304,6 +307,12 @@ pub struct NewAssessment {
     /// out take their defaults).
     #[serde(flatten)]
     pub policy: crate::attempts::AttemptPolicy,
+    /// Open, close and due times (flattened in JSON; each optional).
+    #[serde(flatten, default)]
+    pub schedule: crate::delivery::Schedule,
+    /// Its own late policy; `None`: the course's applies.
+    #[serde(default)]
+    pub late_policy: Option<crate::delivery::LatePolicy>,
 }
 
 /// Changes to an assessment.
@@ -338,6 +347,18 @@ pub struct AssessmentPatch {
     pub time_limit_policy: Option<crate::attempts::TimeLimitPolicy>,
     /// Seconds of grace after the time limit.
     pub grace_seconds: Option<i64>,
+    /// Open time.
+    #[serde(default, deserialize_with = "nullable")]
+    pub opens_at: Option<Option<DateTime<Utc>>>,
+    /// Close time.
+    #[serde(default, deserialize_with = "nullable")]
+    pub closes_at: Option<Option<DateTime<Utc>>>,
+    /// Due time.
+    #[serde(default, deserialize_with = "nullable")]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    /// Its own late policy (`null`: the course's applies).
+    #[serde(default, deserialize_with = "nullable")]
+    pub late_policy: Option<Option<crate::delivery::LatePolicy>>,
 }
 
 impl AssessmentPatch {
@@ -358,6 +379,23 @@ impl AssessmentPatch {
         p.time_limit_policy = self.time_limit_policy.unwrap_or(p.time_limit_policy);
         p.grace_seconds = self.grace_seconds.unwrap_or(p.grace_seconds);
         p
+    }
+
+    /// `schedule` with this patch's dates applied.
+    pub fn apply_schedule(
+        &self,
+        schedule: &crate::delivery::Schedule,
+    ) -> crate::delivery::Schedule {
+        crate::delivery::Schedule {
+            opens_at: self.opens_at.unwrap_or(schedule.opens_at),
+            closes_at: self.closes_at.unwrap_or(schedule.closes_at),
+            due_at: self.due_at.unwrap_or(schedule.due_at),
+        }
+    }
+
+    /// Whether the patch changes a date.
+    pub fn touches_schedule(&self) -> bool {
+        self.opens_at.is_some() || self.closes_at.is_some() || self.due_at.is_some()
     }
 
     /// Whether the patch changes any policy field.

@@ -302,6 +302,16 @@ impl Problems {
         &self.list
     }
 
+    /// `Ok` when no problem was found, else the [`crate::Error::InvalidDocument`] of
+    /// `document` with every problem.
+    pub(crate) fn into_result(self, document: &'static str) -> crate::Result<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self.into_error(document).into())
+        }
+    }
+
     pub(crate) fn into_error(mut self, document: &'static str) -> InvalidDocument {
         if self.dropped > 0 || self.is_full() {
             self.list.push(Problem {

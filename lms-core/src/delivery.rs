@@ -1,0 +1,412 @@
+//! Course delivery: when an assessment may be taken ([`Schedule`]), what late work is
+//! worth ([`LatePolicy`], Canvas's model), and what one student is allowed beyond the
+//! rules ([`Accommodation`], Moodle's user overrides, Canvas's moderation).
+//!
+//! * An attempt cannot start before [`Schedule::opens_at`] nor after
+//!   [`Schedule::closes_at`]; a timed attempt's deadline is the earlier of start + time
+//!   limit and the close time (an untimed one's, the close time):
+//!   [`crate::attempts::AttemptRules::deadline`].
+//! * A submission after [`Schedule::due_at`] is late by [`late_seconds`]; the late policy
+//!   deducts a percentage per late hour or day begun, never below its floor
+//!   ([`LatePolicy::recorded`]); the raw result is kept beside the recorded one
+//!   ([`record`]).
+//! * [`accommodate`] applies a student's accommodations to an assessment's rules, the
+//!   most lenient where several apply.
+//!
+//! Every function here is pure; the database reads the same schedule for its own checks
+//! (`lms_private.attempt_schedule`, tested against [`accommodate`]).
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::attempts::AttemptRules;
+use crate::documents::{Points, Problems};
+use crate::scoring::{percent, percentage, reaches, Scored};
+use crate::Result;
+
+/// A non-negative number exact to the hundredth (a percentage such as `12.5`, a factor
+/// such as `1.25`), as the `numeric(…, 2)` columns hold it. In JSON it is a number; a
+/// JSON number is read rounded to the nearest hundredth.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hundredths(u32);
+
+impl Hundredths {
+    /// Zero.
+    pub const ZERO: Hundredths = Hundredths(0);
+    /// One (a factor that changes nothing).
+    pub const ONE: Hundredths = Hundredths(100);
+    /// A hundred (a whole percentage).
+    pub const HUNDRED: Hundredths = Hundredths(10_000);
+
+    /// `hundredths` hundredths.
+    pub const fn from_hundredths(hundredths: u32) -> Self {
+        Hundredths(hundredths)
+    }
+
+    /// The value in hundredths.
+    pub const fn hundredths(self) -> u32 {
+        self.0
+    }
+
+    /// A number rounded to the hundredth; `None` when negative, not finite or above a
+    /// million.
+    pub fn from_f64(value: f64) -> Option<Self> {
+        if !value.is_finite() || !(0.0..=1_000_000.0).contains(&value) {
+            return None;
+        }
+        // `as` cannot overflow: value * 100 <= 1e8
+        Some(Hundredths((value * 100.0).round() as u32))
+    }
+
+    /// The value as a float.
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl fmt::Display for Hundredths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.0 / 100, self.0 % 100);
+        match frac {
+            0 => write!(f, "{whole}"),
+            f10 if f10 % 10 == 0 => write!(f, "{whole}.{}", f10 / 10),
+            _ => write!(f, "{whole}.{frac:02}"),
+        }
+    }
+}
+
+impl Serialize for Hundredths {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 100 == 0 {
+            serializer.serialize_u32(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.as_f64())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Hundredths {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        Hundredths::from_f64(value).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "must be a finite number from 0 to 1000000, not {value}"
+            ))
+        })
+    }
+}
+
+impl JsonSchema for Hundredths {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Hundredths".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number exact to the hundredth (at most two decimal places).",
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1_000_000
+        })
+    }
+}
+
+/// When an assessment may be taken (the `assessments` columns of the same names); each
+/// `None` when not set. With every date set: `opens_at < due_at <= closes_at`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Schedule {
+    /// No attempt starts before, and students see no question.
+    pub opens_at: Option<DateTime<Utc>>,
+    /// No attempt starts after; an open attempt's deadline is at most this.
+    pub closes_at: Option<DateTime<Utc>>,
+    /// A submission after it is late ([`LatePolicy`]).
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl Schedule {
+    /// Checks the order: close after open, due after open and not after close; every
+    /// problem an [`crate::Error::InvalidDocument`] of `document` at the field's path.
+    pub fn check(&self, document: &'static str) -> Result<()> {
+        let mut problems = Problems::default();
+        let before = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>, equal_ok: bool| matches!((a, b), (Some(a), Some(b)) if if equal_ok { a > b } else { a >= b });
+        if before(self.opens_at, self.closes_at, false) {
+            problems.push("/closes_at", "must be after opens_at");
+        }
+        if before(self.opens_at, self.due_at, false) {
+            problems.push("/due_at", "must be after opens_at");
+        }
+        if before(self.due_at, self.closes_at, true) {
+            problems.push("/due_at", "must not be after closes_at");
+        }
+        problems.into_result(document)
+    }
+
+    /// Whether the assessment has not opened yet at `now`.
+    pub fn not_open_yet(&self, now: DateTime<Utc>) -> bool {
+        self.opens_at.is_some_and(|o| now < o)
+    }
+
+    /// Whether the assessment has closed at `now`.
+    pub fn closed(&self, now: DateTime<Utc>) -> bool {
+        self.closes_at.is_some_and(|c| now > c)
+    }
+}
+
+/// The unit of a [`LatePolicy`]'s deduction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LateInterval {
+    /// Per late hour begun.
+    Hour,
+    /// Per late day (24 hours) begun. The default.
+    #[default]
+    Day,
+}
+
+impl LateInterval {
+    /// Its length in seconds.
+    pub fn seconds(self) -> i64 {
+        match self {
+            LateInterval::Hour => 3_600,
+            LateInterval::Day => 86_400,
+        }
+    }
+}
+
+/// What late work is worth (Canvas's late policy): `deduction_percent` percentage
+/// points off per [`LateInterval`] begun after the due time, never taking the grade
+/// below `floor_percent` (a grade already below the floor is not raised). Stored on the
+/// course (every assessment's default) and on an assessment (overriding the course's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct LatePolicy {
+    /// Percentage points deducted per interval begun, 0–100.
+    pub deduction_percent: Hundredths,
+    /// Hour or day.
+    pub interval: LateInterval,
+    /// The lowest grade a deduction leaves, in percent, 0–100.
+    pub floor_percent: Hundredths,
+}
+
+impl LatePolicy {
+    /// Checks the ranges (both percentages 0–100); every problem an
+    /// [`crate::Error::InvalidDocument`] of `document` under `/late_policy`.
+    pub fn check(&self, document: &'static str) -> Result<()> {
+        let mut problems = Problems::default();
+        for (field, value) in [
+            ("deduction_percent", self.deduction_percent),
+            ("floor_percent", self.floor_percent),
+        ] {
+            if value > Hundredths::HUNDRED {
+                problems.push(
+                    &format!("/late_policy/{field}"),
+                    format!("must be a percentage from 0 to 100, not {value}"),
+                );
+            }
+        }
+        problems.into_result(document)
+    }
+
+    /// How many intervals begun `late_seconds` after the due time (0 when on time).
+    pub fn intervals(&self, late_seconds: i64) -> i64 {
+        if late_seconds <= 0 {
+            0
+        } else {
+            (late_seconds + self.interval.seconds() - 1) / self.interval.seconds()
+        }
+    }
+
+    /// The percentage points deducted, in hundredths: intervals × deduction, at most 100.
+    pub fn deduction(&self, late_seconds: i64) -> u32 {
+        let intervals = u64::try_from(self.intervals(late_seconds)).unwrap_or(0);
+        let total = intervals.saturating_mul(u64::from(self.deduction_percent.hundredths()));
+        u32::try_from(total.min(10_000)).unwrap_or(10_000)
+    }
+
+    /// The points recorded for `earned` of `total` points submitted `late_seconds` after
+    /// the due time: `max(raw − deduction, min(raw, floor))` as fractions of the total,
+    /// rounded down to the millionth of a point (as every grade). Unchanged when on time,
+    /// without points, or without deduction.
+    pub fn recorded(&self, earned: Points, total: u32, late_seconds: i64) -> Points {
+        let deduction = u128::from(self.deduction(late_seconds));
+        if deduction == 0 || total == 0 {
+            return earned;
+        }
+        let total = u128::from(Points::whole(total).micros());
+        let earned = u128::from(earned.micros()).min(total);
+        // what the deduction takes off, rounded up: the rest is rounded down
+        let off = (deduction * total).div_ceil(10_000);
+        let floor = u128::from(self.floor_percent.hundredths().min(10_000)) * total / 10_000;
+        let recorded = earned.saturating_sub(off).max(earned.min(floor));
+        Points::from_micros(u64::try_from(recorded).unwrap_or(u64::MAX))
+    }
+}
+
+/// How late a submission at `submitted_at` is: the seconds after `due_at`, `None` when on
+/// time or without a due time.
+pub fn late_seconds(due_at: Option<DateTime<Utc>>, submitted_at: DateTime<Utc>) -> Option<i64> {
+    let due = due_at?;
+    let late = (submitted_at - due).num_seconds();
+    (late > 0).then_some(late)
+}
+
+/// The recorded result of a scored attempt submitted `late_seconds` after its due time
+/// under `policy`: points, score, percentage and pass recomputed from
+/// [`LatePolicy::recorded`] (the feedback, per question, stays the raw one). `scored`
+/// itself when on time or without a policy.
+pub fn record(
+    scored: &Scored,
+    policy: Option<&LatePolicy>,
+    late_seconds: Option<i64>,
+    minimum_passing_score: u32,
+) -> Scored {
+    let (Some(policy), Some(late)) = (policy, late_seconds) else {
+        return scored.clone();
+    };
+    let points = policy.recorded(scored.points_earned, scored.total_points, late);
+    let total = scored.total_points;
+    let final_ = scored.score.is_some();
+    Scored {
+        points_earned: points,
+        total_points: total,
+        percentage: final_.then(|| percentage(points, total)),
+        score: final_.then(|| percent(points, total)),
+        passed: final_.then(|| reaches(points, total, minimum_passing_score)),
+        feedback: scored.feedback.clone(),
+    }
+}
+
+/// The longest extra time an accommodation may give: a year, in minutes.
+pub const MAX_EXTRA_MINUTES: i32 = 525_600;
+
+/// The largest time factor: ten times the limit.
+pub const MAX_TIME_FACTOR: Hundredths = Hundredths(1_000);
+
+/// The most extra attempts an accommodation may give.
+pub const MAX_EXTRA_ATTEMPTS: i32 = 1_000;
+
+/// What one student is allowed beyond an assessment's rules (a row of `accommodations`,
+/// for one assessment or every assessment of a course). A field left out of its JSON
+/// changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Accommodation {
+    /// Minutes added to a time limit, 0 to [`MAX_EXTRA_MINUTES`].
+    pub extra_minutes: i32,
+    /// A factor on the time limit, 1 to [`MAX_TIME_FACTOR`] (1.5: half as long again).
+    pub time_factor: Hundredths,
+    /// Attempts beyond `max_attempts`, 0 to [`MAX_EXTRA_ATTEMPTS`].
+    pub extra_attempts: i32,
+    /// A later close time (an earlier one changes nothing).
+    pub closes_at: Option<DateTime<Utc>>,
+    /// A later due time (an earlier one changes nothing).
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Accommodation {
+    fn default() -> Self {
+        Accommodation {
+            extra_minutes: 0,
+            time_factor: Hundredths::ONE,
+            extra_attempts: 0,
+            closes_at: None,
+            due_at: None,
+        }
+    }
+}
+
+impl Accommodation {
+    /// Checks the ranges and the order of the dates (no negative extra time, a factor
+    /// from 1 to 10, due not after close); every problem an
+    /// [`crate::Error::InvalidDocument`] of the `accommodation` document.
+    pub fn check(&self) -> Result<()> {
+        let mut problems = Problems::default();
+        if !(0..=MAX_EXTRA_MINUTES).contains(&self.extra_minutes) {
+            problems.push(
+                "/extra_minutes",
+                format!(
+                    "must be from 0 to {MAX_EXTRA_MINUTES} minutes, not {}",
+                    self.extra_minutes
+                ),
+            );
+        }
+        if !(Hundredths::ONE..=MAX_TIME_FACTOR).contains(&self.time_factor) {
+            problems.push(
+                "/time_factor",
+                format!(
+                    "must be from 1 to {MAX_TIME_FACTOR}, not {}",
+                    self.time_factor
+                ),
+            );
+        }
+        if !(0..=MAX_EXTRA_ATTEMPTS).contains(&self.extra_attempts) {
+            problems.push(
+                "/extra_attempts",
+                format!(
+                    "must be from 0 to {MAX_EXTRA_ATTEMPTS}, not {}",
+                    self.extra_attempts
+                ),
+            );
+        }
+        if let (Some(due), Some(close)) = (self.due_at, self.closes_at) {
+            if due > close {
+                problems.push("/due_at", "must not be after closes_at");
+            }
+        }
+        problems.into_result("accommodation")
+    }
+
+    /// A time limit of `minutes` with this accommodation: the longer of minutes + extra
+    /// and minutes × factor (rounded up to the minute).
+    pub fn time_limit(&self, minutes: i32) -> i32 {
+        let minutes = i64::from(minutes.max(0));
+        let added = minutes + i64::from(self.extra_minutes.max(0));
+        let factor = i64::from(self.time_factor.hundredths().max(100));
+        let scaled = (minutes * factor + 99) / 100;
+        i32::try_from(added.max(scaled)).unwrap_or(i32::MAX)
+    }
+}
+
+/// An assessment's rules for one student with their accommodations, the most lenient
+/// where several apply: the longest time limit any gives ([`Accommodation::time_limit`]),
+/// the most extra attempts, the latest due time, and the latest close time (at least the
+/// due time). Only what the assessment limits is extended: an untimed assessment stays
+/// untimed, one without a close or due time stays without. Open time, policy and late
+/// policy are unchanged.
+pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> AttemptRules {
+    let mut out = rules.clone();
+    if accommodations.is_empty() {
+        return out;
+    }
+    out.time_limit_minutes = rules.time_limit_minutes.map(|limit| {
+        accommodations
+            .iter()
+            .map(|a| a.time_limit(limit))
+            .fold(limit, i32::max)
+    });
+    let extra = accommodations
+        .iter()
+        .map(|a| a.extra_attempts.max(0))
+        .max()
+        .unwrap_or(0);
+    out.max_attempts = rules.max_attempts.map(|m| m.saturating_add(extra));
+    let latest = |base: DateTime<Utc>, pick: fn(&Accommodation) -> Option<DateTime<Utc>>| {
+        accommodations
+            .iter()
+            .filter_map(pick)
+            .fold(base, DateTime::max)
+    };
+    out.schedule.due_at = rules.schedule.due_at.map(|due| latest(due, |a| a.due_at));
+    out.schedule.closes_at = rules.schedule.closes_at.map(|close| {
+        let close = latest(close, |a| a.closes_at);
+        out.schedule.due_at.map_or(close, |due| close.max(due))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests;
