@@ -50,6 +50,8 @@ fn quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         max_attempts: Some(3),
         time_limit_minutes: Some(15),
         policy: Default::default(),
+        schedule: Default::default(),
+        late_policy: None,
     }
 }
 

@@ -93,6 +93,8 @@ pub async fn published(lms: &Lms, questions: &Value, block: Value) -> Course {
         max_attempts: None,
         time_limit_minutes: None,
         policy: Default::default(),
+        schedule: Default::default(),
+        late_policy: None,
     };
     let assessment = author
         .create_assessment(quiz(AssessmentOwner::Lesson(lesson.id)))

@@ -1315,6 +1315,8 @@ fn new_assessment(owner: AssessmentOwner, spec: &QuizSpec) -> NewAssessment {
         max_attempts: spec.max_attempts,
         time_limit_minutes: spec.time_limit,
         policy: Default::default(),
+        schedule: Default::default(),
+        late_policy: None,
     }
 }
 

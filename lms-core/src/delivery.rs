@@ -254,28 +254,67 @@ pub fn late_seconds(due_at: Option<DateTime<Utc>>, submitted_at: DateTime<Utc>) 
     (late > 0).then_some(late)
 }
 
-/// The recorded result of a scored attempt submitted `late_seconds` after its due time
-/// under `policy`: points, score, percentage and pass recomputed from
-/// [`LatePolicy::recorded`] (the feedback, per question, stays the raw one). `scored`
-/// itself when on time or without a policy.
+/// A result as recorded: the points, score and pass that stand after the late policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Recorded {
+    /// Points earned, exact.
+    pub points_earned: Points,
+    /// Score 0–100, the exact percentage rounded down; `None` while essays are pending.
+    pub score: Option<u32>,
+    /// Whether the exact percentage reaches the passing score; `None` while pending.
+    pub passed: Option<bool>,
+}
+
+/// The recorded result of `earned` of `total` points (`final_`: no essay pending)
+/// submitted `late_seconds` after the due time under `policy`: [`LatePolicy::recorded`]
+/// points, scored and passed as every result. The raw result when on time or without a
+/// policy.
+pub fn recorded(
+    earned: Points,
+    total: u32,
+    final_: bool,
+    policy: Option<&LatePolicy>,
+    late_seconds: Option<i64>,
+    minimum_passing_score: u32,
+) -> Recorded {
+    let points = match (policy, late_seconds) {
+        (Some(p), Some(late)) => p.recorded(earned, total, late),
+        _ => earned,
+    };
+    Recorded {
+        points_earned: points,
+        score: final_.then(|| percent(points, total)),
+        passed: final_.then(|| reaches(points, total, minimum_passing_score)),
+    }
+}
+
+/// [`recorded`] for a scored attempt: points, score, percentage and pass recomputed
+/// (the feedback, per question, stays the raw one). `scored` itself when on time or
+/// without a policy.
 pub fn record(
     scored: &Scored,
     policy: Option<&LatePolicy>,
     late_seconds: Option<i64>,
     minimum_passing_score: u32,
 ) -> Scored {
-    let (Some(policy), Some(late)) = (policy, late_seconds) else {
+    if policy.is_none() || late_seconds.is_none() {
         return scored.clone();
-    };
-    let points = policy.recorded(scored.points_earned, scored.total_points, late);
+    }
     let total = scored.total_points;
-    let final_ = scored.score.is_some();
+    let r = recorded(
+        scored.points_earned,
+        total,
+        scored.score.is_some(),
+        policy,
+        late_seconds,
+        minimum_passing_score,
+    );
     Scored {
-        points_earned: points,
+        points_earned: r.points_earned,
         total_points: total,
-        percentage: final_.then(|| percentage(points, total)),
-        score: final_.then(|| percent(points, total)),
-        passed: final_.then(|| reaches(points, total, minimum_passing_score)),
+        percentage: r.score.map(|_| percentage(r.points_earned, total)),
+        score: r.score,
+        passed: r.passed,
         feedback: scored.feedback.clone(),
     }
 }

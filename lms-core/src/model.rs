@@ -76,6 +76,8 @@ id_type! {
     RoadmapId,
     /// Id of a row of `learning_progress`.
     LearningProgressId,
+    /// Id of a row of `accommodations`.
+    AccommodationId,
 }
 
 macro_rules! sql_enum {
@@ -423,6 +425,27 @@ pub struct AssessmentAttempt {
     /// Score before any late deduction (`None` until graded).
     #[serde(default)]
     pub raw_score: Option<i32>,
+}
+
+/// A row of `accommodations`: what one student is allowed beyond the rules of one
+/// assessment, or of every assessment of a course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StudentAccommodation {
+    /// Primary key.
+    pub id: AccommodationId,
+    /// The course.
+    pub course_id: CourseId,
+    /// The student.
+    pub student_id: UserId,
+    /// The assessment; `None`: every assessment of the course.
+    pub assessment_id: Option<AssessmentId>,
+    /// Extra time, attempts, later dates (flattened in JSON).
+    #[serde(flatten)]
+    pub accommodation: crate::delivery::Accommodation,
+    /// When the row was created.
+    pub created_at: DateTime<Utc>,
+    /// When the row was last changed.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A row of `student_progress`: one per (student, lesson) and per (student, assessment).

@@ -20,6 +20,7 @@ use lms_core::attempts::{
     may_start, submission, AttemptHistory, AttemptRules, AttemptSummary, Closing, StartDecision,
     TimeLimitPolicy,
 };
+use lms_core::delivery::{self, LatePolicy};
 use lms_core::documents::{Answer, Answers, Document, Feedback, Points, QuestionSet};
 use lms_core::model::*;
 use lms_core::scoring::{self, Scored, ScoringPolicy};
@@ -99,6 +100,9 @@ struct Context {
     missing: Vec<LessonId>,
     /// The student's history at the assessment, when asked for ([`attempt_history`]).
     history: Option<AttemptHistory>,
+    /// The database's time of the read: the clock every decision of the call is made
+    /// by, as the database's own checks are (`statement_timestamp()`).
+    now: DateTime<Utc>,
 }
 
 impl Context {
@@ -159,10 +163,11 @@ async fn context(
                 exists (select 1 from public.lessons where assessment_id = a.id) \
                   or exists (select 1 from public.courses where final_assessment_id = a.id) \
                   as takes_attempts, \
-                l.is_published as lesson_published, {}, {}, {history} as history \
+                l.is_published as lesson_published, {}, {}, {history} as history, \
+                statement_timestamp() as now \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
-        rows::ATTEMPT_RULES,
+        rows::attempt_rules_sql("$2"),
         standing("$2", "$3", "coalesce(l.prerequisites, '{}')")
     );
     let row = sqlx::query(&sql)
@@ -200,21 +205,28 @@ async fn context(
         minimum_passing_score,
         missing,
         history,
+        now: row.try_get("now")?,
     })
 }
 
-/// The assessment's lesson, attempt rules (limits and stored policy) and passing score,
-/// read as the actor (every reader of the assessment may read these columns).
+/// The assessment's lesson, attempt rules (limits, stored policy, dates, the late policy
+/// that applies) and passing score, read as the actor (every reader of the assessment
+/// may read these columns); with the accommodations of `student`, when given (which the
+/// actor must be allowed to read: the student themselves, the course's staff, the
+/// service).
 pub(crate) async fn attempt_rules(
     tx: &mut Tx,
     assessment: AssessmentId,
+    student: Option<UserId>,
 ) -> Result<(Option<Uuid>, AttemptRules, i32)> {
     let sql = format!(
-        "select lesson_id, {} from public.assessments where id = $1",
-        rows::ATTEMPT_RULES
+        "select a.lesson_id, {} from public.assessments a \
+           left join public.lessons l on l.id = a.lesson_id where a.id = $1",
+        rows::attempt_rules_sql("$2")
     );
     let row = sqlx::query(&sql)
         .bind(assessment.0)
+        .bind(student.map(|s| s.0))
         .fetch_optional(tx.conn())
         .await?
         .ok_or_else(|| Error::not_found("assessment", assessment))?;
@@ -330,22 +342,55 @@ async fn store_result(
     attempt: AttemptId,
     answers: Option<&Answers>,
     scored: &Scored,
-    time_spent_seconds: Option<i64>,
-    submitted_at: Option<DateTime<Utc>>,
+    handed_in: HandedIn,
 ) -> Result<AssessmentAttempt> {
-    store_scored(
-        tx,
-        attempt,
-        answers,
-        scored,
-        time_spent_seconds,
-        submitted_at,
-        None,
-    )
-    .await
+    store_scored(tx, attempt, answers, scored, handed_in, None).await
 }
 
-/// A scored result as the columns of `assessment_attempts` hold it.
+/// When and how an attempt was handed in, as its stored result records it beside the
+/// score: how late, the time spent, the submission time (each `None`: as stored).
+#[derive(Debug, Clone, Copy, Default)]
+struct HandedIn {
+    late: Lateness,
+    time_spent_seconds: Option<i64>,
+    submitted_at: Option<DateTime<Utc>>,
+}
+
+impl HandedIn {
+    /// A submission's verdict under `rules` (their due time and late policy).
+    fn of<K>(rules: &AttemptRules, verdict: &lms_core::attempts::Submission<K>) -> Self {
+        HandedIn {
+            late: Lateness {
+                policy: rules.late_policy,
+                seconds: verdict.past_due_seconds,
+            },
+            time_spent_seconds: Some(verdict.time_spent_seconds),
+            submitted_at: Some(verdict.submitted_at),
+        }
+    }
+
+    /// A result graded again (by hand, by a regrade): handed in as it was, as late.
+    fn again(late: Lateness) -> Self {
+        HandedIn {
+            late,
+            ..HandedIn::default()
+        }
+    }
+}
+
+/// How late an attempt was submitted, and the late policy that applies: what turns its
+/// raw result into the recorded one ([`delivery::record`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Lateness {
+    /// The late policy that applies (the assessment's, else its course's).
+    pub(crate) policy: Option<LatePolicy>,
+    /// Seconds after the student's due time; `None` when on time.
+    pub(crate) seconds: Option<i64>,
+}
+
+/// A scored result as the columns of `assessment_attempts` hold it: the recorded result
+/// (after the late policy) in `score`, `points_earned`, `exact_points_earned` and
+/// `passed`, the raw one beside it.
 struct ScoredColumns {
     answers: Option<serde_json::Value>,
     score: Option<i32>,
@@ -355,34 +400,49 @@ struct ScoredColumns {
     feedback: serde_json::Value,
     time_spent: Option<i32>,
     submitted_at: Option<DateTime<Utc>>,
-    /// The exact points in millionths (`exact_points_earned` × 10⁶).
+    /// The exact recorded points in millionths (`exact_points_earned` × 10⁶).
     micros: i64,
+    /// The exact raw points in millionths (`raw_points_earned` × 10⁶).
+    raw_micros: i64,
+    raw_score: Option<i32>,
+    late_seconds: Option<i32>,
+}
+
+/// A value of a non-negative count or number of seconds as an integer column.
+fn int<T: TryInto<i32>>(value: T) -> i32 {
+    value.try_into().unwrap_or(i32::MAX)
 }
 
 impl ScoredColumns {
-    fn of(
-        answers: Option<&Answers>,
-        scored: &Scored,
-        time_spent_seconds: Option<i64>,
-        submitted_at: Option<DateTime<Utc>>,
-    ) -> Result<Self> {
-        let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    fn of(answers: Option<&Answers>, scored: &Scored, handed_in: HandedIn) -> Result<Self> {
+        let HandedIn {
+            late,
+            time_spent_seconds,
+            submitted_at,
+        } = handed_in;
+        let minimum = scored.feedback.summary.minimum_passing_score;
+        let recorded = delivery::record(scored, late.policy.as_ref(), late.seconds, minimum);
+        let micros = |p: Points| i64::try_from(p.micros()).unwrap_or(i64::MAX);
         Ok(Self {
             answers: answers.map(|a| rows::json("answers", a)).transpose()?,
-            score: scored.score.map(int),
-            points_earned: int(scored.points_earned.floor()),
+            score: recorded.score.map(int),
+            points_earned: int(recorded.points_earned.floor()),
             total_points: int(scored.total_points),
-            passed: scored.passed,
+            passed: recorded.passed,
             feedback: rows::json("feedback", &scored.feedback)?,
-            time_spent: time_spent_seconds.map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
+            time_spent: time_spent_seconds.map(int),
             submitted_at,
-            micros: i64::try_from(scored.points_earned.micros()).unwrap_or(i64::MAX),
+            micros: micros(recorded.points_earned),
+            raw_micros: micros(scored.points_earned),
+            raw_score: scored.score.map(int),
+            late_seconds: late.seconds.map(int),
         })
     }
 
-    /// Binds the columns as the next nine parameters, in the order of the fields:
+    /// Binds the columns as the next twelve parameters, in the order of the fields:
     /// answers, score, points earned, total points, passed, feedback, time spent,
-    /// submitted at, exact points in millionths.
+    /// submitted at, exact points in millionths, raw points in millionths, raw score,
+    /// late seconds.
     fn bind<'q>(
         self,
         query: rows::Select<'q, AssessmentAttempt>,
@@ -397,6 +457,9 @@ impl ScoredColumns {
             .bind(self.time_spent)
             .bind(self.submitted_at)
             .bind(self.micros)
+            .bind(self.raw_micros)
+            .bind(self.raw_score)
+            .bind(self.late_seconds)
     }
 }
 
@@ -406,11 +469,10 @@ async fn store_scored(
     attempt: AttemptId,
     answers: Option<&Answers>,
     scored: &Scored,
-    time_spent_seconds: Option<i64>,
-    submitted_at: Option<DateTime<Utc>>,
+    handed_in: HandedIn,
     version: Option<i32>,
 ) -> Result<AssessmentAttempt> {
-    let c = ScoredColumns::of(answers, scored, time_spent_seconds, submitted_at)?;
+    let c = ScoredColumns::of(answers, scored, handed_in)?;
     tx.trusted().await?;
     let sql = format!(
         "update public.assessment_attempts set \
@@ -418,7 +480,8 @@ async fn store_scored(
            passed = $6, feedback = $7, time_spent = coalesce($8, time_spent), \
            submitted_at = coalesce($9, submitted_at), \
            exact_points_earned = $10::numeric / 1000000, \
-           questions_version = coalesce($11, questions_version) \
+           raw_points_earned = $11::numeric / 1000000, raw_score = $12, late_seconds = $13, \
+           questions_version = coalesce($14, questions_version) \
          where id = $1 returning {}",
         rows::ATTEMPT
     );
@@ -438,8 +501,8 @@ struct NewScored {
     /// Its number ([`may_start`]).
     number: i32,
     started_at: DateTime<Utc>,
-    time_spent_seconds: i64,
-    submitted_at: DateTime<Utc>,
+    /// When and how late (the verdict's).
+    handed_in: HandedIn,
 }
 
 /// Scores `kept` answers against the assessment's current questions and stores them as
@@ -474,18 +537,14 @@ async fn grade_and_insert(
         &ScoringPolicy::new(minimum_passing_score)?,
     )?;
     scored.ensure_answered(allow_empty)?;
-    let c = ScoredColumns::of(
-        Some(kept),
-        &scored,
-        Some(new.time_spent_seconds),
-        Some(new.submitted_at),
-    )?;
+    let c = ScoredColumns::of(Some(kept), &scored, new.handed_in)?;
     let sql = format!(
         "insert into public.assessment_attempts (assessment_id, student_id, attempt_number, \
            started_at, answers, score, points_earned, total_points, passed, feedback, \
-           time_spent, submitted_at, exact_points_earned, questions_version) \
+           time_spent, submitted_at, exact_points_earned, raw_points_earned, raw_score, \
+           late_seconds, questions_version) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                 $13::numeric / 1000000, $14) returning {}",
+                 $13::numeric / 1000000, $14::numeric / 1000000, $15, $16, $17) returning {}",
         rows::ATTEMPT
     );
     let first = rows::select::<AssessmentAttempt>(&sql)
@@ -553,8 +612,7 @@ async fn grade_and_store(
     attempt: &AssessmentAttempt,
     kept: &Answers,
     minimum_passing_score: i32,
-    time_spent_seconds: i64,
-    submitted_at: DateTime<Utc>,
+    handed_in: HandedIn,
     allow_empty: bool,
 ) -> Result<(AssessmentAttempt, Scored)> {
     let questions = attempt_questions(tx, attempt).await?;
@@ -564,15 +622,7 @@ async fn grade_and_store(
         &ScoringPolicy::new(minimum_passing_score)?,
     )?;
     scored.ensure_answered(allow_empty)?;
-    let stored = store_result(
-        tx,
-        attempt.id,
-        Some(kept),
-        &scored,
-        Some(time_spent_seconds),
-        Some(submitted_at),
-    )
-    .await?;
+    let stored = store_result(tx, attempt.id, Some(kept), &scored, handed_in).await?;
     Ok((stored, scored))
 }
 
@@ -619,8 +669,7 @@ async fn close_expired(
                 open,
                 &kept,
                 minimum_passing_score,
-                verdict.time_spent_seconds,
-                verdict.submitted_at,
+                HandedIn::of(rules, &verdict),
                 true,
             )
             .await?;
@@ -648,6 +697,31 @@ async fn abandon(tx: &mut Tx, attempt: AttemptId, at: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
+/// The lateness of a stored attempt: its `late_seconds` and, when late, the late policy
+/// that applies now (`rules` when already read).
+async fn lateness_of(
+    tx: &mut Tx,
+    attempt: &AssessmentAttempt,
+    rules: Option<&AttemptRules>,
+) -> Result<Lateness> {
+    let Some(seconds) = attempt.late_seconds else {
+        return Ok(Lateness::default());
+    };
+    let policy = match rules {
+        Some(r) => r.late_policy,
+        None => {
+            attempt_rules(tx, attempt.assessment_id, None)
+                .await?
+                .1
+                .late_policy
+        }
+    };
+    Ok(Lateness {
+        policy,
+        seconds: Some(i64::from(seconds)),
+    })
+}
+
 impl Scope {
     /// Starts (or resumes) the acting student's attempt at an assessment: the student
     /// must be enrolled, the assessment unlocked, and attempts left
@@ -656,7 +730,7 @@ impl Scope {
     pub async fn start_attempt(&self, assessment: AssessmentId) -> Result<StartedAttempt> {
         let mut tx = self.begin().await?;
         let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
-        let now = Utc::now();
+        let now = ctx.now;
         let mut closed = false;
         let started = loop {
             // read with the context the first time, again after closing an expired attempt
@@ -737,7 +811,7 @@ impl Scope {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
         let ctx = context(&mut tx, assessment, WithHistory::No).await?;
-        let now = Utc::now();
+        let now = ctx.now;
         let sql = format!(
             "select {} from public.assessment_attempts \
               where assessment_id = $1 and student_id = $2 \
@@ -819,7 +893,7 @@ impl Scope {
         let new = Answers::validate(answers).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
         let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
-        let now = Utc::now();
+        let now = ctx.now;
         let history = ctx.history(&mut tx, assessment).await?;
         let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now)?;
         if matches!(decision, StartDecision::New { .. }) && ctx.rules.time_limit_minutes.is_some() {
@@ -892,8 +966,7 @@ impl Scope {
                     open,
                     &kept,
                     ctx.minimum_passing_score,
-                    verdict.time_spent_seconds,
-                    verdict.submitted_at,
+                    HandedIn::of(&ctx.rules, &verdict),
                     allow_empty,
                 )
                 .await?
@@ -904,8 +977,7 @@ impl Scope {
                     student: ctx.student,
                     number: *number,
                     started_at,
-                    time_spent_seconds: verdict.time_spent_seconds,
-                    submitted_at: verdict.submitted_at,
+                    handed_in: HandedIn::of(&ctx.rules, &verdict),
                 };
                 grade_and_insert(&mut tx, &new, &kept, ctx.minimum_passing_score, allow_empty)
                     .await?
@@ -1014,7 +1086,9 @@ impl Scope {
         })?;
         let feedback = Feedback::validate(&feedback).map_err(lms_core::Error::from)?;
         let graded = grade(&Scored::from_feedback(feedback))?;
-        let stored = store_result(&mut tx, attempt_id, None, &graded, None, None).await?;
+        let late = lateness_of(&mut tx, &attempt, None).await?;
+        let stored =
+            store_result(&mut tx, attempt_id, None, &graded, HandedIn::again(late)).await?;
         refresh_course_progress(&mut tx, attempt.student_id, course, None).await?;
         tx.commit().await?;
         Ok(stored)
@@ -1057,6 +1131,7 @@ impl Scope {
         let full = assessment_with_keys(&mut tx, assessment).await?;
         let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
         let policy = ScoringPolicy::new(full.minimum_passing_score)?;
+        let (_, rules, _) = attempt_rules(&mut tx, assessment, None).await?;
         tx.trusted().await?;
         let sql = format!(
             "select {} from public.assessment_attempts \
@@ -1105,13 +1180,13 @@ impl Scope {
             let rewritten = regraded.feedback != previous
                 || attempt.questions_version != full.questions_version;
             if !dry_run && rewritten {
+                let late = lateness_of(&mut tx, attempt, Some(&rules)).await?;
                 store_scored(
                     &mut tx,
                     attempt.id,
                     None,
                     &regraded,
-                    None,
-                    None,
+                    HandedIn::again(late),
                     Some(full.questions_version),
                 )
                 .await?;
@@ -1150,8 +1225,11 @@ impl Scope {
             "select {} from public.assessment_attempts t \
               where t.submitted_at is null and t.abandoned_at is null \
                 and exists (select 1 from public.assessments a \
-                             where a.id = t.assessment_id and a.time_limit is not null \
-                               and t.started_at + make_interval(mins => a.time_limit) \
+                              cross join lateral lms_private.attempt_schedule(a.id, t.student_id) s \
+                             where a.id = t.assessment_id \
+                               and (a.time_limit is not null or a.closes_at is not null) \
+                               and least(t.started_at + make_interval(mins => s.time_limit), \
+                                         s.closes_at) \
                                    + make_interval(secs => a.grace_seconds) < $1) \
               order by t.started_at, t.id limit $2 for update of t skip locked",
             rows::ATTEMPT
@@ -1168,7 +1246,16 @@ impl Scope {
                 report.busy += 1;
                 continue;
             }
-            let (_, rules, minimum) = attempt_rules(&mut tx, attempt.assessment_id).await?;
+            let (_, rules, minimum) =
+                attempt_rules(&mut tx, attempt.assessment_id, Some(attempt.student_id)).await?;
+            if rules
+                .cutoff(attempt.started_at)
+                .is_none_or(|cutoff| now <= cutoff)
+            {
+                // the database's schedule and the library's disagree: the library's rule
+                // decides (its own call closes the attempt when it is due)
+                continue;
+            }
             let closed_as = close_expired(&mut tx, &rules, minimum, &attempt, now).await?;
             refresh_course_progress(&mut tx, attempt.student_id, course, None).await?;
             report.closed.push(ClosedAttempt {

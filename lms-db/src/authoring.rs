@@ -242,9 +242,18 @@ impl Scope {
             )
             .many("tags", patch.tags.as_deref())
             .check()?;
+        if let Some(Some(p)) = &patch.late_policy {
+            p.check("course")?;
+        }
         let mut tx = self.begin().await?;
         let current = require_author(&mut tx, id).await?;
         let mut u = rows::Update::new("courses");
+        if let Some(late) = &patch.late_policy {
+            let (percent, interval, floor) = rows::late_columns(late.as_ref());
+            u.set_some("late_deduction_percent", Some(percent));
+            u.set_some("late_deduction_interval", Some(interval));
+            u.set_some("late_floor_percent", Some(floor));
+        }
         u.set_some("title", patch.title);
         u.set_some("description", patch.description);
         u.set_some(
@@ -265,6 +274,10 @@ impl Scope {
             .returning(tx.conn(), id.0, rows::COURSE)
             .await?
             .ok_or_else(|| Error::forbidden(format!("course {id} may not be changed")))?;
+        if patch.late_policy.is_some() {
+            // the late attempts of every assessment without its own policy, recorded again
+            crate::delivery::rerecord_course(&mut tx, id).await?;
+        }
         tx.commit().await?;
         Ok(course)
     }
@@ -538,6 +551,10 @@ impl Scope {
             .check()?;
         let questions = rows::document::<QuestionSet>("questions", &new.questions)?;
         new.policy.check()?;
+        new.schedule.check("assessment")?;
+        if let Some(p) = &new.late_policy {
+            p.check("assessment")?;
+        }
         let mut tx = self.begin().await?;
         let (lesson_id, course_id, course) = match new.owner {
             AssessmentOwner::Lesson(l) => {
@@ -549,12 +566,16 @@ impl Scope {
         require_author(&mut tx, course).await?;
         tx.vouch(&[(QUESTIONS_TARGET.to_owned(), &questions)])
             .await?;
+        let late = rows::late_columns(new.late_policy.as_ref());
         let id: uuid::Uuid = sqlx::query_scalar(
             "insert into public.assessments (lesson_id, course_id, title, description, questions, \
                ai_generated, source_content_ids, is_mandatory, minimum_passing_score, \
                max_attempts, time_limit, grading_method, retake_policy, attempt_delay_seconds, \
-               later_attempt_delay_seconds, time_limit_policy, grace_seconds) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+               later_attempt_delay_seconds, time_limit_policy, grace_seconds, opens_at, \
+               closes_at, due_at, late_deduction_percent, late_deduction_interval, \
+               late_floor_percent) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                     $18, $19, $20, $21, $22, $23) \
              returning id",
         )
         .bind(lesson_id.map(|l| l.0))
@@ -579,6 +600,12 @@ impl Scope {
         .bind(seconds(new.policy.later_attempt_delay_seconds))
         .bind(rows::name_of(&new.policy.time_limit_policy))
         .bind(seconds(new.policy.grace_seconds))
+        .bind(new.schedule.opens_at)
+        .bind(new.schedule.closes_at)
+        .bind(new.schedule.due_at)
+        .bind(late.0)
+        .bind(late.1)
+        .bind(late.2)
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -609,10 +636,12 @@ impl Scope {
     }
 
     /// Changes an assessment (the course's author only); new questions are validated,
-    /// the attempt policy checked. New questions make a new version: attempts already
-    /// started keep theirs (see [`Scope::regrade_assessment`]). A change of the grading
-    /// method or the passing score refreshes the grades and progress of every student
-    /// who attempted it, in the same transaction.
+    /// the attempt policy and the order of the dates checked. New questions make a new
+    /// version: attempts already started keep theirs (see
+    /// [`Scope::regrade_assessment`]). A change of the grading method or the passing
+    /// score refreshes the grades and progress of every student who attempted it; a
+    /// change of the due time or the late policy records their submitted attempts again
+    /// (late or not, what the policy leaves of the raw result), in the same transaction.
     pub async fn update_assessment(
         &self,
         id: AssessmentId,
@@ -628,10 +657,18 @@ impl Scope {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
         require_author(&mut tx, course).await?;
-        let regrades = patch.grading_method.is_some() || patch.minimum_passing_score.is_some();
-        if patch.touches_policy() {
-            let (_, current, _) = crate::attempts::attempt_rules(&mut tx, id).await?;
+        let rerecords = patch.due_at.is_some() || patch.late_policy.is_some();
+        let regrades =
+            rerecords || patch.grading_method.is_some() || patch.minimum_passing_score.is_some();
+        if patch.touches_policy() || patch.touches_schedule() {
+            let (_, current, _) = crate::attempts::attempt_rules(&mut tx, id, None).await?;
             patch.apply_policy(&current.policy).check()?;
+            patch
+                .apply_schedule(&current.schedule)
+                .check("assessment")?;
+        }
+        if let Some(Some(p)) = &patch.late_policy {
+            p.check("assessment")?;
         }
         let questions = patch
             .questions
@@ -670,6 +707,15 @@ impl Scope {
             patch.time_limit_policy.map(|p| rows::name_of(&p)),
         );
         u.set_some("grace_seconds", patch.grace_seconds.map(seconds));
+        u.set_some("opens_at", patch.opens_at);
+        u.set_some("closes_at", patch.closes_at);
+        u.set_some("due_at", patch.due_at);
+        if let Some(late) = &patch.late_policy {
+            let (percent, interval, floor) = rows::late_columns(late.as_ref());
+            u.set_some("late_deduction_percent", Some(percent));
+            u.set_some("late_deduction_interval", Some(interval));
+            u.set_some("late_floor_percent", Some(floor));
+        }
         if !u.is_empty() && u.execute(tx.conn(), id.0).await? == 0 {
             return Err(Error::forbidden(format!(
                 "assessment {id} may not be changed"
@@ -686,9 +732,14 @@ impl Scope {
             .fetch_all(tx.conn())
             .await?;
             tx.set_actor_role().await?;
+            let students: Vec<_> = students.into_iter().map(UserId).collect();
+            for student in &students {
+                crate::learning::lock_progress(&mut tx, course, *student).await?;
+            }
+            if rerecords {
+                crate::delivery::rerecord(&mut tx, course, Some(id), None).await?;
+            }
             for student in students {
-                let student = lms_core::model::UserId(student);
-                crate::learning::lock_progress(&mut tx, course, student).await?;
                 crate::learning::refresh_course_progress(&mut tx, student, course, None).await?;
             }
         }

@@ -214,6 +214,7 @@ fn singular(table: &str) -> &'static str {
         "student_progress" => "progress",
         "personalized_roadmaps" => "roadmap",
         "learning_progress" => "learning_progress",
+        "accommodations" => "accommodation",
         _ => "input",
     }
 }
@@ -241,6 +242,29 @@ fn check_problem(table: &str, constraint: &str) -> (String, &'static str) {
             )
         }
         "profiles_avatar_url_https" => return ("avatar_url".into(), "must be an https URL"),
+        "assessments_closes_after_opens" => return ("closes_at".into(), "must be after opens_at"),
+        "assessments_due_after_opens" => return ("due_at".into(), "must be after opens_at"),
+        "assessments_due_before_closes" | "accommodations_due_before_closes" => {
+            return ("due_at".into(), "must not be after closes_at")
+        }
+        "assessments_late_policy_complete" | "courses_late_policy_complete" => {
+            return (
+                "late_policy".into(),
+                "sets the deduction, its interval and the floor together",
+            )
+        }
+        "assessments_late_deduction_interval_known" | "courses_late_deduction_interval_known" => {
+            return ("late_policy/interval".into(), "must be hour or day")
+        }
+        "assessments_late_deduction_percent_range" | "courses_late_deduction_percent_range" => {
+            return (
+                "late_policy/deduction_percent".into(),
+                "must be from 0 to 100",
+            )
+        }
+        "assessments_late_floor_percent_range" | "courses_late_floor_percent_range" => {
+            return ("late_policy/floor_percent".into(), "must be from 0 to 100")
+        }
         _ => {}
     }
     let rest = constraint
@@ -306,6 +330,9 @@ impl From<sqlx::Error> for Error {
             ("23503", "courses_instructor_id_fkey") => Error::Conflict {
                 reason: "the instructor still owns courses".into(),
             },
+            ("23503", "accommodations_student_id_fkey") => {
+                Error::invalid("accommodation", "student_id", "no user has this id")
+            }
             ("23503", "lessons_prerequisites_same_course") => Error::Conflict {
                 reason: "a prerequisite is not a lesson of the same course".into(),
             },

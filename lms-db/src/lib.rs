@@ -23,6 +23,7 @@ pub mod analytics;
 mod attempts;
 mod audit;
 mod authoring;
+mod delivery;
 pub mod documents;
 pub mod error;
 mod learning;
@@ -43,6 +44,7 @@ pub use attempts::{
 };
 pub use audit::{AuditAction, AuditActorRole, AuditEntry, AuditFilter};
 pub use authoring::OutlineLesson;
+pub use delivery::NewAccommodation;
 pub use documents::{DocumentRepair, DocumentReport};
 pub use error::{Error, Result};
 pub use learning::MyEnrollment;

@@ -73,7 +73,7 @@ pub struct Erasure {
 
 /// The personal tables: every table whose rows belong to a user through `student_id`
 /// (`profiles` itself through `id`). Deleting the user deletes these rows (cascade).
-const PERSONAL: [(&str, &str); 8] = [
+const PERSONAL: [(&str, &str); 9] = [
     ("profiles", "id"),
     ("enrollments", "student_id"),
     ("assessment_attempts", "student_id"),
@@ -82,6 +82,7 @@ const PERSONAL: [(&str, &str); 8] = [
     ("learning_progress", "student_id"),
     ("learning_activity", "student_id"),
     ("assessment_item_responses", "student_id"),
+    ("accommodations", "student_id"),
 ];
 
 impl Scope {

@@ -11,6 +11,7 @@
 use std::str::FromStr;
 
 use lms_core::attempts::AttemptHistory;
+use lms_core::delivery::{Hundredths, LatePolicy, Schedule};
 use lms_core::documents::Document;
 use lms_core::model::*;
 use lms_core::repo::Page;
@@ -284,7 +285,8 @@ impl FromRow<'_, PgRow> for Db<Profile> {
 /// Columns of `courses`, enum as text.
 pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_assessment_id, \
     tags, difficulty_level::text as difficulty_level, estimated_duration, is_published, \
-    created_at, updated_at";
+    late_deduction_percent::float8 as late_deduction_percent, late_deduction_interval, \
+    late_floor_percent::float8 as late_floor_percent, created_at, updated_at";
 
 impl FromRow<'_, PgRow> for Db<Course> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -298,9 +300,47 @@ impl FromRow<'_, PgRow> for Db<Course> {
             difficulty_level: opt_parse(row, "difficulty_level")?,
             estimated_duration_minutes: row.try_get("estimated_duration")?,
             is_published: row.try_get("is_published")?,
+            late_policy: late_policy(row)?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }))
+    }
+}
+
+/// A late policy from the `late_deduction_percent` (as `float8`), `late_deduction_interval`
+/// and `late_floor_percent` (as `float8`) columns; `None` when unset.
+pub(crate) fn late_policy(row: &PgRow) -> sqlx::Result<Option<LatePolicy>> {
+    let Some(deduction) = row.try_get::<Option<f64>, _>("late_deduction_percent")? else {
+        return Ok(None);
+    };
+    let hundredths = |column: &str, value: f64| {
+        Hundredths::from_f64(value).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: column.to_owned(),
+            source: format!("{value} is not a percentage").into(),
+        })
+    };
+    Ok(Some(LatePolicy {
+        deduction_percent: hundredths("late_deduction_percent", deduction)?,
+        interval: named(row, "late_deduction_interval")?,
+        floor_percent: hundredths(
+            "late_floor_percent",
+            row.try_get::<Option<f64>, _>("late_floor_percent")?
+                .unwrap_or(0.0),
+        )?,
+    }))
+}
+
+/// A late policy as the three columns hold it: percentage, interval name, floor.
+pub(crate) fn late_columns(
+    policy: Option<&LatePolicy>,
+) -> (Option<f64>, Option<String>, Option<f64>) {
+    match policy {
+        Some(p) => (
+            Some(p.deduction_percent.as_f64()),
+            Some(name_of(&p.interval)),
+            Some(p.floor_percent.as_f64()),
+        ),
+        None => (None, None, None),
     }
 }
 
@@ -374,6 +414,8 @@ pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, descriptio
     ai_generated, source_content_ids, is_mandatory, minimum_passing_score, max_attempts, \
     time_limit, grading_method, retake_policy, attempt_delay_seconds, \
     later_attempt_delay_seconds, time_limit_policy, grace_seconds, questions_version, \
+    opens_at, closes_at, due_at, late_deduction_percent::float8 as late_deduction_percent, \
+    late_deduction_interval, late_floor_percent::float8 as late_floor_percent, \
     created_at, updated_at";
 
 /// A text column holding a serde enum's snake_case name.
@@ -388,20 +430,72 @@ pub(crate) fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -
 /// The attempt policy columns of an `assessments` row.
 /// The columns of an assessment's attempt rules and passing score, as
 /// [`attempt_rules`] reads them (unqualified: from `public.assessments`).
-pub(crate) const ATTEMPT_RULES: &str = "max_attempts, time_limit, minimum_passing_score, \
-    grading_method, retake_policy, attempt_delay_seconds, later_attempt_delay_seconds, \
-    time_limit_policy, grace_seconds";
+/// The attempt rules of the assessment `a` (with its lesson `l`, left joined) for the
+/// student `student` (a SQL expression; `null` for the rules without accommodations):
+/// its limits, policy, dates, passing score, the late policy that applies (its own,
+/// else its course's, as JSON) and the student's accommodations (course-wide or of this
+/// assessment, as a JSON array). Read as the actor: every reader of the assessment may
+/// read these; a student reads only their own accommodations.
+pub(crate) fn attempt_rules_sql(student: &str) -> String {
+    format!(
+        "a.max_attempts, a.time_limit, a.minimum_passing_score, a.grading_method, \
+         a.retake_policy, a.attempt_delay_seconds, a.later_attempt_delay_seconds, \
+         a.time_limit_policy, a.grace_seconds, a.opens_at, a.closes_at, a.due_at, \
+         {} as late_policy, \
+         (select coalesce(json_agg(json_build_object( \
+                   'extra_minutes', o.extra_minutes, 'time_factor', o.time_factor, \
+                   'extra_attempts', o.extra_attempts, 'closes_at', o.closes_at, \
+                   'due_at', o.due_at)), '[]') \
+            from public.accommodations o \
+           where o.student_id = {student} \
+             and o.course_id = coalesce(a.course_id, l.course_id) \
+             and (o.assessment_id is null or o.assessment_id = a.id)) as accommodations",
+        LATE_POLICY_SQL
+    )
+}
 
-/// An assessment's attempt rules and passing score from the [`ATTEMPT_RULES`] columns.
+/// The late policy that applies to the assessment `a` (lesson `l` left joined): its own,
+/// else its course's, as a JSON [`LatePolicy`]; null when neither has one.
+pub(crate) const LATE_POLICY_SQL: &str = "case when a.late_deduction_percent is not null \
+      then json_build_object('deduction_percent', a.late_deduction_percent, \
+             'interval', a.late_deduction_interval, 'floor_percent', a.late_floor_percent) \
+      else (select json_build_object('deduction_percent', c.late_deduction_percent, \
+                     'interval', c.late_deduction_interval, \
+                     'floor_percent', c.late_floor_percent) \
+              from public.courses c \
+             where c.id = coalesce(a.course_id, l.course_id) \
+               and c.late_deduction_percent is not null) end";
+
+/// An assessment's attempt rules for one student — accommodations applied
+/// ([`lms_core::delivery::accommodate`]) — and its passing score, from the columns of
+/// [`attempt_rules_sql`].
 pub(crate) fn attempt_rules(row: &PgRow) -> sqlx::Result<(lms_core::attempts::AttemptRules, i32)> {
+    let late_policy = row
+        .try_get::<Option<sqlx::types::Json<LatePolicy>>, _>("late_policy")?
+        .map(|j| j.0);
+    let accommodations = row
+        .try_get::<sqlx::types::Json<Vec<lms_core::delivery::Accommodation>>, _>("accommodations")?
+        .0;
+    let rules = lms_core::attempts::AttemptRules {
+        max_attempts: row.try_get("max_attempts")?,
+        time_limit_minutes: row.try_get("time_limit")?,
+        policy: policy(row)?,
+        schedule: schedule(row)?,
+        late_policy,
+    };
     Ok((
-        lms_core::attempts::AttemptRules {
-            max_attempts: row.try_get("max_attempts")?,
-            time_limit_minutes: row.try_get("time_limit")?,
-            policy: policy(row)?,
-        },
+        lms_core::delivery::accommodate(&rules, &accommodations),
         row.try_get("minimum_passing_score")?,
     ))
+}
+
+/// An assessment's dates from its `opens_at`, `closes_at` and `due_at` columns.
+pub(crate) fn schedule(row: &PgRow) -> sqlx::Result<Schedule> {
+    Ok(Schedule {
+        opens_at: row.try_get("opens_at")?,
+        closes_at: row.try_get("closes_at")?,
+        due_at: row.try_get("due_at")?,
+    })
 }
 
 pub(crate) fn policy(row: &PgRow) -> sqlx::Result<lms_core::attempts::AttemptPolicy> {
@@ -439,6 +533,8 @@ impl FromRow<'_, PgRow> for Db<Assessment> {
             max_attempts: row.try_get("max_attempts")?,
             time_limit_minutes: row.try_get("time_limit")?,
             policy: policy(row)?,
+            schedule: schedule(row)?,
+            late_policy: late_policy(row)?,
             questions_version: row.try_get("questions_version")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -451,7 +547,16 @@ impl FromRow<'_, PgRow> for Db<Assessment> {
 pub(crate) const ATTEMPT: &str = "id, assessment_id, student_id, attempt_number, answers, score, \
     points_earned, round(exact_points_earned * 1000000)::bigint as exact_points_micros, \
     total_points, passed, time_spent, started_at, submitted_at, abandoned_at, \
-    questions_version, feedback";
+    questions_version, feedback, late_seconds, \
+    round(raw_points_earned * 1000000)::bigint as raw_points_micros, raw_score";
+
+/// Exact points from a column of millionths (`… * 1000000)::bigint`).
+fn micros(row: &PgRow, column: &str) -> sqlx::Result<Option<lms_core::documents::Points>> {
+    Ok(row
+        .try_get::<Option<i64>, _>(column)?
+        .and_then(|m| u64::try_from(m).ok())
+        .map(lms_core::documents::Points::from_micros))
+}
 
 impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -463,10 +568,7 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
             answers: row.try_get("answers")?,
             score: row.try_get("score")?,
             points_earned: row.try_get("points_earned")?,
-            exact_points_earned: row
-                .try_get::<Option<i64>, _>("exact_points_micros")?
-                .and_then(|m| u64::try_from(m).ok())
-                .map(lms_core::documents::Points::from_micros),
+            exact_points_earned: micros(row, "exact_points_micros")?,
             total_points: row.try_get("total_points")?,
             passed: row.try_get("passed")?,
             time_spent_seconds: row.try_get("time_spent")?,
@@ -475,6 +577,9 @@ impl FromRow<'_, PgRow> for Db<AssessmentAttempt> {
             abandoned_at: row.try_get("abandoned_at")?,
             questions_version: row.try_get("questions_version")?,
             feedback: row.try_get("feedback")?,
+            late_seconds: row.try_get("late_seconds")?,
+            raw_points_earned: micros(row, "raw_points_micros")?,
+            raw_score: row.try_get("raw_score")?,
         }))
     }
 }

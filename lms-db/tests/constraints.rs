@@ -276,6 +276,7 @@ async fn updated_at_advances_on_update_of_every_table_that_has_it(pool: PgPool) 
         "insert into personalized_roadmaps (student_id) values ('{student}')",
         "insert into learning_progress (student_id, content_id, content_type) values ('{student}', '{lesson}', 'video')",
         "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{course}', 'loops', 0.2, 0.1, 0.2, 0.1)",
+        "insert into accommodations (course_id, student_id, extra_minutes) values ('{course}', '{student}', 10)",
     ] {
         sqlx::query(&fill(sql, &s)).execute(&pool).await.unwrap();
     }
@@ -286,7 +287,7 @@ async fn updated_at_advances_on_update_of_every_table_that_has_it(pool: PgPool) 
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(tables.len(), 9, "tables with updated_at: {tables:?}");
+    assert_eq!(tables.len(), 10, "tables with updated_at: {tables:?}");
     for table in tables {
         let read = format!("select updated_at from {table} limit 1");
         let before: chrono::DateTime<chrono::Utc> =

@@ -8,6 +8,19 @@ use serde_json::json;
 use sqlx::PgPool;
 use world::{answers, count, world};
 
+/// A course-wide accommodation of the world's student: ten minutes more.
+fn extra_time(w: &world::World) -> lms_db::NewAccommodation {
+    lms_db::NewAccommodation {
+        course_id: w.course,
+        student_id: w.student,
+        assessment_id: None,
+        accommodation: lms_core::delivery::Accommodation {
+            extra_minutes: 10,
+            ..Default::default()
+        },
+    }
+}
+
 /// Tables with a foreign key to `profiles` (and `profiles` itself): the export must
 /// cover each, so a new table referencing users fails this test until it is exported.
 async fn tables_about_users(pool: &PgPool) -> Vec<String> {
@@ -35,6 +48,11 @@ async fn the_export_covers_every_table_about_the_user(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
+    w.lms
+        .as_user(w.instructor)
+        .set_accommodation(extra_time(&w))
+        .await
+        .unwrap();
 
     let export = me.export_user_data(w.student).await.unwrap();
     let exported: Vec<String> = export.tables.keys().map(|k| k.to_string()).collect();
@@ -51,6 +69,7 @@ async fn the_export_covers_every_table_about_the_user(pool: PgPool) {
         ("learning_progress", "student_id"),
         ("learning_activity", "student_id"),
         ("assessment_item_responses", "student_id"),
+        ("accommodations", "student_id"),
     ] {
         let stored = count(
             &pool,
@@ -106,6 +125,11 @@ async fn erasing_a_student_removes_every_personal_row(pool: PgPool) {
         .await
         .unwrap();
     me.submit_attempt(w.quiz1, &answers(2)).await.unwrap();
+    w.lms
+        .as_user(w.instructor)
+        .set_accommodation(extra_time(&w))
+        .await
+        .unwrap();
 
     let err = w
         .lms
@@ -117,6 +141,17 @@ async fn erasing_a_student_removes_every_personal_row(pool: PgPool) {
 
     let erasure = me.erase_user(w.student, None).await.unwrap();
     assert_eq!(erasure.deleted["assessment_attempts"], 1);
+    assert_eq!(erasure.deleted["accommodations"], 1);
+    // the audit trail of their accommodation keeps no trace of them
+    let traces = count(
+        &pool,
+        "select count(*) from audit_log where table_name = 'accommodations' \
+          and (old_data::text like '%' || $1::text || '%' \
+               or new_data::text like '%' || $1::text || '%')",
+        w.student.0,
+    )
+    .await;
+    assert_eq!(traces, 0);
     assert_eq!(erasure.deleted["profiles"], 1);
     for table in tables_about_users(&pool).await {
         let column = if table == "profiles" {

@@ -93,6 +93,8 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
     assert_eq!(
         tables,
         [
+            // a student's extra time, attempts, later dates (20261202000014)
+            "accommodations",
             "assessment_attempts",
             // each graded attempt's item responses, for item analysis (20261202000011)
             "assessment_item_responses",
@@ -156,15 +158,16 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
 async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
     let spec: &[(&str, &str)] = &[
         ("profiles", "id uuid, email text, role user_role, first_name text, last_name text, avatar_url text, learning_preferences jsonb, knowledge_profile jsonb, created_at timestamptz, updated_at timestamptz"),
-        ("courses", "id uuid, title text, description text, instructor_id uuid, final_assessment_id uuid, tags _text, difficulty_level difficulty_level, estimated_duration int4, is_published bool, created_at timestamptz, updated_at timestamptz"),
+        // the late policy is not in the spec (20261202000014)
+        ("courses", "id uuid, title text, description text, instructor_id uuid, final_assessment_id uuid, tags _text, difficulty_level difficulty_level, estimated_duration int4, is_published bool, created_at timestamptz, updated_at timestamptz, late_deduction_percent numeric, late_deduction_interval text, late_floor_percent numeric"),
         ("lessons", "id uuid, course_id uuid, title text, description text, order_index int4, learning_objectives _text, estimated_duration int4, assessment_id uuid, prerequisites _uuid, is_published bool, created_at timestamptz, updated_at timestamptz"),
         ("content_blocks", "id uuid, lesson_id uuid, type content_type, content jsonb, order_index int4, metadata jsonb, created_at timestamptz, updated_at timestamptz"),
         ("enrollments", "id uuid, student_id uuid, course_id uuid, enrolled_at timestamptz, completed_at timestamptz, progress jsonb"),
         // the attempt policy and questions_version are not in the spec (20261202000009)
-        ("assessments", "id uuid, lesson_id uuid, course_id uuid, title text, description text, questions jsonb, ai_generated bool, source_content_ids _uuid, is_mandatory bool, minimum_passing_score int4, max_attempts int4, time_limit int4, created_at timestamptz, updated_at timestamptz, grading_method text, retake_policy text, attempt_delay_seconds int4, later_attempt_delay_seconds int4, time_limit_policy text, grace_seconds int4, questions_version int4"),
+        ("assessments", "id uuid, lesson_id uuid, course_id uuid, title text, description text, questions jsonb, ai_generated bool, source_content_ids _uuid, is_mandatory bool, minimum_passing_score int4, max_attempts int4, time_limit int4, created_at timestamptz, updated_at timestamptz, grading_method text, retake_policy text, attempt_delay_seconds int4, later_attempt_delay_seconds int4, time_limit_policy text, grace_seconds int4, questions_version int4, opens_at timestamptz, closes_at timestamptz, due_at timestamptz, late_deduction_percent numeric, late_deduction_interval text, late_floor_percent numeric"),
         // course_id is not in the spec: derived by trigger for the RLS policy (20261126000003);
         // nor are questions_version, exact_points_earned, abandoned_at (20261202000009)
-        ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid, questions_version int4, exact_points_earned numeric, abandoned_at timestamptz"),
+        ("assessment_attempts", "id uuid, assessment_id uuid, student_id uuid, attempt_number int4, answers jsonb, score int4, points_earned int4, total_points int4, passed bool, time_spent int4, started_at timestamptz, submitted_at timestamptz, feedback jsonb, course_id uuid, questions_version int4, exact_points_earned numeric, abandoned_at timestamptz, late_seconds int4, raw_points_earned numeric, raw_score int4"),
         ("assessment_question_versions", "assessment_id uuid, version int4, questions jsonb, created_at timestamptz"),
         // completed_at is not in the spec: kept by trigger for the analytics (20261202000011)
         ("student_progress", "id uuid, student_id uuid, course_id uuid, lesson_id uuid, assessment_id uuid, status progress_status, completion_percentage int4, last_accessed timestamptz, time_spent int4, attempts_count int4, best_score int4, created_at timestamptz, updated_at timestamptz, completed_at timestamptz"),

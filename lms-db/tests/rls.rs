@@ -146,7 +146,7 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "profiles",
     "courses",
     "lessons",
@@ -161,6 +161,7 @@ const TABLES: [&str; 14] = [
     "learning_activity",
     "assessment_item_responses",
     "knowledge_models",
+    "accommodations",
 ];
 
 /// Rows seeded per table (what admins and the trusted path see).
@@ -193,6 +194,7 @@ fn touch(table: &str) -> &'static str {
         "personalized_roadmaps" => "update personalized_roadmaps set status = 'paused'",
         "learning_progress" => "update learning_progress set time_spent = 1",
         "knowledge_models" => "update knowledge_models set prior = 0.3",
+        "accommodations" => "update accommodations set extra_minutes = 5",
         "learning_activity" => "update learning_activity set seconds = 99999",
         "assessment_item_responses" => "update assessment_item_responses set points = '{9}'",
         _ => unreachable!("{table}"),
@@ -213,6 +215,7 @@ fn new_row(table: &str) -> &'static str {
         "student_progress" => "insert into student_progress (student_id, course_id, status, completion_percentage) values ('{s1}', '{pub2}', 'completed', 100)",
         "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
         "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
+        "accommodations" => "insert into accommodations (course_id, student_id, extra_minutes) values ('{pub1}', '{s2}', 5)",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
         "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds, last_reported_at) values ('{pub1}', '{s1}', current_date - 1, 36000, now())",
         "assessment_item_responses" => "insert into assessment_item_responses (attempt_id, assessment_id, course_id, student_id, attempt_number, score, question_ids, kinds, points, max_points, outcomes, responses) values ('{att_s1_f}', '{draft1_f}', '{draft1}', '{s1}', 1, 100, '{}', '', '{}', '{}', '', '{}')",
@@ -1266,6 +1269,84 @@ fn matrix() -> Matrix {
         );
     }
 
+    // accommodations (20261202000014): set by the course's instructor and admins, read by
+    // the student they concern
+    let table = "accommodations";
+    let select = "select count(*) from accommodations";
+    m.cell(
+        table,
+        Select,
+        Student,
+        "own",
+        &[
+            (select, rows(1)),
+            (
+                "select count(*) from accommodations where student_id = '{s2}'",
+                rows(0),
+            ),
+        ],
+    );
+    m.cell(table, Insert, Student, "✗", &[(new_row(table), DENIED)]);
+    m.cell(table, Update, Student, "✗", &[(touch(table), rows(0))]);
+    m.cell(
+        table,
+        Delete,
+        Student,
+        "✗",
+        &[("delete from accommodations", rows(0))],
+    );
+    m.cell(
+        table,
+        Select,
+        Instructor,
+        "own courses'",
+        &[(select, rows(1))],
+    );
+    m.cell(
+        table,
+        Insert,
+        Instructor,
+        "own courses (scope columns only on insert)",
+        &[
+            (new_row(table), rows(1)),
+            (
+                "insert into accommodations (course_id, student_id) values ('{pub2}', '{s2}')",
+                DENIED,
+            ),
+            (
+                "insert into accommodations (course_id, student_id, assessment_id) values ('{pub1}', '{s2}', '{pub2_f}')",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        table,
+        Update,
+        Instructor,
+        "own courses' (never the scope)",
+        &[
+            (touch(table), rows(1)),
+            ("update accommodations set student_id = '{s2}'", DENIED),
+        ],
+    );
+    m.cell(
+        table,
+        Delete,
+        Instructor,
+        "own courses'",
+        &[("delete from accommodations", rows(1))],
+    );
+    m.cell(table, Select, Admin, "all", &[(select, rows(2))]);
+    m.cell(table, Insert, Admin, "all", &[(new_row(table), rows(1))]);
+    m.cell(table, Update, Admin, "all", &[(touch(table), rows(2))]);
+    m.cell(
+        table,
+        Delete,
+        Admin,
+        "all",
+        &[("delete from accommodations", rows(2))],
+    );
+
     // public.assessment_questions(assessment_id)
     let f = "assessment_questions()";
     m.cell(f, Execute, Anon, "✗", &[(&questions("pub1_l_a"), DENIED)]);
@@ -1473,6 +1554,8 @@ impl World {
                ('{pub1}', 'loops', 0.2, 0.1, 0.2, 0.1), ('{pub2}', 'loops', 0.2, 0.1, 0.2, 0.1);
              insert into learning_progress (student_id, content_id, content_type) values
                ('{s1}', '{pub1_l_b}', 'content_block'), ('{s2}', '{pub2_l_b}', 'content_block');
+             insert into accommodations (course_id, student_id, assessment_id, extra_minutes) values
+               ('{pub1}', '{s1}', null, 10), ('{pub2}', '{s2}', '{pub2_f}', 20);
              insert into assessment_item_responses (attempt_id, assessment_id, course_id,
                  student_id, attempt_number, score, passed, question_ids, kinds, points,
                  max_points, outcomes, responses) values

@@ -109,6 +109,8 @@ fn quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         max_attempts: None,
         time_limit_minutes: None,
         policy: Default::default(),
+        schedule: Default::default(),
+        late_policy: None,
     }
 }
 

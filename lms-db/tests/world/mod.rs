@@ -77,6 +77,8 @@ pub fn new_quiz(owner: AssessmentOwner, title: &str) -> NewAssessment {
         max_attempts: Some(3),
         time_limit_minutes: None,
         policy: Default::default(),
+        schedule: Default::default(),
+        late_policy: None,
     }
 }
 
