@@ -210,6 +210,56 @@ export interface AttemptRules extends AttemptPolicy {
   maxAttempts: number | null
   /** `null`: untimed (the default). */
   timeLimitMinutes: number | null
+  /** No attempt starts before (default: none). */
+  opensAt?: Timestamp | null
+  /** No attempt starts after; an attempt's deadline is at most this (default: none). */
+  closesAt?: Timestamp | null
+  /** A submission after it is late (default: none). */
+  dueAt?: Timestamp | null
+  /** What late work is worth: the assessment's, else its course's (default: none). */
+  latePolicy?: LatePolicy | null
+}
+
+/** What late work is worth (Canvas's late policy): `deductionPercent` percentage points
+ * off per late `interval` begun after the due time, never below `floorPercent`. */
+export interface LatePolicy {
+  deductionPercent: number
+  interval: 'hour' | 'day'
+  floorPercent: number
+}
+
+/** A student's accommodation at one assessment (`assessmentId`), or every assessment of
+ * a course (`assessmentId` null). */
+export interface Accommodation {
+  id: Id
+  courseId: Id
+  studentId: Id
+  assessmentId: Id | null
+  /** Minutes added to a time limit. */
+  extraMinutes: number
+  /** A factor on the time limit (1.5: half as long again); the longer of the two wins. */
+  timeFactor: number
+  /** Attempts beyond the limit. */
+  extraAttempts: number
+  /** A later close time. */
+  closesAt: Timestamp | null
+  /** A later due time. */
+  dueAt: Timestamp | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+/** What `setAccommodation` sets: whose, where, and what (each left out changes nothing). */
+export interface NewAccommodation {
+  courseId: Id
+  studentId: Id
+  /** One assessment of the course; left out: every assessment of it. */
+  assessmentId?: Id | null
+  extraMinutes?: number
+  timeFactor?: number
+  extraAttempts?: number
+  closesAt?: Timestamp | null
+  dueAt?: Timestamp | null
 }
 
 /** A previous attempt, as `mayStart` needs it. */
@@ -321,6 +371,8 @@ export interface Course {
   difficultyLevel: DifficultyLevel | null
   estimatedDurationMinutes: number | null
   isPublished: boolean
+  /** The late policy of every assessment without its own. */
+  latePolicy: LatePolicy | null
   createdAt: Timestamp
   updatedAt: Timestamp
 }
@@ -382,6 +434,11 @@ export interface Assessment {
   laterAttemptDelaySeconds: number
   timeLimitPolicy: AttemptPolicy['timeLimitPolicy']
   graceSeconds: number
+  opensAt: Timestamp | null
+  closesAt: Timestamp | null
+  dueAt: Timestamp | null
+  /** Its own late policy; `null`: the course's applies. */
+  latePolicy: LatePolicy | null
   /** 1 when created, one more at each change of the questions. */
   questionsVersion: number
   createdAt: Timestamp
@@ -421,6 +478,13 @@ export interface Attempt {
   /** The version of the questions it is scored against. */
   questionsVersion: number
   feedback: Feedback | null
+  /** Seconds after the student's due time it was submitted; `null`: on time. Its
+   * `score`, points and `passed` are then what the late policy leaves. */
+  lateSeconds: number | null
+  /** Exact points before any late deduction. */
+  rawPointsEarned: number | null
+  /** Score before any late deduction. */
+  rawScore: number | null
 }
 
 /** One attempt's result before and after a regrade. */
@@ -900,6 +964,7 @@ export interface CourseChanges {
   tags?: string[]
   difficultyLevel?: DifficultyLevel | null
   estimatedDurationMinutes?: number | null
+  latePolicy?: LatePolicy | null
 }
 
 export interface LessonChanges {
@@ -927,6 +992,11 @@ export interface AssessmentChanges {
   laterAttemptDelaySeconds?: number
   timeLimitPolicy?: AttemptPolicy['timeLimitPolicy']
   graceSeconds?: number
+  opensAt?: Timestamp | null
+  closesAt?: Timestamp | null
+  dueAt?: Timestamp | null
+  /** `null`: the course's applies. */
+  latePolicy?: LatePolicy | null
 }
 
 export interface ProfileChanges {
@@ -1082,6 +1152,22 @@ export declare class Scope {
    * assessments' overdue handling (the service only; a cron job's call).
    */
   closeOverdueAttempts(limit?: number | undefined | null): Promise<ClosedAttempts>
+  /**
+   * Sets a student's accommodation at one assessment (`assessmentId`) or every
+   * assessment of the course (the course's instructor, admins, the service): extra
+   * minutes or a time factor, extra attempts, a later close and due time. Replaces the
+   * one set for the same student and scope; the most lenient that applies wins.
+   */
+  setAccommodation(accommodation: NewAccommodation): Promise<Accommodation>
+  /** Removes an accommodation (the course's instructor, admins, the service). */
+  removeAccommodation(accommodationId: string): Promise<void>
+  /** The accommodations of a course the actor may see (a student: their own). */
+  listAccommodations(courseId: string): Promise<Accommodation[]>
+  /**
+   * The attempt rules that apply to a student at an assessment: limits, policy,
+   * dates and late policy, their accommodations applied.
+   */
+  assessmentRules(assessmentId: string, studentId: string): Promise<AttemptRules>
   /** The acting student's progress rows on a course. */
   myProgress(courseId: string): Promise<Progress[]>
   /** The acting student's enrolments with their course titles. */
@@ -1306,6 +1392,14 @@ export interface CreateAssessment {
    * takes its default.
    */
   policy?: Partial<AttemptPolicy>
+  /** No attempt starts before (ISO 8601). */
+  opensAt?: string
+  /** No attempt starts after; open attempts end by it (ISO 8601). */
+  closesAt?: string
+  /** A submission after it is late (ISO 8601). */
+  dueAt?: string
+  /** Its own late policy (default: the course's). */
+  latePolicy?: LatePolicy | null
 }
 
 /** A new content block. */

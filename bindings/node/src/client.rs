@@ -401,6 +401,17 @@ pub struct UpdateBlock {
     pub metadata: Option<Json>,
 }
 
+/// An argument read into its Rust type: an `LMS_INVALID_ARGUMENT` error naming `what`
+/// when it does not fit.
+fn argument<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    what: &str,
+    value: serde_json::Value,
+) -> Result<T> {
+    serde_json::from_value(value)
+        .map_err(|e| errors::invalid_argument(env, &format!("{what}: {e}")))
+}
+
 /// A new assessment of a lesson (`lessonId`) or a course (`courseId`, a final one).
 #[napi(object, object_to_js = false)]
 pub struct CreateAssessment {
@@ -432,6 +443,15 @@ pub struct CreateAssessment {
     /// takes its default.
     #[napi(ts_type = "Partial<AttemptPolicy>")]
     pub policy: Option<Json>,
+    /// No attempt starts before (ISO 8601).
+    pub opens_at: Option<String>,
+    /// No attempt starts after; open attempts end by it (ISO 8601).
+    pub closes_at: Option<String>,
+    /// A submission after it is late (ISO 8601).
+    pub due_at: Option<String>,
+    /// Its own late policy (default: the course's).
+    #[napi(ts_type = "LatePolicy | null")]
+    pub late_policy: Option<Json>,
 }
 
 /// Options of `regradeAssessment`.
@@ -841,6 +861,23 @@ impl Scope {
                 })?,
                 None => Default::default(),
             },
+            schedule: argument(
+                env,
+                "createAssessment(): opensAt, closesAt, dueAt",
+                serde_json::json!({
+                    "opens_at": assessment.opens_at,
+                    "closes_at": assessment.closes_at,
+                    "due_at": assessment.due_at,
+                }),
+            )?,
+            late_policy: argument(
+                env,
+                "createAssessment(): latePolicy",
+                assessment
+                    .late_policy
+                    .map(|j| snakeize(j.0))
+                    .unwrap_or(serde_json::Value::Null),
+            )?,
         };
         let s = self.scope.clone();
         run(
@@ -1082,6 +1119,72 @@ impl Scope {
         let s = self.scope.clone();
         run(env, &self.shared, async move {
             s.close_overdue_attempts(limit).await
+        })
+    }
+
+    // delivery ------------------------------------------------------------------------
+
+    /// Sets a student's accommodation at one assessment (`assessmentId`) or every
+    /// assessment of the course (the course's instructor, admins, the service): extra
+    /// minutes or a time factor, extra attempts, a later close and due time. Replaces the
+    /// one set for the same student and scope; the most lenient that applies wins.
+    #[napi(ts_return_type = "Promise<Accommodation>")]
+    pub fn set_accommodation<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "NewAccommodation")] accommodation: Unknown<'_>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let new: lms_db::NewAccommodation = argument(
+            env,
+            "setAccommodation()",
+            snakeize(from_js(env, "accommodation", accommodation)?),
+        )?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move { s.set_accommodation(new).await })
+    }
+
+    /// Removes an accommodation (the course's instructor, admins, the service).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn remove_accommodation<'env>(
+        &self,
+        env: &'env Env,
+        accommodation_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = AccommodationId(id(env, "accommodationId", &accommodation_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.remove_accommodation(key).await
+        })
+    }
+
+    /// The accommodations of a course the actor may see (a student: their own).
+    #[napi(ts_return_type = "Promise<Accommodation[]>")]
+    pub fn list_accommodations<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.list_accommodations(key).await
+        })
+    }
+
+    /// The attempt rules that apply to a student at an assessment: limits, policy,
+    /// dates and late policy, their accommodations applied.
+    #[napi(ts_return_type = "Promise<AttemptRules>")]
+    pub fn assessment_rules<'env>(
+        &self,
+        env: &'env Env,
+        assessment_id: String,
+        student_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let assessment = AssessmentId(id(env, "assessmentId", &assessment_id)?);
+        let student = UserId(id(env, "studentId", &student_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.assessment_rules(assessment, student).await
         })
     }
 

@@ -7,7 +7,10 @@ import {
   Scope,
   bktUpdate,
   planRoadmap,
+  type Accommodation,
   type ActivityPoint,
+  type AttemptRules,
+  type LatePolicy,
   type AtRiskReport,
   type BktStep,
   type CompletionFunnel,
@@ -141,3 +144,23 @@ async function analytics(staff: Scope, courseId: string, quizId: string): Promis
 }
 
 void analytics
+
+// course delivery: dates as ISO strings, late policies, accommodations
+async function delivery(staff: Scope, courseId: string, quizId: string, studentId: string): Promise<number> {
+  const policy: LatePolicy = { deductionPercent: 10, interval: 'day', floorPercent: 50 }
+  await staff.updateCourse(courseId, { latePolicy: policy })
+  const quiz = await staff.updateAssessment(quizId, { dueAt: '2027-01-10T23:59:00Z', latePolicy: null })
+  const due: string | null = quiz.dueAt
+  // @ts-expect-error: late intervals are hours or days
+  await staff.updateCourse(courseId, { latePolicy: { deductionPercent: 5, interval: 'week', floorPercent: 0 } })
+  const set: Accommodation = await staff.setAccommodation({ courseId, studentId, assessmentId: quizId, timeFactor: 1.5 })
+  const rules: AttemptRules = await staff.assessmentRules(quizId, studentId)
+  const mine: Accommodation[] = await staff.listAccommodations(courseId)
+  await staff.removeAccommodation(set.id)
+  const [attempt] = await staff.myAttempts(quizId)
+  const raw: number | null = attempt?.rawScore ?? null
+  void due, raw
+  return (rules.timeLimitMinutes ?? 0) + mine.length + set.extraMinutes
+}
+
+void delivery

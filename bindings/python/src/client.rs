@@ -165,6 +165,13 @@ fn input<T: DeserializeOwned>(what: &str, value: Value) -> PyResult<T> {
 /// The keyword arguments of a patch (`changes`) as the patch type `T`: only `T`'s fields
 /// may be given (a misspelt one is a `TypeError`, not a silent no-op); `None` clears a
 /// nullable column.
+/// An argument read into its Rust type: a `ValueError` naming the call and `what` when
+/// it does not fit.
+fn argument<T: DeserializeOwned>(call: &str, what: &str, value: Value) -> PyResult<T> {
+    serde_json::from_value(value)
+        .map_err(|e| PyValueError::new_err(format!("{call}(): {what}: {e}")))
+}
+
 fn patch<T>(what: &str, changes: Option<&Bound<'_, PyDict>>) -> PyResult<T>
 where
     T: DeserializeOwned + Serialize + Default,
@@ -643,8 +650,10 @@ impl Scope {
     /// assessment); its questions are validated.
     /// `policy`: the attempt policy, a dict of `grading_method`, `retake_policy`,
     /// `attempt_delay_seconds`, `later_attempt_delay_seconds`, `time_limit_policy`,
-    /// `grace_seconds` (each left out takes its default).
-    #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None, policy = None))]
+    /// `grace_seconds` (each left out takes its default). `opens_at`, `closes_at`,
+    /// `due_at`: aware datetimes; `late_policy`: a dict of `deduction_percent`,
+    /// `interval` (`"hour"` or `"day"`) and `floor_percent` (none: the course's applies).
+    #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None, policy = None, opens_at = None, closes_at = None, due_at = None, late_policy = None))]
     fn create_assessment<'py>(
         &self,
         py: Python<'py>,
@@ -660,6 +669,10 @@ impl Scope {
         max_attempts: Option<i32>,
         time_limit_minutes: Option<i32>,
         policy: Option<Json>,
+        opens_at: Option<Json>,
+        closes_at: Option<Json>,
+        due_at: Option<Json>,
+        late_policy: Option<Json>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let policy: lms_core::attempts::AttemptPolicy = match policy {
             Some(p) => serde_json::from_value(p.0).map_err(|e| {
@@ -667,6 +680,20 @@ impl Scope {
             })?,
             None => Default::default(),
         };
+        let schedule: lms_core::delivery::Schedule = argument(
+            "create_assessment",
+            "opens_at, closes_at, due_at",
+            json!({
+                "opens_at": opens_at.map(|j| j.0),
+                "closes_at": closes_at.map(|j| j.0),
+                "due_at": due_at.map(|j| j.0),
+            }),
+        )?;
+        let late_policy: Option<lms_core::delivery::LatePolicy> = argument(
+            "create_assessment",
+            "late_policy",
+            late_policy.map(|j| j.0).unwrap_or(Value::Null),
+        )?;
         let owner = match (lesson_id, course_id) {
             (Some(l), None) => AssessmentOwner::Lesson(LessonId(l.0)),
             (None, Some(c)) => AssessmentOwner::Course(CourseId(c.0)),
@@ -692,6 +719,8 @@ impl Scope {
             max_attempts,
             time_limit_minutes,
             policy,
+            schedule,
+            late_policy,
         };
         let s = self.s();
         self.run(py, None, async move { s.create_assessment(new).await })
@@ -911,6 +940,84 @@ impl Scope {
             None,
             async move { s.close_overdue_attempts(limit).await },
         )
+    }
+
+    // delivery ------------------------------------------------------------------------
+
+    /// Sets a student's accommodation at one assessment (`assessment_id`) or every
+    /// assessment of the course (the course's instructor, admins, the service): extra
+    /// minutes or a time factor, extra attempts, a later close and due time (aware
+    /// datetimes). Replaces the one set for the same student and scope; the most lenient
+    /// of those that apply wins.
+    #[pyo3(signature = (course_id, student_id, *, assessment_id = None, extra_minutes = 0, time_factor = 1.0, extra_attempts = 0, closes_at = None, due_at = None))]
+    fn set_accommodation<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        student_id: Id,
+        assessment_id: Option<Id>,
+        extra_minutes: i32,
+        time_factor: f64,
+        extra_attempts: i32,
+        closes_at: Option<Json>,
+        due_at: Option<Json>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new: lms_db::NewAccommodation = argument(
+            "set_accommodation",
+            "the accommodation",
+            json!({
+                "course_id": course_id.0,
+                "student_id": student_id.0,
+                "assessment_id": assessment_id.map(|a| a.0),
+                "extra_minutes": extra_minutes,
+                "time_factor": time_factor,
+                "extra_attempts": extra_attempts,
+                "closes_at": closes_at.map(|j| j.0),
+                "due_at": due_at.map(|j| j.0),
+            }),
+        )?;
+        let s = self.s();
+        self.run(py, None, async move { s.set_accommodation(new).await })
+    }
+
+    /// Removes an accommodation (the course's instructor, admins, the service).
+    fn remove_accommodation<'py>(
+        &self,
+        py: Python<'py>,
+        accommodation_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.remove_accommodation(AccommodationId(accommodation_id.0))
+                .await
+        })
+    }
+
+    /// The accommodations of a course the actor may see (a student: their own).
+    fn list_accommodations<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.list_accommodations(CourseId(course_id.0)).await
+        })
+    }
+
+    /// The attempt rules that apply to a student at an assessment: limits, policy,
+    /// dates and late policy, their accommodations applied.
+    fn assessment_rules<'py>(
+        &self,
+        py: Python<'py>,
+        assessment_id: Id,
+        student_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.assessment_rules(AssessmentId(assessment_id.0), UserId(student_id.0))
+                .await
+        })
     }
 
     /// The acting student's progress rows on a course.

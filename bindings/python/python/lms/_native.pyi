@@ -7,6 +7,9 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 from typing_extensions import Unpack, final
 
 from .records import (
+    Accommodation,
+    AttemptRules,
+    LatePolicy,
     ActivityColumns,
     AtRiskReport,
     AttemptFilterName,
@@ -333,6 +336,10 @@ class Scope:
         max_attempts: int | None = None,
         time_limit_minutes: int | None = None,
         policy: AttemptPolicy | None = None,
+        opens_at: datetime.datetime | None = None,
+        closes_at: datetime.datetime | None = None,
+        due_at: datetime.datetime | None = None,
+        late_policy: LatePolicy | None = None,
     ) -> Assessment: ...
     def update_assessment(self, assessment_id: IdLike, **changes: Unpack[AssessmentChanges]) -> Assessment: ...
     def get_assessment(self, assessment_id: IdLike) -> Assessment: ...
@@ -349,6 +356,22 @@ class Scope:
     def override_question(self, attempt_id: IdLike, question_id: str, points: float, comment: str | None = None) -> Attempt: ...
     def regrade_assessment(self, assessment_id: IdLike, *, dry_run: bool = False) -> RegradeReport: ...
     def close_overdue_attempts(self, limit: int = 500) -> ClosedAttempts: ...
+    # delivery
+    def set_accommodation(
+        self,
+        course_id: IdLike,
+        student_id: IdLike,
+        *,
+        assessment_id: IdLike | None = None,
+        extra_minutes: int = 0,
+        time_factor: float = 1.0,
+        extra_attempts: int = 0,
+        closes_at: datetime.datetime | None = None,
+        due_at: datetime.datetime | None = None,
+    ) -> Accommodation: ...
+    def remove_accommodation(self, accommodation_id: IdLike) -> None: ...
+    def list_accommodations(self, course_id: IdLike) -> list[Accommodation]: ...
+    def assessment_rules(self, assessment_id: IdLike, student_id: IdLike) -> AttemptRules: ...
     def my_progress(self, course_id: IdLike) -> list[Progress]: ...
     def my_enrollments(self) -> list[MyEnrollment]: ...
     def my_learning_progress(self) -> list[LearningProgress]: ...

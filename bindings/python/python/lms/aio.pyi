@@ -8,6 +8,9 @@ from typing_extensions import Unpack
 
 from . import _native
 from .records import (
+    Accommodation,
+    AttemptRules,
+    LatePolicy,
     ActivityColumns,
     AtRiskReport,
     AttemptFilterName,
@@ -149,6 +152,10 @@ class Scope:
         max_attempts: int | None = None,
         time_limit_minutes: int | None = None,
         policy: AttemptPolicy | None = None,
+        opens_at: datetime.datetime | None = None,
+        closes_at: datetime.datetime | None = None,
+        due_at: datetime.datetime | None = None,
+        late_policy: LatePolicy | None = None,
     ) -> Assessment: ...
     async def update_assessment(self, assessment_id: IdLike, **changes: Unpack[AssessmentChanges]) -> Assessment: ...
     async def get_assessment(self, assessment_id: IdLike) -> Assessment: ...
@@ -164,6 +171,22 @@ class Scope:
     async def override_question(self, attempt_id: IdLike, question_id: str, points: float, comment: str | None = None) -> Attempt: ...
     async def regrade_assessment(self, assessment_id: IdLike, *, dry_run: bool = False) -> RegradeReport: ...
     async def close_overdue_attempts(self, limit: int = 500) -> ClosedAttempts: ...
+    # delivery
+    async def set_accommodation(
+        self,
+        course_id: IdLike,
+        student_id: IdLike,
+        *,
+        assessment_id: IdLike | None = None,
+        extra_minutes: int = 0,
+        time_factor: float = 1.0,
+        extra_attempts: int = 0,
+        closes_at: datetime.datetime | None = None,
+        due_at: datetime.datetime | None = None,
+    ) -> Accommodation: ...
+    async def remove_accommodation(self, accommodation_id: IdLike) -> None: ...
+    async def list_accommodations(self, course_id: IdLike) -> list[Accommodation]: ...
+    async def assessment_rules(self, assessment_id: IdLike, student_id: IdLike) -> AttemptRules: ...
     async def my_progress(self, course_id: IdLike) -> list[Progress]: ...
     async def my_enrollments(self) -> list[MyEnrollment]: ...
     async def my_learning_progress(self) -> list[LearningProgress]: ...

@@ -42,6 +42,7 @@ AssessmentStateName = Literal["not_required", "not_attempted", "failed", "passed
 MethodName = Literal["highest", "first", "last", "average"]
 RetakePolicyName = Literal["allow", "forbid"]
 TimeLimitPolicyName = Literal["autosubmit", "grace_period", "abandon", "reject"]
+LateIntervalName = Literal["hour", "day"]
 
 
 class Paged(TypedDict, Generic[T]):
@@ -61,6 +62,14 @@ class Profile(TypedDict):
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
+class LatePolicy(TypedDict):
+    """What late work is worth (Canvas's late policy): ``deduction_percent`` percentage
+    points off per late ``interval`` begun, never below ``floor_percent``."""
+
+    deduction_percent: float
+    interval: LateIntervalName
+    floor_percent: float
+
 class Course(TypedDict):
     id: uuid.UUID
     title: str
@@ -71,6 +80,7 @@ class Course(TypedDict):
     difficulty_level: DifficultyName | None
     estimated_duration_minutes: int | None
     is_published: bool
+    late_policy: LatePolicy | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -130,6 +140,10 @@ class Assessment(TypedDict):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    opens_at: datetime.datetime | None
+    closes_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    late_policy: LatePolicy | None
     questions_version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -144,6 +158,39 @@ class AttemptPolicy(TypedDict, total=False):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+
+class Accommodation(TypedDict):
+    """A student's accommodation at one assessment (``assessment_id``) or every assessment
+    of a course (``assessment_id`` None)."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    student_id: uuid.UUID
+    assessment_id: uuid.UUID | None
+    extra_minutes: int
+    time_factor: float
+    extra_attempts: int
+    closes_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+class AttemptRules(TypedDict):
+    """The attempt rules that apply to one student at an assessment, accommodations
+    applied (``assessment_rules``)."""
+
+    max_attempts: int | None
+    time_limit_minutes: int | None
+    grading_method: MethodName
+    retake_policy: RetakePolicyName
+    attempt_delay_seconds: int
+    later_attempt_delay_seconds: int
+    time_limit_policy: TimeLimitPolicyName
+    grace_seconds: int
+    opens_at: datetime.datetime | None
+    closes_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    late_policy: LatePolicy | None
 
 class Enrollment(TypedDict):
     id: uuid.UUID
@@ -173,6 +220,9 @@ class Attempt(TypedDict):
     abandoned_at: datetime.datetime | None
     questions_version: int
     feedback: dict[str, Any] | None
+    late_seconds: int | None
+    raw_points_earned: float | None
+    raw_score: int | None
 
 class StartedAttempt(TypedDict):
     attempt: Attempt
@@ -398,6 +448,7 @@ class CourseChanges(TypedDict, total=False):
     tags: list[str]
     difficulty_level: DifficultyName | None
     estimated_duration_minutes: int | None
+    late_policy: LatePolicy | None
 
 class LessonChanges(TypedDict, total=False):
     title: str
@@ -423,6 +474,10 @@ class AssessmentChanges(TypedDict, total=False):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    opens_at: datetime.datetime | None
+    closes_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    late_policy: LatePolicy | None
 
 class ProfileChanges(TypedDict, total=False):
     first_name: str | None

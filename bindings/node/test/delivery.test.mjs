@@ -1,0 +1,116 @@
+// Course delivery from Node: open, close and due times, late policies with the raw
+// result kept, accommodations for one student — the same calls and shapes as Rust's.
+
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { answers, refused, world } from './helpers.mjs'
+
+const at = (ms) => new Date(Date.now() + ms).toISOString()
+const HOUR = 3_600_000
+const MINUTE = 60_000
+const sameInstant = (a, b) => assert.equal(new Date(a).getTime(), new Date(b).getTime())
+
+test('an assessment opens and closes', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const opens = at(HOUR)
+  const quiz = await author.updateAssessment(w.quiz1, { opensAt: opens })
+  sameInstant(quiz.opensAt, opens)
+  assert.deepEqual([quiz.closesAt, quiz.dueAt, quiz.latePolicy], [null, null, null])
+  const early = await refused(me.startAttempt(w.quiz1), 'LMS_CONFLICT')
+  assert.equal(early.details.reason, 'not_open')
+  sameInstant(early.details.opensAt, opens)
+  // no question before the open time
+  await refused(me.assessmentQuestions(w.quiz1), 'LMS_NOT_FOUND')
+
+  const closes = at(10 * MINUTE)
+  await author.updateAssessment(w.quiz1, { opensAt: null, closesAt: closes })
+  const started = await me.startAttempt(w.quiz1)
+  sameInstant(started.deadline, closes)
+  await author.updateAssessment(w.quiz1, { closesAt: at(-MINUTE) })
+  const other = w.client.asUser(w.otherStudent)
+  await other.enroll(w.course)
+  const late = await refused(other.startAttempt(w.quiz1), 'LMS_CONFLICT')
+  assert.equal(late.details.reason, 'closed')
+})
+
+test('dates out of order and bad late policies name their field', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const bad = await refused(author.updateAssessment(w.quiz1, { opensAt: at(0), closesAt: at(-HOUR) }), 'LMS_INVALID_DOCUMENT')
+  assert.equal(bad.document, 'assessment')
+  assert.deepEqual(bad.problems.map((p) => p.path), ['/closes_at'])
+  const pct = await refused(author.updateCourse(w.course, { latePolicy: { deductionPercent: 120, interval: 'day', floorPercent: 0 } }), 'LMS_INVALID_DOCUMENT')
+  assert.deepEqual(pct.problems.map((p) => p.path), ['/late_policy/deduction_percent'])
+  const due = await refused(author.createAssessment({ title: 'Dated', questions: [], lessonId: w.lesson1, opensAt: at(0), dueAt: at(-HOUR) }), 'LMS_INVALID_DOCUMENT')
+  assert.deepEqual(due.problems.map((p) => p.path), ['/due_at'])
+  const week = await refused(author.createAssessment({ title: 'Dated', questions: [], lessonId: w.lesson1, latePolicy: { interval: 'week' } }), 'LMS_INVALID_ARGUMENT')
+  assert.match(week.message, /latePolicy/)
+  await refused(author.createAssessment({ title: 'Dated', questions: [], lessonId: w.lesson1, opensAt: 'tomorrow' }), 'LMS_INVALID_ARGUMENT')
+})
+
+test('late work is deducted and recorded again when the policy changes', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const policy = { deductionPercent: 10, interval: 'day', floorPercent: 50 }
+  const course = await author.updateCourse(w.course, { latePolicy: policy })
+  assert.deepEqual(course.latePolicy, policy)
+  await author.updateAssessment(w.quiz1, { dueAt: at(-25 * HOUR) })
+  const { attempt } = await me.submitAttempt(w.quiz1, answers(2))
+  // two days begun: -20 %
+  assert.deepEqual([attempt.rawScore, attempt.score, attempt.passed], [100, 80, true])
+  assert.deepEqual([attempt.rawPointsEarned, attempt.exactPointsEarned], [2, 1.6])
+  assert.ok(attempt.lateSeconds >= 25 * 3600)
+  const quiz = await author.updateAssessment(w.quiz1, { latePolicy: { deductionPercent: 12.5, interval: 'hour', floorPercent: 0 } })
+  assert.deepEqual(quiz.latePolicy, { deductionPercent: 12.5, interval: 'hour', floorPercent: 0 })
+  let [again] = await me.myAttempts(w.quiz1)
+  assert.deepEqual([again.rawScore, again.score, again.passed], [100, 0, false])
+  await author.updateAssessment(w.quiz1, { latePolicy: null, dueAt: at(HOUR) })
+  ;[again] = await me.myAttempts(w.quiz1)
+  assert.deepEqual([again.lateSeconds, again.score], [null, 100])
+})
+
+test('an accommodation is one student\'s', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  const other = w.client.asUser(w.otherStudent)
+  await me.enroll(w.course)
+  await other.enroll(w.course)
+  await author.updateAssessment(w.quiz1, { timeLimitMinutes: 30 })
+  const set = await author.setAccommodation({ courseId: w.course, studentId: w.student, assessmentId: w.quiz1, timeFactor: 1.5, extraAttempts: 1 })
+  assert.deepEqual(Object.keys(set).sort(), ['assessmentId', 'closesAt', 'courseId', 'createdAt', 'dueAt', 'extraAttempts', 'extraMinutes', 'id', 'studentId', 'timeFactor', 'updatedAt'])
+  assert.deepEqual([set.timeFactor, set.extraAttempts, set.extraMinutes, set.assessmentId], [1.5, 1, 0, w.quiz1])
+  const rules = await me.assessmentRules(w.quiz1, w.student)
+  assert.deepEqual([rules.timeLimitMinutes, rules.maxAttempts], [45, 4])
+  assert.equal((await other.assessmentRules(w.quiz1, w.otherStudent)).timeLimitMinutes, 30)
+  const mine = await me.startAttempt(w.quiz1)
+  const theirs = await other.startAttempt(w.quiz1)
+  assert.equal(new Date(mine.deadline) - new Date(mine.attempt.startedAt), 45 * MINUTE)
+  assert.equal(new Date(theirs.deadline) - new Date(theirs.attempt.startedAt), 30 * MINUTE)
+  // its student reads it, the other student does not
+  assert.deepEqual(await me.listAccommodations(w.course), [set])
+  assert.deepEqual(await other.listAccommodations(w.course), [])
+  await refused(me.setAccommodation({ courseId: w.course, studentId: w.student, extraMinutes: 600 }), 'LMS_FORBIDDEN')
+  await author.removeAccommodation(set.id)
+  assert.deepEqual(await author.listAccommodations(w.course), [])
+  await refused(author.removeAccommodation(set.id), 'LMS_NOT_FOUND')
+})
+
+test('bad accommodations are typed errors', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const bad = await refused(author.setAccommodation({ courseId: w.course, studentId: w.student, extraMinutes: -5, timeFactor: 0.5 }), 'LMS_INVALID_DOCUMENT')
+  assert.equal(bad.document, 'accommodation')
+  assert.deepEqual(bad.problems.map((p) => p.path), ['/extra_minutes', '/time_factor'])
+  const order = await refused(author.setAccommodation({ courseId: w.course, studentId: w.student, dueAt: at(48 * HOUR), closesAt: at(24 * HOUR) }), 'LMS_INVALID_DOCUMENT')
+  assert.deepEqual(order.problems.map((p) => p.path), ['/due_at'])
+  await refused(author.setAccommodation({ courseId: 'not-a-uuid', studentId: w.student }), 'LMS_INVALID_ARGUMENT')
+  await refused(author.setAccommodation({ studentId: w.student }), 'LMS_INVALID_ARGUMENT')
+  await refused(author.removeAccommodation('nope'), 'LMS_INVALID_ARGUMENT')
+})

@@ -1,0 +1,141 @@
+"""Course delivery from Python: open, close and due times, late policies with the raw
+result kept, accommodations for one student — the same calls and shapes as Rust's."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+import lms
+from lms import records
+
+from conftest import World, answers
+
+UTC = datetime.timezone.utc
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(UTC)
+
+
+def keys(typed: Any) -> set[str]:
+    return set(typed.__annotations__)
+
+
+def test_an_assessment_opens_and_closes(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    opens = (now() + datetime.timedelta(hours=1)).replace(microsecond=0)
+    quiz = author.update_assessment(world.quiz1, opens_at=opens)
+    assert quiz["opens_at"] == opens
+    assert keys(records.Assessment) == set(quiz)
+    with pytest.raises(lms.Conflict) as refused:
+        student.start_attempt(world.quiz1)
+    assert refused.value.details == {"reason": "not_open", "opens_at": opens}
+    # a student sees no question before the open time
+    with pytest.raises(lms.NotFound):
+        student.assessment_questions(world.quiz1)
+
+    closes = (now() + datetime.timedelta(minutes=10)).replace(microsecond=0)
+    author.update_assessment(world.quiz1, opens_at=None, closes_at=closes)
+    started = student.start_attempt(world.quiz1)
+    assert started["deadline"] == closes
+    author.update_assessment(world.quiz1, closes_at=now() - datetime.timedelta(minutes=1))
+    # (kim is not enrolled: that is checked first; enrolled, the close time refuses)
+    with pytest.raises(lms.NotEnrolled):
+        world.client.as_user(world.other_student).start_attempt(world.quiz1)
+    world.client.as_user(world.other_student).enroll(world.course)
+    with pytest.raises(lms.Conflict) as refused:
+        world.client.as_user(world.other_student).start_attempt(world.quiz1)
+    assert refused.value.details["reason"] == "closed"
+
+
+def test_dates_out_of_order_name_their_field(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    with pytest.raises(lms.InvalidDocument) as bad:
+        author.update_assessment(world.quiz1, opens_at=now(), closes_at=now() - datetime.timedelta(hours=1))
+    assert bad.value.document == "assessment"
+    assert [p for p, _ in bad.value.problems] == ["/closes_at"]
+    with pytest.raises(lms.InvalidDocument) as bad:
+        author.update_course(world.course, late_policy={"deduction_percent": 120, "interval": "day", "floor_percent": 0})
+    assert [p for p, _ in bad.value.problems] == ["/late_policy/deduction_percent"]
+    with pytest.raises(lms.InvalidDocument) as bad:
+        author.create_assessment("Dated", [], lesson_id=world.lesson1, opens_at=now(), due_at=now() - datetime.timedelta(days=1))
+    assert [p for p, _ in bad.value.problems] == ["/due_at"]
+    with pytest.raises(ValueError, match="late_policy"):
+        author.create_assessment("Dated", [], lesson_id=world.lesson1, late_policy={"interval": "week"})  # type: ignore[arg-type]
+
+
+def test_late_work_is_deducted_and_recorded_again_when_the_policy_changes(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    policy: records.LatePolicy = {"deduction_percent": 10, "interval": "day", "floor_percent": 50}
+    course = author.update_course(world.course, late_policy=policy)
+    assert course["late_policy"] == policy
+    assert keys(records.Course) == set(course)
+    author.update_assessment(world.quiz1, due_at=now() - datetime.timedelta(hours=25))
+    attempt = student.submit_attempt(world.quiz1, answers(2))["attempt"]
+    assert keys(records.Attempt) == set(attempt)
+    # two days begun: -20 %
+    assert (attempt["raw_score"], attempt["score"], attempt["passed"]) == (100, 80, True)
+    assert (attempt["raw_points_earned"], attempt["exact_points_earned"]) == (2, 1.6)
+    assert attempt["late_seconds"] is not None and attempt["late_seconds"] >= 25 * 3600
+    # the assessment's own policy overrides the course's: 12.5 % an hour, no floor
+    quiz = author.update_assessment(world.quiz1, late_policy={"deduction_percent": 12.5, "interval": "hour", "floor_percent": 0})
+    assert quiz["late_policy"] == {"deduction_percent": 12.5, "interval": "hour", "floor_percent": 0}
+    again = student.my_attempts(world.quiz1)[0]
+    assert (again["raw_score"], again["score"], again["passed"]) == (100, 0, False)
+    author.update_assessment(world.quiz1, late_policy=None, due_at=now() + datetime.timedelta(hours=1))
+    again = student.my_attempts(world.quiz1)[0]
+    assert (again["late_seconds"], again["score"]) == (None, 100)
+
+
+def test_an_accommodation_is_one_students(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    other = world.client.as_user(world.other_student)
+    for s in (student, other):
+        s.enroll(world.course)
+    author.update_assessment(world.quiz1, time_limit_minutes=30)
+    set_ = author.set_accommodation(world.course, world.student, assessment_id=world.quiz1, time_factor=1.5, extra_attempts=1)
+    assert keys(records.Accommodation) == set(set_)
+    assert (set_["time_factor"], set_["extra_attempts"], set_["assessment_id"]) == (1.5, 1, world.quiz1)
+    rules = student.assessment_rules(world.quiz1, world.student)
+    assert keys(records.AttemptRules) == set(rules)
+    assert (rules["time_limit_minutes"], rules["max_attempts"]) == (45, 4)
+    assert other.assessment_rules(world.quiz1, world.other_student)["time_limit_minutes"] == 30
+    mine, theirs = student.start_attempt(world.quiz1), other.start_attempt(world.quiz1)
+    assert mine["deadline"] == mine["attempt"]["started_at"] + datetime.timedelta(minutes=45)
+    assert theirs["deadline"] == theirs["attempt"]["started_at"] + datetime.timedelta(minutes=30)
+    # its student reads it, nobody else of the course's students does
+    assert student.list_accommodations(world.course) == [set_]
+    assert other.list_accommodations(world.course) == []
+    # students and other instructors set none
+    with pytest.raises(lms.Forbidden):
+        student.set_accommodation(world.course, world.student, extra_minutes=600)
+    with pytest.raises((lms.Forbidden, lms.NotFound)):
+        world.client.as_user(world.other_instructor).set_accommodation(world.course, world.student, extra_minutes=600)
+    author.remove_accommodation(set_["id"])
+    assert author.list_accommodations(world.course) == []
+    with pytest.raises(lms.NotFound):
+        author.remove_accommodation(set_["id"])
+
+
+def test_bad_accommodations_are_typed_errors(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    with pytest.raises(lms.InvalidDocument) as bad:
+        author.set_accommodation(world.course, world.student, extra_minutes=-5, time_factor=0.5)
+    assert bad.value.document == "accommodation"
+    assert [p for p, _ in bad.value.problems] == ["/extra_minutes", "/time_factor"]
+    later, earlier = now() + datetime.timedelta(days=2), now() + datetime.timedelta(days=1)
+    with pytest.raises(lms.InvalidDocument) as bad:
+        author.set_accommodation(world.course, world.student, due_at=later, closes_at=earlier)
+    assert [p for p, _ in bad.value.problems] == ["/due_at"]
+    with pytest.raises(ValueError, match="set_accommodation"):
+        author.set_accommodation(world.course, world.student, time_factor=float("nan"))
+    with pytest.raises(ValueError):
+        author.set_accommodation(world.course, world.student, closes_at=datetime.datetime(2027, 1, 1))
