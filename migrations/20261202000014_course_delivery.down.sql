@@ -109,6 +109,33 @@ begin
 end;
 $$;
 
+create or replace function lms_private.follow_assessment_course() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  if tg_table_name = 'assessments' then
+    update public.assessment_attempts t
+       set course_id = lms_private.assessment_course_id(new.id)
+     where t.assessment_id = new.id;
+  else
+    update public.assessment_attempts t
+       set course_id = new.course_id
+      from public.assessments a
+     where a.lesson_id = new.id and t.assessment_id = a.id;
+  end if;
+  return null;
+end;
+$$;
+
+-- The accommodations go, and with them what their audit entries say of them: once the
+-- table is gone, the erasure of a user no longer knows these entries as personal data
+-- (what happened, when, to which row stays).
+select pg_catalog.set_config('lms.audit_maintenance', 'redact', true);
+update public.audit_log set old_data = null, new_data = null
+ where table_name = 'accommodations';
+select pg_catalog.set_config('lms.audit_maintenance', '', true);
+
 drop function lms_private.attempt_schedule(uuid, uuid);
 drop table public.accommodations;
 drop function lms_private.set_accommodation_course_id();

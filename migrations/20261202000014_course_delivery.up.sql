@@ -133,6 +133,34 @@ create trigger accommodations_course_id
 create trigger audit_row_change after insert or update or delete on public.accommodations
   for each row execute function lms_private.audit_row_change();
 
+-- An assessment, or a lesson, moved to another course takes its attempts (20261126000003)
+-- and now its accommodations with it.
+create or replace function lms_private.follow_assessment_course() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+begin
+  if tg_table_name = 'assessments' then
+    update public.assessment_attempts t
+       set course_id = lms_private.assessment_course_id(new.id)
+     where t.assessment_id = new.id;
+    update public.accommodations o
+       set course_id = lms_private.assessment_course_id(new.id)
+     where o.assessment_id = new.id;
+  else
+    update public.assessment_attempts t
+       set course_id = new.course_id
+      from public.assessments a
+     where a.lesson_id = new.id and t.assessment_id = a.id;
+    update public.accommodations o
+       set course_id = new.course_id
+      from public.assessments a
+     where a.lesson_id = new.id and o.assessment_id = a.id;
+  end if;
+  return null;
+end;
+$$;
+
 -- The schedule of one student at one assessment, accommodations applied (the most
 -- lenient of their course-wide and assessment rows), as
 -- lms_core::delivery::Schedule::accommodated computes it: the time limit is the longer of
@@ -150,9 +178,11 @@ create function lms_private.attempt_schedule(assessment_id uuid, student_id uuid
                               case when a.due_at is not null
                                    then greatest(a.due_at, x.due_at) end) end,
            case when a.due_at is not null then greatest(a.due_at, x.due_at) end,
+           -- in bigint, at most the integer's range (as the Rust rule saturates)
            case when a.time_limit is not null
-                then greatest(a.time_limit + coalesce(x.extra_minutes, 0),
-                              ceil(a.time_limit * coalesce(x.time_factor, 1))::integer) end
+                then least(greatest(a.time_limit::bigint + coalesce(x.extra_minutes, 0),
+                                    ceil(a.time_limit * coalesce(x.time_factor, 1))::bigint),
+                           2147483647)::integer end
       from public.assessments a
       left join public.lessons l on l.id = a.lesson_id
       left join lateral (
@@ -167,9 +197,10 @@ create function lms_private.attempt_schedule(assessment_id uuid, student_id uuid
   $$;
 
 -- The questions of an assessment as the actor may see them (20261202000009, with dates):
--- a student sees them only from the open time, and, when the assessment is timed or
--- closes, only until their deadline (the earlier of start + their time limit and their
--- close time) plus the answering grace — during an open attempt for a timed assessment.
+-- a student sees them only from the open time; when the assessment is timed, only during
+-- an open attempt, until its deadline (the earlier of start + their time limit and their
+-- close time) plus the answering grace; when it closes, until their close time, or in an
+-- open attempt until its deadline plus that grace.
 create or replace function lms_private.assessment_questions(assessment_id uuid) returns jsonb
   language sql stable security definer
   set search_path = pg_catalog, pg_temp
@@ -182,8 +213,10 @@ create or replace function lms_private.assessment_questions(assessment_id uuid) 
               and (x.lesson_id is null or x.lesson_published)
               and (s.opens_at is null or statement_timestamp() >= s.opens_at)
               and (x.time_limit is null or o.started_at is not null)
-              and (s.closes_at is null
-                   or statement_timestamp() <= s.closes_at + make_interval(secs => x.grace))
+              -- after the close time only in an open attempt, whose own cutoff (deadline
+              -- plus the answering grace) the lateral below applies
+              and (s.closes_at is null or statement_timestamp() <= s.closes_at
+                   or o.started_at is not null)
                then lms_private.strip_answer_keys(coalesce(o.questions, x.questions))
            end
       from (
@@ -307,7 +340,8 @@ revoke all on table public.accommodations from public, anon, authenticated, serv
 grant all on table public.accommodations to service_role;
 grant select on table public.accommodations to authenticated;
 -- the scope (course, student, assessment) is set on insert and never changed
-grant insert (id, course_id, student_id, assessment_id, extra_minutes, time_factor,
+-- (not `id`: a deleted row's id reused for another student would merge two audit trails)
+grant insert (course_id, student_id, assessment_id, extra_minutes, time_factor,
               extra_attempts, closes_at, due_at)
   on table public.accommodations to authenticated;
 grant update (extra_minutes, time_factor, extra_attempts, closes_at, due_at)
@@ -343,4 +377,5 @@ grant create on schema lms_private to service_role;
 alter function lms_private.set_accommodation_course_id() owner to service_role;
 alter function lms_private.attempt_schedule(uuid, uuid) owner to service_role;
 alter function lms_private.assessment_questions(uuid) owner to service_role;
+alter function lms_private.follow_assessment_course() owner to service_role;
 revoke create on schema lms_private from service_role;

@@ -293,6 +293,8 @@ export interface SubmissionVerdict {
   /** What to store as the submission time (the deadline when late). */
   submittedAt: Timestamp
   timeSpentSeconds: number
+  /** Seconds after the due time of `submittedAt`; `null` when on time. */
+  pastDueSeconds: number | null
 }
 
 /** A lesson's progress. */

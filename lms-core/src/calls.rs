@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::attempts::{
     self, AssessmentGrade, AttemptRules, AttemptSummary, GradingMethod, StartDecision,
 };
+use crate::delivery::{self, Accommodation, LatePolicy, Recorded};
 use crate::documents::{
     self, Answers, BlockMetadata, ContentData, Document, Feedback, InvalidDocument,
     KnowledgeProfile, LearningPreferences, ProgressData, Question, QuestionSet, RoadmapData,
@@ -329,6 +330,8 @@ pub struct SubmissionVerdict {
     pub submitted_at: DateTime<Utc>,
     /// Seconds from start to the stored `submitted_at`.
     pub time_spent_seconds: i64,
+    /// Seconds after the due time of the stored `submitted_at`; `None` when on time.
+    pub past_due_seconds: Option<i64>,
 }
 
 /// Applies the time limit to a submission ([`attempts::submission`]).
@@ -352,7 +355,41 @@ pub fn submission(
         late: verdict.late,
         submitted_at: verdict.submitted_at,
         time_spent_seconds: verdict.time_spent_seconds,
+        past_due_seconds: verdict.past_due_seconds,
     })
+}
+
+/// An assessment's rules for one student with their accommodations, each checked first
+/// ([`delivery::accommodate`]).
+pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> Result<AttemptRules> {
+    for a in accommodations {
+        a.check()?;
+    }
+    rules.schedule.check("rules")?;
+    Ok(delivery::accommodate(rules, accommodations))
+}
+
+/// What a late policy leaves of `points_earned` of `total_points` submitted
+/// `late_seconds` after the due time ([`delivery::recorded`]); the policy checked first.
+pub fn record_late(
+    points_earned: Points,
+    total_points: u32,
+    is_final: bool,
+    policy: Option<&LatePolicy>,
+    late_seconds: Option<i64>,
+    minimum_passing_score: u32,
+) -> Result<Recorded> {
+    if let Some(p) = policy {
+        p.check("late_policy")?;
+    }
+    Ok(delivery::recorded(
+        points_earned,
+        total_points,
+        is_final,
+        policy,
+        late_seconds,
+        minimum_passing_score,
+    ))
 }
 
 /// The grade over attempts' scores, in attempt order ([`attempts::grade`]).
@@ -654,7 +691,7 @@ fn json<T: Serialize>(value: T) -> Result<Value> {
 }
 
 /// Every function [`call`] knows.
-pub const FUNCTIONS: [&str; 29] = [
+pub const FUNCTIONS: [&str; 31] = [
     "validate",
     "json_schema",
     "validate_content",
@@ -665,6 +702,8 @@ pub const FUNCTIONS: [&str; 29] = [
     "regrade",
     "may_start",
     "submission",
+    "accommodate",
+    "record_late",
     "grade",
     "grade_attempts",
     "unlocked",
@@ -776,6 +815,27 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
             let submitted_at: DateTime<Utc> = a.get("submitted_at")?;
             let answers: Vec<SavedAnswer> = a.or("answers", Vec::new())?;
             json(submission(&rules, started_at, submitted_at, &answers)?)
+        }
+        "accommodate" => {
+            let rules: AttemptRules = a.or("rules", AttemptRules::default())?;
+            let accommodations: Vec<Accommodation> = a.or("accommodations", Vec::new())?;
+            json(accommodate(&rules, &accommodations)?)
+        }
+        "record_late" => {
+            let points: Points = a.get("points_earned")?;
+            let total: u32 = a.get("total_points")?;
+            let is_final: bool = a.or("final", true)?;
+            let policy: Option<LatePolicy> = a.or("policy", None)?;
+            let late: Option<i64> = a.or("late_seconds", None)?;
+            let passing = a.or("passing", 70)?;
+            json(record_late(
+                points,
+                total,
+                is_final,
+                policy.as_ref(),
+                late,
+                passing,
+            )?)
         }
         "grade" => {
             let method: GradingMethod = a.or("method", GradingMethod::default())?;

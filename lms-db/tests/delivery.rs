@@ -148,13 +148,15 @@ async fn an_assessment_opens_and_closes_by_the_database_clock(pool: PgPool) {
     assert_eq!(questions_seen(&pool, w.student, quiz).await, None);
     assert_eq!(questions_seen(&pool, w.instructor, quiz).await, Some(2));
 
-    // closed a minute ago: nothing starts, nothing is shown
+    // closed a minute ago: nothing starts, nothing is shown (an attempt's grace, an hour
+    // here, is no grace for students without one)
     patch(
         &w,
         quiz,
         AssessmentPatch {
             opens_at: Some(Some(now - Duration::hours(2))),
             closes_at: Some(Some(now - Duration::minutes(1))),
+            grace_seconds: Some(3600),
             ..Default::default()
         },
     )
@@ -808,4 +810,122 @@ async fn bad_accommodations_are_typed_errors_naming_the_field(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(raw_as(&pool, w.instructor, sql).await, Err("23514".into()));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_accommodation_follows_its_assessment_to_another_course(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let instructor = w.lms.as_user(w.instructor);
+    let set = instructor
+        .set_accommodation(accommodation(
+            &w,
+            w.student,
+            Some(w.quiz1),
+            Accommodation {
+                extra_minutes: 5,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap();
+    // the quiz's lesson moved to another course (a trusted fix of the outline)
+    let other: uuid::Uuid = sqlx::query_scalar(
+        "insert into courses (title, instructor_id) values ('Other', $1) returning id",
+    )
+    .bind(w.other_instructor.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("update lessons set course_id = $1 where id = $2")
+        .bind(other)
+        .bind(w.lesson1.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let course: uuid::Uuid =
+        sqlx::query_scalar("select course_id from accommodations where id = $1")
+            .bind(set.id.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(course, other);
+    // the new course's instructor sees it, the old one no longer does
+    assert!(instructor
+        .list_accommodations(w.course)
+        .await
+        .unwrap()
+        .is_empty());
+    let theirs = w
+        .lms
+        .as_user(w.other_instructor)
+        .list_accommodations(CourseId(other))
+        .await
+        .unwrap();
+    assert_eq!(theirs.len(), 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_huge_time_limit_with_a_factor_saturates_as_the_rule_does(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    set_time_limit(&w, w.quiz1, 1_000_000_000).await;
+    w.lms
+        .as_user(w.instructor)
+        .set_accommodation(accommodation(
+            &w,
+            w.student,
+            None,
+            Accommodation {
+                time_factor: pct(3.0),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap();
+    let rules = w
+        .lms
+        .as_user(w.student)
+        .assessment_rules(w.quiz1, w.student)
+        .await
+        .unwrap();
+    assert_eq!(rules.time_limit_minutes, Some(i32::MAX));
+    let limit: i32 =
+        sqlx::query_scalar("select time_limit from lms_private.attempt_schedule($1, $2)")
+            .bind(w.quiz1.0)
+            .bind(w.student.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(limit, i32::MAX);
+    w.lms
+        .as_user(w.student)
+        .start_attempt(w.quiz1)
+        .await
+        .unwrap();
+    assert_eq!(questions_seen(&pool, w.student, w.quiz1).await, Some(2));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_down_migration_leaves_no_accommodation_in_the_audit_log(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    w.lms
+        .as_user(w.instructor)
+        .set_accommodation(accommodation(&w, w.student, None, Accommodation::default()))
+        .await
+        .unwrap();
+    lms_db::MIGRATOR.undo(&pool, 20261202000013).await.unwrap();
+    let traces: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where table_name = 'accommodations' \
+          and (old_data is not null or new_data is not null)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(traces, 0);
+    let entries: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where table_name = 'accommodations'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(entries, 1, "what happened stays");
+    lms_db::MIGRATOR.run(&pool).await.unwrap();
 }

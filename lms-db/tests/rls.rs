@@ -1314,6 +1314,10 @@ fn matrix() -> Matrix {
                 DENIED,
             ),
             (
+                "insert into accommodations (id, course_id, student_id) values (gen_random_uuid(), '{pub1}', '{s2}')",
+                DENIED,
+            ),
+            (
                 "insert into accommodations (course_id, student_id, assessment_id) values ('{pub1}', '{s2}', '{pub2_f}')",
                 DENIED,
             ),

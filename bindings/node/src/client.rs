@@ -1140,7 +1140,11 @@ impl Scope {
             snakeize(from_js(env, "accommodation", accommodation)?),
         )?;
         let s = self.scope.clone();
-        run(env, &self.shared, async move { s.set_accommodation(new).await })
+        run(
+            env,
+            &self.shared,
+            async move { s.set_accommodation(new).await },
+        )
     }
 
     /// Removes an accommodation (the course's instructor, admins, the service).

@@ -434,6 +434,7 @@ class SubmissionVerdict(TypedDict):
     late: bool
     submitted_at: datetime.datetime
     time_spent_seconds: int
+    past_due_seconds: int | None
 
 class LessonProgress(TypedDict):
     status: ProgressStatusName
