@@ -109,7 +109,7 @@ test('mayStart and submission', () => {
     answers: [{ questionId: 'q1', answeredAt: '2026-12-01T10:10:20Z' }, { questionId: 'q2', answeredAt: '2026-12-01T10:10:40Z' }],
     rules,
   })
-  assert.deepEqual(verdict, { kept: ['q1'], dropped: ['q2'], late: true, submittedAt: '2026-12-01T10:10:00Z', timeSpentSeconds: 600 })
+  assert.deepEqual(verdict, { kept: ['q1'], dropped: ['q2'], late: true, submittedAt: '2026-12-01T10:10:00Z', timeSpentSeconds: 600, pastDueSeconds: null })
   thrown(() => lms.submission({ startedAt: '2026-12-01T10:00:00Z', submittedAt: '2026-12-01T11:00:00Z', rules: { ...rules, timeLimitPolicy: 'reject' } }),
     'LMS_TIME_LIMIT_EXCEEDED')
   thrown(() => lms.submission({ startedAt: 'yesterday', submittedAt: '2026-12-01T10:11:00Z' }), 'LMS_INVALID_DOCUMENT')

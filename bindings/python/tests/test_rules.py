@@ -97,7 +97,8 @@ def test_may_start_and_submission() -> None:
                               {"question_id": "q2", "answered_at": start + datetime.timedelta(minutes=10, seconds=40)}],
                              rules)
     assert verdict == {"kept": ["q1"], "dropped": ["q2"], "late": True,
-                       "submitted_at": start + datetime.timedelta(minutes=10), "time_spent_seconds": 600}
+                       "submitted_at": start + datetime.timedelta(minutes=10), "time_spent_seconds": 600,
+                       "past_due_seconds": None}
     with pytest.raises(ValueError, match="timezone-aware"):
         lms.submission(datetime.datetime(2026, 1, 1), datetime.datetime(2026, 1, 2))
 
