@@ -427,6 +427,43 @@ pub struct AssessmentAttempt {
     pub raw_score: Option<i32>,
 }
 
+/// What a member of a course's staff (besides its instructor) may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Authors and grades the course, as its instructor does, but does not delete it,
+    /// hand it over, or manage its staff.
+    CoInstructor,
+    /// Reads what the instructor reads (the gradebook, attempts, progress, analytics,
+    /// answer keys) and grades essays and overrides points; no authoring.
+    Grader,
+}
+
+impl StaffRole {
+    /// The name the `course_staff.role` column holds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::CoInstructor => "co_instructor",
+            StaffRole::Grader => "grader",
+        }
+    }
+}
+
+/// A row of `course_staff`: one member of a course's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CourseStaff {
+    /// The course.
+    pub course_id: CourseId,
+    /// The member.
+    pub user_id: UserId,
+    /// What they may do.
+    pub role: StaffRole,
+    /// When they joined the staff.
+    pub created_at: DateTime<Utc>,
+    /// When their role last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A row of `accommodations`: what one student is allowed beyond the rules of one
 /// assessment, or of every assessment of a course.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

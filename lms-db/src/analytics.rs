@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use lms_core::repo::{Page, Paged};
 
-use crate::authoring::require_staff;
+use crate::authoring::{require_staff, Right};
 use crate::error::Result;
 use crate::learning::student_of;
 use crate::session::Scope;
@@ -265,7 +265,7 @@ impl Scope {
     pub async fn gradebook(&self, course_id: CourseId, page: Page) -> Result<Gradebook> {
         let page = Page::new(page.limit, page.offset);
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "read the gradebook of").await?;
+        require_staff(&mut tx, course_id, Right::Grade, "read the gradebook of").await?;
         for_read_models(&mut tx).await?;
         let (limit, offset) = crate::rows::paging(page);
         let rows = sqlx::query(queries::GRADEBOOK)

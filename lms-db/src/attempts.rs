@@ -29,7 +29,8 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::authoring::{
-    assessment_course, assessment_with_keys, questions_for_actor, require_author,
+    assessment_course, assessment_with_keys, questions_for_actor, require_author, require_staff,
+    Right,
 };
 use crate::error::{Error, Result};
 use crate::learning::{
@@ -1019,8 +1020,8 @@ impl Scope {
         Ok(list)
     }
 
-    /// Grades one essay of a submitted attempt (the course's instructor, an admin or the
-    /// service): `points` in `0..=` the question's points, an optional comment. Once no
+    /// Grades one essay of a submitted attempt (the course's staff — instructor,
+    /// co-instructors, graders —, an admin or the service; nobody their own attempt): `points` in `0..=` the question's points, an optional comment. Once no
     /// essay is pending, the attempt's score and pass are final and the student's
     /// progress is updated.
     pub async fn grade_essay(
@@ -1036,8 +1037,8 @@ impl Scope {
         .await
     }
 
-    /// Overrides the points of any question of a submitted attempt (the course's
-    /// instructor, an admin or the service; Moodle's "override mark"): `points` in
+    /// Overrides the points of any question of a submitted attempt (the course's staff,
+    /// an admin or the service; nobody their own attempt; Moodle's "override mark"): `points` in
     /// `0..=` the question's points, exact to the millionth, an optional comment for the
     /// student. The entry is marked `manual` (a regrade keeps it); the grade, best score,
     /// unlocks and completion follow, in one transaction, audited as every change of an
@@ -1072,7 +1073,10 @@ impl Scope {
         let mut tx = self.begin().await?;
         let seen = attempt_by_id(&mut tx, attempt_id).await?;
         let course = assessment_course(&mut tx, seen.assessment_id).await?;
-        require_author(&mut tx, course).await?;
+        require_staff(&mut tx, course, Right::Grade, "grade attempts in").await?;
+        if tx.actor() == crate::session::Actor::User(seen.student_id) {
+            return Err(Error::forbidden("nobody grades their own attempt"));
+        }
         // one grader at a time per student and course; read the attempt again under it
         lock_progress(&mut tx, course, seen.student_id).await?;
         let attempt = attempt_by_id(&mut tx, attempt_id).await?;

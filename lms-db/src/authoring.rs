@@ -122,23 +122,93 @@ fn seconds(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-/// The course, if the actor may author it: its instructor, an admin, or the service.
+/// The course, if the actor may author it: its instructor, a co-instructor, an admin, or
+/// the service.
 pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
-    require_staff(tx, id, "change").await
+    require_staff(tx, id, Right::Author, "change").await
 }
 
-/// Loads a course the actor teaches (or any course, for an admin or the service), or
-/// `NotFound` / `Forbidden`; `doing` completes "only the course's instructor or an admin
-/// may … course {id}".
-pub(crate) async fn require_staff(tx: &mut Tx, id: CourseId, doing: &str) -> Result<Course> {
+/// What the actor must be allowed to do in a course ([`require_staff`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Right {
+    /// Delete it, hand it over, manage its staff: its instructor (`instructor_id`).
+    Own,
+    /// Author it (content, assessments, dates, accommodations, knowledge models): its
+    /// instructor and co-instructors.
+    Author,
+    /// Read its students' work and grade it (the gradebook, the analytics, essays,
+    /// overrides): its whole staff.
+    Grade,
+}
+
+impl Right {
+    /// Whether a staff member with `role` has this right.
+    fn held_by(self, role: StaffRole) -> bool {
+        match self {
+            Right::Own => false,
+            Right::Author => role == StaffRole::CoInstructor,
+            Right::Grade => true,
+        }
+    }
+
+    /// Who has it, for a refusal.
+    fn holders(self) -> &'static str {
+        match self {
+            Right::Own => "the course's instructor or an admin",
+            Right::Author => "the course's instructor, a co-instructor or an admin",
+            Right::Grade => "the course's staff or an admin",
+        }
+    }
+}
+
+/// Loads a course the actor may act on with `right` (any course, for an admin or the
+/// service), or `NotFound` / `Forbidden`; `doing` completes "only … may … course {id}".
+/// The instructor holds every right; a member of the course's staff (`course_staff`,
+/// read as the actor: their own row) the rights of their role.
+pub(crate) async fn require_staff(
+    tx: &mut Tx,
+    id: CourseId,
+    right: Right,
+    doing: &str,
+) -> Result<Course> {
     let course = course(tx, id).await?;
     match (tx.actor(), tx.actor_role().await?) {
-        (Actor::Service, _) | (_, Some(UserRole::Admin)) => Ok(course),
-        (Actor::User(me), Some(UserRole::Instructor)) if course.instructor_id == me => Ok(course),
-        _ => Err(Error::forbidden(format!(
-            "only the course's instructor or an admin may {doing} course {id}"
-        ))),
+        (Actor::Service, _) | (_, Some(UserRole::Admin)) => return Ok(course),
+        (Actor::User(me), Some(UserRole::Instructor)) if course.instructor_id == me => {
+            return Ok(course)
+        }
+        _ => {}
     }
+    if let (Actor::User(me), false) = (tx.actor(), right == Right::Own) {
+        if let Some(role) = staff_role(tx, id, me).await? {
+            if right.held_by(role) {
+                return Ok(course);
+            }
+        }
+    }
+    Err(Error::forbidden(format!(
+        "only {} may {doing} course {id}",
+        right.holders()
+    )))
+}
+
+/// The role of `user` on the staff of `course`, as the actor reads it.
+pub(crate) async fn staff_role(
+    tx: &mut Tx,
+    course: CourseId,
+    user: UserId,
+) -> Result<Option<StaffRole>> {
+    let role: Option<String> = sqlx::query_scalar(
+        "select role from public.course_staff where course_id = $1 and user_id = $2",
+    )
+    .bind(course.0)
+    .bind(user.0)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(role.map(|r| match r.as_str() {
+        "co_instructor" => StaffRole::CoInstructor,
+        _ => StaffRole::Grader,
+    }))
 }
 
 impl Scope {
@@ -283,10 +353,10 @@ impl Scope {
     }
 
     /// Deletes a course with its lessons, blocks, assessments, attempts, enrollments and
-    /// progress (its author only).
+    /// progress (its instructor or an admin: not a co-instructor).
     pub async fn delete_course(&self, id: CourseId) -> Result<()> {
         let mut tx = self.begin().await?;
-        require_author(&mut tx, id).await?;
+        require_staff(&mut tx, id, Right::Own, "delete").await?;
         let done = sqlx::query("delete from public.courses where id = $1")
             .bind(id.0)
             .execute(tx.conn())
@@ -825,12 +895,13 @@ impl Scope {
         Ok(questions)
     }
 
-    /// An assessment with its answer keys, for the course's author (or an admin, or the
-    /// service).
+    /// An assessment with its answer keys, for the course's staff (instructor,
+    /// co-instructors, graders), an admin or the service.
     pub async fn get_assessment(&self, id: AssessmentId) -> Result<Assessment> {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;
-        require_author(&mut tx, course).await?;
+        // graders too: what they grade against
+        require_staff(&mut tx, course, Right::Grade, "read the answer keys of").await?;
         let assessment = assessment_with_keys(&mut tx, id).await?;
         tx.commit().await?;
         Ok(assessment)

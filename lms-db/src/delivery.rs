@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::authoring::{assessment_course, require_staff};
+use crate::authoring::{assessment_course, require_staff, Right};
 use crate::error::{Error, Result};
 use crate::learning::{lock_progress, refresh_course_progress};
 use crate::rows;
@@ -247,7 +247,13 @@ impl Scope {
                 .into());
             }
         }
-        require_staff(&mut tx, new.course_id, "set accommodations in").await?;
+        require_staff(
+            &mut tx,
+            new.course_id,
+            Right::Author,
+            "set accommodations in",
+        )
+        .await?;
         lock_progress(&mut tx, new.course_id, new.student_id).await?;
         let a = &new.accommodation;
         let sql = format!(
@@ -282,7 +288,13 @@ impl Scope {
     pub async fn remove_accommodation(&self, id: AccommodationId) -> Result<()> {
         let mut tx = self.begin().await?;
         let found = accommodation(&mut tx, id).await?;
-        require_staff(&mut tx, found.course_id, "remove accommodations in").await?;
+        require_staff(
+            &mut tx,
+            found.course_id,
+            Right::Author,
+            "remove accommodations in",
+        )
+        .await?;
         lock_progress(&mut tx, found.course_id, found.student_id).await?;
         let done = sqlx::query("delete from public.accommodations where id = $1")
             .bind(id.0)

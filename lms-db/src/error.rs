@@ -215,6 +215,7 @@ fn singular(table: &str) -> &'static str {
         "personalized_roadmaps" => "roadmap",
         "learning_progress" => "learning_progress",
         "accommodations" => "accommodation",
+        "course_staff" => "course_staff",
         _ => "input",
     }
 }
@@ -330,6 +331,18 @@ impl From<sqlx::Error> for Error {
             ("23503", "courses_instructor_id_fkey") => Error::Conflict {
                 reason: "the instructor still owns courses".into(),
             },
+            ("23514", "course_staff_not_enrolled") => Error::Conflict {
+                reason: "a student of the course cannot be on its staff".into(),
+            },
+            ("23514", "course_staff_not_instructor") => Error::Conflict {
+                reason: "the course's instructor is not on its staff".into(),
+            },
+            ("23514", "enrollments_not_staff") => Error::Conflict {
+                reason: "a member of the course's staff cannot enrol in it".into(),
+            },
+            ("23503", "course_staff_user_id_fkey") => {
+                Error::invalid("course_staff", "user_id", "no user has this id")
+            }
             ("23503", "accommodations_student_id_fkey") => {
                 Error::invalid("accommodation", "student_id", "no user has this id")
             }

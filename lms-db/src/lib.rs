@@ -32,6 +32,7 @@ pub mod repos;
 mod roadmaps;
 mod rows;
 mod session;
+mod staff;
 
 pub use analytics::{
     ActivityPoint, AnswerCount, AtRiskReport, AtRiskStudent, AttemptFilter, Bucket,

@@ -72,8 +72,9 @@ pub struct Erasure {
 }
 
 /// The personal tables: every table whose rows belong to a user through `student_id`
-/// (`profiles` itself through `id`). Deleting the user deletes these rows (cascade).
-const PERSONAL: [(&str, &str); 9] = [
+/// (`profiles` itself through `id`, `course_staff` through `user_id`). Deleting the user
+/// deletes these rows (cascade).
+const PERSONAL: [(&str, &str); 10] = [
     ("profiles", "id"),
     ("enrollments", "student_id"),
     ("assessment_attempts", "student_id"),
@@ -83,6 +84,7 @@ const PERSONAL: [(&str, &str); 9] = [
     ("learning_activity", "student_id"),
     ("assessment_item_responses", "student_id"),
     ("accommodations", "student_id"),
+    ("course_staff", "user_id"),
 ];
 
 impl Scope {

@@ -47,7 +47,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::authoring::{course, require_staff};
+use crate::authoring::{course, require_staff, Right};
 use crate::error::{Error, Result};
 use crate::learning::{enrollment, student_of};
 use crate::repos::lock_roadmaps;
@@ -818,7 +818,13 @@ impl Scope {
     /// stored in a transaction of its own, so one failure leaves the others done.
     pub async fn regenerate_roadmaps(&self, course_id: CourseId) -> Result<Regenerated> {
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "regenerate the roadmaps of").await?;
+        require_staff(
+            &mut tx,
+            course_id,
+            Right::Author,
+            "regenerate the roadmaps of",
+        )
+        .await?;
         tx.trusted_to_the_end().await?;
         let course = course_facts(&mut tx, course_id).await?;
         // when the course was read (the transaction's start): what changes after it
@@ -887,7 +893,13 @@ impl Scope {
     /// parameters per skill and the course's default, as stored (fitted or set).
     pub async fn knowledge_model(&self, course_id: CourseId) -> Result<KnowledgeModel> {
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "read the knowledge model of").await?;
+        require_staff(
+            &mut tx,
+            course_id,
+            Right::Grade,
+            "read the knowledge model of",
+        )
+        .await?;
         tx.trusted_to_the_end().await?;
         let model = knowledge_model_of(&mut tx, course_id).await?;
         tx.commit().await?;
@@ -918,7 +930,13 @@ impl Scope {
             }
         }
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "set the knowledge model of").await?;
+        require_staff(
+            &mut tx,
+            course_id,
+            Right::Author,
+            "set the knowledge model of",
+        )
+        .await?;
         tx.trusted_to_the_end().await?;
         upsert_params(&mut tx, course_id, skill, &params, None).await?;
         let model = knowledge_model_of(&mut tx, course_id).await?;
@@ -936,7 +954,13 @@ impl Scope {
     ) -> Result<FittedModel> {
         options.checked()?;
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
+        require_staff(
+            &mut tx,
+            course_id,
+            Right::Author,
+            "fit the knowledge model of",
+        )
+        .await?;
         tx.trusted_to_the_end().await?;
         let course = course_facts(&mut tx, course_id).await?;
         let attempts: Vec<(Uuid, Uuid, Json<Outcomes>)> = sqlx::query_as(&format!(
@@ -969,7 +993,13 @@ impl Scope {
                 reason: format!("the fit stopped: {e}"),
             })??;
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "fit the knowledge model of").await?;
+        require_staff(
+            &mut tx,
+            course_id,
+            Right::Author,
+            "fit the knowledge model of",
+        )
+        .await?;
         tx.trusted_to_the_end().await?;
         for s in &skills {
             upsert_params(

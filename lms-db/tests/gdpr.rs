@@ -21,6 +21,27 @@ fn extra_time(w: &world::World) -> lms_db::NewAccommodation {
     }
 }
 
+/// The world's student on the staff of another instructor's course, as a grader.
+async fn grader_elsewhere(w: &world::World) {
+    let theirs = w.lms.as_user(w.other_instructor);
+    let course = theirs
+        .create_course(lms_core::repo::NewCourse {
+            title: "Go".into(),
+            description: None,
+            instructor_id: w.other_instructor,
+            tags: vec![],
+            difficulty_level: None,
+            estimated_duration_minutes: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    theirs
+        .add_staff(course, w.student, lms_core::model::StaffRole::Grader)
+        .await
+        .unwrap();
+}
+
 /// Tables with a foreign key to `profiles` (and `profiles` itself): the export must
 /// cover each, so a new table referencing users fails this test until it is exported.
 async fn tables_about_users(pool: &PgPool) -> Vec<String> {
@@ -53,6 +74,7 @@ async fn the_export_covers_every_table_about_the_user(pool: PgPool) {
         .set_accommodation(extra_time(&w))
         .await
         .unwrap();
+    grader_elsewhere(&w).await;
 
     let export = me.export_user_data(w.student).await.unwrap();
     let exported: Vec<String> = export.tables.keys().map(|k| k.to_string()).collect();
@@ -70,6 +92,7 @@ async fn the_export_covers_every_table_about_the_user(pool: PgPool) {
         ("learning_activity", "student_id"),
         ("assessment_item_responses", "student_id"),
         ("accommodations", "student_id"),
+        ("course_staff", "user_id"),
     ] {
         let stored = count(
             &pool,
@@ -130,6 +153,7 @@ async fn erasing_a_student_removes_every_personal_row(pool: PgPool) {
         .set_accommodation(extra_time(&w))
         .await
         .unwrap();
+    grader_elsewhere(&w).await;
 
     let err = w
         .lms
@@ -152,14 +176,22 @@ async fn erasing_a_student_removes_every_personal_row(pool: PgPool) {
     )
     .await;
     assert_eq!(traces, 0);
+    let traces = count(
+        &pool,
+        "select count(*) from audit_log where table_name = 'course_staff' \
+          and (old_data::text like '%' || $1::text || '%' \
+               or new_data::text like '%' || $1::text || '%')",
+        w.student.0,
+    )
+    .await;
+    assert_eq!(traces, 0);
     assert_eq!(erasure.deleted["profiles"], 1);
     for table in tables_about_users(&pool).await {
-        let column = if table == "profiles" {
-            "id"
-        } else if table == "courses" {
-            "instructor_id"
-        } else {
-            "student_id"
+        let column = match table.as_str() {
+            "profiles" => "id",
+            "courses" => "instructor_id",
+            "course_staff" => "user_id",
+            _ => "student_id",
         };
         let left = count(
             &pool,

@@ -103,6 +103,8 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
             "assessments",
             "audit_log",
             "content_blocks",
+            // a course's staff besides its instructor (20261202000015)
+            "course_staff",
             "courses",
             "enrollments",
             // per-course knowledge tracing parameters (20261202000010)

@@ -146,7 +146,7 @@ fn questions(placeholder: &str) -> String {
     )
 }
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 16] = [
     "profiles",
     "courses",
     "lessons",
@@ -162,6 +162,7 @@ const TABLES: [&str; 15] = [
     "assessment_item_responses",
     "knowledge_models",
     "accommodations",
+    "course_staff",
 ];
 
 /// Rows seeded per table (what admins and the trusted path see).
@@ -195,6 +196,7 @@ fn touch(table: &str) -> &'static str {
         "learning_progress" => "update learning_progress set time_spent = 1",
         "knowledge_models" => "update knowledge_models set prior = 0.3",
         "accommodations" => "update accommodations set extra_minutes = 5",
+        "course_staff" => "update course_staff set role = 'co_instructor'",
         "learning_activity" => "update learning_activity set seconds = 99999",
         "assessment_item_responses" => "update assessment_item_responses set points = '{9}'",
         _ => unreachable!("{table}"),
@@ -216,6 +218,7 @@ fn new_row(table: &str) -> &'static str {
         "personalized_roadmaps" => "insert into personalized_roadmaps (student_id, roadmap_data) values ('{s1}', '{\"steps\": []}')",
         "knowledge_models" => "insert into knowledge_models (course_id, skill, prior, learn, guess, slip) values ('{pub2}', 'new', 0.2, 0.1, 0.2, 0.1)",
         "accommodations" => "insert into accommodations (course_id, student_id, extra_minutes) values ('{pub1}', '{s2}', 5)",
+        "course_staff" => "insert into course_staff (course_id, user_id, role) values ('{draft1}', '{i2}', 'grader')",
         "learning_progress" => "insert into learning_progress (student_id, content_id, content_type) values ('{s1}', gen_random_uuid(), 'lesson')",
         "learning_activity" => "insert into learning_activity (course_id, student_id, day, seconds, last_reported_at) values ('{pub1}', '{s1}', current_date - 1, 36000, now())",
         "assessment_item_responses" => "insert into assessment_item_responses (attempt_id, assessment_id, course_id, student_id, attempt_number, score, question_ids, kinds, points, max_points, outcomes, responses) values ('{att_s1_f}', '{draft1_f}', '{draft1}', '{s1}', 1, 100, '{}', '', '{}', '{}', '', '{}')",
@@ -1351,6 +1354,68 @@ fn matrix() -> Matrix {
         &[("delete from accommodations", rows(2))],
     );
 
+    // course_staff (20261202000015): managed by the course's owner and admins, read by
+    // the member and the course's staff
+    let table = "course_staff";
+    let select = "select count(*) from course_staff";
+    m.cell(table, Select, Student, "own", &[(select, rows(0))]);
+    m.cell(table, Insert, Student, "✗", &[(new_row(table), DENIED)]);
+    m.cell(table, Update, Student, "✗", &[(touch(table), rows(0))]);
+    m.cell(
+        table,
+        Delete,
+        Student,
+        "✗",
+        &[("delete from course_staff", rows(0))],
+    );
+    m.cell(
+        table,
+        Select,
+        Instructor,
+        "own courses'",
+        &[(select, rows(1))],
+    );
+    m.cell(
+        table,
+        Insert,
+        Instructor,
+        "own courses (who and where on insert only)",
+        &[
+            (new_row(table), rows(1)),
+            (
+                "insert into course_staff (course_id, user_id, role) values ('{pub2}', '{i1}', 'co_instructor')",
+                DENIED,
+            ),
+        ],
+    );
+    m.cell(
+        table,
+        Update,
+        Instructor,
+        "own courses' (the role only)",
+        &[
+            (touch(table), rows(1)),
+            ("update course_staff set user_id = '{s1}'", DENIED),
+        ],
+    );
+    m.cell(
+        table,
+        Delete,
+        Instructor,
+        "own courses'",
+        &[("delete from course_staff", rows(1))],
+    );
+    m.cell(table, Select, Admin, "all", &[(select, rows(2))]);
+    m.cell(table, Insert, Admin, "all", &[(new_row(table), rows(1))]);
+    m.cell(table, Update, Admin, "all", &[(touch(table), rows(2))]);
+    m.cell(
+        table,
+        Delete,
+        Admin,
+        "all",
+        &[("delete from course_staff", rows(2))],
+    );
+
     // public.assessment_questions(assessment_id)
     let f = "assessment_questions()";
     m.cell(f, Execute, Anon, "✗", &[(&questions("pub1_l_a"), DENIED)]);
@@ -1560,6 +1625,8 @@ impl World {
                ('{s1}', '{pub1_l_b}', 'content_block'), ('{s2}', '{pub2_l_b}', 'content_block');
              insert into accommodations (course_id, student_id, assessment_id, extra_minutes) values
                ('{pub1}', '{s1}', null, 10), ('{pub2}', '{s2}', '{pub2_f}', 20);
+             insert into course_staff (course_id, user_id, role) values
+               ('{pub1}', '{i2}', 'grader'), ('{draft2}', '{s2}', 'grader');
              insert into assessment_item_responses (attempt_id, assessment_id, course_id,
                  student_id, attempt_number, score, passed, question_ids, kinds, points,
                  max_points, outcomes, responses) values

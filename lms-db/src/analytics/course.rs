@@ -18,7 +18,7 @@ use sqlx::types::Json;
 use sqlx::{Row, ValueRef};
 use uuid::Uuid;
 
-use crate::authoring::require_staff;
+use crate::authoring::{require_staff, Right};
 use crate::error::{Error, Result};
 use crate::session::Scope;
 
@@ -536,7 +536,7 @@ impl Scope {
     /// instructor, an admin or the service.
     pub async fn completion_funnel(&self, course_id: CourseId) -> Result<CompletionFunnel> {
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::COMPLETION_FUNNEL)
             .bind(course_id.0)
@@ -601,7 +601,7 @@ impl Scope {
     ) -> Result<ItemAnalysis> {
         let mut tx = self.begin().await?;
         let (course, title) = assessment_of(&mut tx, assessment_id).await?;
-        require_staff(&mut tx, course, "read the analytics of").await?;
+        require_staff(&mut tx, course, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let responses = sqlx::query(queries::ITEM_RESPONSES)
             .bind(course.0)
@@ -781,7 +781,7 @@ impl Scope {
     ) -> Result<AtRiskReport> {
         let thresholds = thresholds.checked()?;
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::RISK_FACTS)
             .bind(course_id.0)
@@ -903,7 +903,7 @@ impl Scope {
             }
         }
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course_id, "read the analytics of").await?;
+        require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let to = match to {
             Some(day) => day,
