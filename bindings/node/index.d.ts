@@ -249,6 +249,18 @@ export interface Accommodation {
   updatedAt: Timestamp
 }
 
+/** What a member of a course's staff may do: author and grade, or grade only. */
+export type StaffRole = 'co_instructor' | 'grader'
+
+/** A member of a course's staff besides its instructor. */
+export interface CourseStaff {
+  courseId: Id
+  userId: Id
+  role: StaffRole
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
 /** What `setAccommodation` sets: whose, where, and what (each left out changes nothing). */
 export interface NewAccommodation {
   courseId: Id
@@ -1154,6 +1166,16 @@ export declare class Scope {
    * assessments' overdue handling (the service only; a cron job's call).
    */
   closeOverdueAttempts(limit?: number | undefined | null): Promise<ClosedAttempts>
+  /**
+   * Puts a user on a course's staff, or changes their role (the course's instructor,
+   * admins, the service): `'co_instructor'` (authors and grades) or `'grader'` (reads
+   * the gradebook and grades; no authoring).
+   */
+  addStaff(courseId: string, userId: string, role: StaffRole): Promise<CourseStaff>
+  /** Takes a user off a course's staff (the course's instructor, admins, the service). */
+  removeStaff(courseId: string, userId: string): Promise<void>
+  /** A course's staff besides its instructor, as the actor may see them. */
+  listStaff(courseId: string): Promise<CourseStaff[]>
   /**
    * Sets a student's accommodation at one assessment (`assessmentId`) or every
    * assessment of the course (the course's instructor, admins, the service): extra

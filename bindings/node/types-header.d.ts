@@ -249,6 +249,18 @@ export interface Accommodation {
   updatedAt: Timestamp
 }
 
+/** What a member of a course's staff may do: author and grade, or grade only. */
+export type StaffRole = 'co_instructor' | 'grader'
+
+/** A member of a course's staff besides its instructor. */
+export interface CourseStaff {
+  courseId: Id
+  userId: Id
+  role: StaffRole
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
 /** What `setAccommodation` sets: whose, where, and what (each left out changes nothing). */
 export interface NewAccommodation {
   courseId: Id

@@ -1122,6 +1122,56 @@ impl Scope {
         })
     }
 
+    // staff ---------------------------------------------------------------------------
+
+    /// Puts a user on a course's staff, or changes their role (the course's instructor,
+    /// admins, the service): `'co_instructor'` (authors and grades) or `'grader'` (reads
+    /// the gradebook and grades; no authoring).
+    #[napi(ts_return_type = "Promise<CourseStaff>")]
+    pub fn add_staff<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        user_id: String,
+        #[napi(ts_arg_type = "StaffRole")] role: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let user = UserId(id(env, "userId", &user_id)?);
+        let role: StaffRole = argument(env, "addStaff(): role", serde_json::Value::String(role))?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.add_staff(course, user, role).await
+        })
+    }
+
+    /// Takes a user off a course's staff (the course's instructor, admins, the service).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn remove_staff<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        user_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let course = CourseId(id(env, "courseId", &course_id)?);
+        let user = UserId(id(env, "userId", &user_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.remove_staff(course, user).await
+        })
+    }
+
+    /// A course's staff besides its instructor, as the actor may see them.
+    #[napi(ts_return_type = "Promise<CourseStaff[]>")]
+    pub fn list_staff<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let s = self.scope.clone();
+        run(env, &self.shared, async move { s.list_staff(key).await })
+    }
+
     // delivery ------------------------------------------------------------------------
 
     /// Sets a student's accommodation at one assessment (`assessmentId`) or every

@@ -942,6 +942,48 @@ impl Scope {
         )
     }
 
+    // staff ---------------------------------------------------------------------------
+
+    /// Puts a user on a course's staff, or changes their role (the course's instructor,
+    /// admins, the service): `"co_instructor"` (authors and grades) or `"grader"` (reads
+    /// the gradebook and grades; no authoring).
+    fn add_staff<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        user_id: Id,
+        role: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let role: StaffRole = argument("add_staff", "role", Value::String(role))?;
+        let s = self.s();
+        self.run(py, None, async move {
+            s.add_staff(CourseId(course_id.0), UserId(user_id.0), role)
+                .await
+        })
+    }
+
+    /// Takes a user off a course's staff (the course's instructor, admins, the service).
+    fn remove_staff<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        user_id: Id,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.remove_staff(CourseId(course_id.0), UserId(user_id.0))
+                .await
+        })
+    }
+
+    /// A course's staff besides its instructor, as the actor may see them.
+    fn list_staff<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.list_staff(CourseId(course_id.0)).await
+        })
+    }
+
     // delivery ------------------------------------------------------------------------
 
     /// Sets a student's accommodation at one assessment (`assessment_id`) or every

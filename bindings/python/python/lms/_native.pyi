@@ -7,6 +7,8 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 from typing_extensions import Unpack, final
 
 from .records import (
+    CourseStaff,
+    StaffRoleName,
     Accommodation,
     AttemptRules,
     LatePolicy,
@@ -356,6 +358,10 @@ class Scope:
     def override_question(self, attempt_id: IdLike, question_id: str, points: float, comment: str | None = None) -> Attempt: ...
     def regrade_assessment(self, assessment_id: IdLike, *, dry_run: bool = False) -> RegradeReport: ...
     def close_overdue_attempts(self, limit: int = 500) -> ClosedAttempts: ...
+    # staff
+    def add_staff(self, course_id: IdLike, user_id: IdLike, role: StaffRoleName) -> CourseStaff: ...
+    def remove_staff(self, course_id: IdLike, user_id: IdLike) -> None: ...
+    def list_staff(self, course_id: IdLike) -> list[CourseStaff]: ...
     # delivery
     def set_accommodation(
         self,

@@ -8,6 +8,8 @@ from typing_extensions import Unpack
 
 from . import _native
 from .records import (
+    CourseStaff,
+    StaffRoleName,
     Accommodation,
     AttemptRules,
     LatePolicy,
@@ -171,6 +173,10 @@ class Scope:
     async def override_question(self, attempt_id: IdLike, question_id: str, points: float, comment: str | None = None) -> Attempt: ...
     async def regrade_assessment(self, assessment_id: IdLike, *, dry_run: bool = False) -> RegradeReport: ...
     async def close_overdue_attempts(self, limit: int = 500) -> ClosedAttempts: ...
+    # staff
+    async def add_staff(self, course_id: IdLike, user_id: IdLike, role: StaffRoleName) -> CourseStaff: ...
+    async def remove_staff(self, course_id: IdLike, user_id: IdLike) -> None: ...
+    async def list_staff(self, course_id: IdLike) -> list[CourseStaff]: ...
     # delivery
     async def set_accommodation(
         self,

@@ -43,6 +43,7 @@ MethodName = Literal["highest", "first", "last", "average"]
 RetakePolicyName = Literal["allow", "forbid"]
 TimeLimitPolicyName = Literal["autosubmit", "grace_period", "abandon", "reject"]
 LateIntervalName = Literal["hour", "day"]
+StaffRoleName = Literal["co_instructor", "grader"]
 
 
 class Paged(TypedDict, Generic[T]):
@@ -158,6 +159,15 @@ class AttemptPolicy(TypedDict, total=False):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+
+class CourseStaff(TypedDict):
+    """A member of a course's staff besides its instructor."""
+
+    course_id: uuid.UUID
+    user_id: uuid.UUID
+    role: StaffRoleName
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
 
 class Accommodation(TypedDict):
     """A student's accommodation at one assessment (``assessment_id``) or every assessment
