@@ -34,7 +34,7 @@ use crate::authoring::{
 };
 use crate::error::{Error, Result};
 use crate::learning::{
-    draft_lesson, lock_progress, lock_progress_sql, missing_of, not_enrolled_or,
+    draft_lesson, lock_progress, lock_progress_sql, lock_submitters, missing_of, not_enrolled_or,
     refresh_course_progress, refresh_knowing, standing, student_of, try_lock_progress,
     ASSESSMENT_OWNER,
 };
@@ -1120,18 +1120,11 @@ impl Scope {
         let course = assessment_course(&mut tx, assessment).await?;
         require_author(&mut tx, course).await?;
         tx.lock(&format!("lms.regrade:{assessment}")).await?;
-        tx.trusted().await?;
-        let students: Vec<Uuid> = sqlx::query_scalar(
-            "select distinct student_id from public.assessment_attempts \
-              where assessment_id = $1 and submitted_at is not null order by student_id",
-        )
-        .bind(assessment.0)
-        .fetch_all(tx.conn())
-        .await?;
-        tx.set_actor_role().await?;
-        for student in &students {
-            lock_progress(&mut tx, course, UserId(*student)).await?;
-        }
+        let students: Vec<Uuid> = lock_submitters(&mut tx, course, Some(assessment))
+            .await?
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
         let full = assessment_with_keys(&mut tx, assessment).await?;
         let questions = QuestionSet::validate(&full.questions).map_err(lms_core::Error::from)?;
         let policy = ScoringPolicy::new(full.minimum_passing_score)?;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::authoring::{assessment_course, require_staff, Right};
 use crate::error::{Error, Result};
-use crate::learning::{lock_progress, refresh_course_progress};
+use crate::learning::{lock_progress, lock_submitters, refresh_course_progress};
 use crate::rows;
 use crate::session::{Scope, Tx};
 
@@ -188,18 +188,7 @@ impl Changes {
 /// [`rerecord`] for every student of a course with a submitted attempt, each under their
 /// progress lock (taken in one order), their progress refreshed when a result changed.
 pub(crate) async fn rerecord_course(tx: &mut Tx, course: CourseId) -> Result<()> {
-    tx.trusted().await?;
-    let students: Vec<Uuid> = sqlx::query_scalar(
-        "select distinct student_id from public.assessment_attempts \
-          where course_id = $1 and submitted_at is not null order by student_id",
-    )
-    .bind(course.0)
-    .fetch_all(tx.conn())
-    .await?;
-    tx.set_actor_role().await?;
-    for student in &students {
-        lock_progress(tx, course, UserId(*student)).await?;
-    }
+    lock_submitters(tx, course, None).await?;
     for student in rerecord(tx, course, None, None).await? {
         refresh_course_progress(tx, student, course, None).await?;
     }

@@ -537,6 +537,31 @@ pub(crate) async fn lock_progress(tx: &mut Tx, course: CourseId, student: UserId
     tx.lock(&progress_key(course, student)).await
 }
 
+/// Takes the progress lock (in one order) of every student with a submitted attempt in
+/// `course` (at `assessment` only, when given), listed on the trusted path; the students.
+pub(crate) async fn lock_submitters(
+    tx: &mut Tx,
+    course: CourseId,
+    assessment: Option<AssessmentId>,
+) -> Result<Vec<UserId>> {
+    tx.trusted().await?;
+    let students: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "select distinct student_id from public.assessment_attempts \
+          where course_id = $1 and ($2::uuid is null or assessment_id = $2) \
+            and submitted_at is not null order by student_id",
+    )
+    .bind(course.0)
+    .bind(assessment.map(|a| a.0))
+    .fetch_all(tx.conn())
+    .await?;
+    tx.set_actor_role().await?;
+    let students: Vec<UserId> = students.into_iter().map(UserId).collect();
+    for student in &students {
+        lock_progress(tx, course, *student).await?;
+    }
+    Ok(students)
+}
+
 /// [`lock_progress`] unless another transaction holds it: `false` then.
 pub(crate) async fn try_lock_progress(
     tx: &mut Tx,

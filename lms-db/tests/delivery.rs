@@ -12,7 +12,7 @@ use lms_core::repo::{AssessmentPatch, CoursePatch, Page};
 use lms_db::{AuditFilter, NewAccommodation};
 use serde_json::json;
 use sqlx::PgPool;
-use world::{answers, set_time_limit, world, World};
+use world::{answers, other_course, raw_as, set_time_limit, world, World};
 
 // helpers -------------------------------------------------------------------------------
 
@@ -68,25 +68,6 @@ async fn questions_seen(pool: &PgPool, student: UserId, quiz: AssessmentId) -> O
         .await
         .unwrap();
     q.map(|v| v.as_array().unwrap().len())
-}
-
-/// Runs `sql` as `user` through the API role; the error's SQLSTATE, or the rows touched.
-async fn raw_as(pool: &PgPool, user: UserId, sql: &str) -> Result<u64, String> {
-    let mut tx = pool.begin().await.unwrap();
-    world::common::act_as(
-        &mut tx,
-        "authenticated",
-        json!({"sub": user.0, "role": "authenticated"}),
-    )
-    .await;
-    match sqlx::query(sql).execute(&mut *tx).await {
-        Ok(done) => Ok(done.rows_affected()),
-        Err(e) => Err(e
-            .as_database_error()
-            .and_then(|d| d.code())
-            .map(|c| c.to_string())
-            .unwrap_or_default()),
-    }
 }
 
 fn accommodation(
@@ -751,18 +732,7 @@ async fn bad_accommodations_are_typed_errors_naming_the_field(pool: PgPool) {
     // an assessment of another course (another instructor's, which this one cannot see;
     // or one of this course, named with the other course)
     let theirs = w.lms.as_user(w.other_instructor);
-    let other_course = theirs
-        .create_course(lms_core::repo::NewCourse {
-            title: "Go".into(),
-            description: None,
-            instructor_id: w.other_instructor,
-            tags: vec![],
-            difficulty_level: None,
-            estimated_duration_minutes: None,
-        })
-        .await
-        .unwrap()
-        .id;
+    let other_course = other_course(&w).await;
     let other_exam = theirs
         .create_assessment(world::new_quiz(
             lms_core::repo::AssessmentOwner::Course(other_course),

@@ -23,20 +23,9 @@ fn extra_time(w: &world::World) -> lms_db::NewAccommodation {
 
 /// The world's student on the staff of another instructor's course, as a grader.
 async fn grader_elsewhere(w: &world::World) {
-    let theirs = w.lms.as_user(w.other_instructor);
-    let course = theirs
-        .create_course(lms_core::repo::NewCourse {
-            title: "Go".into(),
-            description: None,
-            instructor_id: w.other_instructor,
-            tags: vec![],
-            difficulty_level: None,
-            estimated_duration_minutes: None,
-        })
-        .await
-        .unwrap()
-        .id;
-    theirs
+    let course = world::other_course(w).await;
+    w.lms
+        .as_user(w.other_instructor)
         .add_staff(course, w.student, lms_core::model::StaffRole::Grader)
         .await
         .unwrap();
@@ -166,25 +155,15 @@ async fn erasing_a_student_removes_every_personal_row(pool: PgPool) {
     let erasure = me.erase_user(w.student, None).await.unwrap();
     assert_eq!(erasure.deleted["assessment_attempts"], 1);
     assert_eq!(erasure.deleted["accommodations"], 1);
-    // the audit trail of their accommodation keeps no trace of them
-    let traces = count(
-        &pool,
-        "select count(*) from audit_log where table_name = 'accommodations' \
-          and (old_data::text like '%' || $1::text || '%' \
-               or new_data::text like '%' || $1::text || '%')",
-        w.student.0,
-    )
-    .await;
-    assert_eq!(traces, 0);
-    let traces = count(
-        &pool,
-        "select count(*) from audit_log where table_name = 'course_staff' \
-          and (old_data::text like '%' || $1::text || '%' \
-               or new_data::text like '%' || $1::text || '%')",
-        w.student.0,
-    )
-    .await;
-    assert_eq!(traces, 0);
+    // the audit trails of their accommodation and staff membership keep no trace of them
+    for table in ["accommodations", "course_staff"] {
+        let sql = format!(
+            "select count(*) from audit_log where table_name = '{table}' \
+              and (old_data::text like '%' || $1::text || '%' \
+                   or new_data::text like '%' || $1::text || '%')"
+        );
+        assert_eq!(count(&pool, &sql, w.student.0).await, 0, "{table}");
+    }
     assert_eq!(erasure.deleted["profiles"], 1);
     for table in tables_about_users(&pool).await {
         let column = match table.as_str() {

@@ -9,7 +9,7 @@ use lms_core::model::*;
 use lms_core::repo::{AssessmentPatch, CoursePatch, LessonPatch, Page};
 use serde_json::json;
 use sqlx::PgPool;
-use world::{answers, user, world, World};
+use world::{answers, count_as, raw_as, user, world, World};
 
 /// The world, published, the student enrolled; `ta` a grader and `co` a co-instructor of
 /// its course (both instructors by role: staff need not be).
@@ -29,40 +29,6 @@ async fn staffed(pool: &PgPool) -> (World, UserId, UserId) {
         .await
         .unwrap();
     (w, ta, co)
-}
-
-/// Runs `sql` as `user` through the API role; the error's SQLSTATE, or the rows touched.
-async fn raw_as(pool: &PgPool, user: UserId, sql: &str) -> Result<u64, String> {
-    let mut tx = pool.begin().await.unwrap();
-    world::common::act_as(
-        &mut tx,
-        "authenticated",
-        json!({"sub": user.0, "role": "authenticated"}),
-    )
-    .await;
-    match sqlx::query(sql).execute(&mut *tx).await {
-        Ok(done) => Ok(done.rows_affected()),
-        Err(e) => Err(e
-            .as_database_error()
-            .and_then(|d| d.code())
-            .map(|c| c.to_string())
-            .unwrap_or_default()),
-    }
-}
-
-/// Counts the rows `sql` selects as `user`.
-async fn count_as(pool: &PgPool, user: UserId, sql: &str) -> i64 {
-    let mut tx = pool.begin().await.unwrap();
-    world::common::act_as(
-        &mut tx,
-        "authenticated",
-        json!({"sub": user.0, "role": "authenticated"}),
-    )
-    .await;
-    sqlx::query_scalar(&format!("select count(*) from ({sql}) t"))
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap()
 }
 
 fn title(t: &str) -> LessonPatch {

@@ -240,3 +240,55 @@ pub async fn someone_waits_for_a_lock(pool: &PgPool) -> bool {
     }
     false
 }
+
+/// Runs `sql` as `user` through the API role, as a direct client would, in a transaction
+/// rolled back afterwards; the error's SQLSTATE, or the rows touched.
+pub async fn raw_as(pool: &PgPool, user: UserId, sql: &str) -> Result<u64, String> {
+    let mut tx = pool.begin().await.unwrap();
+    common::act_as(
+        &mut tx,
+        "authenticated",
+        json!({"sub": user.0, "role": "authenticated"}),
+    )
+    .await;
+    match sqlx::query(sql).execute(&mut *tx).await {
+        Ok(done) => Ok(done.rows_affected()),
+        Err(e) => Err(e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.to_string())
+            .unwrap_or_default()),
+    }
+}
+
+/// Counts the rows `sql` selects as `user` through the API role.
+pub async fn count_as(pool: &PgPool, user: UserId, sql: &str) -> i64 {
+    let mut tx = pool.begin().await.unwrap();
+    common::act_as(
+        &mut tx,
+        "authenticated",
+        json!({"sub": user.0, "role": "authenticated"}),
+    )
+    .await;
+    sqlx::query_scalar(&format!("select count(*) from ({sql}) t"))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+}
+
+/// A course of the world's other instructor ("Go"), unpublished, empty.
+pub async fn other_course(w: &World) -> CourseId {
+    w.lms
+        .as_user(w.other_instructor)
+        .create_course(NewCourse {
+            title: "Go".into(),
+            description: None,
+            instructor_id: w.other_instructor,
+            tags: vec![],
+            difficulty_level: None,
+            estimated_duration_minutes: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
