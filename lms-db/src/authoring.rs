@@ -198,17 +198,13 @@ pub(crate) async fn staff_role(
     course: CourseId,
     user: UserId,
 ) -> Result<Option<StaffRole>> {
-    let role: Option<String> = sqlx::query_scalar(
-        "select role from public.course_staff where course_id = $1 and user_id = $2",
-    )
-    .bind(course.0)
-    .bind(user.0)
-    .fetch_optional(tx.conn())
-    .await?;
-    Ok(role.map(|r| match r.as_str() {
-        "co_instructor" => StaffRole::CoInstructor,
-        _ => StaffRole::Grader,
-    }))
+    let row =
+        sqlx::query("select role from public.course_staff where course_id = $1 and user_id = $2")
+            .bind(course.0)
+            .bind(user.0)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(row.map(|r| rows::named(&r, "role")).transpose()?)
 }
 
 impl Scope {

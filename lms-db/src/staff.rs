@@ -9,20 +9,17 @@ use sqlx::Row;
 
 use crate::authoring::{course, require_staff, Right};
 use crate::error::{Error, Result};
+use crate::rows;
 use crate::session::{Scope, Tx};
 
 /// Columns of `course_staff`.
 const STAFF: &str = "course_id, user_id, role, created_at, updated_at";
 
 fn staff_of(row: &sqlx::postgres::PgRow) -> sqlx::Result<CourseStaff> {
-    let role: String = row.try_get("role")?;
     Ok(CourseStaff {
         course_id: CourseId(row.try_get("course_id")?),
         user_id: UserId(row.try_get("user_id")?),
-        role: match role.as_str() {
-            "co_instructor" => StaffRole::CoInstructor,
-            _ => StaffRole::Grader,
-        },
+        role: rows::named(row, "role")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -64,7 +61,7 @@ impl Scope {
         let row = sqlx::query(&sql)
             .bind(course.0)
             .bind(user.0)
-            .bind(role.as_str())
+            .bind(rows::name_of(&role))
             .fetch_one(tx.conn())
             .await?;
         let member = staff_of(&row)?;
