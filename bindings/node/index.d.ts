@@ -1172,7 +1172,10 @@ export declare class Scope {
    * the gradebook and grades; no authoring).
    */
   addStaff(courseId: string, userId: string, role: StaffRole): Promise<CourseStaff>
-  /** Takes a user off a course's staff (the course's instructor, admins, the service). */
+  /**
+   * Takes a user off a course's staff (the course's instructor, admins, the service),
+   * or the caller off it (leaving).
+   */
   removeStaff(courseId: string, userId: string): Promise<void>
   /** A course's staff besides its instructor, as the actor may see them. */
   listStaff(courseId: string): Promise<CourseStaff[]>

@@ -53,8 +53,7 @@ fn accommodation_of(row: &sqlx::postgres::PgRow) -> sqlx::Result<StudentAccommod
             .map(AssessmentId),
         accommodation: Accommodation {
             extra_minutes: row.try_get("extra_minutes")?,
-            time_factor: delivery::Hundredths::from_f64(factor)
-                .unwrap_or(delivery::Hundredths::ONE),
+            time_factor: rows::hundredths("time_factor", factor)?,
             extra_attempts: row.try_get("extra_attempts")?,
             closes_at: row.try_get("closes_at")?,
             due_at: row.try_get("due_at")?,

@@ -340,6 +340,15 @@ impl From<sqlx::Error> for Error {
             ("23514", "enrollments_not_staff") => Error::Conflict {
                 reason: "a member of the course's staff cannot enrol in it".into(),
             },
+            ("23514", "enrollments_not_instructor") => Error::Conflict {
+                reason: "the course's instructor cannot enrol in it".into(),
+            },
+            ("23514", "course_staff_co_instructor_role") => Error::Conflict {
+                reason: "a co-instructor must be an instructor or an admin".into(),
+            },
+            ("23514", "courses_instructor_not_enrolled") => Error::Conflict {
+                reason: "a student of the course cannot become its instructor".into(),
+            },
             ("23503", "course_staff_user_id_fkey") => {
                 Error::invalid("course_staff", "user_id", "no user has this id")
             }

@@ -307,17 +307,20 @@ impl FromRow<'_, PgRow> for Db<Course> {
     }
 }
 
+/// A hundredths column read as `float8` (a percentage or a factor); a value that is no
+/// exact hundredth fails to decode rather than being silently replaced.
+pub(crate) fn hundredths(column: &str, value: f64) -> sqlx::Result<Hundredths> {
+    Hundredths::from_f64(value).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("{value} is not a number of hundredths").into(),
+    })
+}
+
 /// A late policy from the `late_deduction_percent` (as `float8`), `late_deduction_interval`
 /// and `late_floor_percent` (as `float8`) columns; `None` when unset.
 pub(crate) fn late_policy(row: &PgRow) -> sqlx::Result<Option<LatePolicy>> {
     let Some(deduction) = row.try_get::<Option<f64>, _>("late_deduction_percent")? else {
         return Ok(None);
-    };
-    let hundredths = |column: &str, value: f64| {
-        Hundredths::from_f64(value).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: column.to_owned(),
-            source: format!("{value} is not a percentage").into(),
-        })
     };
     Ok(Some(LatePolicy {
         deduction_percent: hundredths("late_deduction_percent", deduction)?,

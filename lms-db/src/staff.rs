@@ -10,7 +10,7 @@ use sqlx::Row;
 use crate::authoring::{course, require_staff, Right};
 use crate::error::{Error, Result};
 use crate::rows;
-use crate::session::{Scope, Tx};
+use crate::session::{Actor, Scope, Tx};
 
 /// Columns of `course_staff`.
 const STAFF: &str = "course_id, user_id, role, created_at, updated_at";
@@ -43,7 +43,8 @@ async fn staff_list(tx: &mut Tx, course: CourseId) -> Result<Vec<CourseStaff>> {
 impl Scope {
     /// Puts a user on a course's staff with `role`, or changes their role (the course's
     /// instructor, an admin or the service; not a co-instructor). A student of the course
-    /// cannot be on its staff, nor its instructor (`conflict`); a user who does not exist
+    /// cannot be on its staff, nor its instructor, and a co-instructor is an instructor
+    /// or an admin by their profile's role (each `conflict`); a user who does not exist
     /// is `invalid_document` on `user_id`. Audited.
     pub async fn add_staff(
         &self,
@@ -69,14 +70,19 @@ impl Scope {
         Ok(member)
     }
 
-    /// Takes a user off a course's staff (the course's instructor, an admin or the
-    /// service). `not_found` when they are not on it.
-    pub async fn remove_staff(&self, course: CourseId, user: UserId) -> Result<()> {
+    /// Takes a user off a course's staff: the course's instructor, an admin or the
+    /// service remove anyone, a member themselves (leaving). `not_found` when they are
+    /// not on it.
+    pub async fn remove_staff(&self, course_id: CourseId, user: UserId) -> Result<()> {
         let mut tx = self.begin().await?;
-        require_staff(&mut tx, course, Right::Own, "manage the staff of").await?;
+        if tx.actor() == Actor::User(user) {
+            course(&mut tx, course_id).await?;
+        } else {
+            require_staff(&mut tx, course_id, Right::Own, "manage the staff of").await?;
+        }
         let done =
             sqlx::query("delete from public.course_staff where course_id = $1 and user_id = $2")
-                .bind(course.0)
+                .bind(course_id.0)
                 .bind(user.0)
                 .execute(tx.conn())
                 .await?;

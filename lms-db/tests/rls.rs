@@ -196,7 +196,7 @@ fn touch(table: &str) -> &'static str {
         "learning_progress" => "update learning_progress set time_spent = 1",
         "knowledge_models" => "update knowledge_models set prior = 0.3",
         "accommodations" => "update accommodations set extra_minutes = 5",
-        "course_staff" => "update course_staff set role = 'co_instructor'",
+        "course_staff" => "update course_staff set role = 'grader'",
         "learning_activity" => "update learning_activity set seconds = 99999",
         "assessment_item_responses" => "update assessment_item_responses set points = '{9}'",
         _ => unreachable!("{table}"),
@@ -357,15 +357,15 @@ fn matrix() -> Matrix {
         "profiles",
         Select,
         Instructor,
-        "own; students enrolled in own courses",
+        "own; students and staff of own courses",
         &[
-            ("select count(*) from profiles", rows(2)),
+            ("select count(*) from profiles", rows(3)),
             (
-                "select count(*) from profiles where id in ('{i1}', '{s1}')",
-                rows(2),
+                "select count(*) from profiles where id in ('{i1}', '{s1}', '{i2}')",
+                rows(3),
             ),
             (
-                "select count(*) from profiles where id in ('{s2}', '{i2}', '{admin}')",
+                "select count(*) from profiles where id in ('{s2}', '{admin}')",
                 rows(0),
             ),
         ],
@@ -1354,8 +1354,8 @@ fn matrix() -> Matrix {
         &[("delete from accommodations", rows(2))],
     );
 
-    // course_staff (20261202000015): managed by the course's owner and admins, read by
-    // the member and the course's staff
+    // course_staff (20261202000015, 20261203000016): managed by the course's owner and
+    // admins, read by the member and the course's staff; a member may leave
     let table = "course_staff";
     let select = "select count(*) from course_staff";
     m.cell(table, Select, Student, "own", &[(select, rows(0))]);
@@ -1365,7 +1365,7 @@ fn matrix() -> Matrix {
         table,
         Delete,
         Student,
-        "✗",
+        "own membership (leaving)",
         &[("delete from course_staff", rows(0))],
     );
     m.cell(

@@ -11,8 +11,9 @@ use serde_json::json;
 use sqlx::PgPool;
 use world::{answers, count_as, raw_as, user, world, World};
 
-/// The world, published, the student enrolled; `ta` a grader and `co` a co-instructor of
-/// its course (both instructors by role: staff need not be).
+/// The world, published, the student enrolled; `ta` a grader (a student by their
+/// profile's role: a teaching assistant) and `co` a co-instructor (an instructor by role,
+/// as a co-instructor must be) of its course.
 async fn staffed(pool: &PgPool) -> (World, UserId, UserId) {
     let w = world(pool.clone(), true).await;
     w.lms.as_user(w.student).enroll(w.course).await.unwrap();
@@ -344,4 +345,173 @@ async fn nobody_grades_their_own_attempt(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(graded.score, Some(50));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_membership_checks_tell_an_outsider_nothing(pool: PgPool) {
+    // the checks run after the policies: an outsider probing whether the student is
+    // enrolled in the course (or the instructor owns it) is refused like any other insert
+    let (w, ta, _) = staffed(&pool).await;
+    let outsider = user(&pool, "probe@example.org", "instructor").await;
+    for probed in [w.student, w.instructor, ta, w.other_student] {
+        let sql = format!(
+            "insert into course_staff (course_id, user_id, role) values ('{}', '{probed}', 'grader')",
+            w.course
+        );
+        assert_eq!(raw_as(&pool, outsider, &sql).await, Err("42501".into()));
+        assert_eq!(raw_as(&pool, w.student, &sql).await, Err("42501".into()));
+    }
+    // the owner, whom the policies let in, is told why
+    let sql = format!(
+        "insert into course_staff (course_id, user_id, role) values ('{}', '{}', 'grader')",
+        w.course, w.student
+    );
+    assert_eq!(raw_as(&pool, w.instructor, &sql).await, Err("23514".into()));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_co_instructor_is_an_instructor_by_role(pool: PgPool) {
+    let (w, ta, _) = staffed(&pool).await;
+    let owner = w.lms.as_user(w.instructor);
+    // the grader is a student by role: not made a co-instructor, through the library or
+    // in raw SQL, their role unchanged
+    let e = owner
+        .add_staff(w.course, ta, StaffRole::CoInstructor)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "conflict", "{e}");
+    assert!(e.to_string().contains("co-instructor"), "{e}");
+    let sql = format!("update course_staff set role = 'co_instructor' where user_id = '{ta}'");
+    assert_eq!(raw_as(&pool, w.instructor, &sql).await, Err("23514".into()));
+    let staff = owner.list_staff(w.course).await.unwrap();
+    let role = staff.iter().find(|m| m.user_id == ta).unwrap().role;
+    assert_eq!(role, StaffRole::Grader);
+    // an admin may co-instruct
+    owner
+        .add_staff(w.course, w.admin, StaffRole::CoInstructor)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_member_leaves_the_staff(pool: PgPool) {
+    let (w, ta, co) = staffed(&pool).await;
+    // a grader leaves through the library, the co-instructor in raw SQL; neither removes
+    // the other
+    let e = w
+        .lms
+        .as_user(ta)
+        .remove_staff(w.course, co)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    let sql = format!("delete from course_staff where user_id = '{ta}'");
+    assert_eq!(raw_as(&pool, co, &sql).await, Ok(0));
+    w.lms.as_user(ta).remove_staff(w.course, ta).await.unwrap();
+    let sql = format!("delete from course_staff where user_id = '{co}'");
+    assert_eq!(raw_as(&pool, co, &sql).await, Ok(1));
+    let e = w
+        .lms
+        .as_user(ta)
+        .remove_staff(w.course, ta)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "not_found", "{e}");
+    assert_eq!(
+        w.lms
+            .as_user(w.instructor)
+            .list_staff(w.course)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_course_team_reads_each_others_profiles(pool: PgPool) {
+    let (w, ta, co) = staffed(&pool).await;
+    let sql = |id: UserId| format!("select 1 from profiles where id = '{id}'");
+    for (reader, read) in [
+        (w.instructor, ta),
+        (w.instructor, co),
+        (ta, w.instructor),
+        (ta, co),
+    ] {
+        assert_eq!(
+            count_as(&pool, reader, &sql(read)).await,
+            1,
+            "{reader} reads {read}"
+        );
+    }
+    // the staff read the students (as before); the students read no staff, another
+    // course's instructor no one of this team
+    assert_eq!(count_as(&pool, ta, &sql(w.student)).await, 1);
+    for (reader, read) in [
+        (w.student, ta),
+        (w.student, w.instructor),
+        (w.other_instructor, ta),
+        (w.other_instructor, w.instructor),
+    ] {
+        assert_eq!(
+            count_as(&pool, reader, &sql(read)).await,
+            0,
+            "{reader} reads {read}"
+        );
+    }
+    // who left the staff reads the team no more
+    w.lms.as_user(ta).remove_staff(w.course, ta).await.unwrap();
+    assert_eq!(count_as(&pool, ta, &sql(co)).await, 0);
+    assert_eq!(count_as(&pool, w.instructor, &sql(ta)).await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_owner_is_no_student_of_their_course(pool: PgPool) {
+    let (w, _, co) = staffed(&pool).await;
+    let e = w
+        .lms
+        .as_user(w.instructor)
+        .enroll(w.course)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "conflict", "{e}");
+    let sql = format!(
+        "insert into enrollments (student_id, course_id) values ('{}', '{}')",
+        w.instructor, w.course
+    );
+    assert_eq!(raw_as(&pool, w.instructor, &sql).await, Err("23514".into()));
+    // a handover to a co-instructor: they own the course and leave its staff
+    let admin = w.lms.as_user(w.admin);
+    let gone = admin.erase_user(w.instructor, Some(co)).await.unwrap();
+    assert_eq!(gone.transferred_courses, 1);
+    let staff = admin.list_staff(w.course).await.unwrap();
+    assert!(staff.iter().all(|m| m.user_id != co), "{staff:?}");
+    let e = w.lms.as_user(co).enroll(w.course).await.unwrap_err();
+    assert_eq!(e.code(), "conflict", "{e}");
+    w.lms
+        .as_user(co)
+        .add_staff(w.course, w.other_instructor, StaffRole::Grader)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_student_of_the_course_does_not_inherit_it(pool: PgPool) {
+    // an instructor by role enrolled in the course as a student: no successor of its
+    // owner; nothing is erased
+    let (w, _, _) = staffed(&pool).await;
+    w.lms
+        .as_user(w.other_instructor)
+        .enroll(w.course)
+        .await
+        .unwrap();
+    let admin = w.lms.as_user(w.admin);
+    let e = admin
+        .erase_user(w.instructor, Some(w.other_instructor))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "conflict", "{e}");
+    assert!(e.to_string().contains("become its instructor"), "{e}");
+    let course = admin.get_course(w.course).await.unwrap();
+    assert_eq!(course.instructor_id, w.instructor);
 }

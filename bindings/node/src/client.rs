@@ -1144,7 +1144,8 @@ impl Scope {
         })
     }
 
-    /// Takes a user off a course's staff (the course's instructor, admins, the service).
+    /// Takes a user off a course's staff (the course's instructor, admins, the service),
+    /// or the caller off it (leaving).
     #[napi(ts_return_type = "Promise<void>")]
     pub fn remove_staff<'env>(
         &self,

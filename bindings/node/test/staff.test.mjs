@@ -48,3 +48,16 @@ test('staff are not students of their course', async (t) => {
   const dean = await refused(owner.addStaff(w.course, w.otherStudent, 'dean'), 'LMS_INVALID_ARGUMENT')
   assert.match(dean.message, /role/)
 })
+
+test('a grader leaves and a co-instructor is an instructor', async (t) => {
+  const w = await world(t)
+  const owner = w.client.asUser(w.instructor)
+  const ta = w.otherStudent
+  await owner.addStaff(w.course, ta, 'grader')
+  const e = await refused(owner.addStaff(w.course, ta, 'co_instructor'), 'LMS_CONFLICT')
+  assert.match(e.message, /co-instructor/)
+  const grader = w.client.asUser(ta)
+  await grader.removeStaff(w.course, ta)
+  assert.deepEqual(await owner.listStaff(w.course), [])
+  await refused(grader.gradebook(w.course), 'LMS_FORBIDDEN')
+})

@@ -962,7 +962,8 @@ impl Scope {
         })
     }
 
-    /// Takes a user off a course's staff (the course's instructor, admins, the service).
+    /// Takes a user off a course's staff (the course's instructor, admins, the service),
+    /// or the caller off it (leaving).
     fn remove_staff<'py>(
         &self,
         py: Python<'py>,

@@ -60,3 +60,16 @@ def test_staff_are_not_students_of_their_course(world: World) -> None:
         world.client.as_user(world.other_student).enroll(world.course)
     with pytest.raises(ValueError, match="role"):
         owner.add_staff(world.course, world.other_student, "dean")
+
+
+def test_a_grader_leaves_and_a_co_instructor_is_an_instructor(world: World) -> None:
+    owner = world.client.as_user(world.instructor)
+    ta = world.other_student
+    owner.add_staff(world.course, ta, "grader")
+    with pytest.raises(lms.Conflict, match="co-instructor"):
+        owner.add_staff(world.course, ta, "co_instructor")
+    grader = world.client.as_user(ta)
+    grader.remove_staff(world.course, ta)
+    assert owner.list_staff(world.course) == []
+    with pytest.raises(lms.Forbidden):
+        grader.gradebook(world.course)
