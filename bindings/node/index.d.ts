@@ -375,6 +375,68 @@ export interface Profile {
   updatedAt: Timestamp
 }
 
+/** A group of a grading scheme: its weight among the groups, and how many of its lowest
+ * grades are dropped. */
+export interface GradeGroup {
+  name: string
+  weight: number
+  drop_lowest?: number
+}
+
+/** How one assessment counts: its group (by name) and its weight (default 1). */
+export interface GradedAssessment {
+  assessment_id: Id
+  group?: string
+  weight?: number
+}
+
+/** A course's grading scheme, a document (snake_case keys, as stored); `{}`: every
+ * assessment counts alike. */
+export interface GradingScheme {
+  groups?: GradeGroup[]
+  assessments?: GradedAssessment[]
+}
+
+/** A group's grades within a course grade. */
+export interface GroupGrade {
+  name: string
+  weight: number
+  currentPercent: number | null
+  finalPercent: number | null
+  /** Dropped from the current grade. */
+  dropped: Id[]
+  /** Dropped from the final grade. */
+  finalDropped: Id[]
+  counted: number
+  graded: number
+}
+
+/** A course grade: `currentPercent` over graded work, `finalPercent` with ungraded work
+ * as 0 (each null when nothing counts), and each group's. */
+export interface CourseGrade {
+  currentPercent: number | null
+  finalPercent: number | null
+  counted: number
+  graded: number
+  groups: GroupGrade[]
+}
+
+/** One student's course grade, with their name to show. */
+export interface StudentCourseGrade extends CourseGrade {
+  studentId: Id
+  studentName: string | null
+  studentEmail: string | null
+}
+
+/** One page of a course's grades. */
+export interface CourseGrades {
+  courseId: Id
+  grades: StudentCourseGrade[]
+  nextOffset: number | null
+  total: number
+  version: string
+}
+
 export interface Course {
   id: Id
   title: string
@@ -387,6 +449,8 @@ export interface Course {
   isPublished: boolean
   /** The late policy of every assessment without its own. */
   latePolicy: LatePolicy | null
+  /** How its assessments make its grade. */
+  gradingScheme: GradingScheme
   createdAt: Timestamp
   updatedAt: Timestamp
 }
@@ -763,6 +827,8 @@ export interface Gradebook {
   entries: GradebookEntry[]
   nextOffset: number | null
   total: number
+  /** The course grade of each student of the page. */
+  courseGrades: StudentCourseGrade[]
   version: string
 }
 
@@ -774,6 +840,8 @@ export interface DashboardCourse {
   completedAt: Timestamp | null
   completionPercentage: number
   lastAccessed: Timestamp | null
+  /** The student's grade in the course. */
+  grade: CourseGrade
 }
 
 /** The acting student's dashboard; `version` changes when its content does. */
@@ -1180,6 +1248,18 @@ export declare class Scope {
   /** A course's staff besides its instructor, as the actor may see them. */
   listStaff(courseId: string): Promise<CourseStaff[]>
   /**
+   * Sets how a course's assessments make its grade (its authors, admins, the
+   * service): a grading-scheme document, `{groups: [{name, weight, drop_lowest}],
+   * assessments: [{assessment_id, group, weight}]}` (`{}`: every assessment counts
+   * alike), validated against the course. Returns the course.
+   */
+  setGradingScheme(courseId: string, scheme: GradingScheme): Promise<Course>
+  /**
+   * One page of a course's grades, a grade per enrolled student by name: `{courseId,
+   * grades, nextOffset, total, version}` (the course's staff, admins, the service).
+   */
+  courseGrades(courseId: string, options?: PageOptions | undefined | null): Promise<CourseGrades>
+  /**
    * Sets a student's accommodation at one assessment (`assessmentId`) or every
    * assessment of the course (the course's instructor, admins, the service): extra
    * minutes or a time factor, extra attempts, a later close and due time. Replaces the
@@ -1266,7 +1346,7 @@ export declare class Scope {
   recordFailedSignIn(email: string, reason: string): Promise<number>
   /**
    * One page of a course's gradebook: `{courseId, entries, nextOffset, total,
-   * version}`.
+   * courseGrades, version}` (the course grade of each student of the page).
    */
   gradebook(courseId: string, options?: PageOptions | undefined | null): Promise<Gradebook>
   /** The acting student's dashboard: `{studentId, courses, assessments, version}`. */

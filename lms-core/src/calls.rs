@@ -22,6 +22,7 @@ use crate::documents::{
     KnowledgeProfile, LearningPreferences, ProgressData, Question, QuestionSet, RoadmapData,
     StudentQuestionSet,
 };
+use crate::grading::{course_grade, CourseGrade, GradeItem, GradingScheme};
 use crate::model::{
     Assessment, ContentBlock, ContentType, Course, Lesson, LessonId, ProgressStatus,
 };
@@ -40,7 +41,7 @@ use crate::{Error, Result};
 /// export, lists of problems, counts keyed by table name. The bindings turn the other
 /// fields into their language's idioms (ids, times, camelCase names) and leave these, and
 /// everything inside them, as they are.
-pub const VERBATIM_FIELDS: [&str; 15] = [
+pub const VERBATIM_FIELDS: [&str; 16] = [
     "content",
     "metadata",
     "questions",
@@ -51,6 +52,7 @@ pub const VERBATIM_FIELDS: [&str; 15] = [
     "progress_data",
     "learning_preferences",
     "knowledge_profile",
+    "grading_scheme",
     "old_data",
     "new_data",
     "tables",
@@ -83,7 +85,7 @@ pub fn read_changes<T: DeserializeOwned>(
 
 /// The names of the documents [`validate`] and [`json_schema`] know, as
 /// [`Document::NAME`]s.
-pub const DOCUMENTS: [&str; 11] = [
+pub const DOCUMENTS: [&str; 12] = [
     LearningPreferences::NAME,
     KnowledgeProfile::NAME,
     ContentData::NAME,
@@ -95,6 +97,7 @@ pub const DOCUMENTS: [&str; 11] = [
     RoadmapData::NAME,
     ProgressData::NAME,
     StudentQuestionSet::NAME,
+    GradingScheme::NAME,
 ];
 
 fn unknown_document(name: &str) -> Error {
@@ -132,6 +135,7 @@ pub fn validate(document: &str, value: &Value) -> Result<Value> {
         RoadmapData::NAME => normalized::<RoadmapData>(value),
         ProgressData::NAME => normalized::<ProgressData>(value),
         StudentQuestionSet::NAME => normalized::<StudentQuestionSet>(value),
+        GradingScheme::NAME => normalized::<GradingScheme>(value),
         other => Err(unknown_document(other)),
     }
 }
@@ -150,6 +154,7 @@ pub fn json_schema(document: &str) -> Result<Value> {
         RoadmapData::NAME => documents::json_schema::<RoadmapData>(),
         ProgressData::NAME => documents::json_schema::<ProgressData>(),
         StudentQuestionSet::NAME => documents::json_schema::<StudentQuestionSet>(),
+        GradingScheme::NAME => documents::json_schema::<GradingScheme>(),
         other => return Err(unknown_document(other)),
     })
 }
@@ -367,6 +372,13 @@ pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> Re
     }
     rules.schedule.check("rules")?;
     Ok(delivery::accommodate(rules, accommodations))
+}
+
+/// A student's course grade from their assessments' grades by a course's grading
+/// scheme, validated first ([`crate::grading::course_grade`]).
+pub fn grade_course(scheme: &Value, items: &[GradeItem]) -> Result<CourseGrade> {
+    let scheme = GradingScheme::validate(scheme)?;
+    Ok(course_grade(&scheme, items))
 }
 
 /// What a late policy leaves of `points_earned` of `total_points` submitted
@@ -691,7 +703,7 @@ fn json<T: Serialize>(value: T) -> Result<Value> {
 }
 
 /// Every function [`call`] knows.
-pub const FUNCTIONS: [&str; 31] = [
+pub const FUNCTIONS: [&str; 32] = [
     "validate",
     "json_schema",
     "validate_content",
@@ -704,6 +716,7 @@ pub const FUNCTIONS: [&str; 31] = [
     "submission",
     "accommodate",
     "record_late",
+    "course_grade",
     "grade",
     "grade_attempts",
     "unlocked",
@@ -836,6 +849,14 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
                 late,
                 passing,
             )?)
+        }
+        "course_grade" => {
+            let scheme = match a.value("scheme") {
+                Value::Null => Value::Object(Default::default()),
+                v => v,
+            };
+            let items: Vec<GradeItem> = a.or("items", Vec::new())?;
+            json(grade_course(&scheme, &items)?)
         }
         "grade" => {
             let method: GradingMethod = a.or("method", GradingMethod::default())?;

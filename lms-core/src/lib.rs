@@ -12,6 +12,7 @@ pub mod calls;
 pub mod delivery;
 pub mod documents;
 pub mod error;
+pub mod grading;
 pub mod model;
 pub mod prerequisites;
 pub mod progress;

@@ -256,6 +256,10 @@ pub struct Course {
     /// late, nothing is deducted.
     #[serde(default)]
     pub late_policy: Option<crate::delivery::LatePolicy>,
+    /// How its assessments make its grade ([`crate::grading`]); the empty scheme
+    /// counts every assessment alike.
+    #[serde(default)]
+    pub grading_scheme: crate::grading::GradingScheme,
     /// When the row was created.
     pub created_at: DateTime<Utc>,
     /// When the row was last changed.

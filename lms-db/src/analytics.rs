@@ -6,6 +6,7 @@
 //! rows the query wants and no others (see `benches/rls.rs`).
 
 use chrono::{DateTime, Utc};
+use lms_core::grading::CourseGrade;
 use lms_core::model::{AssessmentId, CourseId, UserId};
 use serde::Serialize;
 use sqlx::postgres::PgRow;
@@ -16,6 +17,7 @@ use lms_core::repo::{Page, Paged};
 
 use crate::authoring::{require_staff, Right};
 use crate::error::Result;
+use crate::grades::{gradings, student_grades, StudentCourseGrade};
 use crate::learning::student_of;
 use crate::session::Scope;
 
@@ -198,6 +200,9 @@ pub struct Gradebook {
     pub next_offset: Option<u32>,
     /// Lines in all pages.
     pub total: u64,
+    /// The course grade of each student of the page, in the page's order
+    /// ([`Scope::course_grades`] has every enrolled student's).
+    pub course_grades: Vec<StudentCourseGrade>,
     /// A digest of this page's content: equal versions, equal pages (an `ETag`).
     pub version: String,
 }
@@ -226,6 +231,9 @@ pub struct DashboardCourse {
     pub completion_percentage: i32,
     /// When the student last opened one of its lessons.
     pub last_accessed: Option<DateTime<Utc>>,
+    /// The student's grade in the course by its grading scheme
+    /// ([`lms_core::grading::course_grade`]).
+    pub grade: CourseGrade,
 }
 
 impl FromRow<'_, PgRow> for DashboardCourse {
@@ -237,6 +245,7 @@ impl FromRow<'_, PgRow> for DashboardCourse {
             completed_at: row.try_get("completed_at")?,
             completion_percentage: row.try_get("completion_percentage")?,
             last_accessed: row.try_get("last_accessed")?,
+            grade: CourseGrade::default(),
         })
     }
 }
@@ -293,15 +302,30 @@ impl Scope {
                 .await?,
             );
         }
+        let mut students = Vec::new();
+        for e in &entries {
+            if !students
+                .iter()
+                .any(|(id, _, _)| *id == e.summary.student_id)
+            {
+                students.push((
+                    e.summary.student_id,
+                    e.student_name.clone(),
+                    e.student_email.clone(),
+                ));
+            }
+        }
+        let course_grades = student_grades(&mut tx, course_id, students).await?;
         tx.commit().await?;
         let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
         let paged = Paged::counted(entries, page, total);
-        let version = version_of(&(&paged.items, total, page));
+        let version = version_of(&(&paged.items, &course_grades, total, page));
         Ok(Gradebook {
             course_id,
             entries: paged.items,
             next_offset: paged.next_offset,
             total,
+            course_grades,
             version,
         })
     }
@@ -310,7 +334,7 @@ impl Scope {
     pub async fn student_dashboard(&self) -> Result<StudentDashboard> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let courses = sqlx::query_as::<_, DashboardCourse>(queries::DASHBOARD_COURSES)
+        let mut courses = sqlx::query_as::<_, DashboardCourse>(queries::DASHBOARD_COURSES)
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;
@@ -318,6 +342,20 @@ impl Scope {
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;
+        if !courses.is_empty() {
+            let ids: Vec<Uuid> = courses.iter().map(|c| c.course_id.0).collect();
+            let schemes = gradings(&mut tx, &ids).await?;
+            for course in &mut courses {
+                if let Some(grading) = schemes.get(&course.course_id) {
+                    course.grade = grading.grade(|a| {
+                        assessments
+                            .iter()
+                            .find(|s| s.assessment_id == a && s.course_id == course.course_id)
+                            .and_then(|s| s.best_score)
+                    });
+                }
+            }
+        }
         tx.commit().await?;
         let version = version_of(&(&courses, &assessments));
         Ok(StudentDashboard {

@@ -11,8 +11,8 @@
 
 use futures_util::TryStreamExt;
 use lms_core::documents::{
-    Answers, BlockMetadata, ContentData, Document, Feedback, InvalidDocument, KnowledgeProfile,
-    LearningPreferences, Problem, ProgressData, QuestionSet, RoadmapData,
+    Answers, BlockMetadata, ContentData, Document, Feedback, GradingScheme, InvalidDocument,
+    KnowledgeProfile, LearningPreferences, Problem, ProgressData, QuestionSet, RoadmapData,
 };
 use lms_core::model::ContentType;
 use serde::Serialize;
@@ -34,7 +34,7 @@ pub struct DocumentColumn {
 }
 
 /// Every document column of the schema (the table of `lms_core::documents`).
-pub const DOCUMENT_COLUMNS: [DocumentColumn; 10] = [
+pub const DOCUMENT_COLUMNS: [DocumentColumn; 11] = [
     column(
         "profiles",
         "learning_preferences",
@@ -49,6 +49,7 @@ pub const DOCUMENT_COLUMNS: [DocumentColumn; 10] = [
     column("enrollments", "progress", ProgressData::NAME),
     column("personalized_roadmaps", "roadmap_data", RoadmapData::NAME),
     column("learning_progress", "progress_data", ProgressData::NAME),
+    column("courses", "grading_scheme", GradingScheme::NAME),
 ];
 
 const fn column(
@@ -163,6 +164,7 @@ fn validate(
         }
         ("content_blocks", "metadata") => normalized::<BlockMetadata>(value),
         ("assessments", "questions") => normalized::<QuestionSet>(value),
+        ("courses", "grading_scheme") => normalized::<GradingScheme>(value),
         ("assessment_attempts", "answers") => normalized::<Answers>(value),
         ("assessment_attempts", "feedback") => normalized::<Feedback>(value),
         ("personalized_roadmaps", _) => normalized::<RoadmapData>(value),

@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use lms_core::attempts::AttemptHistory;
 use lms_core::delivery::{Hundredths, LatePolicy, Schedule};
-use lms_core::documents::Document;
+use lms_core::documents::{Document, GradingScheme};
 use lms_core::model::*;
 use lms_core::repo::Page;
 use serde::Serialize;
@@ -286,7 +286,7 @@ impl FromRow<'_, PgRow> for Db<Profile> {
 pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_assessment_id, \
     tags, difficulty_level::text as difficulty_level, estimated_duration, is_published, \
     late_deduction_percent::float8 as late_deduction_percent, late_deduction_interval, \
-    late_floor_percent::float8 as late_floor_percent, created_at, updated_at";
+    late_floor_percent::float8 as late_floor_percent, grading_scheme, created_at, updated_at";
 
 impl FromRow<'_, PgRow> for Db<Course> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -301,6 +301,9 @@ impl FromRow<'_, PgRow> for Db<Course> {
             estimated_duration_minutes: row.try_get("estimated_duration")?,
             is_published: row.try_get("is_published")?,
             late_policy: late_policy(row)?,
+            grading_scheme: row
+                .try_get::<sqlx::types::Json<GradingScheme>, _>("grading_scheme")?
+                .0,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }))

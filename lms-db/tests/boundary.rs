@@ -489,10 +489,11 @@ async fn gated_columns(pool: &PgPool) -> Vec<String> {
     gated
 }
 
-const GATED: [&str; 4] = [
+const GATED: [&str; 5] = [
     "assessments.questions",
     "content_blocks.content",
     "content_blocks.metadata",
+    "courses.grading_scheme",
     "profiles.learning_preferences",
 ];
 

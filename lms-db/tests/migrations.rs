@@ -160,8 +160,9 @@ async fn migrations_create_every_table_and_enum(pool: PgPool) {
 async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
     let spec: &[(&str, &str)] = &[
         ("profiles", "id uuid, email text, role user_role, first_name text, last_name text, avatar_url text, learning_preferences jsonb, knowledge_profile jsonb, created_at timestamptz, updated_at timestamptz"),
-        // the late policy is not in the spec (20261202000014)
-        ("courses", "id uuid, title text, description text, instructor_id uuid, final_assessment_id uuid, tags _text, difficulty_level difficulty_level, estimated_duration int4, is_published bool, created_at timestamptz, updated_at timestamptz, late_deduction_percent numeric, late_deduction_interval text, late_floor_percent numeric"),
+        // the late policy (20261202000014) and the grading scheme (20261203000017) are not
+        // in the spec
+        ("courses", "id uuid, title text, description text, instructor_id uuid, final_assessment_id uuid, tags _text, difficulty_level difficulty_level, estimated_duration int4, is_published bool, created_at timestamptz, updated_at timestamptz, late_deduction_percent numeric, late_deduction_interval text, late_floor_percent numeric, grading_scheme jsonb"),
         ("lessons", "id uuid, course_id uuid, title text, description text, order_index int4, learning_objectives _text, estimated_duration int4, assessment_id uuid, prerequisites _uuid, is_published bool, created_at timestamptz, updated_at timestamptz"),
         ("content_blocks", "id uuid, lesson_id uuid, type content_type, content jsonb, order_index int4, metadata jsonb, created_at timestamptz, updated_at timestamptz"),
         ("enrollments", "id uuid, student_id uuid, course_id uuid, enrolled_at timestamptz, completed_at timestamptz, progress jsonb"),

@@ -1173,6 +1173,46 @@ impl Scope {
         run(env, &self.shared, async move { s.list_staff(key).await })
     }
 
+    // grades --------------------------------------------------------------------------
+
+    /// Sets how a course's assessments make its grade (its authors, admins, the
+    /// service): a grading-scheme document, `{groups: [{name, weight, drop_lowest}],
+    /// assessments: [{assessment_id, group, weight}]}` (`{}`: every assessment counts
+    /// alike), validated against the course. Returns the course.
+    #[napi(ts_return_type = "Promise<Course>")]
+    pub fn set_grading_scheme<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        #[napi(ts_arg_type = "GradingScheme")] scheme: Unknown<'_>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let scheme = from_js(env, "scheme", scheme)?;
+        let s = self.scope.clone();
+        run(env, &self.shared, async move {
+            s.set_grading_scheme(key, &scheme).await
+        })
+    }
+
+    /// One page of a course's grades, a grade per enrolled student by name: `{courseId,
+    /// grades, nextOffset, total, version}` (the course's staff, admins, the service).
+    #[napi(ts_return_type = "Promise<CourseGrades>")]
+    pub fn course_grades<'env>(
+        &self,
+        env: &'env Env,
+        course_id: String,
+        options: Option<PageOptions>,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = CourseId(id(env, "courseId", &course_id)?);
+        let p = options.map_or(Ok(Page::default()), |o| page(env, o.limit, o.offset))?;
+        let s = self.scope.clone();
+        run(
+            env,
+            &self.shared,
+            async move { s.course_grades(key, p).await },
+        )
+    }
+
     // delivery ------------------------------------------------------------------------
 
     /// Sets a student's accommodation at one assessment (`assessmentId`) or every
@@ -1625,7 +1665,7 @@ impl Scope {
     // read models --------------------------------------------------------------------
 
     /// One page of a course's gradebook: `{courseId, entries, nextOffset, total,
-    /// version}`.
+    /// courseGrades, version}` (the course grade of each student of the page).
     #[napi(ts_return_type = "Promise<Gradebook>")]
     pub fn gradebook<'env>(
         &self,

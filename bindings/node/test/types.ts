@@ -82,7 +82,18 @@ async function submit(url: string, userId: string, assessmentId: string): Promis
     const unlocked: string[] = submitted.unlockedLessons
     const book = await me.gradebook(attempt.assessmentId, { limit: 50, offset: 0 })
     const best: number | null = book.entries[0]?.bestScore ?? null
+    const current: number | null = book.courseGrades[0]?.currentPercent ?? null
     const course = await me.updateCourse('00000000-0000-4000-8000-000000000001', { title: 'New', description: null })
+    const graded = await me.setGradingScheme(course.id, {
+      groups: [{ name: 'Homework', weight: 40, drop_lowest: 1 }],
+      assessments: [{ assessment_id: attempt.assessmentId, group: 'Homework' }],
+    })
+    const groups: number = graded.gradingScheme.groups?.length ?? 0
+    // @ts-expect-error: a grading scheme's keys are a document's, snake_case
+    await me.setGradingScheme(course.id, { groups: [{ name: 'A', weight: 1, dropLowest: 1 }] })
+    const grades = await me.courseGrades(course.id, { limit: 10 })
+    const dropped: string[] = grades.grades[0]?.groups[0]?.finalDropped ?? []
+    void current, groups, dropped
     // @ts-expect-error: a misspelt change is caught before it runs
     await me.updateCourse(course.id, { titel: 'typo' })
     void titles, next, deadline, unlocked, best

@@ -405,6 +405,16 @@ fn dashboard_course_sample() -> lms_db::DashboardCourse {
         completed_at: None,
         completion_percentage: 0,
         last_accessed: None,
+        grade: Default::default(),
+    }
+}
+
+fn course_grade_sample() -> lms_db::StudentCourseGrade {
+    lms_db::StudentCourseGrade {
+        student_id: UserId(uuid::Uuid::nil()),
+        student_name: None,
+        student_email: None,
+        grade: Default::default(),
     }
 }
 
@@ -985,6 +995,67 @@ impl Scope {
         })
     }
 
+    // grades --------------------------------------------------------------------------
+
+    /// Sets how a course's assessments make its grade (its authors, admins, the
+    /// service): a grading-scheme document, `{"groups": [{"name", "weight",
+    /// "drop_lowest"}], "assessments": [{"assessment_id", "group", "weight"}]}`
+    /// (`{}`: every assessment counts alike), validated against the course. Returns the
+    /// course.
+    fn set_grading_scheme<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        scheme: Json,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.set_grading_scheme(CourseId(course_id.0), &scheme.0).await
+        })
+    }
+
+    /// Every enrolled student's course grade as columns (`{"student_id": [...],
+    /// "current_percent": [...], "final_percent": [...], "groups": [...], …}`, for
+    /// `pandas.DataFrame` / `polars.DataFrame`): every page (the course's staff, admins,
+    /// the service).
+    fn course_grades<'py>(&self, py: Python<'py>, course_id: Id) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.s();
+        let course = CourseId(course_id.0);
+        let grades = self.value(py, async move {
+            let mut all = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = s
+                    .course_grades(course, Page::new(Page::MAX_LIMIT, offset))
+                    .await?;
+                all.extend(page.grades);
+                match page.next_offset {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+            Ok(all)
+        })?;
+        table(py, &grades, &course_grade_sample())
+    }
+
+    /// One page of a course's grades: `{"course_id", "grades", "next_offset", "total",
+    /// "version"}`, a grade per enrolled student by name.
+    #[pyo3(signature = (course_id, *, limit = 50, offset = 0))]
+    fn course_grades_page<'py>(
+        &self,
+        py: Python<'py>,
+        course_id: Id,
+        limit: u32,
+        offset: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.course_grades(CourseId(course_id.0), Page::new(limit, offset))
+                .await
+        })
+    }
+
     // delivery ------------------------------------------------------------------------
 
     /// Sets a student's accommodation at one assessment (`assessment_id`) or every
@@ -1394,7 +1465,8 @@ impl Scope {
     }
 
     /// One page of a course's gradebook: `{"course_id", "entries", "next_offset",
-    /// "total", "version"}`.
+    /// "total", "course_grades", "version"}` (the course grade of each student of the
+    /// page).
     #[pyo3(signature = (course_id, *, limit = 50, offset = 0))]
     fn gradebook_page<'py>(
         &self,

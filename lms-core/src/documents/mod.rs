@@ -15,6 +15,7 @@
 //! | `assessment_attempts.feedback` | [`Feedback`] |
 //! | `personalized_roadmaps.roadmap_data` | [`RoadmapData`] |
 //! | `learning_progress.progress_data`, `enrollments.progress` | [`ProgressData`] |
+//! | `courses.grading_scheme` | [`GradingScheme`] (rules: [`crate::grading`]) |
 //!
 //! What a student sees of the questions is [`StudentQuestionSet`] ([`student_view`]):
 //! an allowlist of the fields [`QUESTION_FIELDS`] and [`OPTION_FIELDS`] classify as
@@ -59,6 +60,7 @@ mod roadmap;
 mod schema;
 mod student;
 
+pub use crate::grading::GradingScheme;
 pub use assessment::{
     AcceptedAnswer, Answer, Answers, ChoiceOption, EssayAnswer, EssayQuestion,
     MultipleChoiceAnswer, MultipleChoiceQuestion, Question, QuestionKind, QuestionSet,

@@ -27,6 +27,7 @@ fn all_schemas() -> Vec<(&'static str, Value)> {
             StudentQuestionSet::NAME,
             json_schema::<StudentQuestionSet>(),
         ),
+        (GradingScheme::NAME, json_schema::<GradingScheme>()),
     ]
 }
 
@@ -70,6 +71,7 @@ fn every_schema_compiles() {
     compiles::<ProgressData>();
     compiles::<BlockMetadata>();
     compiles::<StudentQuestionSet>();
+    compiles::<GradingScheme>();
 }
 
 /// Validates `value` as the document named `name`, returning the normalized JSON.
@@ -89,11 +91,12 @@ fn run(name: &str, value: &Value) -> Result<Value, InvalidDocument> {
         "progress_data" => go::<ProgressData>(value),
         "block_metadata" => go::<BlockMetadata>(value),
         "student_question_set" => go::<StudentQuestionSet>(value),
+        "grading_scheme" => go::<GradingScheme>(value),
         other => panic!("unknown document {other}"),
     }
 }
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 12] = [
     "learning_preferences",
     "knowledge_profile",
     "content_data",
@@ -105,6 +108,7 @@ const NAMES: [&str; 11] = [
     "progress_data",
     "block_metadata",
     "student_question_set",
+    "grading_scheme",
 ];
 
 const LESSON: &str = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
@@ -125,6 +129,12 @@ fn valid_examples() -> Vec<(&'static str, Value)> {
             json!({"preferred_pace": "slow", "preferred_media_types": ["video", "image"], "learning_style": "visual"}),
         ),
         ("knowledge_profile", json!({})),
+        ("grading_scheme", json!({})),
+        (
+            "grading_scheme",
+            json!({"groups": [{"name": "Homework", "weight": 40, "drop_lowest": 1}, {"name": "Exam", "weight": 60}],
+                   "assessments": [{"assessment_id": LESSON, "group": "Homework", "weight": 2.5}]}),
+        ),
         (
             "knowledge_profile",
             json!({"skills": {"fractions": {"mastery": 0.4, "evidence": 3, "updated_at": "2024-05-01T10:00:00Z"}}}),

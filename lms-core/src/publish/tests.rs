@@ -112,6 +112,7 @@ impl Fixture {
                 estimated_duration_minutes: None,
                 is_published: false,
                 late_policy: None,
+                grading_scheme: Default::default(),
                 created_at: T0,
                 updated_at: T0,
             },

@@ -25,6 +25,8 @@ __all__ = [
     "CompletionFunnel", "FunnelColumns", "ItemAnalysis", "ItemColumns", "OptionColumns",
     "WrongAnswerColumns", "HistogramColumns", "AtRiskReport", "AtRiskColumns", "RiskReason",
     "RiskThresholds", "ActivityColumns", "AttemptFilterName", "BucketName",
+    "GradeGroup", "GradedAssessment", "GradingScheme", "GroupGrade", "CourseGrade", "StudentCourseGrade",
+    "CourseGradesPage", "CourseGradeColumns",
 ]
 
 #: A JSON value: what documents are made of.
@@ -71,6 +73,72 @@ class LatePolicy(TypedDict):
     interval: LateIntervalName
     floor_percent: float
 
+class GradeGroup(TypedDict):
+    """A group of assessments with its weight among the groups; ``drop_lowest`` of its
+    lowest grades are dropped."""
+
+    name: str
+    weight: float
+    drop_lowest: NotRequired[int]
+
+class GradedAssessment(TypedDict):
+    """How one assessment counts: its group (by name) and its weight (default 1)."""
+
+    assessment_id: str
+    group: NotRequired[str]
+    weight: NotRequired[float]
+
+class GradingScheme(TypedDict, total=False):
+    """A course's grading scheme (a document, as stored: ids are text). ``{}``: every
+    assessment counts alike."""
+
+    groups: list[GradeGroup]
+    assessments: list[GradedAssessment]
+
+class GroupGrade(TypedDict):
+    name: str
+    weight: float
+    current_percent: float | None
+    final_percent: float | None
+    dropped: list[str]
+    final_dropped: list[str]
+    counted: int
+    graded: int
+
+class CourseGrade(TypedDict):
+    """A course grade: ``current_percent`` over graded work, ``final_percent`` with
+    ungraded work as 0 (each None when nothing counts), per group."""
+
+    current_percent: float | None
+    final_percent: float | None
+    counted: int
+    graded: int
+    groups: list[GroupGrade]
+
+class StudentCourseGrade(CourseGrade):
+    student_id: uuid.UUID
+    student_name: str | None
+    student_email: str | None
+
+class CourseGradesPage(TypedDict):
+    course_id: uuid.UUID
+    grades: list[StudentCourseGrade]
+    next_offset: int | None
+    total: int
+    version: str
+
+class CourseGradeColumns(TypedDict):
+    """Course grades as columns, one value per enrolled student."""
+
+    student_id: list[uuid.UUID]
+    student_name: list[str | None]
+    student_email: list[str | None]
+    current_percent: list[float | None]
+    final_percent: list[float | None]
+    counted: list[int]
+    graded: list[int]
+    groups: list[list[GroupGrade]]
+
 class Course(TypedDict):
     id: uuid.UUID
     title: str
@@ -82,6 +150,7 @@ class Course(TypedDict):
     estimated_duration_minutes: int | None
     is_published: bool
     late_policy: LatePolicy | None
+    grading_scheme: GradingScheme
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -342,6 +411,7 @@ class DashboardCourseColumns(TypedDict):
     completed_at: list[datetime.datetime | None]
     completion_percentage: list[int]
     last_accessed: list[datetime.datetime | None]
+    grade: list[CourseGrade]
 
 class Dashboard(TypedDict):
     student_id: uuid.UUID
@@ -368,6 +438,7 @@ class GradebookPage(TypedDict):
     entries: list[GradebookEntry]
     next_offset: int | None
     total: int
+    course_grades: list[StudentCourseGrade]
     version: str
 
 class DocumentReport(TypedDict):

@@ -1,0 +1,289 @@
+//! Course grades (#15, part 6): a course's grading scheme (`courses.grading_scheme`,
+//! [`lms_core::grading`]) and the grades it gives, computed when read from the
+//! assessments' grades (`student_progress.best_score`, kept by each assessment's grading
+//! method): nothing is stored, nothing goes stale.
+//!
+//! The assessments that count in a course are those its students take: the assessment
+//! of each of its published lessons (`lessons.assessment_id`), in the lessons' order,
+//! and its final assessment. An assessment the scheme lists that is none of these (not
+//! yet linked, in an unpublished lesson, deleted since) does not count.
+
+use std::collections::HashMap;
+
+use lms_core::documents::Document;
+use lms_core::grading::{course_grade, CourseGrade, GradeItem, GradingScheme};
+use lms_core::model::{AssessmentId, Course, CourseId, UserId};
+use lms_core::repo::{Page, Paged};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::analytics::{for_read_models, version_of};
+use crate::authoring::{require_author, require_staff, Right};
+use crate::error::{Error, Result};
+use crate::rows;
+use crate::session::{Scope, Tx};
+
+/// The receipt target of a course's grading scheme ([`Tx::vouch`]).
+const SCHEME_TARGET: &str = "courses.grading_scheme";
+
+/// One student's grade in a course, with their name to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StudentCourseGrade {
+    /// The student.
+    pub student_id: UserId,
+    /// Given and family name, when the profile has either and the actor sees it.
+    pub student_name: Option<String>,
+    /// The student's e-mail address, when visible.
+    pub student_email: Option<String>,
+    /// The grade.
+    #[serde(flatten)]
+    pub grade: CourseGrade,
+}
+
+/// One page of a course's grades ([`Scope::course_grades`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CourseGrades {
+    /// The course.
+    pub course_id: CourseId,
+    /// A grade per enrolled student, by family name, given name, e-mail.
+    pub grades: Vec<StudentCourseGrade>,
+    /// The `offset` of the next page; `None` on the last one.
+    pub next_offset: Option<u32>,
+    /// Students in all pages.
+    pub total: u64,
+    /// A digest of this page's content: equal versions, equal pages (an `ETag`).
+    pub version: String,
+}
+
+/// What a course's grade is made of: its scheme and the assessments that count, in the
+/// order that breaks ties between drops (the scheme's listing first, then the lessons'
+/// order, the final assessment last).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grading {
+    scheme: GradingScheme,
+    counted: Vec<AssessmentId>,
+}
+
+impl Grading {
+    /// The course grade of a student whose assessment grades `grade_of` gives.
+    pub(crate) fn grade(&self, grade_of: impl Fn(AssessmentId) -> Option<i32>) -> CourseGrade {
+        let items: Vec<GradeItem> = self
+            .counted
+            .iter()
+            .map(|&assessment_id| GradeItem {
+                assessment_id,
+                grade: grade_of(assessment_id).map(|g| {
+                    let g = u32::try_from(g.clamp(0, 100)).unwrap_or(0);
+                    lms_core::delivery::Hundredths::from_hundredths(g * 100)
+                }),
+            })
+            .collect();
+        course_grade(&self.scheme, &items)
+    }
+}
+
+/// The scheme and counted assessments of each of `courses` the actor sees, in one query.
+pub(crate) async fn gradings(tx: &mut Tx, courses: &[Uuid]) -> Result<HashMap<CourseId, Grading>> {
+    let rows = sqlx::query(
+        "select c.id, c.grading_scheme, \
+                array(select s.id from ( \
+                        select l.assessment_id as id, 0 as part, l.order_index \
+                          from public.lessons l \
+                         where l.course_id = c.id and l.is_published \
+                           and l.assessment_id is not null \
+                        union all \
+                        select c.final_assessment_id, 1, 0 \
+                         where c.final_assessment_id is not null) s \
+                       order by s.part, s.order_index) as counted \
+           from public.courses c where c.id = any($1)",
+    )
+    .bind(courses)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let scheme = row.try_get::<Json<GradingScheme>, _>("grading_scheme")?.0;
+        let mut counted: Vec<AssessmentId> = row
+            .try_get::<Vec<Uuid>, _>("counted")?
+            .into_iter()
+            .map(AssessmentId)
+            .collect();
+        // stable: the scheme's order first, the others as they come
+        let position = |id: &AssessmentId| {
+            scheme
+                .assessments
+                .iter()
+                .position(|a| a.assessment_id == *id)
+                .unwrap_or(usize::MAX)
+        };
+        counted.sort_by_key(position);
+        out.insert(CourseId(row.try_get("id")?), Grading { scheme, counted });
+    }
+    Ok(out)
+}
+
+/// The assessment grades in `course` of `students`.
+pub(crate) async fn grades_of(
+    tx: &mut Tx,
+    course: CourseId,
+    students: &[Uuid],
+) -> Result<HashMap<(UserId, AssessmentId), i32>> {
+    let rows = sqlx::query(
+        "select sp.student_id, sp.assessment_id, sp.best_score \
+           from public.student_progress sp \
+          where sp.course_id = $1 and sp.student_id = any($2) \
+            and sp.assessment_id is not null and sp.best_score is not null",
+    )
+    .bind(course.0)
+    .bind(students)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                (
+                    UserId(r.try_get("student_id")?),
+                    AssessmentId(r.try_get("assessment_id")?),
+                ),
+                r.try_get("best_score")?,
+            ))
+        })
+        .collect::<sqlx::Result<_>>()
+        .map_err(Error::from)
+}
+
+/// The course grades of `students` (with their names), in that order.
+pub(crate) async fn student_grades(
+    tx: &mut Tx,
+    course: CourseId,
+    students: Vec<(UserId, Option<String>, Option<String>)>,
+) -> Result<Vec<StudentCourseGrade>> {
+    if students.is_empty() {
+        return Ok(Vec::new());
+    }
+    let grading = gradings(tx, &[course.0])
+        .await?
+        .remove(&course)
+        .unwrap_or_default();
+    let ids: Vec<Uuid> = students.iter().map(|s| s.0 .0).collect();
+    let grades = grades_of(tx, course, &ids).await?;
+    Ok(students
+        .into_iter()
+        .map(
+            |(student_id, student_name, student_email)| StudentCourseGrade {
+                student_id,
+                student_name,
+                student_email,
+                grade: grading.grade(|a| grades.get(&(student_id, a)).copied()),
+            },
+        )
+        .collect())
+}
+
+/// Every assessment of a course, its lessons' too, published or not.
+async fn course_assessments(tx: &mut Tx, course: CourseId) -> Result<Vec<AssessmentId>> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "select a.id from public.assessments a where a.course_id = $1 \
+         union all \
+         select a.id from public.assessments a join public.lessons l on l.id = a.lesson_id \
+          where l.course_id = $1",
+    )
+    .bind(course.0)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(ids.into_iter().map(AssessmentId).collect())
+}
+
+impl Scope {
+    /// Sets how a course's assessments make its grade (its authors, admins): the
+    /// `scheme` is validated as a `grading_scheme` document (groups with unique names,
+    /// weights that do not sum to zero, each assessment once and in a group of the
+    /// scheme) and against the course (each assessment is one of its own, its lessons'
+    /// included; without groups, not every assessment at weight 0); every problem is an
+    /// `invalid_document` naming the field. Replaces the whole scheme (`{}`: every
+    /// assessment counts alike) and returns the course. Audited with the course row.
+    pub async fn set_grading_scheme(&self, course_id: CourseId, scheme: &Value) -> Result<Course> {
+        let scheme = GradingScheme::validate(scheme).map_err(lms_core::Error::from)?;
+        let mut tx = self.begin().await?;
+        require_author(&mut tx, course_id).await?;
+        scheme.check_course(&course_assessments(&mut tx, course_id).await?)?;
+        let document = rows::json("grading_scheme", &scheme)?;
+        tx.vouch(&[(SCHEME_TARGET.to_owned(), &document)]).await?;
+        let course = sqlx::query_as::<_, rows::Db<Course>>(&format!(
+            "update public.courses set grading_scheme = $2 where id = $1 returning {}",
+            rows::COURSE
+        ))
+        .bind(course_id.0)
+        .bind(&document)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| Error::forbidden(format!("course {course_id} may not be changed")))?;
+        tx.commit().await?;
+        Ok(course.0)
+    }
+
+    /// The course grades of a course's enrolled students, one page by family name,
+    /// given name and e-mail, each with its groups' grades and drops
+    /// ([`lms_core::grading::course_grade`]), with the total and a version. For the
+    /// course's staff, admins and the service; `Forbidden` for anyone else, `NotFound`
+    /// when the actor cannot see the course.
+    pub async fn course_grades(&self, course_id: CourseId, page: Page) -> Result<CourseGrades> {
+        let page = Page::new(page.limit, page.offset);
+        let mut tx = self.begin().await?;
+        require_staff(&mut tx, course_id, Right::Grade, "read the grades of").await?;
+        for_read_models(&mut tx).await?;
+        let (limit, offset) = rows::paging(page);
+        let found = sqlx::query(
+            "select e.student_id, \
+                    nullif(btrim(concat_ws(' ', p.first_name, p.last_name)), '') as student_name, \
+                    p.email as student_email, count(*) over () as total \
+               from public.enrollments e left join public.profiles p on p.id = e.student_id \
+              where e.course_id = $1 \
+              order by p.last_name nulls last, p.first_name nulls last, p.email nulls last, \
+                       e.student_id \
+              limit $2 offset $3",
+        )
+        .bind(course_id.0)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut total = found
+            .first()
+            .map(|r| r.try_get::<i64, _>("total"))
+            .transpose()?;
+        let students = found
+            .iter()
+            .map(|r| {
+                Ok((
+                    UserId(r.try_get("student_id")?),
+                    r.try_get("student_name")?,
+                    r.try_get("student_email")?,
+                ))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        if total.is_none() && page.offset > 0 {
+            total = Some(
+                sqlx::query_scalar("select count(*) from public.enrollments where course_id = $1")
+                    .bind(course_id.0)
+                    .fetch_one(tx.conn())
+                    .await?,
+            );
+        }
+        let grades = student_grades(&mut tx, course_id, students).await?;
+        tx.commit().await?;
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+        let paged = Paged::counted(grades, page, total);
+        let version = version_of(&(&paged.items, total, page));
+        Ok(CourseGrades {
+            course_id,
+            grades: paged.items,
+            next_offset: paged.next_offset,
+            total,
+            version,
+        })
+    }
+}

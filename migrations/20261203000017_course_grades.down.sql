@@ -1,0 +1,3 @@
+drop trigger documents_need_receipts on public.courses;
+drop function lms_private.gate_course_documents();
+alter table public.courses drop column grading_scheme;
