@@ -13,7 +13,8 @@
 //!   group's grade is the weighted mean of its assessments' grades once its
 //!   [`GradeGroup::drop_lowest`] lowest are dropped; the course grade is the mean of the
 //!   groups' grades weighted by [`GradeGroup::weight`].
-//! * An assessment or a group of weight 0 does not count.
+//! * An assessment of weight 0 does not count; a group of weight 0 is shown with its
+//!   grades but adds nothing to the course grade (nor to its counts).
 //!
 //! [`course_grade`] gives two grades, as Canvas does: the **current** grade counts only
 //! the graded assessments (a group without one is left out, the other groups' weights
@@ -25,15 +26,15 @@
 //! group grade (with equal weights, the lowest grades; with unequal weights, not
 //! always: dropping a heavy 60 % can help more than dropping a light 50 %). Among
 //! choices that leave the same grade, the assessments listed first are kept. The current
-//! grade drops among the graded assessments, the final grade among all (a missing one,
-//! worth 0, first).
+//! grade drops among the graded assessments, the final grade among all (a missing one
+//! counts 0, among the lowest).
 //!
 //! **Rounding**: a group's grade is exact to the millionth of a percent (rounded down);
 //! the grades shown — the course's and each group's — are rounded down to the
 //! hundredth of a percent. Without groups the course grade is the exact weighted mean
 //! rounded down to the hundredth. Grades above 100 count as 100.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -176,33 +177,46 @@ impl GradingScheme {
                 );
             }
         }
+        let places = self.places();
+        let weight_of = |id: &AssessmentId| places.get(id).map_or(Hundredths::ONE, |p| p.1);
         if self.groups.is_empty()
             && !course_assessments.is_empty()
             && course_assessments
                 .iter()
-                .all(|id| self.weight_of(*id) == Hundredths::ZERO)
+                .all(|id| weight_of(id) == Hundredths::ZERO)
         {
             problems.push("/assessments", "the assessment weights sum to zero");
         }
         problems.into_result(Self::NAME)
     }
 
-    /// How the scheme counts an assessment: its group's index (with groups; `None` in
-    /// no group) and its weight.
-    fn place_of(&self, id: AssessmentId) -> (Option<usize>, Hundredths) {
-        match self.assessments.iter().find(|a| a.assessment_id == id) {
-            Some(a) => (
-                a.group
-                    .as_deref()
-                    .and_then(|n| self.groups.iter().position(|g| g.name == n)),
+    /// How the scheme counts each assessment it lists: its group's index (with groups;
+    /// `None` in no group) and its weight; an assessment not listed is in no group, of
+    /// weight 1. The first listing of an assessment wins.
+    fn places(&self) -> HashMap<AssessmentId, (Option<usize>, Hundredths)> {
+        let groups: HashMap<&str, usize> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.name.as_str(), i))
+            .collect();
+        let mut places = HashMap::with_capacity(self.assessments.len());
+        for a in &self.assessments {
+            places.entry(a.assessment_id).or_insert((
+                a.group.as_deref().and_then(|n| groups.get(n).copied()),
                 a.weight,
-            ),
-            None => (None, Hundredths::ONE),
+            ));
         }
+        places
     }
 
-    fn weight_of(&self, id: AssessmentId) -> Hundredths {
-        self.place_of(id).1
+    /// The position of each listed assessment in the scheme (the first listing).
+    pub fn positions(&self) -> HashMap<AssessmentId, usize> {
+        let mut positions = HashMap::with_capacity(self.assessments.len());
+        for (i, a) in self.assessments.iter().enumerate() {
+            positions.entry(a.assessment_id).or_insert(i);
+        }
+        positions
     }
 }
 
@@ -248,7 +262,8 @@ pub struct CourseGrade {
     /// Every assessment that counts, those without a grade as 0 (the final grade),
     /// 0–100; `None` when none counts.
     pub final_percent: Option<Hundredths>,
-    /// The assessments that count.
+    /// The assessments that count (weight above 0; with groups, in a group of weight
+    /// above 0).
     pub counted: u32,
     /// Of those, the graded ones.
     pub graded: u32,
@@ -295,7 +310,8 @@ fn keep_best(items: &[(u128, u128)], drop: u32) -> (Ratio, Vec<usize>) {
             let q = ratio(&kept);
             let gain = |i: usize| -> i128 {
                 let (g, w) = items[i];
-                // w × (g × den − num), exact: every factor is below 2^40
+                // w × (g × den − num), exact in i128: g × den and num stay below
+                // 2^52, the product below 2^80
                 let diff = i128::try_from(g * q.den).unwrap_or(i128::MAX)
                     - i128::try_from(q.num).unwrap_or(i128::MAX);
                 i128::try_from(w).unwrap_or(i128::MAX).saturating_mul(diff)
@@ -308,8 +324,11 @@ fn keep_best(items: &[(u128, u128)], drop: u32) -> (Ratio, Vec<usize>) {
             }
         }
     }
-    let mut dropped: Vec<usize> = (0..n).filter(|i| !kept.contains(i)).collect();
-    dropped.sort_unstable();
+    let mut is_kept = vec![false; n];
+    for &i in &kept {
+        is_kept[i] = true;
+    }
+    let dropped: Vec<usize> = (0..n).filter(|&i| !is_kept[i]).collect();
     (ratio(&kept), dropped)
 }
 
@@ -342,12 +361,16 @@ pub fn course_grade(scheme: &GradingScheme, items: &[GradeItem]) -> CourseGrade 
     // the items that count, by group (one group without groups)
     let slots = scheme.groups.len().max(1);
     let mut members: Vec<Vec<(&GradeItem, u128)>> = vec![Vec::new(); slots];
+    let places = scheme.places();
     let mut seen = BTreeSet::new();
     for item in items {
         if !seen.insert(item.assessment_id) {
             continue;
         }
-        let (group, weight) = scheme.place_of(item.assessment_id);
+        let (group, weight) = places
+            .get(&item.assessment_id)
+            .copied()
+            .unwrap_or((None, Hundredths::ONE));
         let slot = if scheme.groups.is_empty() {
             Some(0)
         } else {
@@ -391,8 +414,10 @@ pub fn course_grade(scheme: &GradingScheme, items: &[GradeItem]) -> CourseGrade 
         }
         let n = u32::try_from(list.len()).unwrap_or(u32::MAX);
         let g = u32::try_from(graded_items.len()).unwrap_or(u32::MAX);
-        counted = counted.saturating_add(n);
-        graded = graded.saturating_add(g);
+        if w > 0 {
+            counted = counted.saturating_add(n);
+            graded = graded.saturating_add(g);
+        }
         if !scheme.groups.is_empty() {
             groups.push(GroupGrade {
                 name,

@@ -5,6 +5,8 @@
 //! (`assessment_attempts.course_id`, `student_id`), so that a policy is checked on the
 //! rows the query wants and no others (see `benches/rls.rs`).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use lms_core::grading::CourseGrade;
 use lms_core::model::{AssessmentId, CourseId, UserId};
@@ -345,14 +347,13 @@ impl Scope {
         if !courses.is_empty() {
             let ids: Vec<Uuid> = courses.iter().map(|c| c.course_id.0).collect();
             let schemes = gradings(&mut tx, &ids).await?;
+            let best: HashMap<(CourseId, AssessmentId), i32> = assessments
+                .iter()
+                .filter_map(|s| Some(((s.course_id, s.assessment_id), s.best_score?)))
+                .collect();
             for course in &mut courses {
                 if let Some(grading) = schemes.get(&course.course_id) {
-                    course.grade = grading.grade(|a| {
-                        assessments
-                            .iter()
-                            .find(|s| s.assessment_id == a && s.course_id == course.course_id)
-                            .and_then(|s| s.best_score)
-                    });
+                    course.grade = grading.grade(|a| best.get(&(course.course_id, a)).copied());
                 }
             }
         }

@@ -112,14 +112,8 @@ pub(crate) async fn gradings(tx: &mut Tx, courses: &[Uuid]) -> Result<HashMap<Co
             .map(AssessmentId)
             .collect();
         // stable: the scheme's order first, the others as they come
-        let position = |id: &AssessmentId| {
-            scheme
-                .assessments
-                .iter()
-                .position(|a| a.assessment_id == *id)
-                .unwrap_or(usize::MAX)
-        };
-        counted.sort_by_key(position);
+        let positions = scheme.positions();
+        counted.sort_by_key(|id| positions.get(id).copied().unwrap_or(usize::MAX));
         out.insert(CourseId(row.try_get("id")?), Grading { scheme, counted });
     }
     Ok(out)

@@ -358,3 +358,16 @@ proptest! {
         prop_assert!(g.graded <= g.counted);
     }
 }
+
+#[test]
+fn a_group_of_weight_zero_is_shown_but_adds_nothing() {
+    let s = scheme(json!({
+        "groups": [{"name": "Graded", "weight": 1}, {"name": "Practice", "weight": 0}],
+        "assessments": [{"assessment_id": id(1), "group": "Graded"},
+                        {"assessment_id": id(2), "group": "Practice"}]}));
+    let g = course_grade(&s, &[item(1, Some(60.0)), item(2, Some(100.0))]);
+    assert_eq!(g.current_percent, Some(h(60.0)));
+    assert_eq!((g.counted, g.graded), (1, 1));
+    assert_eq!(g.groups[1].current_percent, Some(h(100.0)));
+    assert_eq!(g.groups[1].counted, 1);
+}
