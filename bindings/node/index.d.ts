@@ -226,6 +226,8 @@ export interface LatePolicy {
   deductionPercent: number
   interval: 'hour' | 'day'
   floorPercent: number
+  /** The grade of work not submitted by the close time (in the course grade). */
+  missingPercent?: number
 }
 
 /** A student's accommodation at one assessment (`assessmentId`), or every assessment of
@@ -419,6 +421,8 @@ export interface CourseGrade {
   counted: number
   graded: number
   groups: GroupGrade[]
+  /** The assessments graded as missing work (the late policy's grade). */
+  missingWork: Id[]
 }
 
 /** One student's course grade, with their name to show. */

@@ -190,6 +190,12 @@ pub struct LatePolicy {
     pub interval: LateInterval,
     /// The lowest grade a deduction leaves, in percent, 0–100.
     pub floor_percent: Hundredths,
+    /// The grade, in percent 0–100, of work not submitted by the close time (Canvas's
+    /// missing-submission policy): it enters the course grade
+    /// ([`crate::grading::GradeItem::missing`]); `None`: missing work has no grade (0 only
+    /// in the final grade).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_percent: Option<Hundredths>,
 }
 
 impl LatePolicy {
@@ -198,9 +204,11 @@ impl LatePolicy {
     pub fn check(&self, document: &'static str) -> Result<()> {
         let mut problems = Problems::default();
         for (field, value) in [
-            ("deduction_percent", self.deduction_percent),
-            ("floor_percent", self.floor_percent),
+            ("deduction_percent", Some(self.deduction_percent)),
+            ("floor_percent", Some(self.floor_percent)),
+            ("missing_percent", self.missing_percent),
         ] {
+            let Some(value) = value else { continue };
             if value > Hundredths::HUNDRED {
                 problems.push(
                     &format!("/late_policy/{field}"),

@@ -29,6 +29,10 @@
 //! grade drops among the graded assessments, the final grade among all (a missing one
 //! counts 0, among the lowest).
 //!
+//! **Missing work**: an assessment the student submitted nothing to by their close time
+//! has the grade the late policy gives missing work, when it gives one
+//! ([`GradeItem::missing`]); it then counts as graded.
+//!
 //! **Rounding**: a group's grade is exact to the millionth of a percent (rounded down);
 //! the grades shown — the course's and each group's — are rounded down to the
 //! hundredth of a percent. Without groups the course grade is the exact weighted mean
@@ -229,6 +233,12 @@ pub struct GradeItem {
     /// yet.
     #[serde(default)]
     pub grade: Option<Hundredths>,
+    /// Without a grade: the grade of the work as missing — the student submitted
+    /// nothing by their close time and the late policy grades missing work
+    /// ([`crate::delivery::LatePolicy::missing_percent`]). It counts as their grade, in
+    /// the current grade too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Hundredths>,
 }
 
 /// A group's grades ([`CourseGrade::groups`]).
@@ -269,6 +279,9 @@ pub struct CourseGrade {
     pub graded: u32,
     /// Each group's grades, in the scheme's order (empty without groups).
     pub groups: Vec<GroupGrade>,
+    /// The assessments that count and are graded as missing work
+    /// ([`GradeItem::missing`]).
+    pub missing_work: Vec<AssessmentId>,
 }
 
 /// Millionths of a percent per hundredth of a percent.
@@ -380,6 +393,21 @@ pub fn course_grade(scheme: &GradingScheme, items: &[GradeItem]) -> CourseGrade 
             members[slot].push((item, u128::from(weight.hundredths())));
         }
     }
+    // missing work graded by the late policy counts as graded
+    let grade_of = |i: &GradeItem| i.grade.or(i.missing);
+    let missing_work: Vec<AssessmentId> = members
+        .iter()
+        .enumerate()
+        .filter(|(slot, _)| {
+            scheme
+                .groups
+                .get(*slot)
+                .is_none_or(|g| g.weight > Hundredths::ZERO)
+        })
+        .flat_map(|(_, list)| list.iter())
+        .filter(|(i, _)| i.grade.is_none() && i.missing.is_some())
+        .map(|(i, _)| i.assessment_id)
+        .collect();
     let mut current = Vec::new();
     let mut finals = Vec::new();
     let mut groups = Vec::new();
@@ -390,18 +418,18 @@ pub fn course_grade(scheme: &GradingScheme, items: &[GradeItem]) -> CourseGrade 
             None => (String::new(), Hundredths::HUNDRED, 0),
         };
         let graded_items: Vec<&(&GradeItem, u128)> =
-            list.iter().filter(|(i, _)| i.grade.is_some()).collect();
+            list.iter().filter(|(i, _)| grade_of(i).is_some()).collect();
         let cur = group_micros(
             &graded_items
                 .iter()
-                .map(|(i, w)| (cap(i.grade.unwrap_or_default()), *w))
+                .map(|(i, w)| (grade_of(i).map_or(0, cap), *w))
                 .collect::<Vec<_>>(),
             drop,
         );
         let fin = group_micros(
             &list
                 .iter()
-                .map(|(i, w)| (i.grade.map_or(0, cap), *w))
+                .map(|(i, w)| (grade_of(i).map_or(0, cap), *w))
                 .collect::<Vec<_>>(),
             drop,
         );
@@ -441,6 +469,7 @@ pub fn course_grade(scheme: &GradingScheme, items: &[GradeItem]) -> CourseGrade 
         counted,
         graded,
         groups,
+        missing_work,
     }
 }
 

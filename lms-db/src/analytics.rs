@@ -19,7 +19,7 @@ use lms_core::repo::{Page, Paged};
 
 use crate::authoring::{require_staff, Right};
 use crate::error::Result;
-use crate::grades::{gradings, student_grades, StudentCourseGrade};
+use crate::grades::{gradings, missed, student_grades, StudentCourseGrade};
 use crate::learning::student_of;
 use crate::session::Scope;
 
@@ -351,9 +351,18 @@ impl Scope {
                 .iter()
                 .filter_map(|s| Some(((s.course_id, s.assessment_id), s.best_score?)))
                 .collect();
+            let graded: Vec<Uuid> = schemes
+                .values()
+                .flat_map(|g| g.with_missing_grade())
+                .map(|a| a.0)
+                .collect();
+            let missing = missed(&mut tx, &[student.0], &graded).await?;
             for course in &mut courses {
                 if let Some(grading) = schemes.get(&course.course_id) {
-                    course.grade = grading.grade(|a| best.get(&(course.course_id, a)).copied());
+                    course.grade = grading.grade(
+                        |a| best.get(&(course.course_id, a)).copied(),
+                        |a| missing.contains(&(student, a)),
+                    );
                 }
             }
         }

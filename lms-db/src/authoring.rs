@@ -315,10 +315,7 @@ impl Scope {
         let current = require_author(&mut tx, id).await?;
         let mut u = rows::Update::new("courses");
         if let Some(late) = &patch.late_policy {
-            let (percent, interval, floor) = rows::late_columns(late.as_ref());
-            u.set_some("late_deduction_percent", Some(percent));
-            u.set_some("late_deduction_interval", Some(interval));
-            u.set_some("late_floor_percent", Some(floor));
+            rows::late_columns(late.as_ref()).set_on(&mut u);
         }
         u.set_some("title", patch.title);
         u.set_some("description", patch.description);
@@ -639,9 +636,9 @@ impl Scope {
                max_attempts, time_limit, grading_method, retake_policy, attempt_delay_seconds, \
                later_attempt_delay_seconds, time_limit_policy, grace_seconds, opens_at, \
                closes_at, due_at, late_deduction_percent, late_deduction_interval, \
-               late_floor_percent) \
+               late_floor_percent, late_missing_percent) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23) \
+                     $18, $19, $20, $21, $22, $23, $24) \
              returning id",
         )
         .bind(lesson_id.map(|l| l.0))
@@ -669,9 +666,10 @@ impl Scope {
         .bind(new.schedule.opens_at)
         .bind(new.schedule.closes_at)
         .bind(new.schedule.due_at)
-        .bind(late.0)
-        .bind(late.1)
-        .bind(late.2)
+        .bind(late.percent)
+        .bind(late.interval)
+        .bind(late.floor)
+        .bind(late.missing)
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -777,10 +775,7 @@ impl Scope {
         u.set_some("closes_at", patch.closes_at);
         u.set_some("due_at", patch.due_at);
         if let Some(late) = &patch.late_policy {
-            let (percent, interval, floor) = rows::late_columns(late.as_ref());
-            u.set_some("late_deduction_percent", Some(percent));
-            u.set_some("late_deduction_interval", Some(interval));
-            u.set_some("late_floor_percent", Some(floor));
+            rows::late_columns(late.as_ref()).set_on(&mut u);
         }
         if !u.is_empty() && u.execute(tx.conn(), id.0).await? == 0 {
             return Err(Error::forbidden(format!(

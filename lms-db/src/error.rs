@@ -266,6 +266,18 @@ fn check_problem(table: &str, constraint: &str) -> (String, &'static str) {
         "assessments_late_floor_percent_range" | "courses_late_floor_percent_range" => {
             return ("late_policy/floor_percent".into(), "must be from 0 to 100")
         }
+        "assessments_late_missing_percent_range" | "courses_late_missing_percent_range" => {
+            return (
+                "late_policy/missing_percent".into(),
+                "must be from 0 to 100",
+            )
+        }
+        "assessments_late_missing_with_policy" | "courses_late_missing_with_policy" => {
+            return (
+                "late_policy/missing_percent".into(),
+                "is part of a late policy: set the deduction, its interval and the floor too",
+            )
+        }
         _ => {}
     }
     let rest = constraint

@@ -8,8 +8,9 @@
 //! and its final assessment. An assessment the scheme lists that is none of these (not
 //! yet linked, in an unpublished lesson, deleted since) does not count.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use lms_core::delivery::Hundredths;
 use lms_core::documents::Document;
 use lms_core::grading::{course_grade, CourseGrade, GradeItem, GradingScheme};
 use lms_core::model::{AssessmentId, Course, CourseId, UserId};
@@ -65,11 +66,19 @@ pub struct CourseGrades {
 pub(crate) struct Grading {
     scheme: GradingScheme,
     counted: Vec<AssessmentId>,
+    /// The counted assessments with a close time whose late policy grades missing work,
+    /// with that grade.
+    missing: HashMap<AssessmentId, Hundredths>,
 }
 
 impl Grading {
-    /// The course grade of a student whose assessment grades `grade_of` gives.
-    pub(crate) fn grade(&self, grade_of: impl Fn(AssessmentId) -> Option<i32>) -> CourseGrade {
+    /// The course grade of a student whose assessment grades `grade_of` gives, and
+    /// `missed` the assessments they submitted nothing to by their close time.
+    pub(crate) fn grade(
+        &self,
+        grade_of: impl Fn(AssessmentId) -> Option<i32>,
+        missed: impl Fn(AssessmentId) -> bool,
+    ) -> CourseGrade {
         let items: Vec<GradeItem> = self
             .counted
             .iter()
@@ -77,28 +86,89 @@ impl Grading {
                 assessment_id,
                 grade: grade_of(assessment_id).map(|g| {
                     let g = u32::try_from(g.clamp(0, 100)).unwrap_or(0);
-                    lms_core::delivery::Hundredths::from_hundredths(g * 100)
+                    Hundredths::from_hundredths(g * 100)
                 }),
+                missing: self
+                    .missing
+                    .get(&assessment_id)
+                    .copied()
+                    .filter(|_| missed(assessment_id)),
             })
             .collect();
         course_grade(&self.scheme, &items)
     }
+
+    /// The assessments whose missing work has a grade.
+    pub(crate) fn with_missing_grade(&self) -> impl Iterator<Item = AssessmentId> + '_ {
+        self.missing.keys().copied()
+    }
+}
+
+/// Of `students`, the assessments of `assessments` each submitted nothing to by their
+/// close time (accommodations included: `lms_private.attempt_schedule`, on the trusted
+/// path), by the database's clock. After the actor's right to read their grades was
+/// checked.
+pub(crate) async fn missed(
+    tx: &mut Tx,
+    students: &[Uuid],
+    assessments: &[Uuid],
+) -> Result<HashSet<(UserId, AssessmentId)>> {
+    if students.is_empty() || assessments.is_empty() {
+        return Ok(HashSet::new());
+    }
+    tx.trusted().await?;
+    let rows = sqlx::query(
+        "select s.student_id, a.id as assessment_id \
+           from unnest($1::uuid[]) s (student_id) cross join unnest($2::uuid[]) a (id) \
+          where (select x.closes_at from lms_private.attempt_schedule(a.id, s.student_id) x) \
+                  <= statement_timestamp() \
+            and not exists (select 1 from public.assessment_attempts t \
+                             where t.student_id = s.student_id and t.assessment_id = a.id \
+                               and t.submitted_at is not null)",
+    )
+    .bind(students)
+    .bind(assessments)
+    .fetch_all(tx.conn())
+    .await?;
+    tx.set_actor_role().await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                UserId(r.try_get("student_id")?),
+                AssessmentId(r.try_get("assessment_id")?),
+            ))
+        })
+        .collect::<sqlx::Result<_>>()
+        .map_err(Error::from)
 }
 
 /// The scheme and counted assessments of each of `courses` the actor sees, in one query.
 pub(crate) async fn gradings(tx: &mut Tx, courses: &[Uuid]) -> Result<HashMap<CourseId, Grading>> {
+    // an assessment's missing grade: its own late policy's, or without one the course's;
+    // only with a close time
     let rows = sqlx::query(
         "select c.id, c.grading_scheme, \
-                array(select s.id from ( \
-                        select l.assessment_id as id, 0 as part, l.order_index \
-                          from public.lessons l \
-                         where l.course_id = c.id and l.is_published \
-                           and l.assessment_id is not null \
-                        union all \
-                        select c.final_assessment_id, 1, 0 \
-                         where c.final_assessment_id is not null) s \
-                       order by s.part, s.order_index) as counted \
-           from public.courses c where c.id = any($1)",
+                coalesce(array_agg(s.id order by s.part, s.order_index) \
+                           filter (where s.id is not null), '{}') as counted, \
+                coalesce(array_agg(s.missing order by s.part, s.order_index) \
+                           filter (where s.id is not null), '{}') as missing \
+           from public.courses c \
+           left join lateral ( \
+             select a.id, l.part, l.order_index, \
+                    case when a.closes_at is not null then \
+                      case when a.late_deduction_percent is not null \
+                           then a.late_missing_percent else c.late_missing_percent end \
+                    end::float8 as missing \
+               from (select l.assessment_id as id, 0 as part, l.order_index \
+                       from public.lessons l \
+                      where l.course_id = c.id and l.is_published \
+                        and l.assessment_id is not null \
+                     union all \
+                     select c.final_assessment_id, 1, 0 \
+                      where c.final_assessment_id is not null) l \
+               join public.assessments a on a.id = l.id) s on true \
+          where c.id = any($1) \
+          group by c.id",
     )
     .bind(courses)
     .fetch_all(tx.conn())
@@ -113,8 +183,22 @@ pub(crate) async fn gradings(tx: &mut Tx, courses: &[Uuid]) -> Result<HashMap<Co
             .collect();
         // stable: the scheme's order first, the others as they come
         let positions = scheme.positions();
+        let grades: Vec<Option<f64>> = row.try_get("missing")?;
+        let missing = counted
+            .iter()
+            .zip(grades)
+            .filter_map(|(id, g)| Some((*id, g?)))
+            .map(|(id, g)| Ok((id, rows::hundredths("late_missing_percent", g)?)))
+            .collect::<sqlx::Result<_>>()?;
         counted.sort_by_key(|id| positions.get(id).copied().unwrap_or(usize::MAX));
-        out.insert(CourseId(row.try_get("id")?), Grading { scheme, counted });
+        out.insert(
+            CourseId(row.try_get("id")?),
+            Grading {
+                scheme,
+                counted,
+                missing,
+            },
+        );
     }
     Ok(out)
 }
@@ -164,6 +248,8 @@ pub(crate) async fn student_grades(
         .unwrap_or_default();
     let ids: Vec<Uuid> = students.iter().map(|s| s.0 .0).collect();
     let grades = grades_of(tx, course, &ids).await?;
+    let graded: Vec<Uuid> = grading.with_missing_grade().map(|a| a.0).collect();
+    let missing = missed(tx, &ids, &graded).await?;
     Ok(students
         .into_iter()
         .map(
@@ -171,7 +257,10 @@ pub(crate) async fn student_grades(
                 student_id,
                 student_name,
                 student_email,
-                grade: grading.grade(|a| grades.get(&(student_id, a)).copied()),
+                grade: grading.grade(
+                    |a| grades.get(&(student_id, a)).copied(),
+                    |a| missing.contains(&(student_id, a)),
+                ),
             },
         )
         .collect())

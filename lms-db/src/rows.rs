@@ -286,7 +286,8 @@ impl FromRow<'_, PgRow> for Db<Profile> {
 pub(crate) const COURSE: &str = "id, title, description, instructor_id, final_assessment_id, \
     tags, difficulty_level::text as difficulty_level, estimated_duration, is_published, \
     late_deduction_percent::float8 as late_deduction_percent, late_deduction_interval, \
-    late_floor_percent::float8 as late_floor_percent, grading_scheme, created_at, updated_at";
+    late_floor_percent::float8 as late_floor_percent, \
+    late_missing_percent::float8 as late_missing_percent, grading_scheme, created_at, updated_at";
 
 impl FromRow<'_, PgRow> for Db<Course> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -319,8 +320,9 @@ pub(crate) fn hundredths(column: &str, value: f64) -> sqlx::Result<Hundredths> {
     })
 }
 
-/// A late policy from the `late_deduction_percent` (as `float8`), `late_deduction_interval`
-/// and `late_floor_percent` (as `float8`) columns; `None` when unset.
+/// A late policy from the `late_deduction_percent`, `late_deduction_interval`,
+/// `late_floor_percent` and `late_missing_percent` columns (the percentages as `float8`);
+/// `None` when unset.
 pub(crate) fn late_policy(row: &PgRow) -> sqlx::Result<Option<LatePolicy>> {
     let Some(deduction) = row.try_get::<Option<f64>, _>("late_deduction_percent")? else {
         return Ok(None);
@@ -333,20 +335,44 @@ pub(crate) fn late_policy(row: &PgRow) -> sqlx::Result<Option<LatePolicy>> {
             row.try_get::<Option<f64>, _>("late_floor_percent")?
                 .unwrap_or(0.0),
         )?,
+        missing_percent: row
+            .try_get::<Option<f64>, _>("late_missing_percent")?
+            .map(|m| hundredths("late_missing_percent", m))
+            .transpose()?,
     }))
 }
 
-/// A late policy as the three columns hold it: percentage, interval name, floor.
-pub(crate) fn late_columns(
-    policy: Option<&LatePolicy>,
-) -> (Option<f64>, Option<String>, Option<f64>) {
-    match policy {
-        Some(p) => (
-            Some(p.deduction_percent.as_f64()),
-            Some(name_of(&p.interval)),
-            Some(p.floor_percent.as_f64()),
-        ),
-        None => (None, None, None),
+/// A late policy as its four columns hold it (each `None` without a policy).
+pub(crate) struct LateColumns {
+    /// `late_deduction_percent`.
+    pub(crate) percent: Option<f64>,
+    /// `late_deduction_interval`.
+    pub(crate) interval: Option<String>,
+    /// `late_floor_percent`.
+    pub(crate) floor: Option<f64>,
+    /// `late_missing_percent`.
+    pub(crate) missing: Option<f64>,
+}
+
+/// The columns of a late policy (or of none).
+pub(crate) fn late_columns(policy: Option<&LatePolicy>) -> LateColumns {
+    LateColumns {
+        percent: policy.map(|p| p.deduction_percent.as_f64()),
+        interval: policy.map(|p| name_of(&p.interval)),
+        floor: policy.map(|p| p.floor_percent.as_f64()),
+        missing: policy
+            .and_then(|p| p.missing_percent)
+            .map(Hundredths::as_f64),
+    }
+}
+
+impl LateColumns {
+    /// Sets the four columns in `update`.
+    pub(crate) fn set_on(self, update: &mut Update<'_>) {
+        update.set_some("late_deduction_percent", Some(self.percent));
+        update.set_some("late_deduction_interval", Some(self.interval));
+        update.set_some("late_floor_percent", Some(self.floor));
+        update.set_some("late_missing_percent", Some(self.missing));
     }
 }
 
@@ -422,7 +448,7 @@ pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, descriptio
     later_attempt_delay_seconds, time_limit_policy, grace_seconds, questions_version, \
     opens_at, closes_at, due_at, late_deduction_percent::float8 as late_deduction_percent, \
     late_deduction_interval, late_floor_percent::float8 as late_floor_percent, \
-    created_at, updated_at";
+    late_missing_percent::float8 as late_missing_percent, created_at, updated_at";
 
 /// A text column holding a serde enum's snake_case name.
 pub(crate) fn named<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> sqlx::Result<T> {

@@ -49,6 +49,7 @@ fn late(deduction: f64, interval: LateInterval, floor: f64) -> LatePolicy {
         deduction_percent: pct(deduction),
         interval,
         floor_percent: pct(floor),
+        missing_percent: None,
     }
 }
 

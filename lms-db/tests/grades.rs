@@ -359,3 +359,137 @@ async fn direct_clients_store_no_scheme_the_library_has_not_validated(pool: PgPo
         Err("42501".into())
     );
 }
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn missing_work_after_the_close_gets_the_late_policys_grade(pool: PgPool) {
+    use chrono::Duration;
+    use lms_core::delivery::{Accommodation, LateInterval, LatePolicy};
+    use lms_core::repo::{AssessmentPatch, CoursePatch};
+
+    let w = enrolled(&pool).await;
+    let author = w.lms.as_user(w.instructor);
+    let policy = |missing: Option<f64>| LatePolicy {
+        deduction_percent: Hundredths::ZERO,
+        interval: LateInterval::Day,
+        floor_percent: Hundredths::ZERO,
+        missing_percent: missing.map(|m| Hundredths::from_f64(m).unwrap()),
+    };
+    // missing work is worth 10 % in this course
+    let course = author
+        .update_course(
+            w.course,
+            CoursePatch {
+                late_policy: Some(Some(policy(Some(10.0)))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(course.late_policy.unwrap().missing_percent, pct(10.0));
+    let sam = w.lms.as_user(w.student);
+    sam.submit_attempt(w.quiz1, &answers(2)).await.unwrap();
+    // the final closed an hour ago (by the database's clock); kim has until tomorrow
+    let now: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select statement_timestamp()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    author
+        .update_assessment(
+            w.final_exam,
+            AssessmentPatch {
+                closes_at: Some(Some(now - Duration::hours(1))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    author
+        .set_accommodation(lms_db::NewAccommodation {
+            course_id: w.course,
+            student_id: w.other_student,
+            assessment_id: Some(w.final_exam),
+            accommodation: Accommodation {
+                closes_at: Some(now + Duration::days(1)),
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap();
+
+    let grades = author
+        .course_grades(w.course, Page::default())
+        .await
+        .unwrap();
+    let of = |id: UserId| {
+        grades
+            .grades
+            .iter()
+            .find(|g| g.student_id == id)
+            .unwrap()
+            .grade
+            .clone()
+    };
+    // sam: quiz1 100, quiz2 open (no close: not missing), the final missing at 10 %:
+    // current (100 + 10) / 2 = 55, final (100 + 0 + 10) / 3 = 36.666… → 36.66
+    let sam_grade = of(w.student);
+    assert_eq!(sam_grade.current_percent, pct(55.0));
+    assert_eq!(sam_grade.final_percent, pct(36.66));
+    assert_eq!(sam_grade.missing_work, vec![w.final_exam]);
+    // kim's close is tomorrow: nothing is missing yet
+    let kim_grade = of(w.other_student);
+    assert_eq!(kim_grade.current_percent, None);
+    assert!(kim_grade.missing_work.is_empty());
+    // sam sees the same on the dashboard
+    let dash = sam.student_dashboard().await.unwrap();
+    assert_eq!(dash.courses[0].grade, sam_grade);
+
+    // the final's own late policy, without a grade for missing work, wins over the course's
+    author
+        .update_assessment(
+            w.final_exam,
+            AssessmentPatch {
+                late_policy: Some(Some(policy(None))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let dash = sam.student_dashboard().await.unwrap();
+    assert_eq!(dash.courses[0].grade.current_percent, pct(100.0));
+    assert!(dash.courses[0].grade.missing_work.is_empty());
+
+    // bad input: out of range through the library; without a policy, or out of range, in
+    // raw SQL
+    let e = author
+        .update_course(
+            w.course,
+            CoursePatch {
+                late_policy: Some(Some(policy(Some(150.0)))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(paths(&e), vec!["/late_policy/missing_percent"]);
+    let raw = |sql: &str| sql.replace("C", &w.course.to_string());
+    assert_eq!(
+        raw_as(
+            &pool,
+            w.instructor,
+            &raw("update public.courses set late_deduction_percent = null, \
+                  late_deduction_interval = null, late_floor_percent = null, \
+                  late_missing_percent = 5 where id = 'C'")
+        )
+        .await,
+        Err("23514".into())
+    );
+    assert_eq!(
+        raw_as(
+            &pool,
+            w.instructor,
+            &raw("update public.courses set late_missing_percent = 101 where id = 'C'")
+        )
+        .await,
+        Err("23514".into())
+    );
+}

@@ -37,7 +37,7 @@ test('a weighted scheme with drops grades the course', async (t) => {
   await sam.submitAttempt(w.final, answers(2))
   const book = await owner.gradebook(w.course)
   const mine = book.courseGrades.find((g) => g.studentId === w.student)
-  assert.deepEqual(Object.keys(mine).sort(), ['counted', 'currentPercent', 'finalPercent', 'graded', 'groups', 'studentEmail', 'studentId', 'studentName'])
+  assert.deepEqual(Object.keys(mine).sort(), ['counted', 'currentPercent', 'finalPercent', 'graded', 'groups', 'missingWork', 'studentEmail', 'studentId', 'studentName'])
   assert.deepEqual([mine.currentPercent, mine.finalPercent], [80, 80])
   assert.deepEqual(mine.groups[0].finalDropped, [w.quiz2])
   assert.deepEqual(mine.groups[0].dropped, [])
@@ -75,4 +75,22 @@ test('bad schemes and other people are refused', async (t) => {
   await refused(w.client.asUser(w.student).setGradingScheme(w.course, {}), 'LMS_FORBIDDEN')
   await refused(w.client.asUser(w.student).courseGrades(w.course), 'LMS_FORBIDDEN')
   assert.deepEqual((await owner.getCourse(w.course)).gradingScheme, {})
+})
+
+test('missing work after the close gets the late policy\'s grade', async (t) => {
+  const w = await world(t)
+  const owner = w.client.asUser(w.instructor)
+  const course = await owner.updateCourse(w.course, { latePolicy: { deductionPercent: 0, interval: 'day', floorPercent: 0, missingPercent: 10 } })
+  assert.equal(course.latePolicy.missingPercent, 10)
+  const sam = w.client.asUser(w.student)
+  await sam.enroll(w.course)
+  await sam.submitAttempt(w.quiz1, answers(2))
+  // the final closed an hour ago: sam submitted nothing to it
+  await owner.updateAssessment(w.final, { closesAt: new Date(Date.now() - 3_600_000).toISOString() })
+  const { grade } = (await sam.studentDashboard()).courses[0]
+  // quiz1 100, quiz2 open, the final missing at 10 %: (100 + 10) / 2
+  assert.equal(grade.currentPercent, 55)
+  assert.deepEqual(grade.missingWork, [w.final])
+  const bad = await refused(owner.updateCourse(w.course, { latePolicy: { deductionPercent: 0, interval: 'day', floorPercent: 0, missingPercent: 101 } }), 'LMS_INVALID_DOCUMENT')
+  assert.deepEqual(bad.problems.map((p) => p.path), ['/late_policy/missing_percent'])
 })

@@ -23,7 +23,10 @@ use uuid::Uuid;
 pub use lms_core::calls::MAX_DEPTH;
 
 /// Fields holding lists of ids.
-const ID_LIST_FIELDS: [&str; 6] = [
+const ID_LIST_FIELDS: [&str; 9] = [
+    "dropped",
+    "final_dropped",
+    "missing_work",
     "prerequisites",
     "missing_lessons",
     "unlocked_lessons",

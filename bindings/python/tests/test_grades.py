@@ -47,7 +47,7 @@ def test_a_weighted_scheme_with_drops_grades_the_course(world: World) -> None:
     assert (mine["current_percent"], mine["final_percent"]) == (80, 80)
     quizzes = mine["groups"][0]
     assert set(quizzes) == set(records.GroupGrade.__annotations__)
-    assert quizzes["final_dropped"] == [str(world.quiz2)]
+    assert quizzes["final_dropped"] == [world.quiz2]
     assert quizzes["dropped"] == []
 
     # kim did nothing: no current grade, final 0
@@ -95,3 +95,25 @@ def test_bad_schemes_and_other_people_are_refused(world: World) -> None:
         with pytest.raises((lms.Forbidden, lms.NotFound)):
             world.client.as_user(who).course_grades(world.course)
     assert owner.get_course(world.course)["grading_scheme"] == {}
+
+
+def test_missing_work_after_the_close_gets_the_late_policys_grade(world: World) -> None:
+    import datetime
+
+    owner = world.client.as_user(world.instructor)
+    course = owner.update_course(world.course, late_policy={
+        "deduction_percent": 0, "interval": "day", "floor_percent": 0, "missing_percent": 10})
+    assert course["late_policy"] is not None and course["late_policy"]["missing_percent"] == 10
+    sam = world.client.as_user(world.student)
+    sam.enroll(world.course)
+    sam.submit_attempt(world.quiz1, answers(2))
+    # the final closed an hour ago: sam submitted nothing to it
+    owner.update_assessment(world.final, closes_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1))
+    (grade,) = sam.student_dashboard()["courses"]["grade"]
+    # quiz1 100, quiz2 open, the final missing at 10 %: (100 + 10) / 2
+    assert grade["current_percent"] == 55
+    assert grade["missing_work"] == [world.final]
+    with pytest.raises(lms.InvalidDocument) as bad:
+        owner.update_course(world.course, late_policy={
+            "deduction_percent": 0, "interval": "day", "floor_percent": 0, "missing_percent": 101})
+    assert [p for p, _ in bad.value.problems] == ["/late_policy/missing_percent"]

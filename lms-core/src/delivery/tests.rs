@@ -20,6 +20,7 @@ fn policy(deduction: f64, interval: LateInterval, floor: f64) -> LatePolicy {
         deduction_percent: pct(deduction),
         interval,
         floor_percent: pct(floor),
+        missing_percent: None,
     }
 }
 
@@ -469,6 +470,7 @@ proptest! {
             deduction_percent: Hundredths::from_hundredths(deduction),
             interval: LateInterval::Hour,
             floor_percent: Hundredths::from_hundredths(floor),
+            missing_percent: None,
         };
         let earned = Points::from_micros(earned);
         let recorded = p.recorded(earned, 10, late);

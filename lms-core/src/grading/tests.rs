@@ -18,6 +18,7 @@ fn item(n: u128, grade: Option<f64>) -> GradeItem {
     GradeItem {
         assessment_id: id(n),
         grade: grade.map(h),
+        missing: None,
     }
 }
 
@@ -346,6 +347,7 @@ proptest! {
             .map(|(i, g)| GradeItem {
                 assessment_id: id(i as u128),
                 grade: g.map(Hundredths::from_hundredths),
+                missing: None,
             })
             .collect();
         let g = course_grade(&s, &items);
@@ -370,4 +372,31 @@ fn a_group_of_weight_zero_is_shown_but_adds_nothing() {
     assert_eq!((g.counted, g.graded), (1, 1));
     assert_eq!(g.groups[1].current_percent, Some(h(100.0)));
     assert_eq!(g.groups[1].counted, 1);
+}
+
+#[test]
+fn missing_work_counts_as_its_policys_grade() {
+    // 90 graded; the other missing after its close, the policy grading it 20:
+    // current (90 + 20) / 2 = 55, and it is listed as missing work
+    let missing = GradeItem {
+        assessment_id: id(2),
+        grade: None,
+        missing: Some(h(20.0)),
+    };
+    let g = course_grade(
+        &GradingScheme::default(),
+        &[item(1, Some(90.0)), missing.clone()],
+    );
+    assert_eq!(g.current_percent, Some(h(55.0)));
+    assert_eq!(g.final_percent, Some(h(55.0)));
+    assert_eq!((g.counted, g.graded), (2, 2));
+    assert_eq!(g.missing_work, vec![id(2)]);
+    // a grade wins over the missing grade
+    let graded = GradeItem {
+        grade: Some(h(70.0)),
+        ..missing
+    };
+    let g = course_grade(&GradingScheme::default(), &[item(1, Some(90.0)), graded]);
+    assert_eq!(g.current_percent, Some(h(80.0)));
+    assert!(g.missing_work.is_empty());
 }

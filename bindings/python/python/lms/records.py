@@ -72,6 +72,8 @@ class LatePolicy(TypedDict):
     deduction_percent: float
     interval: LateIntervalName
     floor_percent: float
+    #: the grade of work not submitted by the close time (in the course grade)
+    missing_percent: NotRequired[float]
 
 class GradeGroup(TypedDict):
     """A group of assessments with its weight among the groups; ``drop_lowest`` of its
@@ -100,8 +102,8 @@ class GroupGrade(TypedDict):
     weight: float
     current_percent: float | None
     final_percent: float | None
-    dropped: list[str]
-    final_dropped: list[str]
+    dropped: list[uuid.UUID]
+    final_dropped: list[uuid.UUID]
     counted: int
     graded: int
 
@@ -114,6 +116,8 @@ class CourseGrade(TypedDict):
     counted: int
     graded: int
     groups: list[GroupGrade]
+    #: the assessments graded as missing work (the late policy's grade)
+    missing_work: list[uuid.UUID]
 
 class StudentCourseGrade(CourseGrade):
     student_id: uuid.UUID
@@ -138,6 +142,7 @@ class CourseGradeColumns(TypedDict):
     counted: list[int]
     graded: list[int]
     groups: list[list[GroupGrade]]
+    missing_work: list[list[uuid.UUID]]
 
 class Course(TypedDict):
     id: uuid.UUID
