@@ -89,21 +89,11 @@ pub mod queries {
     }
 
     /// One row per chosen attempt: its score, pass, and its questions' ids, kinds, points
-    /// earned, points available, outcomes and responses, in the feedback's order. The
-    /// layout — ids, kinds, points available — is `null` on the attempts whose layout is
-    /// the assessment's current one (`$4` ids, `$5` kinds, `$6` points available): most
-    /// attempts, whose arrays would otherwise be most of the bytes sent.
+    /// earned, points available, outcomes and responses, in the feedback's order.
     pub const ITEM_RESPONSES: &str = concat!(
         chosen_attempts!(),
-        ", marked as ( \
-           select c.*, (c.question_ids, c.kinds, c.max_points) \
-                       is not distinct from ($4::text[], $5::text, $6::int[]) as current \
-             from chosen c) \
-         select score, passed, \
-                case when not current then question_ids end as question_ids, \
-                case when not current then kinds end as kinds, points, \
-                case when not current then max_points end as max_points, outcomes, responses \
-           from marked"
+        "select score, passed, question_ids, kinds, points, max_points, outcomes, responses \
+           from chosen"
     );
 
     /// Per student enrolled in course `$1`: enrolment, name, the last activity (a lesson
@@ -447,16 +437,6 @@ async fn staff_questions(tx: &mut crate::session::Tx, id: AssessmentId) -> Resul
     Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
 }
 
-/// A question's kind as the item responses spell it.
-fn kind_letter(kind: QuestionKind) -> char {
-    match kind {
-        QuestionKind::MultipleChoice => 'm',
-        QuestionKind::TrueFalse => 't',
-        QuestionKind::ShortAnswer => 's',
-        QuestionKind::Essay => 'e',
-    }
-}
-
 /// The questions an attempt's item responses are about: ids, kinds, points available.
 type Layout = (Vec<Option<String>>, String, Vec<Option<i32>>);
 
@@ -622,27 +602,13 @@ impl Scope {
         let (course, title) = assessment_of(&mut tx, assessment_id).await?;
         require_staff(&mut tx, course, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
-        // the questions (answer keys: on the trusted path), then the responses as the actor
-        let questions = staff_questions(&mut tx, assessment_id).await?;
-        tx.set_actor_role().await?;
-        let current: (Vec<&str>, String, Vec<i32>) = (
-            questions.0.iter().map(Question::id).collect(),
-            questions.0.iter().map(|q| kind_letter(q.kind())).collect(),
-            questions
-                .0
-                .iter()
-                .map(|q| i32::try_from(q.points()).unwrap_or(i32::MAX))
-                .collect(),
-        );
         let responses = sqlx::query(queries::ITEM_RESPONSES)
             .bind(course.0)
             .bind(assessment_id.0)
             .bind(which.as_str())
-            .bind(&current.0)
-            .bind(&current.1)
-            .bind(&current.2)
             .fetch_all(tx.conn())
             .await?;
+        let questions = staff_questions(&mut tx, assessment_id).await?;
         tx.commit().await?;
         let items: Vec<Item> = questions
             .0
@@ -653,7 +619,16 @@ impl Scope {
             })
             .collect();
         // each item's kind as the item responses spell it
-        let letters: Vec<char> = questions.0.iter().map(|q| kind_letter(q.kind())).collect();
+        let letters: Vec<char> = questions
+            .0
+            .iter()
+            .map(|q| match q.kind() {
+                QuestionKind::MultipleChoice => 'm',
+                QuestionKind::TrueFalse => 't',
+                QuestionKind::ShortAnswer => 's',
+                QuestionKind::Essay => 'e',
+            })
+            .collect();
         let index: HashMap<&str, usize> = items
             .iter()
             .enumerate()
@@ -684,37 +659,28 @@ impl Scope {
             // the same questions as the attempt before (one version's attempts share them)
             if !comparable || key != last_key {
                 std::mem::swap(&mut key, &mut last_key);
-                if row.try_get_raw("question_ids")?.is_null() {
-                    // the current questions: each position holds its item
-                    layout = letters
-                        .iter()
-                        .enumerate()
-                        .map(|(i, k)| (Some(i), *k))
-                        .collect();
-                } else {
-                    let (ids, kinds, maxes): Layout = (
-                        row.try_get("question_ids")?,
-                        row.try_get("kinds")?,
-                        row.try_get("max_points")?,
-                    );
-                    let mut kinds = kinds.chars();
-                    layout = ids
-                        .iter()
-                        .enumerate()
-                        .map(|(k, id)| {
-                            let item = id.as_deref().and_then(|id| index.get(id)).copied();
-                            let max = maxes.get(k).copied().flatten();
-                            let kind = kinds.next().unwrap_or('?');
-                            // an older version of the question with other points or of another
-                            // kind is not this item
-                            let held = item.filter(|&i| {
-                                max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points)
-                                    && letters[i] == kind
-                            });
-                            (held, kind)
-                        })
-                        .collect();
-                }
+                let (ids, kinds, maxes): Layout = (
+                    row.try_get("question_ids")?,
+                    row.try_get("kinds")?,
+                    row.try_get("max_points")?,
+                );
+                let mut kinds = kinds.chars();
+                layout = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(k, id)| {
+                        let item = id.as_deref().and_then(|id| index.get(id)).copied();
+                        let max = maxes.get(k).copied().flatten();
+                        let kind = kinds.next().unwrap_or('?');
+                        // an older version of the question with other points or of another
+                        // kind is not this item
+                        let held = item.filter(|&i| {
+                            max.and_then(|m| u32::try_from(m).ok()) == Some(items[i].max_points)
+                                && letters[i] == kind
+                        });
+                        (held, kind)
+                    })
+                    .collect();
             }
             let earned: Vec<Option<f64>> = row.try_get("points")?;
             let outcomes: String = row.try_get("outcomes")?;
