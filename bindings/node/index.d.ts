@@ -470,6 +470,8 @@ export interface Lesson {
   assessmentId: Id | null
   prerequisites: Id[]
   isPublished: boolean
+  /** When it opens to its students (null: as soon as it is published). */
+  unlocksAt: Timestamp | null
   createdAt: Timestamp
   updatedAt: Timestamp
 }
@@ -483,6 +485,7 @@ export interface OutlineLesson {
   orderIndex: number
   learningObjectives: string[]
   estimatedDurationMinutes: number | null
+  unlocksAt: Timestamp | null
 }
 
 export interface ContentBlock {
@@ -1062,6 +1065,8 @@ export interface LessonChanges {
   assessmentId?: Id | null
   prerequisites?: Id[]
   isPublished?: boolean
+  /** When it opens to its students (null: as soon as it is published). */
+  unlocksAt?: Timestamp | null
 }
 
 export interface AssessmentChanges {

@@ -48,6 +48,15 @@ pub enum Error {
         /// The delay that applies, in seconds.
         delay_seconds: i64,
     },
+    /// The lesson does not open to its students before `unlocks_at`: its content is not
+    /// shown, it cannot be studied and its assessment not started.
+    #[error("lesson {lesson} opens at {unlocks_at}")]
+    LessonLocked {
+        /// The lesson.
+        lesson: LessonId,
+        /// When it opens.
+        unlocks_at: DateTime<Utc>,
+    },
     /// The assessment does not open before `opens_at`.
     #[error("the assessment opens at {opens_at}")]
     AssessmentNotOpen {
@@ -236,7 +245,9 @@ impl Error {
             Error::AttemptLimitReached { .. } => ErrorCode::AttemptLimitReached,
             Error::AlreadyPassed => ErrorCode::Conflict,
             Error::AttemptTooSoon { .. } => ErrorCode::Conflict,
-            Error::AssessmentNotOpen { .. } | Error::AssessmentClosed { .. } => ErrorCode::Conflict,
+            Error::AssessmentNotOpen { .. }
+            | Error::AssessmentClosed { .. }
+            | Error::LessonLocked { .. } => ErrorCode::Conflict,
             Error::TimeLimitExceeded { .. } => ErrorCode::TimeLimitExceeded,
             Error::PrerequisitesUnmet { .. } => ErrorCode::PrerequisitesUnmet,
             Error::AttemptNotStarted { .. } => ErrorCode::AttemptNotStarted,
@@ -336,6 +347,9 @@ impl Error {
             }),
             Error::AssessmentNotOpen { opens_at } => {
                 json!({"reason": "not_open", "opens_at": opens_at})
+            }
+            Error::LessonLocked { lesson, unlocks_at } => {
+                json!({"reason": "locked", "lesson_id": lesson, "unlocks_at": unlocks_at})
             }
             Error::AssessmentClosed { closed_at } => {
                 json!({"reason": "closed", "closed_at": closed_at})
@@ -578,6 +592,13 @@ mod rules_error_tests {
             ),
             (Error::AlreadyPassed, "conflict"),
             (Error::AssessmentNotOpen { opens_at: at }, "conflict"),
+            (
+                Error::LessonLocked {
+                    lesson: l,
+                    unlocks_at: at,
+                },
+                "conflict",
+            ),
             (Error::AssessmentClosed { closed_at: at }, "conflict"),
             (
                 Error::TimeLimitExceeded {

@@ -289,6 +289,11 @@ pub struct Lesson {
     pub prerequisites: Vec<LessonId>,
     /// Whether the lesson is visible to enrolled students.
     pub is_published: bool,
+    /// When it opens to its students (`None`: as soon as it is published). Before, they
+    /// see it in the outline but not its content, and neither study it nor start its
+    /// assessment.
+    #[serde(default)]
+    pub unlocks_at: Option<DateTime<Utc>>,
     /// When the row was created.
     pub created_at: DateTime<Utc>,
     /// When the row was last changed.

@@ -240,6 +240,9 @@ pub struct LessonPatch {
     pub prerequisites: Option<Vec<LessonId>>,
     /// Whether the lesson is visible to enrolled students.
     pub is_published: Option<bool>,
+    /// When it opens to its students (`null`: as soon as it is published).
+    #[serde(default, deserialize_with = "nullable")]
+    pub unlocks_at: Option<Option<DateTime<Utc>>>,
 }
 
 /// A new content block.

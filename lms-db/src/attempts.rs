@@ -104,6 +104,8 @@ struct Context {
     /// The database's time of the read: the clock every decision of the call is made
     /// by, as the database's own checks are (`statement_timestamp()`).
     now: DateTime<Utc>,
+    /// The assessment's lesson and its unlock time, while it is not unlocked.
+    locked: Option<(LessonId, DateTime<Utc>)>,
 }
 
 impl Context {
@@ -164,8 +166,8 @@ async fn context(
                 exists (select 1 from public.lessons where assessment_id = a.id) \
                   or exists (select 1 from public.courses where final_assessment_id = a.id) \
                   as takes_attempts, \
-                l.is_published as lesson_published, {}, {}, {history} as history, \
-                statement_timestamp() as now \
+                l.is_published as lesson_published, l.unlocks_at, {}, {}, \
+                {history} as history, statement_timestamp() as now \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
         rows::attempt_rules_sql("$2"),
@@ -199,6 +201,14 @@ async fn context(
         .map(|h| rows::collect_histories(h.0))
         .transpose()?
         .map(|mut found| found.remove(&assessment.0).unwrap_or_default());
+    let now: DateTime<Utc> = row.try_get("now")?;
+    let locked = match (
+        lesson_id,
+        row.try_get::<Option<DateTime<Utc>>, _>("unlocks_at")?,
+    ) {
+        (Some(l), Some(at)) if at > now => Some((LessonId(l), at)),
+        _ => None,
+    };
     Ok(Context {
         student,
         course,
@@ -206,7 +216,8 @@ async fn context(
         minimum_passing_score,
         missing,
         history,
-        now: row.try_get("now")?,
+        now,
+        locked,
     })
 }
 
@@ -736,7 +747,16 @@ impl Scope {
         let started = loop {
             // read with the context the first time, again after closing an expired attempt
             let history = ctx.history(&mut tx, assessment).await?;
-            let decision = match may_start(&ctx.rules, &history.picks, &ctx.missing, now) {
+            // a lesson not unlocked yet: no new attempt (one begun before stays open)
+            let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now).and_then(|d| {
+                match (&d, ctx.locked) {
+                    (StartDecision::New { .. }, Some((lesson, unlocks_at))) => {
+                        Err(lms_core::Error::LessonLocked { lesson, unlocks_at })
+                    }
+                    _ => Ok(d),
+                }
+            });
+            let decision = match decision {
                 Ok(d) => d,
                 Err(e) => {
                     // an expired attempt closed on the way is kept, whatever follows

@@ -48,6 +48,8 @@ pub struct OutlineLesson {
     pub learning_objectives: Vec<String>,
     /// Estimated duration in minutes (`estimated_duration`).
     pub estimated_duration_minutes: Option<i32>,
+    /// When it opens to its students (`None`: as soon as it is published).
+    pub unlocks_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for OutlineLesson {
@@ -61,6 +63,7 @@ impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for OutlineLesson {
             order_index: row.try_get("order_index")?,
             learning_objectives: row.try_get("learning_objectives")?,
             estimated_duration_minutes: row.try_get("estimated_duration")?,
+            unlocks_at: row.try_get("unlocks_at")?,
         })
     }
 }
@@ -414,7 +417,7 @@ impl Scope {
         course(&mut tx, course_id).await?;
         let list = sqlx::query_as::<_, OutlineLesson>(
             "select id, course_id, title, description, order_index, learning_objectives, \
-                    estimated_duration \
+                    estimated_duration, unlocks_at \
                from public.lessons where course_id = $1 order by order_index, id",
         )
         .bind(course_id.0)
@@ -457,6 +460,7 @@ impl Scope {
                 .map(|v| v.iter().map(|p| p.0).collect::<Vec<_>>()),
         );
         u.set_some("is_published", patch.is_published);
+        u.set_some("unlocks_at", patch.unlocks_at);
         if u.is_empty() {
             tx.commit().await?;
             return Ok(current);

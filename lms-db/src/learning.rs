@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use lms_core::attempts::{grade_history, AssessmentGrade, AttemptHistory, GradingMethod};
 use lms_core::documents::{Document, ProgressData};
 use lms_core::model::*;
@@ -141,6 +143,36 @@ pub(crate) const ASSESSMENT_OWNER: &str = "select coalesce(a.course_id, l.course
 /// [`not_enrolled_or`].
 const BLOCK_OWNER: &str = "select l.course_id, l.is_published from public.content_blocks b \
     join public.lessons l on l.id = b.lesson_id where b.id = $1";
+
+/// The refusal of a content block whose lesson is not unlocked yet, to a student of its
+/// course (who sees the lesson and its unlock time, not its blocks: RLS hides them);
+/// `None` for anyone else, or when the lesson is open.
+async fn locked_block(tx: &mut Tx, block: ContentBlockId) -> Result<Option<Error>> {
+    tx.trusted().await?;
+    let found: Option<(Uuid, Uuid, DateTime<Utc>)> = sqlx::query_as(
+        "select l.id, l.course_id, l.unlocks_at from public.content_blocks b \
+           join public.lessons l on l.id = b.lesson_id \
+          where b.id = $1 and l.is_published and l.unlocks_at > statement_timestamp()",
+    )
+    .bind(block.0)
+    .fetch_optional(tx.conn())
+    .await?;
+    tx.set_actor_role().await?;
+    let Some((lesson, course, unlocks_at)) = found else {
+        return Ok(None);
+    };
+    let enrolled = match tx.actor() {
+        Actor::User(me) => enrollment(tx, me, CourseId(course)).await.is_ok(),
+        _ => false,
+    };
+    Ok(enrolled.then(|| {
+        lms_core::Error::LessonLocked {
+            lesson: LessonId(lesson),
+            unlocks_at,
+        }
+        .into()
+    }))
+}
 
 /// The refusal of studying a draft lesson: no attempts and no content progress on one,
 /// also for the course's staff.
@@ -715,7 +747,9 @@ impl Scope {
         // the student's lock of the block's course (when the actor sees it)
         let sql = format!(
             "select b.type::text as type, b.lesson_id, l.id as lesson, l.course_id, \
-                    l.is_published, l.prerequisites, {}::text as locked \
+                    l.is_published, l.prerequisites, {}::text as locked, \
+                    case when l.unlocks_at > statement_timestamp() then l.unlocks_at end \
+                      as unlocks_at \
                from public.content_blocks b left join public.lessons l on l.id = b.lesson_id \
               where b.id = $1",
             lock_progress_sql("l.course_id", "$2")
@@ -726,6 +760,9 @@ impl Scope {
             .fetch_optional(tx.conn())
             .await?;
         let Some(found) = found else {
+            if let Some(locked) = locked_block(&mut tx, block_id).await? {
+                return Err(locked);
+            }
             let e = Error::not_found("content block", block_id);
             return Err(not_enrolled_or(&mut tx, BLOCK_OWNER, block_id.0, e).await?);
         };
@@ -736,6 +773,13 @@ impl Scope {
         };
         if !found.try_get::<bool, _>("is_published")? {
             return Err(draft_lesson(lesson_id));
+        }
+        if let Some(unlocks_at) = found.try_get("unlocks_at")? {
+            return Err(lms_core::Error::LessonLocked {
+                lesson: lesson_id,
+                unlocks_at,
+            }
+            .into());
         }
         let prerequisites: Vec<Uuid> = found.try_get("prerequisites")?;
         let missing = missing_prerequisites(&mut tx, student, course, &prerequisites).await?;

@@ -379,7 +379,7 @@ impl LateColumns {
 /// Columns of `lessons`.
 pub(crate) const LESSON: &str = "id, course_id, title, description, order_index, \
     learning_objectives, estimated_duration, assessment_id, prerequisites, is_published, \
-    created_at, updated_at";
+    unlocks_at, created_at, updated_at";
 
 impl FromRow<'_, PgRow> for Db<Lesson> {
     fn from_row(row: &PgRow) -> sqlx::Result<Self> {
@@ -394,6 +394,7 @@ impl FromRow<'_, PgRow> for Db<Lesson> {
             assessment_id: opt_id(row, "assessment_id")?,
             prerequisites: ids(row, "prerequisites")?,
             is_published: row.try_get("is_published")?,
+            unlocks_at: row.try_get("unlocks_at")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }))

@@ -8,11 +8,11 @@ mod world;
 use chrono::{DateTime, Duration, Utc};
 use lms_core::delivery::{Accommodation, Hundredths, LateInterval, LatePolicy};
 use lms_core::model::*;
-use lms_core::repo::{AssessmentPatch, CoursePatch, Page};
+use lms_core::repo::{AssessmentPatch, CoursePatch, LessonPatch, Page};
 use lms_db::{AuditFilter, NewAccommodation};
 use serde_json::json;
 use sqlx::PgPool;
-use world::{answers, other_course, raw_as, set_time_limit, world, World};
+use world::{answers, count_as, other_course, raw_as, set_time_limit, world, World};
 
 // helpers -------------------------------------------------------------------------------
 
@@ -899,4 +899,87 @@ async fn the_down_migration_leaves_no_accommodation_in_the_audit_log(pool: PgPoo
             .unwrap();
     assert_eq!(entries, 1, "what happened stays");
     lms_db::MIGRATOR.run(&pool).await.unwrap();
+}
+
+// lesson unlock times (migration 20261203000018) ----------------------------------------
+
+async fn unlock_at(w: &World, lesson: LessonId, at: Option<DateTime<Utc>>) -> Lesson {
+    w.lms
+        .as_user(w.instructor)
+        .update_lesson(
+            lesson,
+            LessonPatch {
+                unlocks_at: Some(at),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+fn locked(e: &lms_db::Error) -> bool {
+    e.code() == "conflict" && e.details().get("reason") == Some(&json!("locked"))
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_lesson_opens_to_its_students_at_its_unlock_time(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let author = w.lms.as_user(w.instructor);
+    let me = w.lms.as_user(w.student);
+    let now = db_now(&pool).await;
+    let later = now + Duration::hours(2);
+    assert_eq!(
+        unlock_at(&w, w.lesson1, Some(later)).await.unlocks_at,
+        Some(later)
+    );
+
+    // the outline shows the lesson and when it opens
+    let outline = me.course_outline(w.course).await.unwrap();
+    let first = outline.iter().find(|l| l.id == w.lesson1).unwrap();
+    assert_eq!(first.unlocks_at, Some(later));
+    // its content is hidden, cannot be studied, its quiz not started
+    assert!(me.list_blocks(w.lesson1).await.unwrap().is_empty());
+    let e = me
+        .record_content_progress(w.block1, &json!({"completed": true}), 5)
+        .await
+        .unwrap_err();
+    assert!(locked(&e), "{e:?}");
+    assert_eq!(e.details()["lesson_id"], json!(w.lesson1));
+    let e = me.start_attempt(w.quiz1).await.unwrap_err();
+    assert!(locked(&e), "{e:?}");
+    // the same in raw SQL as the student: no blocks, no questions; the lesson and its
+    // assessment stay visible
+    let blocks = format!(
+        "select * from public.content_blocks where lesson_id = '{}'",
+        w.lesson1
+    );
+    assert_eq!(count_as(&pool, w.student, &blocks).await, 0);
+    assert_eq!(questions_seen(&pool, w.student, w.quiz1).await, None);
+    let quiz = format!("select id from public.assessments where id = '{}'", w.quiz1);
+    assert_eq!(count_as(&pool, w.student, &quiz).await, 1);
+    // the staff see everything; another student of the course is locked out too
+    assert_eq!(author.list_blocks(w.lesson1).await.unwrap().len(), 2);
+    assert_eq!(count_as(&pool, w.instructor, &blocks).await, 2);
+    assert_eq!(count_as(&pool, w.other_student, &blocks).await, 0);
+
+    // once it is unlocked, everything opens
+    unlock_at(&w, w.lesson1, Some(now - Duration::minutes(1))).await;
+    assert_eq!(me.list_blocks(w.lesson1).await.unwrap().len(), 2);
+    assert_eq!(questions_seen(&pool, w.student, w.quiz1).await, Some(2));
+    me.record_content_progress(w.block1, &json!({"completed": true}), 5)
+        .await
+        .unwrap();
+    let started = me.start_attempt(w.quiz1).await.unwrap();
+    // an attempt begun stays open when the unlock time moves again
+    unlock_at(&w, w.lesson1, Some(later)).await;
+    let resumed = me.start_attempt(w.quiz1).await.unwrap();
+    assert!(resumed.resumed);
+    assert_eq!(resumed.attempt.id, started.attempt.id);
+    assert_eq!(questions_seen(&pool, w.student, w.quiz1).await, Some(2));
+    me.submit_attempt(w.quiz1, &answers(2)).await.unwrap();
+    // and no new one starts
+    assert!(locked(&me.start_attempt(w.quiz1).await.unwrap_err()));
+    // no unlock time: open as soon as published
+    assert_eq!(unlock_at(&w, w.lesson1, None).await.unlocks_at, None);
+    assert_eq!(me.list_blocks(w.lesson1).await.unwrap().len(), 2);
 }

@@ -163,7 +163,7 @@ async fn every_column_of_the_spec_exists_with_its_type(pool: PgPool) {
         // the late policy (20261202000014) and the grading scheme (20261203000017) are not
         // in the spec
         ("courses", "id uuid, title text, description text, instructor_id uuid, final_assessment_id uuid, tags _text, difficulty_level difficulty_level, estimated_duration int4, is_published bool, created_at timestamptz, updated_at timestamptz, late_deduction_percent numeric, late_deduction_interval text, late_floor_percent numeric, grading_scheme jsonb, late_missing_percent numeric"),
-        ("lessons", "id uuid, course_id uuid, title text, description text, order_index int4, learning_objectives _text, estimated_duration int4, assessment_id uuid, prerequisites _uuid, is_published bool, created_at timestamptz, updated_at timestamptz"),
+        ("lessons", "id uuid, course_id uuid, title text, description text, order_index int4, learning_objectives _text, estimated_duration int4, assessment_id uuid, prerequisites _uuid, is_published bool, created_at timestamptz, updated_at timestamptz, unlocks_at timestamptz"),
         ("content_blocks", "id uuid, lesson_id uuid, type content_type, content jsonb, order_index int4, metadata jsonb, created_at timestamptz, updated_at timestamptz"),
         ("enrollments", "id uuid, student_id uuid, course_id uuid, enrolled_at timestamptz, completed_at timestamptz, progress jsonb"),
         // the attempt policy and questions_version are not in the spec (20261202000009)

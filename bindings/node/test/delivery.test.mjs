@@ -114,3 +114,28 @@ test('bad accommodations are typed errors', async (t) => {
   await refused(author.setAccommodation({ studentId: w.student }), 'LMS_INVALID_ARGUMENT')
   await refused(author.removeAccommodation('nope'), 'LMS_INVALID_ARGUMENT')
 })
+
+test('a lesson opens to its students at its unlock time', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const later = new Date(Math.floor(Date.now() / 1000) * 1000 + 2 * HOUR).toISOString()
+  const lesson = await author.updateLesson(w.lesson1, { unlocksAt: later })
+  sameInstant(lesson.unlocksAt, later)
+  const [first] = await me.courseOutline(w.course)
+  sameInstant(first.unlocksAt, later)
+  // before: no content, no study, no attempt
+  assert.deepEqual(await me.listBlocks(w.lesson1), [])
+  const locked = await refused(me.recordContentProgress(w.block1, { completed: true }, 5), 'LMS_CONFLICT')
+  assert.equal(locked.details.reason, 'locked')
+  assert.equal(locked.details.lessonId, w.lesson1)
+  sameInstant(locked.details.unlocksAt, later)
+  assert.equal((await refused(me.startAttempt(w.quiz1), 'LMS_CONFLICT')).details.reason, 'locked')
+  // the staff see it all; once unlocked, so do the students
+  assert.equal((await author.listBlocks(w.lesson1)).length, 1)
+  await author.updateLesson(w.lesson1, { unlocksAt: at(-MINUTE) })
+  assert.equal((await me.listBlocks(w.lesson1)).length, 1)
+  await me.recordContentProgress(w.block1, { completed: true }, 5)
+  assert.equal((await author.updateLesson(w.lesson1, { unlocksAt: null })).unlocksAt, null)
+})

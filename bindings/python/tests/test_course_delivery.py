@@ -139,3 +139,30 @@ def test_bad_accommodations_are_typed_errors(world: World) -> None:
         author.set_accommodation(world.course, world.student, time_factor=float("nan"))
     with pytest.raises(ValueError):
         author.set_accommodation(world.course, world.student, closes_at=datetime.datetime(2027, 1, 1))
+
+
+def test_a_lesson_opens_to_its_students_at_its_unlock_time(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    later = (now() + datetime.timedelta(hours=2)).replace(microsecond=0)
+    lesson = author.update_lesson(world.lesson1, unlocks_at=later)
+    assert lesson["unlocks_at"] == later
+    assert keys(records.Lesson) == set(lesson)
+    (first, *_) = student.course_outline(world.course)
+    assert keys(records.OutlineLesson) == set(first)
+    assert first["unlocks_at"] == later
+    # before: no content, no study, no attempt
+    assert student.list_blocks(world.lesson1) == []
+    with pytest.raises(lms.Conflict) as refused:
+        student.record_content_progress(world.block1, {"completed": True}, 5)
+    assert refused.value.details == {"reason": "locked", "lesson_id": world.lesson1, "unlocks_at": later}
+    with pytest.raises(lms.Conflict) as refused:
+        student.start_attempt(world.quiz1)
+    assert refused.value.details["reason"] == "locked"
+    # the staff see it all; once unlocked, so do the students
+    assert len(author.list_blocks(world.lesson1)) == 1
+    author.update_lesson(world.lesson1, unlocks_at=now() - datetime.timedelta(minutes=1))
+    assert len(student.list_blocks(world.lesson1)) == 1
+    student.record_content_progress(world.block1, {"completed": True}, 5)
+    assert author.update_lesson(world.lesson1, unlocks_at=None)["unlocks_at"] is None

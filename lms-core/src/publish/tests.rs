@@ -64,6 +64,7 @@ fn lesson(id: u128, order: i32, assessment: u128, prerequisites: &[u128]) -> Les
         id: lesson_id(id),
         course_id: course_id(COURSE),
         title: format!("Lesson {order}"),
+        unlocks_at: None,
         description: None,
         order_index: order,
         learning_objectives: vec![],

@@ -170,6 +170,8 @@ class Lesson(TypedDict):
     assessment_id: uuid.UUID | None
     prerequisites: list[uuid.UUID]
     is_published: bool
+    #: when it opens to its students (None: as soon as it is published)
+    unlocks_at: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -181,6 +183,7 @@ class OutlineLesson(TypedDict):
     order_index: int
     learning_objectives: list[str]
     estimated_duration_minutes: int | None
+    unlocks_at: datetime.datetime | None
 
 ContentBlock = TypedDict(
     "ContentBlock",
@@ -546,6 +549,8 @@ class LessonChanges(TypedDict, total=False):
     assessment_id: IdLike | None
     prerequisites: list[IdLike]
     is_published: bool
+    #: an aware datetime; None: as soon as it is published
+    unlocks_at: datetime.datetime | None
 
 class AssessmentChanges(TypedDict, total=False):
     title: str
