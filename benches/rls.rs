@@ -3,10 +3,11 @@
 //! run as the user under RLS and as `service_role`, which bypasses RLS. The same SQL in
 //! both modes, returning the same rows (checked before timing):
 //!
-//! - `student_dashboard`: the two queries of `Scope::student_dashboard`
+//! - `student_dashboard`: the three queries of `Scope::student_dashboard`
 //!   (`lms_db::analytics::queries::DASHBOARD_*`), for a student of 5 courses;
-//! - `instructor_gradebook`: the query of `Scope::gradebook`
-//!   (`lms_db::analytics::queries::GRADEBOOK`), a course of 500 attempts;
+//! - `instructor_gradebook`: the queries of `Scope::gradebook`
+//!   (`lms_db::analytics::queries::GRADEBOOK`, `COURSE_GRADINGS`), a course of 500
+//!   attempts;
 //! - `adhoc_join`: an instructor's hand-written join of attempts, assessments and
 //!   lessons, for information: what three policies on a join cost.
 //!
@@ -207,15 +208,22 @@ async fn prepare(pool: &PgPool) -> Vec<Workload> {
         Workload {
             name: "student_dashboard",
             actor: student,
-            queries: [queries::DASHBOARD_COURSES, queries::DASHBOARD_ATTEMPTS]
-                .map(|q| (q.to_owned(), Some(student)))
-                .to_vec(),
+            queries: [
+                queries::DASHBOARD_COURSES,
+                queries::DASHBOARD_ATTEMPTS,
+                queries::DASHBOARD_GRADINGS,
+            ]
+            .map(|q| (q.to_owned(), Some(student)))
+            .to_vec(),
             goal: true,
         },
         Workload {
             name: "instructor_gradebook",
             actor: instructor,
-            queries: vec![(queries::GRADEBOOK.to_owned(), Some(course))],
+            queries: vec![
+                (queries::GRADEBOOK.to_owned(), Some(course)),
+                (queries::COURSE_GRADINGS.to_owned(), Some(course)),
+            ],
             goal: true,
         },
         Workload {

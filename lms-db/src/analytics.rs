@@ -84,6 +84,49 @@ pub mod queries {
           limit $2 offset $3"
     );
 
+    /// What makes the grade of the courses `where` selects (a course `c`): its grading
+    /// scheme, the assessments that count — each published lesson's in the lessons'
+    /// order, then the final — and each one's grade for missing work (its own late
+    /// policy's, or without one the course's; only with a close time).
+    macro_rules! gradings {
+        ($where:literal) => {
+            concat!(
+                "select c.id, c.grading_scheme, \
+                        coalesce(array_agg(s.id order by s.part, s.order_index) \
+                                   filter (where s.id is not null), '{}') as counted, \
+                        coalesce(array_agg(s.missing order by s.part, s.order_index) \
+                                   filter (where s.id is not null), '{}') as missing \
+                   from public.courses c \
+                   left join lateral ( \
+                     select a.id, l.part, l.order_index, \
+                            case when a.closes_at is not null then \
+                              case when a.late_deduction_percent is not null \
+                                   then a.late_missing_percent \
+                                   else c.late_missing_percent end \
+                            end::float8 as missing \
+                       from (select l.assessment_id as id, 0 as part, l.order_index \
+                               from public.lessons l \
+                              where l.course_id = c.id and l.is_published \
+                                and l.assessment_id is not null \
+                             union all \
+                             select c.final_assessment_id, 1, 0 \
+                              where c.final_assessment_id is not null) l \
+                       join public.assessments a on a.id = l.id) s on true \
+                  where ",
+                $where,
+                " group by c.id"
+            )
+        };
+    }
+
+    /// What makes the grade of course `$1` (its scheme, the assessments that count, their
+    /// grades for missing work).
+    pub const COURSE_GRADINGS: &str = gradings!("c.id = $1");
+
+    /// What makes the grade of each course of the student `$1`.
+    pub const DASHBOARD_GRADINGS: &str =
+        gradings!("c.id in (select e.course_id from public.enrollments e where e.student_id = $1)");
+
     /// The courses of the student `$1` with their completion (`enrollments.progress`,
     /// kept by the progress refresh) and when they last studied in each, most recently
     /// enrolled first.
@@ -345,8 +388,7 @@ impl Scope {
             .fetch_all(tx.conn())
             .await?;
         if !courses.is_empty() {
-            let ids: Vec<Uuid> = courses.iter().map(|c| c.course_id.0).collect();
-            let schemes = gradings(&mut tx, &ids).await?;
+            let schemes = gradings(&mut tx, queries::DASHBOARD_GRADINGS, student.0).await?;
             let best: HashMap<(CourseId, AssessmentId), i32> = assessments
                 .iter()
                 .filter_map(|s| Some(((s.course_id, s.assessment_id), s.best_score?)))

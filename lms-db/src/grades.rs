@@ -21,7 +21,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::analytics::{for_read_models, version_of};
+use crate::analytics::{for_read_models, queries, version_of};
 use crate::authoring::{require_author, require_staff, Right};
 use crate::error::{Error, Result};
 use crate::rows;
@@ -142,37 +142,15 @@ pub(crate) async fn missed(
         .map_err(Error::from)
 }
 
-/// The scheme and counted assessments of each of `courses` the actor sees, in one query.
-pub(crate) async fn gradings(tx: &mut Tx, courses: &[Uuid]) -> Result<HashMap<CourseId, Grading>> {
-    // an assessment's missing grade: its own late policy's, or without one the course's;
-    // only with a close time
-    let rows = sqlx::query(
-        "select c.id, c.grading_scheme, \
-                coalesce(array_agg(s.id order by s.part, s.order_index) \
-                           filter (where s.id is not null), '{}') as counted, \
-                coalesce(array_agg(s.missing order by s.part, s.order_index) \
-                           filter (where s.id is not null), '{}') as missing \
-           from public.courses c \
-           left join lateral ( \
-             select a.id, l.part, l.order_index, \
-                    case when a.closes_at is not null then \
-                      case when a.late_deduction_percent is not null \
-                           then a.late_missing_percent else c.late_missing_percent end \
-                    end::float8 as missing \
-               from (select l.assessment_id as id, 0 as part, l.order_index \
-                       from public.lessons l \
-                      where l.course_id = c.id and l.is_published \
-                        and l.assessment_id is not null \
-                     union all \
-                     select c.final_assessment_id, 1, 0 \
-                      where c.final_assessment_id is not null) l \
-               join public.assessments a on a.id = l.id) s on true \
-          where c.id = any($1) \
-          group by c.id",
-    )
-    .bind(courses)
-    .fetch_all(tx.conn())
-    .await?;
+/// The scheme and counted assessments of the courses the actor sees that `sql`
+/// ([`queries::COURSE_GRADINGS`], [`queries::DASHBOARD_GRADINGS`]) selects by `key`, in
+/// one query.
+pub(crate) async fn gradings(
+    tx: &mut Tx,
+    sql: &str,
+    key: Uuid,
+) -> Result<HashMap<CourseId, Grading>> {
+    let rows = sqlx::query(sql).bind(key).fetch_all(tx.conn()).await?;
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
         let scheme = row.try_get::<Json<GradingScheme>, _>("grading_scheme")?.0;
@@ -242,7 +220,7 @@ pub(crate) async fn student_grades(
     if students.is_empty() {
         return Ok(Vec::new());
     }
-    let grading = gradings(tx, &[course.0])
+    let grading = gradings(tx, queries::COURSE_GRADINGS, course.0)
         .await?
         .remove(&course)
         .unwrap_or_default();
