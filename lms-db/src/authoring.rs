@@ -941,14 +941,28 @@ fn push_course_filter(q: &mut QueryBuilder<'_, Postgres>, filter: &CourseFilter)
 /// and no attempt's clock runs (`attempt_not_started`), it is published content of a
 /// course they are not enrolled in (`not_enrolled`), or they may not see it at all.
 async fn why_no_questions(tx: &mut Tx, id: AssessmentId) -> Result<Error> {
-    let seen: Option<Option<i32>> =
-        sqlx::query_scalar("select time_limit from public.assessments where id = $1")
-            .bind(id.0)
-            .fetch_optional(tx.conn())
-            .await?;
+    type Seen = (
+        Option<i32>,
+        Option<uuid::Uuid>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    );
+    let seen: Option<Seen> = sqlx::query_as(
+        "select a.time_limit, a.lesson_id, \
+                case when l.unlocks_at > statement_timestamp() then l.unlocks_at end \
+           from public.assessments a left join public.lessons l on l.id = a.lesson_id \
+          where a.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(tx.conn())
+    .await?;
     Ok(match seen {
-        Some(Some(_)) => lms_core::Error::AttemptNotStarted { assessment: id }.into(),
-        Some(None) => Error::not_found("assessment", id),
+        Some((_, Some(lesson), Some(unlocks_at))) => lms_core::Error::LessonLocked {
+            lesson: LessonId(lesson),
+            unlocks_at,
+        }
+        .into(),
+        Some((Some(_), _, _)) => lms_core::Error::AttemptNotStarted { assessment: id }.into(),
+        Some((None, _, _)) => Error::not_found("assessment", id),
         None => {
             crate::learning::not_enrolled_or(
                 tx,

@@ -106,8 +106,10 @@ impl Grading {
 
 /// Of `students`, the assessments of `assessments` each submitted nothing to by their
 /// close time (accommodations included: `lms_private.attempt_schedule`, on the trusted
-/// path), by the database's clock. After the actor's right to read their grades was
-/// checked.
+/// path), by the database's clock: no submitted attempt, and none still open (one begun
+/// before the close may be submitted until its deadline, or by the overdue sweep); not
+/// an assessment whose lesson unlocked only after that close (the student could never
+/// take it). After the actor's right to read their grades was checked.
 pub(crate) async fn missed(
     tx: &mut Tx,
     students: &[Uuid],
@@ -120,11 +122,14 @@ pub(crate) async fn missed(
     let rows = sqlx::query(
         "select s.student_id, a.id as assessment_id \
            from unnest($1::uuid[]) s (student_id) cross join unnest($2::uuid[]) a (id) \
-          where (select x.closes_at from lms_private.attempt_schedule(a.id, s.student_id) x) \
-                  <= statement_timestamp() \
+          cross join lateral ( \
+            select x.closes_at from lms_private.attempt_schedule(a.id, s.student_id) x) c \
+          where c.closes_at <= statement_timestamp() \
+            and not exists (select 1 from public.lessons l \
+                             where l.assessment_id = a.id and l.unlocks_at > c.closes_at) \
             and not exists (select 1 from public.assessment_attempts t \
                              where t.student_id = s.student_id and t.assessment_id = a.id \
-                               and t.submitted_at is not null)",
+                               and (t.submitted_at is not null or t.abandoned_at is null))",
     )
     .bind(students)
     .bind(assessments)

@@ -493,3 +493,86 @@ async fn missing_work_after_the_close_gets_the_late_policys_grade(pool: PgPool) 
         Err("23514".into())
     );
 }
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn work_still_open_or_never_unlocked_is_not_missing(pool: PgPool) {
+    use chrono::Duration;
+    use lms_core::delivery::LatePolicy;
+    use lms_core::repo::{AssessmentPatch, CoursePatch};
+
+    let w = enrolled(&pool).await;
+    let author = w.lms.as_user(w.instructor);
+    author
+        .update_course(
+            w.course,
+            CoursePatch {
+                late_policy: Some(Some(LatePolicy {
+                    missing_percent: Some(Hundredths::ZERO),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let now: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select statement_timestamp()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // sam began the final; it closes (a second ago) while the attempt is open
+    let sam = w.lms.as_user(w.student);
+    sam.start_attempt(w.final_exam).await.unwrap();
+    let close = |quiz: AssessmentId| {
+        let author = author.clone();
+        async move {
+            author
+                .update_assessment(
+                    quiz,
+                    AssessmentPatch {
+                        closes_at: Some(Some(now - Duration::seconds(1))),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    close(w.final_exam).await;
+    // lesson 1 unlocks tomorrow, its quiz closed already: nobody could take it
+    author
+        .update_lesson(
+            w.lesson1,
+            LessonPatch {
+                unlocks_at: Some(Some(now + Duration::days(1))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    close(w.quiz1).await;
+    let grades = author
+        .course_grades(w.course, Page::default())
+        .await
+        .unwrap();
+    let of = |id: UserId| {
+        grades
+            .grades
+            .iter()
+            .find(|g| g.student_id == id)
+            .unwrap()
+            .grade
+            .clone()
+    };
+    // sam: the open attempt may still be submitted; kim: the final is missing, the
+    // locked quiz is not
+    assert!(of(w.student).missing_work.is_empty(), "{:?}", of(w.student));
+    assert_eq!(of(w.other_student).missing_work, vec![w.final_exam]);
+    // the locked lesson's quiz says so when asked for its questions
+    let e = w
+        .lms
+        .as_user(w.other_student)
+        .assessment_questions(w.quiz1)
+        .await
+        .unwrap_err();
+    assert_eq!(e.details().get("reason"), Some(&json!("locked")), "{e:?}");
+}

@@ -374,6 +374,25 @@ fn day(what: &str, value: Option<Bound<'_, PyAny>>) -> PyResult<Option<chrono::N
     })
 }
 
+/// Every item of a paged read model: `fetch` called page after page at the largest page
+/// size, until the last (for the columnar calls, which return a whole course).
+async fn every_page<T, F, Fut>(mut fetch: F) -> lms_db::Result<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: Future<Output = lms_db::Result<(Vec<T>, Option<u32>)>>,
+{
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (items, next) = fetch(Page::new(Page::MAX_LIMIT, offset)).await?;
+        all.extend(items);
+        match next {
+            Some(next) => offset = next,
+            None => return Ok(all),
+        }
+    }
+}
+
 fn grade_summary_sample() -> lms_db::GradeSummary {
     lms_db::GradeSummary {
         student_id: UserId(uuid::Uuid::nil()),
@@ -1022,19 +1041,14 @@ impl Scope {
         let s = self.s();
         let course = CourseId(course_id.0);
         let grades = self.value(py, async move {
-            let mut all = Vec::new();
-            let mut offset = 0;
-            loop {
-                let page = s
-                    .course_grades(course, Page::new(Page::MAX_LIMIT, offset))
-                    .await?;
-                all.extend(page.grades);
-                match page.next_offset {
-                    Some(next) => offset = next,
-                    None => break,
+            every_page(|page| {
+                let s = s.clone();
+                async move {
+                    let p = s.course_grades(course, page).await?;
+                    Ok((p.grades, p.next_offset))
                 }
-            }
-            Ok(all)
+            })
+            .await
         })?;
         table(py, &grades, &course_grade_sample())
     }
@@ -1447,19 +1461,14 @@ impl Scope {
         let s = self.s();
         let course = CourseId(course_id.0);
         let entries = self.value(py, async move {
-            let mut all = Vec::new();
-            let mut offset = 0;
-            loop {
-                let book = s
-                    .gradebook(course, Page::new(Page::MAX_LIMIT, offset))
-                    .await?;
-                all.extend(book.entries);
-                match book.next_offset {
-                    Some(next) => offset = next,
-                    None => break,
+            every_page(|page| {
+                let s = s.clone();
+                async move {
+                    let book = s.gradebook(course, page).await?;
+                    Ok((book.entries, book.next_offset))
                 }
-            }
-            Ok(all)
+            })
+            .await
         })?;
         table(py, &entries, &gradebook_entry_sample())
     }
