@@ -201,6 +201,10 @@ export interface AttemptPolicy {
   timeLimitPolicy: 'autosubmit' | 'grace_period' | 'abandon' | 'reject'
   /** Seconds after the time limit, at most a day (default 30). */
   graceSeconds: number
+  /** Each attempt shows the questions in its own order, kept when resumed. */
+  shuffleQuestions: boolean
+  /** Each attempt shows the options of its choice questions in its own order. */
+  shuffleOptions: boolean
 }
 
 /** An assessment's attempt rules: its limits and policy; what is left out takes its
@@ -519,6 +523,8 @@ export interface Assessment {
   laterAttemptDelaySeconds: number
   timeLimitPolicy: AttemptPolicy['timeLimitPolicy']
   graceSeconds: number
+  shuffleQuestions: boolean
+  shuffleOptions: boolean
   opensAt: Timestamp | null
   closesAt: Timestamp | null
   dueAt: Timestamp | null
@@ -1083,6 +1089,8 @@ export interface AssessmentChanges {
   laterAttemptDelaySeconds?: number
   timeLimitPolicy?: AttemptPolicy['timeLimitPolicy']
   graceSeconds?: number
+  shuffleQuestions?: boolean
+  shuffleOptions?: boolean
   opensAt?: Timestamp | null
   closesAt?: Timestamp | null
   dueAt?: Timestamp | null

@@ -113,6 +113,11 @@ pub struct AttemptPolicy {
     /// [`TimeLimitPolicy::GracePeriod`]; at most a day.
     #[schemars(range(min = 0, max = MAX_GRACE_SECONDS))]
     pub grace_seconds: i64,
+    /// Each attempt shows the questions in its own order, kept when it is resumed
+    /// ([`crate::delivery::arrange`]).
+    pub shuffle_questions: bool,
+    /// Each attempt shows the options of its choice questions in its own order.
+    pub shuffle_options: bool,
 }
 
 impl Default for AttemptPolicy {
@@ -124,6 +129,8 @@ impl Default for AttemptPolicy {
             later_attempt_delay_seconds: 0,
             time_limit_policy: TimeLimitPolicy::default(),
             grace_seconds: DEFAULT_GRACE_SECONDS,
+            shuffle_questions: false,
+            shuffle_options: false,
         }
     }
 }
@@ -1513,10 +1520,12 @@ mod tests {
             "max_attempts": 2, "time_limit_minutes": 30, "grace_seconds": 0,
             "retake_policy": "allow", "time_limit_policy": "reject", "grading_method": "average",
             "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120,
+            "shuffle_questions": false, "shuffle_options": true,
             "opens_at": null, "closes_at": null, "due_at": null, "late_policy": null
         });
         let r: AttemptRules = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(r.policy.grading_method, GradingMethod::Average);
+        assert!(r.policy.shuffle_options && !r.policy.shuffle_questions);
         assert_eq!(
             (r.delay_before(1), r.delay_before(2), r.delay_before(3)),
             (0, 60, 120)

@@ -457,3 +457,69 @@ pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> At
 
 #[cfg(test)]
 mod tests;
+
+/// The order an attempt shows its questions in (question ids) and, per choice question,
+/// its options (option ids): chosen once when the attempt starts ([`arrange`]) and stored
+/// with the attempt; the database shows the attempt's questions in it
+/// (`lms_private.arranged`, migration `20261203000019`), the named ones first, any other
+/// after them in its own place. Scores, feedback and item analysis go by ids: the order
+/// changes none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Arrangement {
+    /// The questions' ids in the attempt's order (empty: the assessment's order).
+    pub questions: Vec<String>,
+    /// Per choice question whose options are shuffled, their ids in the attempt's order.
+    pub options: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The ids of a JSON list of objects with a string `id`, in order.
+fn ids_of(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| q.get("id")?.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// An attempt's arrangement of `questions` (a question list as JSON, as the student sees
+/// it: each question with its `id`, choice questions with `options` of `id`s): the
+/// questions shuffled when `shuffle_questions`, each choice question's options when
+/// `shuffle_options` (Fisher–Yates with a ChaCha8 generator seeded by `seed`, e.g. from
+/// the attempt's random id: every attempt its own order, the same one for the same
+/// seed); `None` when neither is asked.
+pub fn arrange(
+    questions: &serde_json::Value,
+    shuffle_questions: bool,
+    shuffle_options: bool,
+    seed: u64,
+) -> Option<Arrangement> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    if !shuffle_questions && !shuffle_options {
+        return None;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut order = Vec::new();
+    if shuffle_questions {
+        order = ids_of(questions);
+        order.shuffle(&mut rng);
+    }
+    let mut options = std::collections::BTreeMap::new();
+    if shuffle_options {
+        for q in questions.as_array().into_iter().flatten() {
+            let (Some(id), Some(list)) = (q.get("id").and_then(|i| i.as_str()), q.get("options"))
+            else {
+                continue;
+            };
+            let mut ids = ids_of(list);
+            if ids.len() > 1 {
+                ids.shuffle(&mut rng);
+                options.insert(id.to_owned(), ids);
+            }
+        }
+    }
+    Some(Arrangement {
+        questions: order,
+        options,
+    })
+}

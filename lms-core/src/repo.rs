@@ -350,6 +350,10 @@ pub struct AssessmentPatch {
     pub time_limit_policy: Option<crate::attempts::TimeLimitPolicy>,
     /// Seconds of grace after the time limit.
     pub grace_seconds: Option<i64>,
+    /// Each attempt shows the questions in its own order.
+    pub shuffle_questions: Option<bool>,
+    /// Each attempt shows the options of its choice questions in its own order.
+    pub shuffle_options: Option<bool>,
     /// Open time.
     #[serde(default, deserialize_with = "nullable")]
     pub opens_at: Option<Option<DateTime<Utc>>>,
@@ -381,6 +385,8 @@ impl AssessmentPatch {
             .unwrap_or(p.later_attempt_delay_seconds);
         p.time_limit_policy = self.time_limit_policy.unwrap_or(p.time_limit_policy);
         p.grace_seconds = self.grace_seconds.unwrap_or(p.grace_seconds);
+        p.shuffle_questions = self.shuffle_questions.unwrap_or(p.shuffle_questions);
+        p.shuffle_options = self.shuffle_options.unwrap_or(p.shuffle_options);
         p
     }
 

@@ -348,6 +348,43 @@ async fn create_attempt(
     Ok(attempt)
 }
 
+/// The questions of a new attempt as its student sees them: when the assessment shuffles
+/// questions or options, in an order chosen now (`lms_core::delivery::arrange`, seeded
+/// by the attempt's random id) and stored with the attempt on the trusted path, which
+/// `assessment_questions` then follows for as long as the attempt is open.
+async fn arranged_questions(
+    tx: &mut Tx,
+    policy: &lms_core::attempts::AttemptPolicy,
+    assessment: AssessmentId,
+    attempt: &AssessmentAttempt,
+) -> Result<serde_json::Value> {
+    let questions = questions_for_actor(tx, assessment).await?;
+    let bytes = attempt.id.0.as_bytes();
+    let seed = u64::from_le_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ]);
+    let Some(order) = lms_core::delivery::arrange(
+        &questions,
+        policy.shuffle_questions,
+        policy.shuffle_options,
+        seed,
+    ) else {
+        return Ok(questions);
+    };
+    tx.trusted().await?;
+    sqlx::query(
+        "update public.assessment_attempts set question_order = $2, option_order = $3 \
+         where id = $1",
+    )
+    .bind(attempt.id.0)
+    .bind((!order.questions.is_empty()).then_some(&order.questions))
+    .bind((!order.options.is_empty()).then_some(sqlx::types::Json(&order.options)))
+    .execute(tx.conn())
+    .await?;
+    tx.set_actor_role().await?;
+    questions_for_actor(tx, assessment).await
+}
+
 /// Stores a graded result on the attempt (trusted path).
 async fn store_result(
     tx: &mut Tx,
@@ -772,10 +809,13 @@ impl Scope {
                     let attempt =
                         create_attempt(&mut tx, assessment, ctx.student, attempt_number, now)
                             .await?;
+                    let questions =
+                        arranged_questions(&mut tx, &ctx.rules.policy, assessment, &attempt)
+                            .await?;
                     break StartedAttempt {
                         deadline: ctx.rules.deadline(attempt.started_at),
                         attempt,
-                        questions: questions_for_actor(&mut tx, assessment).await?,
+                        questions,
                         resumed: false,
                     };
                 }

@@ -640,9 +640,9 @@ impl Scope {
                max_attempts, time_limit, grading_method, retake_policy, attempt_delay_seconds, \
                later_attempt_delay_seconds, time_limit_policy, grace_seconds, opens_at, \
                closes_at, due_at, late_deduction_percent, late_deduction_interval, \
-               late_floor_percent, late_missing_percent) \
+               late_floor_percent, late_missing_percent, shuffle_questions, shuffle_options) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23, $24) \
+                     $18, $19, $20, $21, $22, $23, $24, $25, $26) \
              returning id",
         )
         .bind(lesson_id.map(|l| l.0))
@@ -674,6 +674,8 @@ impl Scope {
         .bind(late.interval)
         .bind(late.floor)
         .bind(late.missing)
+        .bind(new.policy.shuffle_questions)
+        .bind(new.policy.shuffle_options)
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -775,6 +777,8 @@ impl Scope {
             patch.time_limit_policy.map(|p| rows::name_of(&p)),
         );
         u.set_some("grace_seconds", patch.grace_seconds.map(seconds));
+        u.set_some("shuffle_questions", patch.shuffle_questions);
+        u.set_some("shuffle_options", patch.shuffle_options);
         u.set_some("opens_at", patch.opens_at);
         u.set_some("closes_at", patch.closes_at);
         u.set_some("due_at", patch.due_at);

@@ -983,3 +983,110 @@ async fn a_lesson_opens_to_its_students_at_its_unlock_time(pool: PgPool) {
     assert_eq!(unlock_at(&w, w.lesson1, None).await.unlocks_at, None);
     assert_eq!(me.list_blocks(w.lesson1).await.unwrap().len(), 2);
 }
+
+// shuffled attempts (migration 20261203000019) ------------------------------------------
+
+/// Eight choice questions of four options, `a` right in each.
+fn eight_questions() -> serde_json::Value {
+    let list: Vec<serde_json::Value> = (1..=8)
+        .map(|i| {
+            json!({"type": "multiple_choice", "id": format!("s{i}"), "prompt": format!("{i}?"),
+                   "points": 1, "options": [
+                       {"id": "a", "text": "A", "fraction": 1.0},
+                       {"id": "b", "text": "B", "fraction": 0.0},
+                       {"id": "c", "text": "C", "fraction": 0.0},
+                       {"id": "d", "text": "D", "fraction": 0.0}]})
+        })
+        .collect();
+    json!(list)
+}
+
+fn ids_in(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_shuffled_attempt_keeps_its_order(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let quiz = patch(
+        &w,
+        w.final_exam,
+        AssessmentPatch {
+            questions: Some(eight_questions()),
+            shuffle_questions: Some(true),
+            shuffle_options: Some(true),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(quiz.policy.shuffle_questions && quiz.policy.shuffle_options);
+    let sam = w.lms.as_user(w.student);
+    let kim = w.lms.as_user(w.other_student);
+    let started = sam.start_attempt(w.final_exam).await.unwrap();
+    let order = ids_in(&started.questions);
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]);
+    // stored with the attempt
+    let (stored, options): (Vec<String>, serde_json::Value) = sqlx::query_as(
+        "select question_order, option_order from assessment_attempts where id = $1",
+    )
+    .bind(started.attempt.id.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, order);
+    for q in started.questions.as_array().unwrap() {
+        let id = q["id"].as_str().unwrap();
+        assert_eq!(json!(ids_in(&q["options"])), options[id], "{id}");
+    }
+    // resumed, and as raw SQL: the same order
+    let resumed = sam.start_attempt(w.final_exam).await.unwrap();
+    assert!(resumed.resumed);
+    assert_eq!(resumed.questions, started.questions);
+    assert_eq!(
+        sam.assessment_questions(w.final_exam).await.unwrap(),
+        started.questions
+    );
+    // another attempt, its own order (8! × 24^8 arrangements)
+    let theirs = kim.start_attempt(w.final_exam).await.unwrap();
+    assert_ne!(theirs.questions, started.questions);
+    // scoring goes by ids: every right answer, whatever the order
+    let right: serde_json::Map<String, serde_json::Value> = order
+        .iter()
+        .map(|id| {
+            (
+                id.clone(),
+                json!({"type": "multiple_choice", "selected": ["a"]}),
+            )
+        })
+        .collect();
+    let done = sam
+        .submit_attempt(w.final_exam, &json!(right))
+        .await
+        .unwrap();
+    assert_eq!(done.attempt.score, Some(100));
+    // without shuffling, no order is stored
+    patch(
+        &w,
+        w.quiz1,
+        AssessmentPatch {
+            shuffle_options: Some(false),
+            ..Default::default()
+        },
+    )
+    .await;
+    let plain = sam.start_attempt(w.quiz1).await.unwrap();
+    let none: Option<Vec<String>> =
+        sqlx::query_scalar("select question_order from assessment_attempts where id = $1")
+            .bind(plain.attempt.id.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(none, None);
+    assert_eq!(ids_in(&plain.questions), ["q1", "q2"]);
+}

@@ -139,3 +139,25 @@ test('a lesson opens to its students at its unlock time', async (t) => {
   await me.recordContentProgress(w.block1, { completed: true }, 5)
   assert.equal((await author.updateLesson(w.lesson1, { unlocksAt: null })).unlocksAt, null)
 })
+
+test('a shuffled attempt keeps its order', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const eight = Array.from({ length: 8 }, (_, k) => ({
+    type: 'multiple_choice', id: `s${k + 1}`, prompt: `${k + 1}?`, points: 1,
+    options: ['a', 'b', 'c', 'd'].map((o) => ({ id: o, text: o.toUpperCase(), fraction: o === 'a' ? 1 : 0 })),
+  }))
+  const quiz = await author.updateAssessment(w.final, { questions: eight, shuffleQuestions: true, shuffleOptions: true })
+  assert.deepEqual([quiz.shuffleQuestions, quiz.shuffleOptions], [true, true])
+  const started = await me.startAttempt(w.final)
+  const order = started.questions.map((q) => q.id)
+  assert.deepEqual([...order].sort(), eight.map((q) => q.id))
+  const resumed = await me.startAttempt(w.final)
+  assert.equal(resumed.resumed, true)
+  assert.deepEqual(resumed.questions, started.questions)
+  assert.deepEqual(await me.assessmentQuestions(w.final), started.questions)
+  const done = await me.submitAttempt(w.final, Object.fromEntries(order.map((id) => [id, { type: 'multiple_choice', selected: ['a'] }])))
+  assert.equal(done.attempt.score, 100)
+})

@@ -166,3 +166,23 @@ def test_a_lesson_opens_to_its_students_at_its_unlock_time(world: World) -> None
     assert len(student.list_blocks(world.lesson1)) == 1
     student.record_content_progress(world.block1, {"completed": True}, 5)
     assert author.update_lesson(world.lesson1, unlocks_at=None)["unlocks_at"] is None
+
+
+def test_a_shuffled_attempt_keeps_its_order(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    eight = [{"type": "multiple_choice", "id": f"s{i}", "prompt": f"{i}?", "points": 1,
+              "options": [{"id": o, "text": o.upper(), "fraction": 1.0 if o == "a" else 0.0}
+                          for o in "abcd"]} for i in range(1, 9)]
+    quiz = author.update_assessment(world.final, questions=eight, shuffle_questions=True, shuffle_options=True)
+    assert quiz["shuffle_questions"] and quiz["shuffle_options"]
+    assert keys(records.Assessment) == set(quiz)
+    started = student.start_attempt(world.final)
+    order = [q["id"] for q in started["questions"]]
+    assert sorted(order) == [f"s{i}" for i in range(1, 9)]
+    resumed = student.start_attempt(world.final)
+    assert resumed["resumed"] and resumed["questions"] == started["questions"]
+    assert student.assessment_questions(world.final) == started["questions"]
+    done = student.submit_attempt(world.final, {i: {"type": "multiple_choice", "selected": ["a"]} for i in order})
+    assert done["attempt"]["score"] == 100

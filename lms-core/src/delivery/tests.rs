@@ -505,3 +505,59 @@ proptest! {
         prop_assert!(out.max_attempts >= max);
     }
 }
+
+mod arrangement {
+    use super::super::*;
+    use serde_json::json;
+
+    fn questions(n: usize) -> serde_json::Value {
+        let list: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                json!({"type": "multiple_choice", "id": format!("q{i}"), "prompt": "?",
+                       "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"},
+                                   {"id": "c", "text": "C"}, {"id": "d", "text": "D"}]})
+            })
+            .collect();
+        json!(list)
+    }
+
+    fn ids(v: &serde_json::Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn nothing_to_shuffle_is_no_arrangement() {
+        assert_eq!(arrange(&questions(5), false, false, 7), None);
+    }
+
+    #[test]
+    fn an_arrangement_is_a_permutation_fixed_by_its_seed() {
+        let qs = questions(8);
+        let a = arrange(&qs, true, true, 42).unwrap();
+        let mut sorted = a.questions.clone();
+        sorted.sort();
+        let mut all = ids(&qs);
+        all.sort();
+        assert_eq!(sorted, all);
+        assert_eq!(a.options.len(), 8);
+        for order in a.options.values() {
+            let mut o = order.clone();
+            o.sort();
+            assert_eq!(o, ["a", "b", "c", "d"]);
+        }
+        // the same seed, the same arrangement; 8! orders: two seeds differ
+        assert_eq!(arrange(&qs, true, true, 42), Some(a.clone()));
+        assert_ne!(
+            arrange(&qs, true, false, 43).unwrap().questions,
+            a.questions
+        );
+        // options only: the questions keep their order
+        let only = arrange(&qs, false, true, 42).unwrap();
+        assert!(only.questions.is_empty());
+        assert_eq!(only.options.len(), 8);
+    }
+}

@@ -218,6 +218,8 @@ class Assessment(TypedDict):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    shuffle_questions: bool
+    shuffle_options: bool
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
@@ -236,6 +238,8 @@ class AttemptPolicy(TypedDict, total=False):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    shuffle_questions: bool
+    shuffle_options: bool
 
 class CourseStaff(TypedDict):
     """A member of a course's staff besides its instructor."""
@@ -274,6 +278,8 @@ class AttemptRules(TypedDict):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    shuffle_questions: bool
+    shuffle_options: bool
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
@@ -566,6 +572,8 @@ class AssessmentChanges(TypedDict, total=False):
     later_attempt_delay_seconds: int
     time_limit_policy: TimeLimitPolicyName
     grace_seconds: int
+    shuffle_questions: bool
+    shuffle_options: bool
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
