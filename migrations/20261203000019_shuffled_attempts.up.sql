@@ -22,6 +22,8 @@ grant select (shuffle_questions, shuffle_options), insert (shuffle_questions, sh
 alter table public.assessment_attempts
   add column question_order text[],
   add column option_order jsonb,
+  add constraint assessment_attempts_question_order_list
+    check (question_order is null or array_ndims(question_order) = 1),
   add constraint assessment_attempts_option_order_object
     check (option_order is null or jsonb_typeof(option_order) = 'object');
 comment on column public.assessment_attempts.question_order is

@@ -1198,7 +1198,7 @@ export declare class Scope {
    * Changes an assessment: `title`, `description`, `questions`, `isMandatory`,
    * `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`, and the policy:
    * `gradingMethod`, `retakePolicy`, `attemptDelaySeconds`, `laterAttemptDelaySeconds`,
-   * `timeLimitPolicy`, `graceSeconds`.
+   * `timeLimitPolicy`, `graceSeconds`, `shuffleQuestions`, `shuffleOptions`.
    */
   updateAssessment(assessmentId: string, changes: AssessmentChanges): Promise<Assessment>
   /** An assessment with its answer keys (the course's author, admins, the service). */
@@ -1512,8 +1512,8 @@ export interface CreateAssessment {
   timeLimitMinutes?: number
   /**
    * The attempt policy (`gradingMethod`, `retakePolicy`, `attemptDelaySeconds`,
-   * `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`); each left out
-   * takes its default.
+   * `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`, `shuffleQuestions`,
+   * `shuffleOptions`); each left out takes its default.
    */
   policy?: Partial<AttemptPolicy>
   /** No attempt starts before (ISO 8601). */

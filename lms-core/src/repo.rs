@@ -415,6 +415,8 @@ impl AssessmentPatch {
             || self.later_attempt_delay_seconds.is_some()
             || self.time_limit_policy.is_some()
             || self.grace_seconds.is_some()
+            || self.shuffle_questions.is_some()
+            || self.shuffle_options.is_some()
     }
 }
 

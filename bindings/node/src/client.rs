@@ -439,8 +439,8 @@ pub struct CreateAssessment {
     /// Minutes (default untimed).
     pub time_limit_minutes: Option<f64>,
     /// The attempt policy (`gradingMethod`, `retakePolicy`, `attemptDelaySeconds`,
-    /// `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`); each left out
-    /// takes its default.
+    /// `laterAttemptDelaySeconds`, `timeLimitPolicy`, `graceSeconds`, `shuffleQuestions`,
+    /// `shuffleOptions`); each left out takes its default.
     #[napi(ts_type = "Partial<AttemptPolicy>")]
     pub policy: Option<Json>,
     /// No attempt starts before (ISO 8601).
@@ -890,7 +890,7 @@ impl Scope {
     /// Changes an assessment: `title`, `description`, `questions`, `isMandatory`,
     /// `minimumPassingScore`, `maxAttempts`, `timeLimitMinutes`, and the policy:
     /// `gradingMethod`, `retakePolicy`, `attemptDelaySeconds`, `laterAttemptDelaySeconds`,
-    /// `timeLimitPolicy`, `graceSeconds`.
+    /// `timeLimitPolicy`, `graceSeconds`, `shuffleQuestions`, `shuffleOptions`.
     #[napi(ts_return_type = "Promise<Assessment>")]
     pub fn update_assessment<'env>(
         &self,

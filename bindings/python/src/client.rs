@@ -679,7 +679,8 @@ impl Scope {
     /// assessment); its questions are validated.
     /// `policy`: the attempt policy, a dict of `grading_method`, `retake_policy`,
     /// `attempt_delay_seconds`, `later_attempt_delay_seconds`, `time_limit_policy`,
-    /// `grace_seconds` (each left out takes its default). `opens_at`, `closes_at`,
+    /// `grace_seconds`, `shuffle_questions`, `shuffle_options` (each left out takes its
+    /// default). `opens_at`, `closes_at`,
     /// `due_at`: aware datetimes; `late_policy`: a dict of `deduction_percent`,
     /// `interval` (`"hour"` or `"day"`) and `floor_percent` (none: the course's applies).
     #[pyo3(signature = (title, questions, *, lesson_id = None, course_id = None, description = None, ai_generated = false, source_content_ids = None, is_mandatory = true, minimum_passing_score = 70, max_attempts = None, time_limit_minutes = None, policy = None, opens_at = None, closes_at = None, due_at = None, late_policy = None))]
@@ -758,7 +759,8 @@ impl Scope {
     /// Changes an assessment: `title`, `description`, `questions`, `is_mandatory`,
     /// `minimum_passing_score`, `max_attempts`, `time_limit_minutes`, and the policy:
     /// `grading_method`, `retake_policy`, `attempt_delay_seconds`,
-    /// `later_attempt_delay_seconds`, `time_limit_policy`, `grace_seconds`.
+    /// `later_attempt_delay_seconds`, `time_limit_policy`, `grace_seconds`,
+    /// `shuffle_questions`, `shuffle_options`.
     #[pyo3(signature = (assessment_id, **changes))]
     fn update_assessment<'py>(
         &self,
