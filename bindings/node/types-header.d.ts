@@ -205,6 +205,40 @@ export interface AttemptPolicy {
   shuffleQuestions: boolean
   /** Each attempt shows the options of its choice questions in its own order. */
   shuffleOptions: boolean
+  /** When students see a finished attempt's score, points and pass (default
+   * `immediately`). */
+  reviewScore: ReviewMoment
+  /** When they see whether each question was answered right (default `immediately`). */
+  reviewCorrectness: ReviewMoment
+  /** When they see the messages, explanations and grader's comments (default
+   * `immediately`). */
+  reviewFeedback: ReviewMoment
+  /** When they see the right answers (default `never`). */
+  reviewAnswers: ReviewMoment
+}
+
+/** When a student sees a part of a finished attempt's review: `after_close` once their
+ * close time has passed (never without one). */
+export type ReviewMoment = 'immediately' | 'after_close' | 'never'
+
+/** What the review of an attempt shows the actor now. */
+export interface ReviewShown {
+  score: boolean
+  correctness: boolean
+  feedback: boolean
+  answers: boolean
+}
+
+/** An attempt's review as the actor may see it now (`attemptReview`): the attempt
+ * without its score while hidden, without its feedback document unless score,
+ * correctness and feedback are all shown; `feedback` with the hidden fields left out;
+ * `questions` with their answer keys once the right answers are shown (`null` while the
+ * attempt is open). */
+export interface AttemptReview {
+  attempt: Attempt
+  shown: ReviewShown
+  feedback: JsonObject | null
+  questions: JsonObject[] | null
 }
 
 /** An assessment's attempt rules: its limits and policy; what is left out takes its
@@ -525,6 +559,10 @@ export interface Assessment {
   graceSeconds: number
   shuffleQuestions: boolean
   shuffleOptions: boolean
+  reviewScore: ReviewMoment
+  reviewCorrectness: ReviewMoment
+  reviewFeedback: ReviewMoment
+  reviewAnswers: ReviewMoment
   opensAt: Timestamp | null
   closesAt: Timestamp | null
   dueAt: Timestamp | null
@@ -1091,6 +1129,10 @@ export interface AssessmentChanges {
   graceSeconds?: number
   shuffleQuestions?: boolean
   shuffleOptions?: boolean
+  reviewScore?: ReviewMoment
+  reviewCorrectness?: ReviewMoment
+  reviewFeedback?: ReviewMoment
+  reviewAnswers?: ReviewMoment
   opensAt?: Timestamp | null
   closesAt?: Timestamp | null
   dueAt?: Timestamp | null

@@ -21,7 +21,7 @@ use num_traits::{ToPrimitive, Zero};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::delivery::{late_seconds, LatePolicy, Schedule};
+use crate::delivery::{late_seconds, LatePolicy, ReviewOptions, Schedule};
 use crate::documents::{Points, Problems};
 use crate::model::{Assessment, AssessmentAttempt, LessonId};
 use crate::{Error, Result};
@@ -118,6 +118,10 @@ pub struct AttemptPolicy {
     pub shuffle_questions: bool,
     /// Each attempt shows the options of its choice questions in its own order.
     pub shuffle_options: bool,
+    /// What a student sees of their finished attempts, and from when (flattened in
+    /// JSON: `review_score`, `review_correctness`, `review_feedback`, `review_answers`).
+    #[serde(flatten)]
+    pub review: ReviewOptions,
 }
 
 impl Default for AttemptPolicy {
@@ -131,6 +135,7 @@ impl Default for AttemptPolicy {
             grace_seconds: DEFAULT_GRACE_SECONDS,
             shuffle_questions: false,
             shuffle_options: false,
+            review: ReviewOptions::default(),
         }
     }
 }
@@ -1521,10 +1526,16 @@ mod tests {
             "retake_policy": "allow", "time_limit_policy": "reject", "grading_method": "average",
             "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120,
             "shuffle_questions": false, "shuffle_options": true,
+            "review_score": "after_close", "review_correctness": "immediately",
+            "review_feedback": "never", "review_answers": "never",
             "opens_at": null, "closes_at": null, "due_at": null, "late_policy": null
         });
         let r: AttemptRules = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(r.policy.grading_method, GradingMethod::Average);
+        assert_eq!(
+            r.policy.review.score,
+            crate::delivery::ReviewMoment::AfterClose
+        );
         assert!(r.policy.shuffle_options && !r.policy.shuffle_questions);
         assert_eq!(
             (r.delay_before(1), r.delay_before(2), r.delay_before(3)),

@@ -374,6 +374,33 @@ pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> Re
     Ok(delivery::accommodate(rules, accommodations))
 }
 
+/// What a finished (or open) attempt's review shows its student at `now`, and its
+/// feedback document, validated first, with only that ([`delivery::ReviewOptions::shown`],
+/// [`delivery::reviewed_feedback`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reviewed {
+    /// What is shown.
+    pub shown: delivery::ReviewShown,
+    /// The feedback with what is shown; `None` without feedback.
+    pub feedback: Option<Value>,
+}
+
+/// [`Reviewed`]: what the review options show at `now` of an attempt `finished` or not
+/// whose student's close time is `closes_at`, and of its `feedback`.
+pub fn review(
+    options: &delivery::ReviewOptions,
+    finished: bool,
+    closes_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    feedback: Option<&Value>,
+) -> Result<Reviewed> {
+    let shown = options.shown(finished, closes_at, now);
+    let feedback = feedback
+        .map(|f| Feedback::validate(f).map(|f| delivery::reviewed_feedback(&f, shown)))
+        .transpose()?;
+    Ok(Reviewed { shown, feedback })
+}
+
 /// A student's course grade from their assessments' grades by a course's grading
 /// scheme, validated first ([`crate::grading::course_grade`]).
 pub fn grade_course(scheme: &Value, items: &[GradeItem]) -> Result<CourseGrade> {
@@ -703,7 +730,7 @@ fn json<T: Serialize>(value: T) -> Result<Value> {
 }
 
 /// Every function [`call`] knows.
-pub const FUNCTIONS: [&str; 32] = [
+pub const FUNCTIONS: [&str; 33] = [
     "validate",
     "json_schema",
     "validate_content",
@@ -716,6 +743,7 @@ pub const FUNCTIONS: [&str; 32] = [
     "submission",
     "accommodate",
     "record_late",
+    "review",
     "course_grade",
     "grade",
     "grade_attempts",
@@ -833,6 +861,20 @@ pub fn call(function: &str, input: Value) -> Result<Value> {
             let rules: AttemptRules = a.or("rules", AttemptRules::default())?;
             let accommodations: Vec<Accommodation> = a.or("accommodations", Vec::new())?;
             json(accommodate(&rules, &accommodations)?)
+        }
+        "review" => {
+            let options: delivery::ReviewOptions = a.or("options", Default::default())?;
+            let finished: bool = a.or("finished", true)?;
+            let closes_at: Option<DateTime<Utc>> = a.or("closes_at", None)?;
+            let now: DateTime<Utc> = a.get("now")?;
+            let feedback: Option<Value> = a.or("feedback", None)?;
+            json(review(
+                &options,
+                finished,
+                closes_at,
+                now,
+                feedback.as_ref(),
+            )?)
         }
         "record_late" => {
             let points: Points = a.get("points_earned")?;

@@ -523,3 +523,209 @@ pub fn arrange(
         options,
     })
 }
+
+/// When a student sees one part of the review of a finished attempt (Moodle's review
+/// options, Canvas's "let students see their responses / the correct answers").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewMoment {
+    /// As soon as the attempt is finished (submitted, or abandoned).
+    Immediately,
+    /// Once the assessment has closed for the student (their close time, accommodations
+    /// included, has passed); never while it has no close time.
+    AfterClose,
+    /// Never: only the course's staff see it.
+    Never,
+}
+
+impl ReviewMoment {
+    /// Whether the moment has come at `now` for an attempt `finished` or not, when the
+    /// assessment closes for its student at `closes_at`.
+    pub fn reached(
+        self,
+        finished: bool,
+        closes_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        finished
+            && match self {
+                ReviewMoment::Immediately => true,
+                ReviewMoment::AfterClose => closes_at.is_some_and(|c| now > c),
+                ReviewMoment::Never => false,
+            }
+    }
+}
+
+/// What a student sees of their finished attempts, and from when (the `assessments`
+/// columns `review_score`, `review_correctness`, `review_feedback`, `review_answers`;
+/// part of the [`crate::attempts::AttemptPolicy`]). The database enforces it: a student
+/// reads their attempt whole (`assessment_attempts`, `assessment_item_responses`) only
+/// while its score, correctness and feedback are all shown, and otherwise its review
+/// (`attempt_reviews`) with what is hidden left out. The course's staff see everything.
+/// The progress (`student_progress.best_score`) and the course grade are the
+/// gradebook's, as in Moodle: the review options do not hide them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ReviewOptions {
+    /// The attempt's score, points and pass, the points of each question (Moodle's
+    /// "marks"). Default: immediately.
+    #[serde(rename = "review_score")]
+    pub score: ReviewMoment,
+    /// Whether each question was answered right (its outcome; Moodle's "whether
+    /// correct"). Default: immediately.
+    #[serde(rename = "review_correctness")]
+    pub correctness: ReviewMoment,
+    /// Each question's message, explanation and grader's comment. Default: immediately.
+    #[serde(rename = "review_feedback")]
+    pub feedback: ReviewMoment,
+    /// The right answers: the attempt's questions with their answer keys. Default:
+    /// never.
+    #[serde(rename = "review_answers")]
+    pub answers: ReviewMoment,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        Self {
+            score: ReviewMoment::Immediately,
+            correctness: ReviewMoment::Immediately,
+            feedback: ReviewMoment::Immediately,
+            answers: ReviewMoment::Never,
+        }
+    }
+}
+
+impl ReviewOptions {
+    /// What is shown at `now` of an attempt `finished` or not, whose student's close time
+    /// is `closes_at`.
+    pub fn shown(
+        &self,
+        finished: bool,
+        closes_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> ReviewShown {
+        let at = |m: ReviewMoment| m.reached(finished, closes_at, now);
+        ReviewShown {
+            score: at(self.score),
+            correctness: at(self.correctness),
+            feedback: at(self.feedback),
+            answers: at(self.answers),
+        }
+    }
+
+    /// Whether score, correctness and feedback are all shown as soon as an attempt is
+    /// finished: then a student reads every attempt of theirs whole.
+    pub fn results_immediately(&self) -> bool {
+        [self.score, self.correctness, self.feedback]
+            .iter()
+            .all(|m| *m == ReviewMoment::Immediately)
+    }
+}
+
+/// What a student is shown now of one of their attempts ([`ReviewOptions::shown`]); the
+/// course's staff are shown everything ([`ReviewShown::ALL`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewShown {
+    /// The score, points and pass.
+    pub score: bool,
+    /// Each question's outcome.
+    pub correctness: bool,
+    /// Each question's message, explanation and grader's comment.
+    pub feedback: bool,
+    /// The right answers.
+    pub answers: bool,
+}
+
+impl ReviewShown {
+    /// Everything.
+    pub const ALL: ReviewShown = ReviewShown {
+        score: true,
+        correctness: true,
+        feedback: true,
+        answers: true,
+    };
+
+    /// Whether the attempt's results are shown whole (score, correctness and feedback):
+    /// its row, its feedback document, its item responses.
+    pub fn results(&self) -> bool {
+        self.score && self.correctness && self.feedback
+    }
+
+    /// The attempt as the student may see it: without its score, points and pass unless
+    /// the score is shown, without its feedback document unless the results are shown
+    /// whole (the review's feedback, [`reviewed_feedback`], shows the parts that are).
+    pub fn attempt(
+        &self,
+        mut attempt: crate::model::AssessmentAttempt,
+    ) -> crate::model::AssessmentAttempt {
+        if !self.score {
+            attempt.score = None;
+            attempt.points_earned = None;
+            attempt.exact_points_earned = None;
+            attempt.passed = None;
+            attempt.raw_points_earned = None;
+            attempt.raw_score = None;
+        }
+        if !self.results() {
+            attempt.feedback = None;
+        }
+        attempt
+    }
+}
+
+/// A feedback document with only what `shown` shows (fields left out, never changed):
+/// without the score each question's `points_earned` and the summary's `points_earned`,
+/// `score` and `passed`; without correctness each question's `outcome`; without
+/// feedback each question's `message`, `explanation` and `grader_comment`. What stays
+/// always: each question's `question_id`, `kind`, `max_points`, `manual`, the summary's
+/// `total_points`, `minimum_passing_score` and `pending_review`. The database's
+/// `lms_private.reviewed_feedback` does the same (tested against this).
+pub fn reviewed_feedback(
+    feedback: &crate::documents::Feedback,
+    shown: ReviewShown,
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(feedback).unwrap_or_default();
+    let drop = |object: &mut serde_json::Value, keys: &[&str]| {
+        if let Some(o) = object.as_object_mut() {
+            for k in keys {
+                o.remove(*k);
+            }
+        }
+    };
+    if let Some(questions) = value.get_mut("questions").and_then(|q| q.as_array_mut()) {
+        for q in questions {
+            if !shown.score {
+                drop(q, &["points_earned"]);
+            }
+            if !shown.correctness {
+                drop(q, &["outcome"]);
+            }
+            if !shown.feedback {
+                drop(q, &["message", "explanation", "grader_comment"]);
+            }
+        }
+    }
+    if !shown.score {
+        if let Some(summary) = value.get_mut("summary") {
+            drop(summary, &["points_earned", "score", "passed"]);
+        }
+    }
+    value
+}
+
+/// The review of one finished attempt as its student may see it now
+/// (`Scope::attempt_review`, the `attempt_reviews` view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AttemptReview {
+    /// The attempt, its score and feedback document left out as [`ReviewShown::attempt`]
+    /// does.
+    pub attempt: crate::model::AssessmentAttempt,
+    /// What is shown now.
+    pub shown: ReviewShown,
+    /// The feedback with what is shown ([`reviewed_feedback`]); `None` until graded.
+    pub feedback: Option<serde_json::Value>,
+    /// The attempt's questions in its order: with their answer keys when the right
+    /// answers are shown, as a student sees them otherwise; `None` while the attempt is
+    /// open.
+    pub questions: Option<serde_json::Value>,
+}

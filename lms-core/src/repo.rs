@@ -354,6 +354,14 @@ pub struct AssessmentPatch {
     pub shuffle_questions: Option<bool>,
     /// Each attempt shows the options of its choice questions in its own order.
     pub shuffle_options: Option<bool>,
+    /// When students see their score ([`crate::delivery::ReviewOptions`]).
+    pub review_score: Option<crate::delivery::ReviewMoment>,
+    /// When students see each question's correctness.
+    pub review_correctness: Option<crate::delivery::ReviewMoment>,
+    /// When students see the messages, explanations and grader's comments.
+    pub review_feedback: Option<crate::delivery::ReviewMoment>,
+    /// When students see the right answers.
+    pub review_answers: Option<crate::delivery::ReviewMoment>,
     /// Open time.
     #[serde(default, deserialize_with = "nullable")]
     pub opens_at: Option<Option<DateTime<Utc>>>,
@@ -387,6 +395,11 @@ impl AssessmentPatch {
         p.grace_seconds = self.grace_seconds.unwrap_or(p.grace_seconds);
         p.shuffle_questions = self.shuffle_questions.unwrap_or(p.shuffle_questions);
         p.shuffle_options = self.shuffle_options.unwrap_or(p.shuffle_options);
+        let r = &mut p.review;
+        r.score = self.review_score.unwrap_or(r.score);
+        r.correctness = self.review_correctness.unwrap_or(r.correctness);
+        r.feedback = self.review_feedback.unwrap_or(r.feedback);
+        r.answers = self.review_answers.unwrap_or(r.answers);
         p
     }
 
@@ -417,6 +430,10 @@ impl AssessmentPatch {
             || self.grace_seconds.is_some()
             || self.shuffle_questions.is_some()
             || self.shuffle_options.is_some()
+            || self.review_score.is_some()
+            || self.review_correctness.is_some()
+            || self.review_feedback.is_some()
+            || self.review_answers.is_some()
     }
 }
 

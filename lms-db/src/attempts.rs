@@ -20,7 +20,7 @@ use lms_core::attempts::{
     may_start, submission, AttemptHistory, AttemptRules, AttemptSummary, Closing, StartDecision,
     TimeLimitPolicy,
 };
-use lms_core::delivery::{self, LatePolicy};
+use lms_core::delivery::{self, AttemptReview, LatePolicy, ReviewShown};
 use lms_core::documents::{Answer, Answers, Document, Feedback, Points, QuestionSet};
 use lms_core::model::*;
 use lms_core::scoring::{self, Scored, ScoringPolicy};
@@ -76,7 +76,9 @@ impl SubmitOptions {
 /// A submitted attempt and what it changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubmittedAttempt {
-    /// The attempt row with its score, feedback and submission time.
+    /// The attempt row with its score, feedback and submission time, as the
+    /// assessment's review options show it to the student now
+    /// ([`lms_core::delivery::ReviewShown::attempt`]).
     pub attempt: AssessmentAttempt,
     /// Whether the submission came after the deadline plus grace (answers saved after
     /// it were dropped, the attempt counts as submitted at the deadline).
@@ -196,8 +198,12 @@ async fn context(
             return Err(draft_lesson(LessonId(l)));
         }
     }
+    // read as the actor, the history is whole only when no finished attempt of theirs
+    // can be hidden from them by the review options (the attempts policy); otherwise it
+    // is read again on the trusted path ([`attempt_history`])
     let history = row
         .try_get::<Option<sqlx::types::Json<Vec<rows::HistoryRow>>>, _>("history")?
+        .filter(|_| rules.policy.review.results_immediately())
         .map(|h| rows::collect_histories(h.0))
         .transpose()?
         .map(|mut found| found.remove(&assessment.0).unwrap_or_default());
@@ -275,7 +281,11 @@ pub(crate) async fn attempt_history(
     assessment: AssessmentId,
     student: UserId,
 ) -> Result<AttemptHistory> {
+    // on the trusted path: every attempt of the student, those whose review hides its
+    // results from them too
+    tx.trusted().await?;
     let mut found = rows::histories(tx, student, assessment.0).await?;
+    tx.set_actor_role().await?;
     Ok(found.remove(&assessment.0).unwrap_or_default())
 }
 
@@ -1061,8 +1071,14 @@ impl Scope {
             dropped.sort();
             dropped.dedup();
         }
+        // the student sees of it what the review options show now
+        let shown = ctx
+            .rules
+            .policy
+            .review
+            .shown(true, ctx.rules.schedule.closes_at, now);
         Ok(SubmittedAttempt {
-            attempt,
+            attempt: shown.attempt(attempt),
             late: verdict.late,
             dropped_answers: dropped,
             pending_review: scored.pending_review().map(str::to_owned).collect(),
@@ -1071,13 +1087,59 @@ impl Scope {
         })
     }
 
-    /// The acting student's attempts at an assessment, in order.
+    /// The acting student's attempts at an assessment, in order, as the assessment's
+    /// review options show them now (`attempt_reviews`): the score, points and pass
+    /// left out while the score is hidden, the feedback document while any of score,
+    /// correctness and feedback is ([`lms_core::delivery::ReviewShown::attempt`]).
     pub async fn my_attempts(&self, assessment: AssessmentId) -> Result<Vec<AssessmentAttempt>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
-        let list = attempts_of(&mut tx, assessment, student).await?;
+        let sql = format!(
+            "select {} from public.attempt_reviews \
+              where assessment_id = $1 and student_id = $2 order by attempt_number",
+            rows::ATTEMPT
+        );
+        let list = rows::select::<AssessmentAttempt>(&sql)
+            .bind(assessment.0)
+            .bind(student.0)
+            .all(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(list)
+    }
+
+    /// The review of an attempt as the actor may see it now (the `attempt_reviews`
+    /// view): to its student, what the assessment's review options show
+    /// ([`lms_core::delivery::ReviewOptions`]) — the score, the feedback's parts, the
+    /// questions with their answer keys once the right answers are shown; to the
+    /// course's staff and admins, everything. An attempt the actor may not read is
+    /// `not_found`.
+    pub async fn attempt_review(&self, attempt_id: AttemptId) -> Result<AttemptReview> {
+        let mut tx = self.begin().await?;
+        let sql = format!(
+            "select {}, shows_score, shows_correctness, shows_feedback, shows_answers, \
+                    reviewed_feedback, questions as review_questions \
+               from public.attempt_reviews where id = $1",
+            rows::ATTEMPT
+        );
+        let row = sqlx::query(&sql)
+            .bind(attempt_id.0)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::not_found("attempt", attempt_id))?;
+        tx.commit().await?;
+        let attempt = <rows::Db<AssessmentAttempt> as sqlx::FromRow<_>>::from_row(&row)?.0;
+        Ok(AttemptReview {
+            attempt,
+            shown: ReviewShown {
+                score: row.try_get("shows_score")?,
+                correctness: row.try_get("shows_correctness")?,
+                feedback: row.try_get("shows_feedback")?,
+                answers: row.try_get("shows_answers")?,
+            },
+            feedback: row.try_get("reviewed_feedback")?,
+            questions: row.try_get("review_questions")?,
+        })
     }
 
     /// Grades one essay of a submitted attempt (the course's staff — instructor,

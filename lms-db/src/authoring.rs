@@ -640,9 +640,10 @@ impl Scope {
                max_attempts, time_limit, grading_method, retake_policy, attempt_delay_seconds, \
                later_attempt_delay_seconds, time_limit_policy, grace_seconds, opens_at, \
                closes_at, due_at, late_deduction_percent, late_deduction_interval, \
-               late_floor_percent, late_missing_percent, shuffle_questions, shuffle_options) \
+               late_floor_percent, late_missing_percent, shuffle_questions, shuffle_options, \
+               review_score, review_correctness, review_feedback, review_answers) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+                     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
              returning id",
         )
         .bind(lesson_id.map(|l| l.0))
@@ -676,6 +677,10 @@ impl Scope {
         .bind(late.missing)
         .bind(new.policy.shuffle_questions)
         .bind(new.policy.shuffle_options)
+        .bind(rows::name_of(&new.policy.review.score))
+        .bind(rows::name_of(&new.policy.review.correctness))
+        .bind(rows::name_of(&new.policy.review.feedback))
+        .bind(rows::name_of(&new.policy.review.answers))
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -779,6 +784,14 @@ impl Scope {
         u.set_some("grace_seconds", patch.grace_seconds.map(seconds));
         u.set_some("shuffle_questions", patch.shuffle_questions);
         u.set_some("shuffle_options", patch.shuffle_options);
+        for (column, moment) in [
+            ("review_score", patch.review_score),
+            ("review_correctness", patch.review_correctness),
+            ("review_feedback", patch.review_feedback),
+            ("review_answers", patch.review_answers),
+        ] {
+            u.set_some(column, moment.map(|m| rows::name_of(&m)));
+        }
         u.set_some("opens_at", patch.opens_at);
         u.set_some("closes_at", patch.closes_at);
         u.set_some("due_at", patch.due_at);

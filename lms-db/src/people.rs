@@ -293,13 +293,20 @@ impl Scope {
     /// themselves, an admin, or the service. Tables: `profiles`, `courses` they teach,
     /// `enrollments`, `assessment_attempts`, `student_progress`,
     /// `personalized_roadmaps`, `learning_progress`, `learning_activity`,
-    /// `assessment_item_responses`.
+    /// `assessment_item_responses`, `accommodations`, `course_staff`, and the view
+    /// `attempt_reviews`.
     pub async fn export_user_data(&self, user: UserId) -> Result<UserExport> {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;
         profile(&mut tx, user).await?;
         let mut tables = BTreeMap::new();
-        for (table, column) in PERSONAL.into_iter().chain([("courses", "instructor_id")]) {
+        // and the reviews of their attempts (`attempt_reviews`): every attempt, as its
+        // review options show it to the actor (a student's hidden results left out)
+        let exported = [
+            ("courses", "instructor_id"),
+            ("attempt_reviews", "student_id"),
+        ];
+        for (table, column) in PERSONAL.into_iter().chain(exported) {
             // every column as stored, so a column added later is exported too; by id
             // (a table without one, by its content)
             let sql = format!(

@@ -1117,7 +1117,7 @@ fn matrix() -> Matrix {
         "assessment_attempts",
         Select,
         Student,
-        "own (with feedback)",
+        "own (with feedback): open ones; finished ones while their review options show score, correctness and feedback (else `attempt_reviews`)",
         &[
             ("select count(*) from assessment_attempts", rows(2)),
             (
@@ -1185,6 +1185,73 @@ fn matrix() -> Matrix {
             p,
             "✗",
             &[("delete from assessment_attempts", DENIED)],
+        );
+    }
+
+    // attempt_reviews (20261203000020): the view of every attempt the actor may read, as
+    // the assessment's review options show it to its student now
+    let reviews = "select count(*) from attempt_reviews";
+    m.cell("attempt_reviews", Select, Anon, "✗", &[(reviews, DENIED)]);
+    m.cell(
+        "attempt_reviews",
+        Select,
+        Student,
+        "own, always: what the review options hide left out (score, feedback's parts, answer keys)",
+        &[
+            (reviews, rows(2)),
+            (
+                "select count(*) from attempt_reviews where student_id = '{s2}'",
+                rows(0),
+            ),
+            // by default the score, not the right answers
+            (
+                "select score from attempt_reviews where id = '{att_s1}'",
+                rows(80),
+            ),
+            (
+                "select shows_answers::text from attempt_reviews where id = '{att_s1}'",
+                Expect::Text("false"),
+            ),
+        ],
+    );
+    m.cell(
+        "attempt_reviews",
+        Select,
+        Instructor,
+        "at own courses' assessments, whole",
+        &[
+            (reviews, rows(2)),
+            (
+                "select shows_answers::text from attempt_reviews where id = '{att_s1}'",
+                Expect::Text("true"),
+            ),
+        ],
+    );
+    m.cell(
+        "attempt_reviews",
+        Select,
+        Admin,
+        "all, whole",
+        &[(reviews, rows(3))],
+    );
+    m.cell(
+        "attempt_reviews",
+        Select,
+        Service,
+        "all, whole",
+        &[(reviews, rows(3))],
+    );
+    for p in [Anon, Student, Instructor, Admin, Service] {
+        // refused before any privilege is looked at: the view is not updatable
+        m.cell(
+            "attempt_reviews",
+            Update,
+            p,
+            "✗ (not updatable)",
+            &[(
+                "update attempt_reviews set score = 100",
+                Expect::Error("55000"),
+            )],
         );
     }
 

@@ -1049,6 +1049,23 @@ impl Scope {
         run(env, &self.shared, async move { s.my_attempts(key).await })
     }
 
+    /// The review of an attempt as the actor may see it now: to its student, what the
+    /// assessment's review options show; to the course's staff, everything.
+    #[napi(ts_return_type = "Promise<AttemptReview>")]
+    pub fn attempt_review<'env>(
+        &self,
+        env: &'env Env,
+        attempt_id: String,
+    ) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        let key = AttemptId(id(env, "attemptId", &attempt_id)?);
+        let s = self.scope.clone();
+        run(
+            env,
+            &self.shared,
+            async move { s.attempt_review(key).await },
+        )
+    }
+
     /// Grades one essay of a submitted attempt (the course's instructor, admins).
     #[napi(ts_return_type = "Promise<Attempt>")]
     pub fn grade_essay<'env>(

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { answers, refused, world } from './helpers.mjs'
+import { answers, lms, refused, world } from './helpers.mjs'
 
 const at = (ms) => new Date(Date.now() + ms).toISOString()
 const HOUR = 3_600_000
@@ -160,4 +160,44 @@ test('a shuffled attempt keeps its order', async (t) => {
   assert.deepEqual(await me.assessmentQuestions(w.final), started.questions)
   const done = await me.submitAttempt(w.final, Object.fromEntries(order.map((id) => [id, { type: 'multiple_choice', selected: ['a'] }])))
   assert.equal(done.attempt.score, 100)
+})
+
+test('review options decide what a student sees of a finished attempt, and when', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const quiz = await author.updateAssessment(w.quiz1, {
+    reviewScore: 'never', reviewFeedback: 'after_close', reviewAnswers: 'after_close', closesAt: at(HOUR),
+  })
+  assert.deepEqual([quiz.reviewScore, quiz.reviewCorrectness, quiz.reviewFeedback, quiz.reviewAnswers],
+    ['never', 'immediately', 'after_close', 'after_close'])
+  const done = await me.submitAttempt(w.quiz1, answers(1))
+  assert.deepEqual([done.attempt.score, done.attempt.passed, done.attempt.feedback], [null, null, null])
+  const [mine] = await me.myAttempts(w.quiz1)
+  assert.equal(mine.score, null)
+  const review = await me.attemptReview(done.attempt.id)
+  assert.deepEqual(review.shown, { score: false, correctness: true, feedback: false, answers: false })
+  // the outcome of each question, no points, no explanation; no answer key
+  assert.deepEqual(review.feedback.questions.map((q) => q.outcome), ['correct', 'incorrect'])
+  assert.ok(review.feedback.questions.every((q) => !('points_earned' in q) && !('explanation' in q)))
+  assert.equal(review.feedback.summary.score, undefined)
+  assert.ok(review.questions[0].options.every((o) => !('fraction' in o)))
+  // the staff see it all
+  const theirs = await author.attemptReview(done.attempt.id)
+  assert.deepEqual(theirs.shown, { score: true, correctness: true, feedback: true, answers: true })
+  assert.equal(theirs.attempt.score, 50)
+  // closed: the explanations and right answers; the score never
+  await author.updateAssessment(w.quiz1, { closesAt: at(-MINUTE) })
+  const later = await me.attemptReview(done.attempt.id)
+  assert.deepEqual(later.shown, { score: false, correctness: true, feedback: true, answers: true })
+  assert.equal(later.feedback.questions[0].explanation, 'A reference borrows.')
+  assert.equal(later.questions[0].options[1].fraction, 1)
+  assert.equal(later.attempt.score, null)
+  // the same rule by name
+  const rule = lms.callRule('review', { options: { review_score: 'never' }, now: at(0) })
+  assert.deepEqual(rule.shown, { score: false, correctness: true, feedback: true, answers: false })
+  // a moment is one of three; another student's attempt is not theirs to review
+  await refused(author.updateAssessment(w.quiz1, { reviewAnswers: 'sometimes' }), 'LMS_INVALID_ARGUMENT')
+  await refused(w.client.asUser(w.otherStudent).attemptReview(done.attempt.id), 'LMS_NOT_FOUND')
 })

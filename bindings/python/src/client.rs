@@ -895,6 +895,15 @@ impl Scope {
         })
     }
 
+    /// The review of an attempt as the actor may see it now: to its student, what the
+    /// assessment's review options show; to the course's staff, everything.
+    fn attempt_review<'py>(&self, py: Python<'py>, attempt_id: Id) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.s();
+        self.run(py, None, async move {
+            s.attempt_review(AttemptId(attempt_id.0)).await
+        })
+    }
+
     /// Grades one essay of a submitted attempt (the course's instructor, admins, the
     /// service).
     #[pyo3(signature = (attempt_id, question_id, points, comment = None))]

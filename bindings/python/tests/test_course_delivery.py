@@ -186,3 +186,47 @@ def test_a_shuffled_attempt_keeps_its_order(world: World) -> None:
     assert student.assessment_questions(world.final) == started["questions"]
     done = student.submit_attempt(world.final, {i: {"type": "multiple_choice", "selected": ["a"]} for i in order})
     assert done["attempt"]["score"] == 100
+
+
+def test_review_options_decide_what_a_student_sees_and_when(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    quiz = author.update_assessment(world.quiz1, review_score="never", review_feedback="after_close",
+                                    review_answers="after_close", closes_at=now() + datetime.timedelta(hours=1))
+    assert (quiz["review_score"], quiz["review_correctness"], quiz["review_feedback"], quiz["review_answers"]) == (
+        "never", "immediately", "after_close", "after_close")
+    done = student.submit_attempt(world.quiz1, answers(1))
+    assert (done["attempt"]["score"], done["attempt"]["passed"], done["attempt"]["feedback"]) == (None, None, None)
+    assert student.my_attempts(world.quiz1)[0]["score"] is None
+    review = student.attempt_review(done["attempt"]["id"])
+    assert keys(records.AttemptReview) == set(review)
+    assert review["shown"] == {"score": False, "correctness": True, "feedback": False, "answers": False}
+    feedback = review["feedback"]
+    assert feedback is not None
+    assert [q["outcome"] for q in feedback["questions"]] == ["correct", "incorrect"]
+    assert all("points_earned" not in q and "explanation" not in q for q in feedback["questions"])
+    assert "score" not in feedback["summary"]
+    questions = review["questions"]
+    assert questions is not None
+    assert all("fraction" not in o for o in questions[0]["options"])
+    # the staff see it all
+    theirs = author.attempt_review(done["attempt"]["id"])
+    assert theirs["shown"] == {"score": True, "correctness": True, "feedback": True, "answers": True}
+    assert theirs["attempt"]["score"] == 50
+    # closed: the explanations and the right answers; the score never
+    author.update_assessment(world.quiz1, closes_at=now() - datetime.timedelta(minutes=1))
+    later = student.attempt_review(done["attempt"]["id"])
+    assert later["shown"] == {"score": False, "correctness": True, "feedback": True, "answers": True}
+    assert later["feedback"] is not None and later["questions"] is not None
+    assert later["feedback"]["questions"][0]["explanation"] == "A reference borrows."
+    assert later["questions"][0]["options"][1]["fraction"] == 1.0
+    assert later["attempt"]["score"] is None
+    # the same rule by name
+    rule = lms.call_rule("review", {"options": {"review_score": "never"}, "now": now().isoformat()})
+    assert rule["shown"] == {"score": False, "correctness": True, "feedback": True, "answers": False}
+    # a moment is one of three; another student's attempt is not theirs to review
+    with pytest.raises(TypeError, match="review_answers: unknown variant `sometimes`"):
+        author.update_assessment(world.quiz1, review_answers="sometimes")  # type: ignore[arg-type]
+    with pytest.raises(lms.NotFound):
+        world.client.as_user(world.other_student).attempt_review(done["attempt"]["id"])

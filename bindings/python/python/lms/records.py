@@ -26,7 +26,7 @@ __all__ = [
     "WrongAnswerColumns", "HistogramColumns", "AtRiskReport", "AtRiskColumns", "RiskReason",
     "RiskThresholds", "ActivityColumns", "AttemptFilterName", "BucketName",
     "GradeGroup", "GradedAssessment", "GradingScheme", "GroupGrade", "CourseGrade", "StudentCourseGrade",
-    "CourseGradesPage", "CourseGradeColumns",
+    "CourseGradesPage", "CourseGradeColumns", "ReviewMomentName", "ReviewShown", "AttemptReview",
 ]
 
 #: A JSON value: what documents are made of.
@@ -46,6 +46,8 @@ RetakePolicyName = Literal["allow", "forbid"]
 TimeLimitPolicyName = Literal["autosubmit", "grace_period", "abandon", "reject"]
 LateIntervalName = Literal["hour", "day"]
 StaffRoleName = Literal["co_instructor", "grader"]
+#: When a student sees a part of a finished attempt's review.
+ReviewMomentName = Literal["immediately", "after_close", "never"]
 
 
 class Paged(TypedDict, Generic[T]):
@@ -220,6 +222,10 @@ class Assessment(TypedDict):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    review_score: ReviewMomentName
+    review_correctness: ReviewMomentName
+    review_feedback: ReviewMomentName
+    review_answers: ReviewMomentName
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
@@ -240,6 +246,10 @@ class AttemptPolicy(TypedDict, total=False):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    review_score: ReviewMomentName
+    review_correctness: ReviewMomentName
+    review_feedback: ReviewMomentName
+    review_answers: ReviewMomentName
 
 class CourseStaff(TypedDict):
     """A member of a course's staff besides its instructor."""
@@ -280,6 +290,10 @@ class AttemptRules(TypedDict):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    review_score: ReviewMomentName
+    review_correctness: ReviewMomentName
+    review_feedback: ReviewMomentName
+    review_answers: ReviewMomentName
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
@@ -322,6 +336,26 @@ class StartedAttempt(TypedDict):
     questions: list[dict[str, Any]]
     deadline: datetime.datetime | None
     resumed: bool
+
+class ReviewShown(TypedDict):
+    """What the review of an attempt shows the actor now."""
+
+    score: bool
+    correctness: bool
+    feedback: bool
+    answers: bool
+
+class AttemptReview(TypedDict):
+    """An attempt's review as the actor may see it now (``attempt_review``): the attempt
+    without its score while hidden, without its feedback document unless score,
+    correctness and feedback are all shown; ``feedback`` with the hidden fields left
+    out; ``questions`` with their answer keys once the right answers are shown (``None``
+    while the attempt is open)."""
+
+    attempt: Attempt
+    shown: ReviewShown
+    feedback: dict[str, Any] | None
+    questions: list[dict[str, Any]] | None
 
 class SubmittedAttempt(TypedDict):
     attempt: Attempt
@@ -574,6 +608,10 @@ class AssessmentChanges(TypedDict, total=False):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    review_score: ReviewMomentName
+    review_correctness: ReviewMomentName
+    review_feedback: ReviewMomentName
+    review_answers: ReviewMomentName
     opens_at: datetime.datetime | None
     closes_at: datetime.datetime | None
     due_at: datetime.datetime | None
