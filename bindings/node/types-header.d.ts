@@ -205,6 +205,9 @@ export interface AttemptPolicy {
   shuffleQuestions: boolean
   /** Each attempt shows the options of its choice questions in its own order. */
   shuffleOptions: boolean
+  /** Each attempt draws this many of the questions at random, its own draw kept when
+   * resumed (`null`: every question); at least 1, at most their number. */
+  drawQuestions: number | null
   /** When students see a finished attempt's score, points and pass (default
    * `immediately`). */
   reviewScore: ReviewMoment
@@ -559,6 +562,7 @@ export interface Assessment {
   graceSeconds: number
   shuffleQuestions: boolean
   shuffleOptions: boolean
+  drawQuestions: number | null
   reviewScore: ReviewMoment
   reviewCorrectness: ReviewMoment
   reviewFeedback: ReviewMoment
@@ -1129,6 +1133,7 @@ export interface AssessmentChanges {
   graceSeconds?: number
   shuffleQuestions?: boolean
   shuffleOptions?: boolean
+  drawQuestions?: number | null
   reviewScore?: ReviewMoment
   reviewCorrectness?: ReviewMoment
   reviewFeedback?: ReviewMoment

@@ -118,6 +118,12 @@ pub struct AttemptPolicy {
     pub shuffle_questions: bool,
     /// Each attempt shows the options of its choice questions in its own order.
     pub shuffle_options: bool,
+    /// Each attempt draws this many of the assessment's questions at random (its pool),
+    /// its own draw, kept when it is resumed; scored, reviewed and analysed on those
+    /// only. `None`: every question. At least 1, at most the number of questions
+    /// ([`crate::delivery::arrange`]).
+    #[schemars(range(min = 1, max = crate::documents::limits::MAX_QUESTIONS))]
+    pub draw_questions: Option<u32>,
     /// What a student sees of their finished attempts, and from when (flattened in
     /// JSON: `review_score`, `review_correctness`, `review_feedback`, `review_answers`).
     #[serde(flatten)]
@@ -135,6 +141,7 @@ impl Default for AttemptPolicy {
             grace_seconds: DEFAULT_GRACE_SECONDS,
             shuffle_questions: false,
             shuffle_options: false,
+            draw_questions: None,
             review: ReviewOptions::default(),
         }
     }
@@ -165,6 +172,9 @@ impl AttemptPolicy {
                     format!("must be in 0..={max}, not {value}"),
                 );
             }
+        }
+        if self.draw_questions == Some(0) {
+            problems.push("/draw_questions", "must draw at least 1 question");
         }
         problems.into_result("assessment")
     }
@@ -1527,7 +1537,7 @@ mod tests {
             "attempt_delay_seconds": 60, "later_attempt_delay_seconds": 120,
             "shuffle_questions": false, "shuffle_options": true,
             "review_score": "after_close", "review_correctness": "immediately",
-            "review_feedback": "never", "review_answers": "never",
+            "review_feedback": "never", "review_answers": "never", "draw_questions": 3,
             "opens_at": null, "closes_at": null, "due_at": null, "late_policy": null
         });
         let r: AttemptRules = serde_json::from_value(json.clone()).unwrap();

@@ -458,15 +458,18 @@ pub fn accommodate(rules: &AttemptRules, accommodations: &[Accommodation]) -> At
 #[cfg(test)]
 mod tests;
 
-/// The order an attempt shows its questions in (question ids) and, per choice question,
-/// its options (option ids): chosen once when the attempt starts ([`arrange`]) and stored
-/// with the attempt; the database shows the attempt's questions in it
-/// (`lms_private.arranged`, migration `20261203000019`), the named ones first, any other
-/// after them in its own place. Scores, feedback and item analysis go by ids: the order
-/// changes none of them.
+/// The questions an attempt shows (question ids), in its order, and, per choice
+/// question, its options (option ids): chosen once when the attempt starts ([`arrange`])
+/// and stored with the attempt (`question_order`, `option_order`). The database shows an
+/// attempt's questions by it (`lms_private.arranged`, migrations `20261203000019`,
+/// `20261203000021`): when `questions` is not empty, the questions it names, in its
+/// order, and no other (a draw from the pool); options named first, any other after
+/// them. The library scores, regrades and reviews the attempt on those questions only.
+/// Scores, feedback and item analysis go by ids: the order changes none of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Arrangement {
-    /// The questions' ids in the attempt's order (empty: the assessment's order).
+    /// The attempt's questions' ids in its order (empty: every question, in the
+    /// assessment's order).
     pub questions: Vec<String>,
     /// Per choice question whose options are shuffled, their ids in the attempt's order.
     pub options: std::collections::BTreeMap<String, Vec<String>>,
@@ -481,36 +484,73 @@ fn ids_of(list: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// How an attempt is arranged: what [`arrange`] reads of the attempt policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arranging {
+    /// Shuffle the questions.
+    pub shuffle_questions: bool,
+    /// Shuffle each choice question's options.
+    pub shuffle_options: bool,
+    /// Draw this many questions (all of them when at least their number).
+    pub draw_questions: Option<u32>,
+}
+
+impl From<&crate::attempts::AttemptPolicy> for Arranging {
+    fn from(p: &crate::attempts::AttemptPolicy) -> Self {
+        Arranging {
+            shuffle_questions: p.shuffle_questions,
+            shuffle_options: p.shuffle_options,
+            draw_questions: p.draw_questions,
+        }
+    }
+}
+
 /// An attempt's arrangement of `questions` (a question list as JSON, as the student sees
-/// it: each question with its `id`, choice questions with `options` of `id`s): the
-/// questions shuffled when `shuffle_questions`, each choice question's options when
-/// `shuffle_options` (Fisher–Yates with a ChaCha8 generator seeded by `seed`, e.g. from
-/// the attempt's random id: every attempt its own order, the same one for the same
-/// seed); `None` when neither is asked.
-pub fn arrange(
-    questions: &serde_json::Value,
-    shuffle_questions: bool,
-    shuffle_options: bool,
-    seed: u64,
-) -> Option<Arrangement> {
+/// it: each question with its `id`, choice questions with `options` of `id`s), with a
+/// ChaCha8 generator seeded by `seed` (e.g. from the attempt's random id: every attempt
+/// its own, the same one for the same seed): `draw_questions` of them drawn uniformly
+/// (kept in the assessment's order unless shuffled), the questions shuffled when
+/// `shuffle_questions` (Fisher–Yates), each choice question's options when
+/// `shuffle_options` (of the drawn questions only); `None` when nothing is asked (a draw
+/// of at least every question draws them all).
+pub fn arrange(questions: &serde_json::Value, how: Arranging, seed: u64) -> Option<Arrangement> {
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
-    if !shuffle_questions && !shuffle_options {
+    let all = ids_of(questions);
+    let draw = how
+        .draw_questions
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n < all.len());
+    if !how.shuffle_questions && !how.shuffle_options && draw.is_none() {
         return None;
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut order = Vec::new();
-    if shuffle_questions {
-        order = ids_of(questions);
+    if let Some(n) = draw {
+        let mut pool = all.clone();
+        let (drawn, _) = pool.partial_shuffle(&mut rng, n);
+        order = if how.shuffle_questions {
+            drawn.to_vec()
+        } else {
+            all.iter()
+                .filter(|id| drawn.contains(id))
+                .cloned()
+                .collect()
+        };
+    } else if how.shuffle_questions {
+        order = all;
         order.shuffle(&mut rng);
     }
     let mut options = std::collections::BTreeMap::new();
-    if shuffle_options {
+    if how.shuffle_options {
         for q in questions.as_array().into_iter().flatten() {
             let (Some(id), Some(list)) = (q.get("id").and_then(|i| i.as_str()), q.get("options"))
             else {
                 continue;
             };
+            if draw.is_some() && !order.iter().any(|o| o == id) {
+                continue;
+            }
             let mut ids = ids_of(list);
             if ids.len() > 1 {
                 ids.shuffle(&mut rng);
@@ -522,6 +562,23 @@ pub fn arrange(
         questions: order,
         options,
     })
+}
+
+/// The questions of `questions` an attempt arranged as `order` asks (its stored
+/// `question_order`): those it names, in its order; every question when `None` or
+/// empty. What the attempt is scored, regraded and reviewed on.
+pub fn attempt_questions(
+    questions: &crate::documents::QuestionSet,
+    order: Option<&[String]>,
+) -> crate::documents::QuestionSet {
+    match order {
+        Some(ids) if !ids.is_empty() => crate::documents::QuestionSet(
+            ids.iter()
+                .filter_map(|id| questions.get(id).cloned())
+                .collect(),
+        ),
+        _ => questions.clone(),
+    }
 }
 
 /// When a student sees one part of the review of a finished attempt (Moodle's review

@@ -93,10 +93,11 @@ pub enum Error {
     /// A timed assessment's attempt must be started (`start_attempt`) before its
     /// questions are shown or it is submitted: its clock runs from the start.
     #[error(
-        "assessment {assessment} is timed: start an attempt first; its clock runs from the start"
+        "assessment {assessment} is timed or draws its questions: start an attempt first (its \
+         clock runs, its questions are chosen, from the start)"
     )]
     AttemptNotStarted {
-        /// The timed assessment.
+        /// The timed (or drawing) assessment.
         assessment: AssessmentId,
     },
     /// A submission answers no question, and the caller did not say a blank attempt is

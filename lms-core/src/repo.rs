@@ -354,6 +354,9 @@ pub struct AssessmentPatch {
     pub shuffle_questions: Option<bool>,
     /// Each attempt shows the options of its choice questions in its own order.
     pub shuffle_options: Option<bool>,
+    /// How many questions each attempt draws (`null`: every question).
+    #[serde(default, deserialize_with = "nullable")]
+    pub draw_questions: Option<Option<u32>>,
     /// When students see their score ([`crate::delivery::ReviewOptions`]).
     pub review_score: Option<crate::delivery::ReviewMoment>,
     /// When students see each question's correctness.
@@ -395,6 +398,7 @@ impl AssessmentPatch {
         p.grace_seconds = self.grace_seconds.unwrap_or(p.grace_seconds);
         p.shuffle_questions = self.shuffle_questions.unwrap_or(p.shuffle_questions);
         p.shuffle_options = self.shuffle_options.unwrap_or(p.shuffle_options);
+        p.draw_questions = self.draw_questions.unwrap_or(p.draw_questions);
         let r = &mut p.review;
         r.score = self.review_score.unwrap_or(r.score);
         r.correctness = self.review_correctness.unwrap_or(r.correctness);
@@ -430,6 +434,7 @@ impl AssessmentPatch {
             || self.grace_seconds.is_some()
             || self.shuffle_questions.is_some()
             || self.shuffle_options.is_some()
+            || self.draw_questions.is_some()
             || self.review_score.is_some()
             || self.review_correctness.is_some()
             || self.review_feedback.is_some()

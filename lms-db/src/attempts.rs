@@ -252,26 +252,30 @@ pub(crate) async fn attempt_rules(
     Ok((row.try_get("lesson_id")?, rules, minimum_passing_score))
 }
 
-/// The questions an attempt is scored against: the version it references (read on the
-/// trusted path: the answer keys).
+/// The questions an attempt is scored against: those of the version it references that
+/// it shows (its draw, when it drew from a pool: `lms_core::delivery::attempt_questions`),
+/// read on the trusted path (the answer keys).
 async fn attempt_questions(tx: &mut Tx, attempt: &AssessmentAttempt) -> Result<QuestionSet> {
     tx.trusted().await?;
-    let questions: Option<serde_json::Value> = sqlx::query_scalar(
-        "select questions from public.assessment_question_versions \
-          where assessment_id = $1 and version = $2",
+    let found: Option<(serde_json::Value, Option<Vec<String>>)> = sqlx::query_as(
+        "select v.questions, t.question_order from public.assessment_question_versions v \
+           join public.assessment_attempts t on t.id = $3 \
+          where v.assessment_id = $1 and v.version = $2",
     )
     .bind(attempt.assessment_id.0)
     .bind(attempt.questions_version)
+    .bind(attempt.id.0)
     .fetch_optional(tx.conn())
     .await?;
     tx.set_actor_role().await?;
-    let questions = questions.ok_or_else(|| Error::Conflict {
+    let (questions, order) = found.ok_or_else(|| Error::Conflict {
         reason: format!(
             "version {} of the questions of assessment {} is missing",
             attempt.questions_version, attempt.assessment_id
         ),
     })?;
-    Ok(QuestionSet::validate(&questions).map_err(lms_core::Error::from)?)
+    let questions = QuestionSet::validate(&questions).map_err(lms_core::Error::from)?;
+    Ok(delivery::attempt_questions(&questions, order.as_deref()))
 }
 
 /// The student's attempt history ([`AttemptHistory`]) at one assessment: what the
@@ -373,12 +377,7 @@ async fn arranged_questions(
     let seed = u64::from_le_bytes([
         bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
     ]);
-    let Some(order) = lms_core::delivery::arrange(
-        &questions,
-        policy.shuffle_questions,
-        policy.shuffle_options,
-        seed,
-    ) else {
+    let Some(order) = lms_core::delivery::arrange(&questions, policy.into(), seed) else {
         return Ok(questions);
     };
     tx.trusted().await?;
@@ -967,7 +966,11 @@ impl Scope {
         let now = ctx.now;
         let history = ctx.history(&mut tx, assessment).await?;
         let decision = may_start(&ctx.rules, &history.picks, &ctx.missing, now)?;
-        if matches!(decision, StartDecision::New { .. }) && ctx.rules.time_limit_minutes.is_some() {
+        // a timed attempt, or one drawing its questions, is started first (the questions
+        // it shows are chosen then)
+        let started_first =
+            ctx.rules.time_limit_minutes.is_some() || ctx.rules.policy.draw_questions.is_some();
+        if matches!(decision, StartDecision::New { .. }) && started_first {
             return Err(lms_core::Error::AttemptNotStarted { assessment }.into());
         }
         // the student may submit: what is left is the library's own work (the attempt,
@@ -1263,6 +1266,18 @@ impl Scope {
             .bind(&students)
             .all(tx.conn())
             .await?;
+        // the questions each attempt drew, when it drew from the pool: regraded on those
+        let drawn: std::collections::HashMap<Uuid, Vec<String>> = sqlx::query_as(
+            "select id, question_order from public.assessment_attempts \
+              where assessment_id = $1 and student_id = any($2) and submitted_at is not null \
+                and question_order is not null",
+        )
+        .bind(assessment.0)
+        .bind(&students)
+        .fetch_all(tx.conn())
+        .await?
+        .into_iter()
+        .collect();
         tx.set_actor_role().await?;
         let mut report = RegradeReport {
             assessment_id: assessment,
@@ -1273,6 +1288,8 @@ impl Scope {
         };
         let mut touched: Vec<UserId> = Vec::new();
         for attempt in &finished {
+            let order = drawn.get(&attempt.id.0).map(Vec::as_slice);
+            let questions = delivery::attempt_questions(&questions, order);
             let answers = saved_answers(attempt)?;
             let previous = match &attempt.feedback {
                 Some(f) => Feedback::validate(f).map_err(lms_core::Error::from)?,

@@ -125,6 +125,12 @@ fn seconds(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
+/// A count as an `integer` column holds it (beyond its range: the largest, which the
+/// column's CHECK refuses).
+fn count(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
 /// The course, if the actor may author it: its instructor, a co-instructor, an admin, or
 /// the service.
 pub(crate) async fn require_author(tx: &mut Tx, id: CourseId) -> Result<Course> {
@@ -641,9 +647,10 @@ impl Scope {
                later_attempt_delay_seconds, time_limit_policy, grace_seconds, opens_at, \
                closes_at, due_at, late_deduction_percent, late_deduction_interval, \
                late_floor_percent, late_missing_percent, shuffle_questions, shuffle_options, \
-               review_score, review_correctness, review_feedback, review_answers) \
+               review_score, review_correctness, review_feedback, review_answers, \
+               draw_questions) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
+                     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) \
              returning id",
         )
         .bind(lesson_id.map(|l| l.0))
@@ -681,6 +688,7 @@ impl Scope {
         .bind(rows::name_of(&new.policy.review.correctness))
         .bind(rows::name_of(&new.policy.review.feedback))
         .bind(rows::name_of(&new.policy.review.answers))
+        .bind(new.policy.draw_questions.map(count))
         .fetch_one(tx.conn())
         .await?;
         let assessment = assessment_with_keys(&mut tx, AssessmentId(id)).await?;
@@ -784,6 +792,7 @@ impl Scope {
         u.set_some("grace_seconds", patch.grace_seconds.map(seconds));
         u.set_some("shuffle_questions", patch.shuffle_questions);
         u.set_some("shuffle_options", patch.shuffle_options);
+        u.set_some("draw_questions", patch.draw_questions.map(|d| d.map(count)));
         for (column, moment) in [
             ("review_score", patch.review_score),
             ("review_correctness", patch.review_correctness),
@@ -959,12 +968,13 @@ fn push_course_filter(q: &mut QueryBuilder<'_, Postgres>, filter: &CourseFilter)
 /// course they are not enrolled in (`not_enrolled`), or they may not see it at all.
 async fn why_no_questions(tx: &mut Tx, id: AssessmentId) -> Result<Error> {
     type Seen = (
-        Option<i32>,
+        bool,
         Option<uuid::Uuid>,
         Option<chrono::DateTime<chrono::Utc>>,
     );
+    // a timed assessment, or one drawing its questions, shows them only within an attempt
     let seen: Option<Seen> = sqlx::query_as(
-        "select a.time_limit, a.lesson_id, \
+        "select a.time_limit is not null or a.draw_questions is not null, a.lesson_id, \
                 case when l.unlocks_at > statement_timestamp() then l.unlocks_at end \
            from public.assessments a left join public.lessons l on l.id = a.lesson_id \
           where a.id = $1",
@@ -978,8 +988,8 @@ async fn why_no_questions(tx: &mut Tx, id: AssessmentId) -> Result<Error> {
             unlocks_at,
         }
         .into(),
-        Some((Some(_), _, _)) => lms_core::Error::AttemptNotStarted { assessment: id }.into(),
-        Some((None, _, _)) => Error::not_found("assessment", id),
+        Some((true, _, _)) => lms_core::Error::AttemptNotStarted { assessment: id }.into(),
+        Some((false, _, _)) => Error::not_found("assessment", id),
         None => {
             crate::learning::not_enrolled_or(
                 tx,

@@ -343,6 +343,11 @@ impl From<sqlx::Error> for Error {
             ("23503", "courses_instructor_id_fkey") => Error::Conflict {
                 reason: "the instructor still owns courses".into(),
             },
+            ("23514", "assessments_draw_within_questions") => Error::invalid(
+                "assessment",
+                "draw_questions",
+                "must draw at least 1 and at most every one of the assessment's questions",
+            ),
             ("23514", "course_staff_not_enrolled") => Error::Conflict {
                 reason: "a student of the course cannot be on its staff".into(),
             },

@@ -447,8 +447,8 @@ pub(crate) const ASSESSMENT: &str = "id, lesson_id, course_id, title, descriptio
     ai_generated, source_content_ids, is_mandatory, minimum_passing_score, max_attempts, \
     time_limit, grading_method, retake_policy, attempt_delay_seconds, \
     later_attempt_delay_seconds, time_limit_policy, grace_seconds, shuffle_questions, \
-    shuffle_options, review_score, review_correctness, review_feedback, review_answers, \
-    questions_version, \
+    shuffle_options, draw_questions, review_score, review_correctness, review_feedback, \
+    review_answers, questions_version, \
     opens_at, closes_at, due_at, late_deduction_percent::float8 as late_deduction_percent, \
     late_deduction_interval, late_floor_percent::float8 as late_floor_percent, \
     late_missing_percent::float8 as late_missing_percent, created_at, updated_at";
@@ -476,7 +476,8 @@ pub(crate) fn attempt_rules_sql(student: &str) -> String {
         "a.max_attempts, a.time_limit, a.minimum_passing_score, a.grading_method, \
          a.retake_policy, a.attempt_delay_seconds, a.later_attempt_delay_seconds, \
          a.time_limit_policy, a.grace_seconds, a.shuffle_questions, a.shuffle_options, \
-         a.review_score, a.review_correctness, a.review_feedback, a.review_answers, \
+         a.draw_questions, a.review_score, a.review_correctness, a.review_feedback, \
+         a.review_answers, \
          a.opens_at, a.closes_at, a.due_at, {} as late_policy, \
          (select coalesce(json_agg(json_build_object( \
                    'extra_minutes', o.extra_minutes, 'time_factor', o.time_factor, \
@@ -544,6 +545,9 @@ pub(crate) fn policy(row: &PgRow) -> sqlx::Result<lms_core::attempts::AttemptPol
         grace_seconds: row.try_get::<i32, _>("grace_seconds")?.into(),
         shuffle_questions: row.try_get("shuffle_questions")?,
         shuffle_options: row.try_get("shuffle_options")?,
+        draw_questions: row
+            .try_get::<Option<i32>, _>("draw_questions")?
+            .and_then(|n| u32::try_from(n).ok()),
         review: lms_core::delivery::ReviewOptions {
             score: named(row, "review_score")?,
             correctness: named(row, "review_correctness")?,

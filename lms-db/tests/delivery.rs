@@ -1090,3 +1090,177 @@ async fn a_shuffled_attempt_keeps_its_order(pool: PgPool) {
     assert_eq!(none, None);
     assert_eq!(ids_in(&plain.questions), ["q1", "q2"]);
 }
+
+// questions drawn from a pool (migration 20261203000021) ---------------------------------
+
+/// The ids of the question list `questions` with `a` as each right answer.
+fn all_right(ids: &[String]) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            (
+                id.clone(),
+                json!({"type": "multiple_choice", "selected": ["a"]}),
+            )
+        })
+        .collect();
+    json!(map)
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn an_attempt_draws_its_questions_from_the_pool(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let quiz = patch(
+        &w,
+        w.final_exam,
+        AssessmentPatch {
+            questions: Some(eight_questions()),
+            draw_questions: Some(Some(3)),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(quiz.policy.draw_questions, Some(3));
+    let sam = w.lms.as_user(w.student);
+    // no student sees the pool: the questions only within an attempt, which is started
+    // first (the draw is made then)
+    assert_eq!(questions_seen(&pool, w.student, w.final_exam).await, None);
+    let e = sam.assessment_questions(w.final_exam).await.unwrap_err();
+    assert_eq!(e.body().code, lms_core::ErrorCode::AttemptNotStarted, "{e}");
+    let e = sam
+        .submit_attempt(w.final_exam, &all_right(&["s1".into()]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.body().code, lms_core::ErrorCode::AttemptNotStarted, "{e}");
+    let started = sam.start_attempt(w.final_exam).await.unwrap();
+    let drawn = ids_in(&started.questions);
+    assert_eq!(drawn.len(), 3);
+    // in the assessment's order (no shuffle), stored with the attempt
+    let mut sorted = drawn.clone();
+    sorted.sort();
+    assert_eq!(drawn, sorted);
+    let stored: Vec<String> =
+        sqlx::query_scalar("select question_order from assessment_attempts where id = $1")
+            .bind(started.attempt.id.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, drawn);
+    // resumed, and in raw SQL: the same three
+    assert_eq!(
+        sam.start_attempt(w.final_exam).await.unwrap().questions,
+        started.questions
+    );
+    assert_eq!(
+        questions_seen(&pool, w.student, w.final_exam).await,
+        Some(3)
+    );
+    assert_eq!(
+        questions_seen(&pool, w.instructor, w.final_exam).await,
+        Some(8)
+    );
+    // an answer to a question not drawn does not fit the attempt
+    let other = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+        .into_iter()
+        .find(|id| !drawn.iter().any(|d| d == id))
+        .unwrap();
+    let e = sam
+        .save_answers(w.final_exam, &all_right(&[other.to_owned()]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_document", "{e}");
+    // scored on the three: all right is 100 of 3 points
+    let done = sam
+        .submit_attempt(w.final_exam, &all_right(&drawn))
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.attempt.score, done.attempt.total_points),
+        (Some(100), Some(3))
+    );
+    let feedback = done.attempt.feedback.unwrap();
+    assert_eq!(feedback["questions"].as_array().unwrap().len(), 3);
+    // reviewed on the three
+    let review = sam.attempt_review(done.attempt.id).await.unwrap();
+    assert_eq!(ids_in(review.questions.as_ref().unwrap()), drawn);
+    // regraded on the three: `b` right everywhere now, so none of them is
+    let mut changed = eight_questions();
+    for q in changed.as_array_mut().unwrap() {
+        q["options"][0]["fraction"] = json!(0.0);
+        q["options"][1]["fraction"] = json!(1.0);
+    }
+    patch(
+        &w,
+        w.final_exam,
+        AssessmentPatch {
+            questions: Some(changed),
+            ..Default::default()
+        },
+    )
+    .await;
+    let report = w
+        .lms
+        .as_user(w.instructor)
+        .regrade_assessment(w.final_exam, false)
+        .await
+        .unwrap();
+    assert_eq!(report.changes.len(), 1);
+    let change = &report.changes[0];
+    assert_eq!((change.new_score, change.total_points), (Some(0), 3));
+}
+
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn a_draw_is_at_least_one_and_at_most_the_pool(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    let author = w.lms.as_user(w.instructor);
+    let bad = |draw: u32| AssessmentPatch {
+        draw_questions: Some(Some(draw)),
+        ..Default::default()
+    };
+    // the world's quizzes have two questions
+    for draw in [0, 3] {
+        let e = author
+            .update_assessment(w.quiz1, bad(draw))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid_document", "{draw}: {e}");
+        let paths: Vec<String> = e.body().problems.iter().map(|p| p.path.clone()).collect();
+        assert_eq!(paths, ["/draw_questions"], "{draw}");
+    }
+    author.update_assessment(w.quiz1, bad(2)).await.unwrap();
+    // fewer questions than the draw: refused too
+    let e = author
+        .update_assessment(
+            w.quiz1,
+            AssessmentPatch {
+                questions: Some(json!([world::questions()[0].clone()])),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_document", "{e}");
+    // and for a direct client
+    let raw = world::raw_as(
+        &pool,
+        w.instructor,
+        &format!(
+            "update assessments set draw_questions = 5 where id = '{}'",
+            w.quiz1.0
+        ),
+    )
+    .await;
+    assert_eq!(raw, Err("23514".to_owned()));
+    // null: every question again
+    let back = author
+        .update_assessment(
+            w.quiz1,
+            AssessmentPatch {
+                draw_questions: Some(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(back.policy.draw_questions, None);
+}

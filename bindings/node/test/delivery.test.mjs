@@ -201,3 +201,27 @@ test('review options decide what a student sees of a finished attempt, and when'
   await refused(author.updateAssessment(w.quiz1, { reviewAnswers: 'sometimes' }), 'LMS_INVALID_ARGUMENT')
   await refused(w.client.asUser(w.otherStudent).attemptReview(done.attempt.id), 'LMS_NOT_FOUND')
 })
+
+test('an attempt draws its questions from the pool', async (t) => {
+  const w = await world(t)
+  const author = w.client.asUser(w.instructor)
+  const me = w.client.asUser(w.student)
+  await me.enroll(w.course)
+  const pool = Array.from({ length: 6 }, (_, k) => ({ type: 'true_false', id: `t${k + 1}`, prompt: `${k + 1}?`, points: 1, correct: true }))
+  const quiz = await author.updateAssessment(w.final, { questions: pool, drawQuestions: 2 })
+  assert.equal(quiz.drawQuestions, 2)
+  // the pool stays hidden: questions only within an attempt, which is started first
+  await refused(me.assessmentQuestions(w.final), 'LMS_ATTEMPT_NOT_STARTED')
+  await refused(me.submitAttempt(w.final, { t1: { type: 'true_false', value: true } }), 'LMS_ATTEMPT_NOT_STARTED')
+  const started = await me.startAttempt(w.final)
+  const drawn = started.questions.map((q) => q.id)
+  assert.equal(drawn.length, 2)
+  assert.deepEqual((await me.startAttempt(w.final)).questions, started.questions)
+  const done = await me.submitAttempt(w.final, Object.fromEntries(drawn.map((id) => [id, { type: 'true_false', value: true }])))
+  assert.deepEqual([done.attempt.score, done.attempt.totalPoints], [100, 2])
+  for (const bad of [0, 7]) {
+    const e = await refused(author.updateAssessment(w.final, { drawQuestions: bad }), 'LMS_INVALID_DOCUMENT')
+    assert.deepEqual(e.problems.map((p) => p.path), ['/draw_questions'])
+  }
+  assert.equal((await author.updateAssessment(w.final, { drawQuestions: null })).drawQuestions, null)
+})

@@ -230,3 +230,30 @@ def test_review_options_decide_what_a_student_sees_and_when(world: World) -> Non
         author.update_assessment(world.quiz1, review_answers="sometimes")  # type: ignore[arg-type]
     with pytest.raises(lms.NotFound):
         world.client.as_user(world.other_student).attempt_review(done["attempt"]["id"])
+
+
+def test_an_attempt_draws_its_questions_from_the_pool(world: World) -> None:
+    author = world.client.as_user(world.instructor)
+    student = world.client.as_user(world.student)
+    student.enroll(world.course)
+    pool = [{"type": "true_false", "id": f"t{i}", "prompt": f"{i}?", "points": 1, "correct": True}
+            for i in range(1, 7)]
+    quiz = author.update_assessment(world.final, questions=pool, draw_questions=2)
+    assert quiz["draw_questions"] == 2
+    # the pool stays hidden: questions only within an attempt, which is started first
+    with pytest.raises(lms.AttemptNotStarted):
+        student.assessment_questions(world.final)
+    with pytest.raises(lms.AttemptNotStarted):
+        student.submit_attempt(world.final, {"t1": {"type": "true_false", "value": True}})
+    started = student.start_attempt(world.final)
+    drawn = [q["id"] for q in started["questions"]]
+    assert len(drawn) == 2 and drawn == sorted(drawn, key=lambda i: int(i[1:]))
+    assert student.start_attempt(world.final)["questions"] == started["questions"]
+    done = student.submit_attempt(world.final, {i: {"type": "true_false", "value": True} for i in drawn})
+    assert (done["attempt"]["score"], done["attempt"]["total_points"]) == (100, 2)
+    # at least 1, at most the pool
+    for bad in (0, 7):
+        with pytest.raises(lms.InvalidDocument) as refused:
+            author.update_assessment(world.final, draw_questions=bad)
+        assert [p[0] for p in refused.value.problems] == ["/draw_questions"]
+    assert author.update_assessment(world.final, draw_questions=None)["draw_questions"] is None

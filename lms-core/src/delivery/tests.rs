@@ -508,7 +508,16 @@ proptest! {
 
 mod arrangement {
     use super::super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn how(shuffle_questions: bool, shuffle_options: bool, draw: Option<u32>) -> Arranging {
+        Arranging {
+            shuffle_questions,
+            shuffle_options,
+            draw_questions: draw,
+        }
+    }
 
     fn questions(n: usize) -> serde_json::Value {
         let list: Vec<serde_json::Value> = (0..n)
@@ -531,13 +540,13 @@ mod arrangement {
 
     #[test]
     fn nothing_to_shuffle_is_no_arrangement() {
-        assert_eq!(arrange(&questions(5), false, false, 7), None);
+        assert_eq!(arrange(&questions(5), how(false, false, None), 7), None);
     }
 
     #[test]
     fn an_arrangement_is_a_permutation_fixed_by_its_seed() {
         let qs = questions(8);
-        let a = arrange(&qs, true, true, 42).unwrap();
+        let a = arrange(&qs, how(true, true, None), 42).unwrap();
         let mut sorted = a.questions.clone();
         sorted.sort();
         let mut all = ids(&qs);
@@ -550,14 +559,91 @@ mod arrangement {
             assert_eq!(o, ["a", "b", "c", "d"]);
         }
         // the same seed, the same arrangement; 8! orders: two seeds differ
-        assert_eq!(arrange(&qs, true, true, 42), Some(a.clone()));
+        assert_eq!(arrange(&qs, how(true, true, None), 42), Some(a.clone()));
         assert_ne!(
-            arrange(&qs, true, false, 43).unwrap().questions,
+            arrange(&qs, how(true, false, None), 43).unwrap().questions,
             a.questions
         );
         // options only: the questions keep their order
-        let only = arrange(&qs, false, true, 42).unwrap();
+        let only = arrange(&qs, how(false, true, None), 42).unwrap();
         assert!(only.questions.is_empty());
         assert_eq!(only.options.len(), 8);
+    }
+
+    #[test]
+    fn a_draw_of_every_question_or_more_draws_them_all() {
+        let qs = questions(4);
+        assert_eq!(arrange(&qs, how(false, false, Some(4)), 1), None);
+        assert_eq!(arrange(&qs, how(false, false, Some(9)), 1), None);
+    }
+
+    proptest! {
+        /// A draw of n of m questions: n distinct questions of the pool, in the
+        /// assessment's order unless shuffled; options shuffled for those only.
+        #[test]
+        fn a_draw_is_n_distinct_questions_of_the_pool(
+            m in 2usize..12, pick in 1usize..12, shuffled: bool, seed: u64,
+        ) {
+            let n = pick.min(m - 1);
+            let qs = questions(m);
+            let a = arrange(&qs, how(shuffled, true, Some(n as u32)), seed).unwrap();
+            prop_assert_eq!(a.questions.len(), n);
+            let all = ids(&qs);
+            let mut positions: Vec<usize> = a
+                .questions
+                .iter()
+                .map(|id| all.iter().position(|x| x == id).unwrap())
+                .collect();
+            if !shuffled {
+                prop_assert!(positions.windows(2).all(|w| w[0] < w[1]));
+            }
+            positions.sort_unstable();
+            positions.dedup();
+            prop_assert_eq!(positions.len(), n);
+            let mut with_options: Vec<&String> = a.options.keys().collect();
+            with_options.sort();
+            let mut drawn: Vec<&String> = a.questions.iter().collect();
+            drawn.sort();
+            prop_assert_eq!(with_options, drawn);
+        }
+    }
+
+    #[test]
+    fn every_question_is_drawn_about_as_often() {
+        // 3 of 6, 6000 draws: each question 3000 times expected; a uniform draw stays
+        // within 5 % of it (about 6 standard deviations of 38.7)
+        let qs = questions(6);
+        let mut seen = std::collections::HashMap::<String, u32>::new();
+        for seed in 0..6000u64 {
+            for id in arrange(&qs, how(false, false, Some(3)), seed)
+                .unwrap()
+                .questions
+            {
+                *seen.entry(id).or_default() += 1;
+            }
+        }
+        assert_eq!(seen.len(), 6);
+        for (id, n) in seen {
+            assert!((2850..=3150).contains(&n), "{id}: {n}");
+        }
+    }
+
+    #[test]
+    fn an_attempt_is_scored_on_the_questions_it_names() {
+        let set: crate::documents::QuestionSet = serde_json::from_value(json!([
+            {"type": "true_false", "id": "a", "prompt": "?", "points": 1, "correct": true},
+            {"type": "true_false", "id": "b", "prompt": "?", "points": 2, "correct": true},
+            {"type": "true_false", "id": "c", "prompt": "?", "points": 4, "correct": true}
+        ]))
+        .unwrap();
+        let ids = |s: &crate::documents::QuestionSet| -> Vec<String> {
+            s.0.iter().map(|q| q.id().to_owned()).collect()
+        };
+        assert_eq!(ids(&attempt_questions(&set, None)), ["a", "b", "c"]);
+        assert_eq!(ids(&attempt_questions(&set, Some(&[]))), ["a", "b", "c"]);
+        let order = ["c".to_owned(), "a".to_owned(), "gone".to_owned()];
+        let drawn = attempt_questions(&set, Some(&order));
+        assert_eq!(ids(&drawn), ["c", "a"]);
+        assert_eq!(drawn.total_points(), 5);
     }
 }

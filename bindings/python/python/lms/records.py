@@ -222,6 +222,7 @@ class Assessment(TypedDict):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    draw_questions: int | None
     review_score: ReviewMomentName
     review_correctness: ReviewMomentName
     review_feedback: ReviewMomentName
@@ -246,6 +247,7 @@ class AttemptPolicy(TypedDict, total=False):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    draw_questions: int | None
     review_score: ReviewMomentName
     review_correctness: ReviewMomentName
     review_feedback: ReviewMomentName
@@ -290,6 +292,7 @@ class AttemptRules(TypedDict):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    draw_questions: int | None
     review_score: ReviewMomentName
     review_correctness: ReviewMomentName
     review_feedback: ReviewMomentName
@@ -608,6 +611,7 @@ class AssessmentChanges(TypedDict, total=False):
     grace_seconds: int
     shuffle_questions: bool
     shuffle_options: bool
+    draw_questions: int | None
     review_score: ReviewMomentName
     review_correctness: ReviewMomentName
     review_feedback: ReviewMomentName
