@@ -111,40 +111,49 @@ create function lms_private.results_shown(assessment_id uuid) returns boolean
        where a.id = results_shown.assessment_id), false)
   $$;
 
--- A feedback document with only what is shown (lms_core::delivery::reviewed_feedback):
--- without the score each question's `points_earned` and the summary's `points_earned`,
--- `score`, `passed`; without correctness each question's `outcome`; without feedback
--- each question's `message`, `explanation`, `grader_comment`.
+-- A feedback document with only what is shown (lms_core::delivery::reviewed_feedback),
+-- field by field (a field the document gains later shows only once listed here): each
+-- question's `question_id`, `kind`, `max_points`, `manual` always; its `outcome` with
+-- the correctness; its `points_earned` with the score and the correctness (the points
+-- tell the outcome); its `message` (which names the outcome) with the feedback and the
+-- correctness; its `explanation` and `grader_comment` with the feedback. The summary's
+-- `total_points`, `minimum_passing_score`, `pending_review` always; its
+-- `points_earned`, `score`, `passed` with the score.
 create function lms_private.reviewed_feedback(feedback jsonb, score boolean,
                                               correctness boolean, shows_feedback boolean)
   returns jsonb
   language sql immutable parallel safe
   set search_path = pg_catalog, pg_temp
   as $$
-    select case
-             when jsonb_typeof(feedback) is distinct from 'object' then feedback
-             else feedback
-               || case when jsonb_typeof(feedback -> 'questions') = 'array'
-                       then jsonb_build_object('questions', (
-                         select coalesce(jsonb_agg(
-                                  case when jsonb_typeof(q.value) = 'object'
-                                       then q.value
-                                              - case when score then '{}'::text[]
-                                                     else array['points_earned'] end
-                                              - case when correctness then '{}'::text[]
-                                                     else array['outcome'] end
-                                              - case when shows_feedback then '{}'::text[]
-                                                     else array['message', 'explanation',
-                                                                'grader_comment'] end
-                                       else q.value end
-                                  order by q.n), '[]'::jsonb)
-                           from jsonb_array_elements(feedback -> 'questions')
-                                with ordinality q (value, n)))
-                       else '{}'::jsonb end
-               || case when not score and jsonb_typeof(feedback -> 'summary') = 'object'
-                       then jsonb_build_object('summary', (feedback -> 'summary')
-                                                 - array['points_earned', 'score', 'passed'])
-                       else '{}'::jsonb end
+    select case when jsonb_typeof(feedback) = 'object' then jsonb_build_object(
+             'questions', (
+               select coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                        'question_id', q.value -> 'question_id',
+                        'kind', q.value -> 'kind',
+                        'outcome', case when correctness then q.value -> 'outcome' end,
+                        'points_earned', case when score and correctness
+                                              then q.value -> 'points_earned' end,
+                        'max_points', q.value -> 'max_points',
+                        'message', case when shows_feedback and correctness
+                                        then q.value -> 'message' end,
+                        'explanation', case when shows_feedback
+                                            then q.value -> 'explanation' end,
+                        'grader_comment', case when shows_feedback
+                                               then q.value -> 'grader_comment' end,
+                        'manual', q.value -> 'manual'))
+                      order by q.n), '[]'::jsonb)
+                 from jsonb_array_elements(case jsonb_typeof(feedback -> 'questions')
+                                             when 'array' then feedback -> 'questions'
+                                             else '[]'::jsonb end)
+                      with ordinality q (value, n)
+                where jsonb_typeof(q.value) = 'object'),
+             'summary', jsonb_strip_nulls(jsonb_build_object(
+               'points_earned', case when score then feedback -> 'summary' -> 'points_earned' end,
+               'total_points', feedback -> 'summary' -> 'total_points',
+               'score', case when score then feedback -> 'summary' -> 'score' end,
+               'passed', case when score then feedback -> 'summary' -> 'passed' end,
+               'minimum_passing_score', feedback -> 'summary' -> 'minimum_passing_score',
+               'pending_review', feedback -> 'summary' -> 'pending_review')))
            end
   $$;
 

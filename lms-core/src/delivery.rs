@@ -730,44 +730,83 @@ impl ReviewShown {
     }
 }
 
-/// A feedback document with only what `shown` shows (fields left out, never changed):
-/// without the score each question's `points_earned` and the summary's `points_earned`,
-/// `score` and `passed`; without correctness each question's `outcome`; without
-/// feedback each question's `message`, `explanation` and `grader_comment`. What stays
-/// always: each question's `question_id`, `kind`, `max_points`, `manual`, the summary's
-/// `total_points`, `minimum_passing_score` and `pending_review`. The database's
-/// `lms_private.reviewed_feedback` does the same (tested against this).
+/// A feedback document with only what `shown` shows, field by field (a field the
+/// document gains later shows only once this lists it): each question's `question_id`,
+/// `kind`, `max_points` and `manual` always; its `outcome` with the correctness; its
+/// `points_earned` with the score and the correctness (the points tell the outcome); its
+/// `message`, which names the outcome, with the feedback and the correctness; its
+/// `explanation` and `grader_comment` with the feedback. The summary's `total_points`,
+/// `minimum_passing_score` and `pending_review` always; its `points_earned`, `score` and
+/// `passed` with the score. The database's `lms_private.reviewed_feedback` does the same
+/// (tested against this).
 pub fn reviewed_feedback(
     feedback: &crate::documents::Feedback,
     shown: ReviewShown,
 ) -> serde_json::Value {
-    let mut value = serde_json::to_value(feedback).unwrap_or_default();
-    let drop = |object: &mut serde_json::Value, keys: &[&str]| {
-        if let Some(o) = object.as_object_mut() {
-            for k in keys {
-                o.remove(*k);
-            }
-        }
-    };
-    if let Some(questions) = value.get_mut("questions").and_then(|q| q.as_array_mut()) {
-        for q in questions {
-            if !shown.score {
-                drop(q, &["points_earned"]);
-            }
-            if !shown.correctness {
-                drop(q, &["outcome"]);
-            }
-            if !shown.feedback {
-                drop(q, &["message", "explanation", "grader_comment"]);
-            }
+    use serde_json::{json, Map, Value};
+    fn put<T: Serialize>(o: &mut Map<String, Value>, key: &str, value: Option<T>) {
+        if let Some(v) = value.and_then(|v| serde_json::to_value(v).ok()) {
+            o.insert(key.to_owned(), v);
         }
     }
-    if !shown.score {
-        if let Some(summary) = value.get_mut("summary") {
-            drop(summary, &["points_earned", "score", "passed"]);
-        }
-    }
-    value
+    let questions: Vec<Value> = feedback
+        .questions
+        .iter()
+        .map(|q| {
+            let mut o = Map::new();
+            put(&mut o, "question_id", Some(&q.question_id));
+            put(&mut o, "kind", Some(q.kind));
+            put(&mut o, "outcome", shown.correctness.then_some(q.outcome));
+            put(
+                &mut o,
+                "points_earned",
+                (shown.score && shown.correctness).then_some(q.points_earned),
+            );
+            put(&mut o, "max_points", Some(q.max_points));
+            let message = (shown.feedback && shown.correctness).then_some(q.message.as_ref());
+            put(&mut o, "message", message.flatten());
+            put(
+                &mut o,
+                "explanation",
+                shown.feedback.then_some(q.explanation.as_ref()).flatten(),
+            );
+            put(
+                &mut o,
+                "grader_comment",
+                shown
+                    .feedback
+                    .then_some(q.grader_comment.as_ref())
+                    .flatten(),
+            );
+            put(&mut o, "manual", q.manual.then_some(true));
+            Value::Object(o)
+        })
+        .collect();
+    let s = &feedback.summary;
+    let mut summary = Map::new();
+    put(
+        &mut summary,
+        "points_earned",
+        shown.score.then_some(s.points_earned),
+    );
+    put(&mut summary, "total_points", Some(s.total_points));
+    put(
+        &mut summary,
+        "score",
+        shown.score.then_some(s.score).flatten(),
+    );
+    put(
+        &mut summary,
+        "passed",
+        shown.score.then_some(s.passed).flatten(),
+    );
+    put(
+        &mut summary,
+        "minimum_passing_score",
+        Some(s.minimum_passing_score),
+    );
+    put(&mut summary, "pending_review", Some(s.pending_review));
+    json!({"questions": questions, "summary": summary})
 }
 
 /// The review of one finished attempt as its student may see it now

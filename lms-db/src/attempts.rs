@@ -78,7 +78,9 @@ impl SubmitOptions {
 pub struct SubmittedAttempt {
     /// The attempt row with its score, feedback and submission time, as the
     /// assessment's review options show it to the student now
-    /// ([`lms_core::delivery::ReviewShown::attempt`]).
+    /// ([`lms_core::delivery::ReviewShown::attempt`]); the lessons it unlocked and the
+    /// course's completion tell whether it passed, whatever they hide (the gradebook's
+    /// side).
     pub attempt: AssessmentAttempt,
     /// Whether the submission came after the deadline plus grace (answers saved after
     /// it were dropped, the attempt counts as submitted at the deadline).

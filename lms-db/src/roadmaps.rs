@@ -444,8 +444,17 @@ pub(crate) struct StudentFacts {
     attempts: Vec<(Uuid, DateTime<Utc>, Outcomes)>,
 }
 
+/// Whether the student (`$1`) is shown the correctness of their attempt `a` now (its
+/// assessment's `review_correctness`, their own close time): what their knowledge trace
+/// may learn from, since they read it (`roadmap_input`, their `knowledge_profile`);
+/// until then the attempt is no evidence (migration 20261203000020).
+const SHOWN: &str = "lms_private.review_reached( \
+       (select x.review_correctness from public.assessments x where x.id = a.assessment_id), \
+       true, (select s.closes_at from lms_private.attempt_schedule(a.assessment_id, $1) s))";
+
 /// Reads a student's profile documents, progress rows and submitted attempts in a
-/// course, in one statement.
+/// course, in one statement: an attempt whose correctness the student is not shown yet
+/// with no outcome ([`SHOWN`]).
 pub(crate) async fn student_facts(
     tx: &mut Tx,
     student: UserId,
@@ -456,7 +465,8 @@ pub(crate) async fn student_facts(
            coalesce((select json_agg(json_build_array(lesson_id, assessment_id, status)) \
                        from public.student_progress \
                       where student_id = $1 and course_id = $2), '[]') as progress, \
-           coalesce((select json_agg(json_build_array(a.assessment_id, a.submitted_at, {OUTCOMES}) \
+           coalesce((select json_agg(json_build_array(a.assessment_id, a.submitted_at, \
+                                 case when {SHOWN} then {OUTCOMES} else '[]' end) \
                        order by a.submitted_at, a.attempt_number, a.id) \
                        from public.assessment_attempts a \
                       where a.student_id = $1 and a.course_id = $2 \

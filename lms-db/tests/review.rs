@@ -363,9 +363,37 @@ async fn the_database_reviews_feedback_as_the_rule_does(pool: PgPool) {
         .submit_attempt(w.quiz1, &answers(1))
         .await
         .unwrap();
-    let stored = done.attempt.feedback.unwrap();
+    // an override: a manual grade with the grader's comment
+    let overridden = w
+        .lms
+        .as_user(w.instructor)
+        .override_question(done.attempt.id, "q2", 0.5, Some("nearly"))
+        .await
+        .unwrap();
+    let stored = overridden.feedback.unwrap();
     let feedback = Feedback::validate(&stored).unwrap();
     assert!(feedback.questions[0].explanation.is_some());
+    assert!(feedback.questions[1].manual && feedback.questions[1].grader_comment.is_some());
+    // everything shown: the document whole (the list of fields is complete)
+    assert_eq!(reviewed_feedback(&feedback, ReviewShown::ALL), stored);
+    // the message names the outcome: hidden with the correctness, as are the points
+    let partial = reviewed_feedback(
+        &feedback,
+        ReviewShown {
+            score: true,
+            correctness: false,
+            feedback: true,
+            answers: false,
+        },
+    );
+    for q in partial["questions"].as_array().unwrap() {
+        assert!(
+            q.get("message").is_none() && q.get("points_earned").is_none(),
+            "{q}"
+        );
+    }
+    assert_eq!(partial["questions"][1]["grader_comment"], "nearly");
+    assert_eq!(partial["summary"]["score"], 75);
     for bits in 0..8u8 {
         let shown = ReviewShown {
             score: bits & 1 != 0,
@@ -415,4 +443,45 @@ async fn a_review_moment_is_one_of_three(pool: PgPool) {
         w.quiz1.0
     );
     assert_eq!(count_as(&pool, w.student, &still).await, 1);
+}
+
+/// The student's knowledge trace, which they read (`roadmap_input`, their profile),
+/// learns from an attempt only once its correctness is shown to them.
+#[sqlx::test(migrator = "lms_db::MIGRATOR")]
+async fn hidden_correctness_is_no_evidence_until_shown(pool: PgPool) {
+    let w = enrolled(&pool).await;
+    w.lms
+        .as_user(w.instructor)
+        .update_lesson(
+            w.lesson1,
+            lms_core::repo::LessonPatch {
+                learning_objectives: Some(vec!["ownership".into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let now = db_now(&pool).await;
+    review(
+        &w,
+        [Immediately, AfterClose, Immediately, Never],
+        Some(now + Duration::hours(1)),
+    )
+    .await;
+    let sam = w.lms.as_user(w.student);
+    sam.submit_attempt(w.quiz1, &answers(1)).await.unwrap();
+    let evidence = |input: &lms_core::roadmap::PlanInput| {
+        serde_json::to_value(&input.knowledge).unwrap()["skills"]["ownership"]["evidence"]
+            .as_i64()
+            .unwrap_or(0)
+    };
+    assert_eq!(evidence(&sam.roadmap_input(w.course).await.unwrap()), 0);
+    review(
+        &w,
+        [Immediately, AfterClose, Immediately, Never],
+        Some(db_now(&pool).await - Duration::seconds(1)),
+    )
+    .await;
+    // closed: both answers are evidence
+    assert_eq!(evidence(&sam.roadmap_input(w.course).await.unwrap()), 2);
 }
