@@ -1,0 +1,155 @@
+//! `lms check`: does the database hold the schema the library embeds?
+//!
+//! * **Migrations**: every embedded migration applied, successfully, with the checksum
+//!   it has here (an edited migration is drift); none applied that the library does not
+//!   know.
+//! * **Security objects**: the catalog's row level security flags, policies, grants to
+//!   the API roles (table, column, function), functions (security definer, owner,
+//!   pinned `search_path`, source), views and triggers, as lines of text
+//!   ([`snapshot`]), against those of a database just migrated by this version
+//!   (`schema.txt`, embedded; `UPDATE_SCHEMA=1 cargo test -p lms-cli` rewrites it from a
+//!   fresh database). A policy dropped or loosened by hand, a grant added, a function
+//!   replaced: each is a line missing or unexpected (but a privilege `service_role`, the
+//!   trusted path, has beyond those expected). Policy definitions are compared
+//!   only on the PostgreSQL major version `schema.txt` was made with (the server
+//!   deparses them, and may word them differently on another).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// The expected snapshot, made from a freshly migrated database.
+pub const EXPECTED: &str = include_str!("../schema.txt");
+
+/// The catalog lines of the library's security objects, sorted; one names the server's
+/// major version (`server 15`).
+pub const SNAPSHOT_SQL: &str = include_str!("snapshot.sql");
+
+/// The catalog lines of the database behind `pool` ([`SNAPSHOT_SQL`]).
+pub async fn snapshot(pool: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(SNAPSHOT_SQL).fetch_all(pool).await
+}
+
+/// One migration that is not as embedded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MigrationDrift {
+    /// Its version.
+    pub version: i64,
+    /// Its description, when the library knows it.
+    pub description: String,
+    /// `pending`, `failed`, `changed` (its checksum differs) or `unknown` (applied, not
+    /// embedded).
+    pub state: &'static str,
+}
+
+/// What `lms check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Migrations not as embedded.
+    pub migrations: Vec<MigrationDrift>,
+    /// Expected catalog lines the database lacks (a policy dropped, a grant revoked…).
+    pub missing: Vec<String>,
+    /// Catalog lines the database has beyond the expected ones (a grant added, a
+    /// function replaced…).
+    pub unexpected: Vec<String>,
+    /// Whether policy definitions were compared (the same PostgreSQL major version as
+    /// `schema.txt`).
+    pub definitions_compared: bool,
+}
+
+impl Report {
+    /// Whether nothing drifted.
+    pub fn is_clean(&self) -> bool {
+        self.migrations.is_empty() && self.missing.is_empty() && self.unexpected.is_empty()
+    }
+}
+
+/// The embedded migrations against `_sqlx_migrations` (none applied: every one
+/// pending).
+pub async fn migrations(pool: &PgPool) -> sqlx::Result<Vec<MigrationDrift>> {
+    let applied: Vec<(i64, bool, Vec<u8>, String)> = match sqlx::query_as(
+        "select version, success, checksum, description from _sqlx_migrations order by version",
+    )
+    .fetch_all(pool)
+    .await
+    {
+        Ok(rows) => rows,
+        // no migration table: nothing applied
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut drift = Vec::new();
+    let embedded: Vec<_> = lms::db::MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .collect();
+    for m in &embedded {
+        let state = match applied.iter().find(|a| a.0 == m.version) {
+            None => Some("pending"),
+            Some((_, false, ..)) => Some("failed"),
+            Some((_, true, checksum, _)) if checksum[..] != m.checksum[..] => Some("changed"),
+            Some(_) => None,
+        };
+        if let Some(state) = state {
+            drift.push(MigrationDrift {
+                version: m.version,
+                description: m.description.to_string(),
+                state,
+            });
+        }
+    }
+    for (version, _, _, description) in &applied {
+        if !embedded.iter().any(|m| m.version == *version) {
+            drift.push(MigrationDrift {
+                version: *version,
+                description: description.clone(),
+                state: "unknown",
+            });
+        }
+    }
+    Ok(drift)
+}
+
+/// Compares the database's catalog lines with `expected` ([`EXPECTED`]).
+pub fn compare(expected: &str, found: &[String]) -> (Vec<String>, Vec<String>, bool) {
+    let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+    let server_of = |l: &str| l.starts_with("server ");
+    let same_server = expected.iter().find(|l| server_of(l)).copied()
+        == found.iter().map(String::as_str).find(|l| server_of(l));
+    let keep = |l: &str| {
+        !l.starts_with("server ") && (same_server || !l.starts_with("policy-definition "))
+    };
+    let want: BTreeSet<&str> = expected.iter().copied().filter(|l| keep(l)).collect();
+    let have: BTreeSet<&str> = found
+        .iter()
+        .map(String::as_str)
+        .filter(|l| keep(l))
+        .collect();
+    // service_role is the trusted path: a privilege it has beyond those expected (a
+    // platform's default privileges) is no drift; one it lacks is
+    let trusted = |l: &&&str| {
+        !(l.starts_with("grant service_role ") || l.starts_with("execute service_role "))
+    };
+    (
+        want.difference(&have).map(|l| (*l).to_owned()).collect(),
+        have.difference(&want)
+            .filter(trusted)
+            .map(|l| (*l).to_owned())
+            .collect(),
+        same_server,
+    )
+}
+
+/// The whole check.
+pub async fn run(pool: &PgPool) -> sqlx::Result<Report> {
+    let migrations = migrations(pool).await?;
+    let found = snapshot(pool).await?;
+    let (missing, unexpected, definitions_compared) = compare(EXPECTED, &found);
+    Ok(Report {
+        migrations,
+        missing,
+        unexpected,
+        definitions_compared,
+    })
+}
