@@ -224,6 +224,15 @@ export interface AttemptPolicy {
  * close time has passed (never without one). */
 export type ReviewMoment = 'immediately' | 'after_close' | 'never'
 
+/** A client's pool now (`lms.poolStats()`). */
+export interface PoolStats {
+  size: number
+  idle: number
+  inUse: number
+  maxConnections: number
+  closed: boolean
+}
+
 /** What the review of an attempt shows the actor now. */
 export interface ReviewShown {
   score: boolean
@@ -1190,6 +1199,13 @@ export declare class Lms {
   close(): Promise<void>
   /** Whether `close()` was called. */
   get closed(): boolean
+  /** Whether it goes through a transaction pooler (`connect(url, { pooled: true })`). */
+  get pooled(): boolean
+  /**
+   * The pool's statistics now: connections open (`size`), `idle`, `inUse`, its
+   * `maxConnections`, and whether it is `closed`.
+   */
+  poolStats(): PoolStats
 }
 
 /**
@@ -1514,6 +1530,12 @@ export interface ConnectOptions {
    * (default 5).
    */
   acquireTimeout?: number
+  /**
+   * Through a connection pooler in transaction mode (PgBouncer, Supabase's pooler on
+   * port 6543): no statement kept prepared between transactions; `migrate` refused
+   * (run migrations on a direct connection). Default false.
+   */
+  pooled?: boolean
 }
 
 /**

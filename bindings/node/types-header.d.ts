@@ -224,6 +224,15 @@ export interface AttemptPolicy {
  * close time has passed (never without one). */
 export type ReviewMoment = 'immediately' | 'after_close' | 'never'
 
+/** A client's pool now (`lms.poolStats()`). */
+export interface PoolStats {
+  size: number
+  idle: number
+  inUse: number
+  maxConnections: number
+  closed: boolean
+}
+
 /** What the review of an attempt shows the actor now. */
 export interface ReviewShown {
   score: boolean

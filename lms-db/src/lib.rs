@@ -54,7 +54,7 @@ pub use learning::MyEnrollment;
 pub use lms_core::{ErrorBody, ErrorCode};
 pub use people::{Erasure, UserExport};
 pub use roadmaps::{CourseRoadmap, FittedModel, ProposalOutcome, Regenerated, RegenerationFailure};
-pub use session::{Actor, Lms, Scope, Tx};
+pub use session::{Actor, Lms, PoolStats, Scope, Tx};
 /// The sqlx this crate is built with, for [`Lms::connect_with`], [`Lms::from_pool`] and
 /// queries of your own, without a second, mismatched sqlx dependency.
 pub use sqlx;

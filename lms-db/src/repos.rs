@@ -129,8 +129,8 @@ impl Scope {
         match self.actor {
             Actor::User(me) if me == student => Ok(self.clone()),
             Actor::Service => Ok(Scope {
-                pool: self.pool.clone(),
                 actor: Actor::User(student),
+                ..self.clone()
             }),
             Actor::User(_) | Actor::Anon => Err(Error::forbidden(format!(
                 "{what} is done by the student themselves; no one may act for another user"

@@ -29,6 +29,23 @@ const BOUNDARY_MIGRATION: i64 = 20261201000008;
 #[derive(Debug, Clone)]
 pub struct Lms {
     pool: PgPool,
+    /// Connected through a transaction-pooling pooler ([`Lms::connect_pooled`]).
+    pooled: bool,
+}
+
+/// A pool's statistics ([`Lms::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PoolStats {
+    /// Connections open (idle or in use).
+    pub size: u32,
+    /// Open connections waiting in the pool.
+    pub idle: u32,
+    /// Open connections lent to a call now.
+    pub in_use: u32,
+    /// The most connections the pool opens.
+    pub max_connections: u32,
+    /// Whether the pool was closed ([`Lms::pool`]`.close()`).
+    pub closed: bool,
 }
 
 impl Lms {
@@ -80,7 +97,55 @@ impl Lms {
 
     /// Wraps an existing pool.
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            pooled: false,
+        }
+    }
+
+    /// Connects through a connection pooler in transaction mode (PgBouncer's
+    /// `pool_mode = transaction`, Supabase's pooler on port 6543), with
+    /// [`Lms::pool_options`]. Every use case already runs in one transaction, and every
+    /// setting it makes (the actor's claims and role) and every lock it takes are the
+    /// transaction's own, so consecutive transactions may run on different server
+    /// connections. What a pooler of this kind cannot carry across them is a prepared
+    /// statement: the statement cache is off (`statement_cache_capacity(0)`), and each
+    /// transaction starts with `deallocate all` (sqlx still names the statements it
+    /// prepares, per client connection, and leaves them prepared on the server
+    /// connection, where another client's would collide with them: `42P05`).
+    /// [`Lms::migrate`] is refused: migrations take a session-level lock; run them on a
+    /// direct connection.
+    pub async fn connect_pooled(url: &str) -> Result<Self> {
+        Self::connect_pooled_with(Self::pool_options(), url).await
+    }
+
+    /// [`Lms::connect_pooled`] with pool options of your own.
+    pub async fn connect_pooled_with(options: PgPoolOptions, url: &str) -> Result<Self> {
+        let connect: sqlx::postgres::PgConnectOptions = url.parse()?;
+        let pool = options
+            .connect_with(connect.statement_cache_capacity(0))
+            .await?;
+        Ok(Self { pool, pooled: true })
+    }
+
+    /// Whether this handle goes through a transaction-pooling pooler
+    /// ([`Lms::connect_pooled`]).
+    pub fn is_pooled(&self) -> bool {
+        self.pooled
+    }
+
+    /// The pool's statistics now: connections open, idle and in use, and its maximum
+    /// (for a health endpoint or a metrics exporter).
+    pub fn pool_stats(&self) -> PoolStats {
+        let size = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        PoolStats {
+            size,
+            idle,
+            in_use: size.saturating_sub(idle),
+            max_connections: self.pool.options().get_max_connections(),
+            closed: self.pool.is_closed(),
+        }
     }
 
     /// The underlying pool.
@@ -97,6 +162,14 @@ impl Lms {
     /// the migrations yourself (`MIGRATOR.run`)? Call
     /// `lms.as_service().repair_documents()` once after that migration.
     pub async fn migrate(&self) -> Result<()> {
+        if self.pooled {
+            return Err(Error::Conflict {
+                reason: "migrations need a session of their own (they take a session-level \
+                         lock): run them on a direct connection, not through a \
+                         transaction pooler"
+                    .into(),
+            });
+        }
         let boundary_applied = self.applied(BOUNDARY_MIGRATION).await?;
         crate::MIGRATOR.run(&self.pool).await?;
         if !boundary_applied {
@@ -144,6 +217,7 @@ impl Lms {
         Scope {
             pool: self.pool.clone(),
             actor: Actor::User(user),
+            pooled: self.pooled,
         }
     }
 
@@ -155,6 +229,7 @@ impl Lms {
         Scope {
             pool: self.pool.clone(),
             actor: Actor::Anon,
+            pooled: self.pooled,
         }
     }
 
@@ -164,6 +239,7 @@ impl Lms {
         Scope {
             pool: self.pool.clone(),
             actor: Actor::Service,
+            pooled: self.pooled,
         }
     }
 }
@@ -195,6 +271,8 @@ impl Actor {
 pub struct Scope {
     pub(crate) pool: PgPool,
     pub(crate) actor: Actor,
+    /// Through a transaction-pooling pooler ([`Lms::connect_pooled`]).
+    pub(crate) pooled: bool,
 }
 
 impl Scope {
@@ -243,8 +321,14 @@ impl Scope {
         // this actor. The claims are the library's own JSON (an id, fixed words); quotes
         // are doubled all the same, as the simple protocol takes no parameters.
         let claims = claims.to_string().replace('\'', "''");
+        // Through a transaction pooler this transaction's server connection may have
+        // served other clients' transactions: with the statement cache off, sqlx still
+        // names the statements it prepares (sqlx_s_1, …, numbered per client connection)
+        // and leaves them prepared, so those of another client would collide with ours.
+        // Each transaction starts clean.
+        let reset = if self.pooled { "deallocate all; " } else { "" };
         let mut batch = format!(
-            "select set_config('request.jwt.claims', '{claims}', true), \
+            "{reset}select set_config('request.jwt.claims', '{claims}', true), \
                     set_config('request.jwt.claim.sub', '', true), \
                     set_config('request.jwt.claim.role', '', true), \
                     set_config('request.jwt.claim.email', '', true); \

@@ -171,6 +171,10 @@ pub struct ConnectOptions {
     /// Seconds a call waits for a connection before failing with `LMS_DATABASE`
     /// (default 5).
     pub acquire_timeout: Option<f64>,
+    /// Through a connection pooler in transaction mode (PgBouncer, Supabase's pooler on
+    /// port 6543): no statement kept prepared between transactions; `migrate` refused
+    /// (run migrations on a direct connection). Default false.
+    pub pooled: Option<bool>,
 }
 
 /// A page of a list.
@@ -208,6 +212,7 @@ impl Lms {
         options: Option<ConnectOptions>,
     ) -> Result<PromiseRaw<'env, Lms>> {
         let mut pool = lms_db::Lms::pool_options();
+        let pooled = options.as_ref().and_then(|o| o.pooled).unwrap_or(false);
         if let Some(o) = options {
             if let Some(n) = o.max_connections {
                 let n = count(env, "maxConnections", n)?;
@@ -235,9 +240,12 @@ impl Lms {
         }
         env.spawn_future_with_callback(
             async move {
-                Ok(lms_db::Lms::connect_with(pool, &url)
-                    .await
-                    .map_err(|e| e.body()))
+                let connected = if pooled {
+                    lms_db::Lms::connect_pooled_with(pool, &url).await
+                } else {
+                    lms_db::Lms::connect_with(pool, &url).await
+                };
+                Ok(connected.map_err(|e| e.body()))
             },
             |env, connected| match connected {
                 Ok(lms) => Ok(Lms {
@@ -308,6 +316,21 @@ impl Lms {
     #[napi(getter)]
     pub fn closed(&self) -> bool {
         self.shared.closed.load(Ordering::Acquire)
+    }
+
+    /// Whether it goes through a transaction pooler (`connect(url, { pooled: true })`).
+    #[napi(getter)]
+    pub fn pooled(&self) -> bool {
+        self.shared.lms.is_pooled()
+    }
+
+    /// The pool's statistics now: connections open (`size`), `idle`, `inUse`, its
+    /// `maxConnections`, and whether it is `closed`.
+    #[napi(ts_return_type = "PoolStats")]
+    pub fn pool_stats<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        let stats = serde_json::to_value(self.shared.lms.pool_stats())
+            .map_err(|e| Error::from_reason(e.to_string()))?;
+        to_js(env, &camelize(stats))
     }
 }
 

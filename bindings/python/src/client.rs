@@ -59,13 +59,18 @@ pub struct Client {
 /// Connects to the database at `url` (`postgres://…`): a pool of `max_connections`
 /// (default 10) whose calls fail with `DatabaseError` after waiting `acquire_timeout`
 /// seconds (default 5) for a connection.
+///
+/// `pooled=True` goes through a connection pooler in transaction mode (PgBouncer,
+/// Supabase's pooler on port 6543): no statement is kept prepared between transactions;
+/// `migrate` is then refused (run migrations on a direct connection).
 #[pyfunction]
-#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None))]
+#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None, pooled = false))]
 pub fn connect(
     py: Python<'_>,
     url: &str,
     max_connections: Option<u32>,
     acquire_timeout: Option<f64>,
+    pooled: bool,
 ) -> PyResult<Client> {
     let mut options = Lms::pool_options();
     if let Some(n) = max_connections {
@@ -82,8 +87,14 @@ pub fn connect(
     }
     let url = url.to_owned();
     // the pool is made inside the runtime that drives it
-    let lms = block_on(py, async move { Lms::connect_with(options, &url).await })?
-        .map_err(|e| errors::db(py, &e))?;
+    let lms = block_on(py, async move {
+        if pooled {
+            Lms::connect_pooled_with(options, &url).await
+        } else {
+            Lms::connect_with(options, &url).await
+        }
+    })?
+    .map_err(|e| errors::db(py, &e))?;
     Ok(Client {
         shared: Arc::new(Shared {
             lms,
@@ -144,6 +155,20 @@ impl Client {
     #[getter]
     fn closed(&self) -> bool {
         self.shared.closed.load(Ordering::Acquire)
+    }
+
+    /// The pool's statistics now: connections open (`size`), `idle`, `in_use`, its
+    /// `max_connections`, and whether it is `closed`.
+    fn pool_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let stats = serde_json::to_value(self.shared.lms.pool_stats())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        to_py(py, &stats, None)
+    }
+
+    /// Whether the client goes through a transaction pooler (`connect(..., pooled=True)`).
+    #[getter]
+    fn pooled(&self) -> bool {
+        self.shared.lms.is_pooled()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

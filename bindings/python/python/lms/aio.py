@@ -24,11 +24,19 @@ __all__ = ["Client", "Scope", "connect"]
 
 
 async def connect(
-    url: str, *, max_connections: int | None = None, acquire_timeout: float | None = None
+    url: str,
+    *,
+    max_connections: int | None = None,
+    acquire_timeout: float | None = None,
+    pooled: bool = False,
 ) -> Client:
     """Connects as :func:`lms.connect` does, without blocking the event loop."""
     native = await asyncio.to_thread(
-        _native.connect, url, max_connections=max_connections, acquire_timeout=acquire_timeout
+        _native.connect,
+        url,
+        max_connections=max_connections,
+        acquire_timeout=acquire_timeout,
+        pooled=pooled,
     )
     return Client(native)
 
@@ -43,6 +51,15 @@ class Client:
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._native.closed
+
+    @property
+    def pooled(self) -> bool:
+        """Whether it goes through a transaction pooler (``connect(..., pooled=True)``)."""
+        return self._native.pooled
+
+    def pool_stats(self) -> Any:
+        """The pool's statistics now (:meth:`lms.Client.pool_stats`): no I/O."""
+        return self._native.pool_stats()
 
     async def migrate(self) -> None:
         """Applies the pending migrations."""

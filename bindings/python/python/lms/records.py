@@ -27,6 +27,7 @@ __all__ = [
     "RiskThresholds", "ActivityColumns", "AttemptFilterName", "BucketName",
     "GradeGroup", "GradedAssessment", "GradingScheme", "GroupGrade", "CourseGrade", "StudentCourseGrade",
     "CourseGradesPage", "CourseGradeColumns", "ReviewMomentName", "ReviewShown", "AttemptReview",
+    "PoolStats",
 ]
 
 #: A JSON value: what documents are made of.
@@ -339,6 +340,15 @@ class StartedAttempt(TypedDict):
     questions: list[dict[str, Any]]
     deadline: datetime.datetime | None
     resumed: bool
+
+class PoolStats(TypedDict):
+    """A client's pool now (``Client.pool_stats()``)."""
+
+    size: int
+    idle: int
+    in_use: int
+    max_connections: int
+    closed: bool
 
 class ReviewShown(TypedDict):
     """What the review of an attempt shows the actor now."""

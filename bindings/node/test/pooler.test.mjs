@@ -1,0 +1,49 @@
+// Through PgBouncer in transaction mode (`connect(url, { pooled: true })`): a real pooler
+// (scripts/pgbouncer) with two server connections in front of the test's database.
+
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { answers, buildWorld, connect, lms, refused } from './helpers.mjs'
+
+const script = fileURLToPath(new URL('../../../scripts/pgbouncer', import.meta.url))
+
+test('use cases run through a transaction pooler', async (t) => {
+  const direct = await connect(t)
+  const w = await buildWorld(direct)
+  const dir = join(tmpdir(), `lms-bouncer-${randomUUID()}`)
+  const port = execFileSync(script, ['start', dir], { encoding: 'utf8' }).trim()
+  t.after(() => execFileSync(script, ['stop', dir]))
+  // the world's database, through the pooler
+  const through = new URL(w.url)
+  through.host = `127.0.0.1:${port}`
+  const client = await lms.Lms.connect(through.toString(), { pooled: true, maxConnections: 6 })
+  t.after(() => client.close())
+  assert.equal(client.pooled, true)
+  assert.equal(direct.pooled, false)
+  const e = await refused(client.migrate(), 'LMS_CONFLICT')
+  assert.match(e.message, /direct connection/)
+  const [sam, kim] = [client.asUser(w.student), client.asUser(w.otherStudent)]
+  await sam.enroll(w.course)
+  await kim.enroll(w.course)
+  // six transactions of two students at once, over two server connections
+  const take = async (scope, right) => {
+    const done = await scope.submitAttempt(w.quiz1, answers(right))
+    const mine = await scope.myAttempts(w.quiz1)
+    assert.ok(mine.every((a) => a.studentId === done.attempt.studentId))
+    return done.attempt.studentId
+  }
+  const students = await Promise.all([1, 2, 3].flatMap(() => [take(sam, 2), take(kim, 1)]))
+  assert.equal(students.filter((s) => s === w.student).length, 3)
+  assert.equal(students.filter((s) => s === w.otherStudent).length, 3)
+  await refused(sam.submitAttempt(w.quiz1, answers(2)), 'LMS_ATTEMPT_LIMIT_REACHED')
+  const stats = client.poolStats()
+  assert.deepEqual(Object.keys(stats).sort(), ['closed', 'idle', 'inUse', 'maxConnections', 'size'])
+  assert.equal(stats.maxConnections, 6)
+  assert.equal(stats.inUse, stats.size - stats.idle)
+})
