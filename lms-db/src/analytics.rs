@@ -316,6 +316,7 @@ impl Scope {
     /// an assessment has no entry), with the total and a version. For the course's
     /// instructor, an admin or the service; `Forbidden` for anyone else, `NotFound` when
     /// the actor cannot see the course.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "gradebook", actor = self.actor.role_name()))]
     pub async fn gradebook(&self, course_id: CourseId, page: Page) -> Result<Gradebook> {
         let page = Page::new(page.limit, page.offset);
         let mut tx = self.begin().await?;
@@ -376,6 +377,7 @@ impl Scope {
     }
 
     /// The acting student's dashboard, read in one transaction.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "student_dashboard", actor = self.actor.role_name()))]
     pub async fn student_dashboard(&self) -> Result<StudentDashboard> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;

@@ -787,6 +787,7 @@ impl Scope {
     /// must be enrolled, the assessment unlocked, and attempts left
     /// (`lms_core::attempts::may_start`). An open attempt whose time ran out is closed
     /// first, keeping what was saved in time.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "start_attempt", actor = self.actor.role_name()))]
     pub async fn start_attempt(&self, assessment: AssessmentId) -> Result<StartedAttempt> {
         let mut tx = self.begin().await?;
         let mut ctx = context(&mut tx, assessment, WithHistory::Yes).await?;
@@ -875,6 +876,7 @@ impl Scope {
     /// Saves answers on the acting student's open attempt (merged with those saved
     /// before; each new or changed answer is stamped with the server's time, which the
     /// time-limit policy reads). Answers are validated.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "save_answers", actor = self.actor.role_name()))]
     pub async fn save_answers(
         &self,
         assessment: AssessmentId,
@@ -946,6 +948,7 @@ impl Scope {
     /// hand in a blank attempt with [`Scope::submit_attempt_with`] and
     /// [`SubmitOptions::allow_empty`]. A late submission (after the deadline plus grace)
     /// is closed with what was saved in time, even if that is nothing.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "submit_attempt", actor = self.actor.role_name()))]
     pub async fn submit_attempt(
         &self,
         assessment: AssessmentId,
@@ -956,6 +959,7 @@ impl Scope {
     }
 
     /// [`Scope::submit_attempt`] with options.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "submit_attempt_with", actor = self.actor.role_name()))]
     pub async fn submit_attempt_with(
         &self,
         assessment: AssessmentId,
@@ -1096,6 +1100,7 @@ impl Scope {
     /// review options show them now (`attempt_reviews`): the score, points and pass
     /// left out while the score is hidden, the feedback document while any of score,
     /// correctness and feedback is ([`lms_core::delivery::ReviewShown::attempt`]).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_attempts", actor = self.actor.role_name()))]
     pub async fn my_attempts(&self, assessment: AssessmentId) -> Result<Vec<AssessmentAttempt>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -1119,6 +1124,7 @@ impl Scope {
     /// questions with their answer keys once the right answers are shown; to the
     /// course's staff and admins, everything. An attempt the actor may not read is
     /// `not_found`.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "attempt_review", actor = self.actor.role_name()))]
     pub async fn attempt_review(&self, attempt_id: AttemptId) -> Result<AttemptReview> {
         let mut tx = self.begin().await?;
         let sql = format!(
@@ -1151,6 +1157,7 @@ impl Scope {
     /// co-instructors, graders —, an admin or the service; nobody their own attempt): `points` in `0..=` the question's points, an optional comment. Once no
     /// essay is pending, the attempt's score and pass are final and the student's
     /// progress is updated.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "grade_essay", actor = self.actor.role_name()))]
     pub async fn grade_essay(
         &self,
         attempt_id: AttemptId,
@@ -1170,6 +1177,7 @@ impl Scope {
     /// student. The entry is marked `manual` (a regrade keeps it); the grade, best score,
     /// unlocks and completion follow, in one transaction, audited as every change of an
     /// attempt.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "override_question", actor = self.actor.role_name()))]
     pub async fn override_question(
         &self,
         attempt_id: AttemptId,
@@ -1238,6 +1246,7 @@ impl Scope {
     /// Concurrency: the regrade takes the progress lock of every student concerned (in
     /// one order) before it reads their attempts, so a submission, a grading or another
     /// regrade for one of them runs wholly before or after it; none is lost.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "regrade_assessment", actor = self.actor.role_name()))]
     pub async fn regrade_assessment(
         &self,
         assessment: AssessmentId,
@@ -1348,6 +1357,7 @@ impl Scope {
     /// attempts no other worker holds (`for update skip locked`) and skips a student who
     /// is busy right now (their own call closes the attempt); call it again until it
     /// closes nothing.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "close_overdue_attempts", actor = self.actor.role_name()))]
     pub async fn close_overdue_attempts(&self, limit: u32) -> Result<ClosedAttempts> {
         if !(1..=10_000).contains(&limit) {
             return Err(lms_core::Error::InvalidInput {

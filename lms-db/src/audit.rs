@@ -149,6 +149,7 @@ impl Scope {
     /// sign-in flow. Anonymous clients call the database's `public.record_failed_sign_in`
     /// directly. The e-mail address is kept to 320 characters, the reason to 200.
     /// Returns the entry's id.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "record_failed_sign_in", actor = self.actor.role_name()))]
     pub async fn record_failed_sign_in(&self, email: &str, reason: &str) -> Result<i64> {
         rows::Texts::of("sign_in")
             .one("email", Some(email))
@@ -169,6 +170,7 @@ impl Scope {
     ///
     /// One page, with where the next one starts; the log is not counted (it grows
     /// without bound), so `total` is `None`.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "audit_log", actor = self.actor.role_name()))]
     pub async fn audit_log(&self, filter: &AuditFilter, page: Page) -> Result<Paged<AuditEntry>> {
         rows::Texts::of("audit_filter")
             .one("table_name", filter.table_name.as_deref())

@@ -219,6 +219,7 @@ pub(crate) async fn staff_role(
 impl Scope {
     /// Creates an unpublished course. An instructor creates courses of their own; an
     /// admin or the service may name any instructor.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "create_course", actor = self.actor.role_name()))]
     pub async fn create_course(&self, new: NewCourse) -> Result<Course> {
         rows::Texts::of("course")
             .one("title", Some(&new.title))
@@ -260,6 +261,7 @@ impl Scope {
     }
 
     /// One course, as the actor may see it.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "get_course", actor = self.actor.role_name()))]
     pub async fn get_course(&self, id: CourseId) -> Result<Course> {
         let mut tx = self.begin().await?;
         let c = course(&mut tx, id).await?;
@@ -269,6 +271,7 @@ impl Scope {
 
     /// Courses the actor may see, filtered, newest first: one page, with where the next
     /// one starts and how many courses match in all.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "list_courses", actor = self.actor.role_name()))]
     pub async fn list_courses(&self, filter: &CourseFilter, page: Page) -> Result<Paged<Course>> {
         rows::Texts::of("course_filter")
             .one("tag", filter.tag.as_deref())
@@ -308,6 +311,7 @@ impl Scope {
 
     /// Changes a course (its author only). A final assessment must be one of the
     /// course's own assessments.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "update_course", actor = self.actor.role_name()))]
     pub async fn update_course(&self, id: CourseId, patch: CoursePatch) -> Result<Course> {
         rows::Texts::of("course")
             .one("title", patch.title.as_deref())
@@ -356,6 +360,7 @@ impl Scope {
 
     /// Deletes a course with its lessons, blocks, assessments, attempts, enrollments and
     /// progress (its instructor or an admin: not a co-instructor).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "delete_course", actor = self.actor.role_name()))]
     pub async fn delete_course(&self, id: CourseId) -> Result<()> {
         let mut tx = self.begin().await?;
         require_staff(&mut tx, id, Right::Own, "delete").await?;
@@ -371,6 +376,7 @@ impl Scope {
 
     /// Adds a lesson. Its prerequisites must be lessons of the same course and keep the
     /// prerequisite graph acyclic (checked by `lms_core::prerequisites`).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "create_lesson", actor = self.actor.role_name()))]
     pub async fn create_lesson(&self, new: NewLesson) -> Result<Lesson> {
         rows::Texts::of("lesson")
             .one("title", Some(&new.title))
@@ -405,6 +411,7 @@ impl Scope {
     }
 
     /// The lessons of a course the actor may see, in order.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "list_lessons", actor = self.actor.role_name()))]
     pub async fn list_lessons(&self, course: CourseId) -> Result<Vec<Lesson>> {
         let mut tx = self.begin().await?;
         let list = lessons(&mut tx, course).await?;
@@ -418,6 +425,7 @@ impl Scope {
     /// their courses too, the course's instructor and admins every lesson. An empty
     /// outline when the course has no lesson the actor may see; `NotFound` when the
     /// course itself is not visible.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "course_outline", actor = self.actor.role_name()))]
     pub async fn course_outline(&self, course_id: CourseId) -> Result<Vec<OutlineLesson>> {
         let mut tx = self.begin().await?;
         course(&mut tx, course_id).await?;
@@ -435,6 +443,7 @@ impl Scope {
 
     /// Changes a lesson (the course's author only); new prerequisites are checked like
     /// [`Scope::create_lesson`]'s.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "update_lesson", actor = self.actor.role_name()))]
     pub async fn update_lesson(&self, id: LessonId, patch: LessonPatch) -> Result<Lesson> {
         rows::Texts::of("lesson")
             .one("title", patch.title.as_deref())
@@ -481,6 +490,7 @@ impl Scope {
 
     /// Puts a course's lessons in the given order (a permutation of all of them), in one
     /// transaction.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "reorder_lessons", actor = self.actor.role_name()))]
     pub async fn reorder_lessons(
         &self,
         course: CourseId,
@@ -504,6 +514,7 @@ impl Scope {
     /// Adds a content block. Its documents are validated — the content against its
     /// `type`, the metadata as [`BlockMetadata`] (`null` stands for `{}`) — and stored
     /// normalized (HTML sanitized, plain text derived).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "create_block", actor = self.actor.role_name()))]
     pub async fn create_block(&self, new: NewContentBlock) -> Result<ContentBlock> {
         let content = content_json(new.content_type, &new.content)?;
         let metadata = metadata_json(&new.metadata)?;
@@ -534,6 +545,7 @@ impl Scope {
 
     /// Changes a content block (the course's author only); a new document is validated
     /// against its type like [`Scope::create_block`]'s.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "update_block", actor = self.actor.role_name()))]
     pub async fn update_block(
         &self,
         id: ContentBlockId,
@@ -580,6 +592,7 @@ impl Scope {
     }
 
     /// The blocks of a lesson the actor may see, in order.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "list_blocks", actor = self.actor.role_name()))]
     pub async fn list_blocks(&self, lesson: LessonId) -> Result<Vec<ContentBlock>> {
         let mut tx = self.begin().await?;
         let list = blocks(&mut tx, lesson).await?;
@@ -589,6 +602,7 @@ impl Scope {
 
     /// Puts a lesson's blocks in the given order (a permutation of all of them), in one
     /// transaction.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "reorder_blocks", actor = self.actor.role_name()))]
     pub async fn reorder_blocks(
         &self,
         lesson_id: LessonId,
@@ -617,6 +631,7 @@ impl Scope {
     /// Adds an assessment to a lesson or a course (final assessment). Its questions are
     /// validated. It becomes the lesson's assessment (or the course's final assessment)
     /// when that has none yet.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "create_assessment", actor = self.actor.role_name()))]
     pub async fn create_assessment(&self, new: NewAssessment) -> Result<Assessment> {
         rows::Texts::of("assessment")
             .one("title", Some(&new.title))
@@ -725,6 +740,7 @@ impl Scope {
     /// score refreshes the grades and progress of every student who attempted it; a
     /// change of the due time or the late policy records their submitted attempts again
     /// (late or not, what the policy leaves of the raw result), in the same transaction.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "update_assessment", actor = self.actor.role_name()))]
     pub async fn update_assessment(
         &self,
         id: AssessmentId,
@@ -844,6 +860,7 @@ impl Scope {
     /// assessment, a valid prerequisite graph, every document valid, every assessment
     /// with questions. Otherwise nothing changes and `NotPublishable` lists every
     /// problem.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "publish_course", actor = self.actor.role_name()))]
     pub async fn publish_course(&self, id: CourseId) -> Result<Course> {
         let mut tx = self.begin().await?;
         let course = require_author(&mut tx, id).await?;
@@ -902,6 +919,7 @@ impl Scope {
     /// Refused with `not_enrolled` for published content of a course the student is not
     /// enrolled in, `attempt_not_started` for a timed assessment without an attempt
     /// whose clock runs (`start_attempt` returns the questions), `not_found` otherwise.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "assessment_questions", actor = self.actor.role_name()))]
     pub async fn assessment_questions(&self, id: AssessmentId) -> Result<serde_json::Value> {
         let mut tx = self.begin().await?;
         let questions: Option<serde_json::Value> =
@@ -918,6 +936,7 @@ impl Scope {
 
     /// An assessment with its answer keys, for the course's staff (instructor,
     /// co-instructors, graders), an admin or the service.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "get_assessment", actor = self.actor.role_name()))]
     pub async fn get_assessment(&self, id: AssessmentId) -> Result<Assessment> {
         let mut tx = self.begin().await?;
         let course = assessment_course(&mut tx, id).await?;

@@ -220,6 +220,7 @@ impl Scope {
     /// assessment's), the most lenient wins (`lms_core::delivery::accommodate`). The
     /// student's submitted attempts are recorded again (a later due time may make a
     /// late attempt on time) and their progress follows, in one transaction; audited.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "set_accommodation", actor = self.actor.role_name()))]
     pub async fn set_accommodation(&self, new: NewAccommodation) -> Result<StudentAccommodation> {
         new.accommodation.check()?;
         let mut tx = self.begin().await?;
@@ -273,6 +274,7 @@ impl Scope {
 
     /// Removes an accommodation (the course's instructor, an admin or the service); the
     /// student's submitted attempts are recorded again and their progress follows.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "remove_accommodation", actor = self.actor.role_name()))]
     pub async fn remove_accommodation(&self, id: AccommodationId) -> Result<()> {
         let mut tx = self.begin().await?;
         let found = accommodation(&mut tx, id).await?;
@@ -304,6 +306,7 @@ impl Scope {
     /// The accommodations of a course the actor may see: all of them for the course's
     /// instructor and admins, a student's own for a student; course-wide ones first, by
     /// student.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "list_accommodations", actor = self.actor.role_name()))]
     pub async fn list_accommodations(&self, course: CourseId) -> Result<Vec<StudentAccommodation>> {
         let mut tx = self.begin().await?;
         let sql = format!(
@@ -326,6 +329,7 @@ impl Scope {
     /// accommodations applied — what a start or a submission decides on. The student
     /// themselves, the course's staff or the service (to anyone else the assessment is
     /// not found, or its rules carry no accommodation they may not read).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "assessment_rules", actor = self.actor.role_name()))]
     pub async fn assessment_rules(
         &self,
         assessment: AssessmentId,

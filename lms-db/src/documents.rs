@@ -225,6 +225,7 @@ where
 impl Scope {
     /// Checks every stored document by the library's rules (the service only: it reads
     /// every row, answer keys included). Changes nothing.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "check_documents", actor = self.actor.role_name()))]
     pub async fn check_documents(&self) -> Result<DocumentReport> {
         self.require_service("checks and repairs every stored document")?;
         let mut tx = self.begin().await?;
@@ -254,6 +255,7 @@ impl Scope {
     /// above all rich-text HTML stored unsanitized, which is sanitized now — and reports
     /// what is left (the service only). One transaction per column; a row changed
     /// meanwhile is left as it is (and reported).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "repair_documents", actor = self.actor.role_name()))]
     pub async fn repair_documents(&self) -> Result<DocumentRepair> {
         self.require_service("checks and repairs every stored document")?;
         let mut repaired = 0;

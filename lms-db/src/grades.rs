@@ -271,6 +271,7 @@ impl Scope {
     /// included; without groups, not every assessment at weight 0); every problem is an
     /// `invalid_document` naming the field. Replaces the whole scheme (`{}`: every
     /// assessment counts alike) and returns the course. Audited with the course row.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "set_grading_scheme", actor = self.actor.role_name()))]
     pub async fn set_grading_scheme(&self, course_id: CourseId, scheme: &Value) -> Result<Course> {
         let scheme = GradingScheme::validate(scheme).map_err(lms_core::Error::from)?;
         let mut tx = self.begin().await?;
@@ -296,6 +297,7 @@ impl Scope {
     /// ([`lms_core::grading::course_grade`]), with the total and a version. For the
     /// course's staff, admins and the service; `Forbidden` for anyone else, `NotFound`
     /// when the actor cannot see the course.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "course_grades", actor = self.actor.role_name()))]
     pub async fn course_grades(&self, course_id: CourseId, page: Page) -> Result<CourseGrades> {
         let page = Page::new(page.limit, page.offset);
         let mut tx = self.begin().await?;

@@ -676,6 +676,7 @@ pub(crate) fn missing_of(row: &sqlx::postgres::PgRow, course: CourseId) -> Resul
 impl Scope {
     /// Enrols the acting student in a published course and creates their progress rows
     /// (`not_started`, or `blocked` where prerequisites are unmet).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "enroll", actor = self.actor.role_name()))]
     pub async fn enroll(&self, course_id: CourseId) -> Result<Enrollment> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -726,6 +727,7 @@ impl Scope {
     /// document, plus the seconds spent since the last report), then updates the lesson's
     /// progress, unlocks lessons whose prerequisites are now met, and completes the
     /// enrolment when the course is complete. Returns the lesson's progress row.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "record_content_progress", actor = self.actor.role_name()))]
     pub async fn record_content_progress(
         &self,
         block_id: ContentBlockId,
@@ -828,6 +830,7 @@ impl Scope {
     }
 
     /// The acting student's progress rows on a course (lessons and assessments).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_progress", actor = self.actor.role_name()))]
     pub async fn my_progress(&self, course_id: CourseId) -> Result<Vec<StudentProgress>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -837,6 +840,7 @@ impl Scope {
     }
 
     /// The acting student's enrolments, newest first, each with its course's title.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_enrollments", actor = self.actor.role_name()))]
     pub async fn my_enrollments(&self) -> Result<Vec<MyEnrollment>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -865,6 +869,7 @@ impl Scope {
 
     /// The acting student's fine-grained progress records (`learning_progress`), most
     /// recent first.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_learning_progress", actor = self.actor.role_name()))]
     pub async fn my_learning_progress(&self) -> Result<Vec<LearningProgress>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -882,6 +887,7 @@ impl Scope {
     }
 
     /// The acting student's personalized roadmaps, newest first.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_roadmaps", actor = self.actor.role_name()))]
     pub async fn my_roadmaps(&self) -> Result<Vec<PersonalizedRoadmap>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;

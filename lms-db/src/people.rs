@@ -89,6 +89,7 @@ const PERSONAL: [(&str, &str); 10] = [
 
 impl Scope {
     /// The acting user's profile.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "my_profile", actor = self.actor.role_name()))]
     pub async fn my_profile(&self) -> Result<Profile> {
         let mut tx = self.begin().await?;
         let Actor::User(me) = tx.actor() else {
@@ -103,6 +104,7 @@ impl Scope {
     /// preferences (validated as a `LearningPreferences` document). The knowledge profile is computed by the
     /// library and only the service may set it; roles change through
     /// [`Scope::set_role`].
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "update_profile", actor = self.actor.role_name()))]
     pub async fn update_profile(&self, user: UserId, patch: ProfilePatch) -> Result<Profile> {
         rows::Texts::of("profile")
             .one(
@@ -171,6 +173,7 @@ impl Scope {
     /// trigger the profile, with the role and names given. The service only. On a
     /// database with its own auth server (Supabase), users sign up through it (Supabase
     /// Auth) and the trigger creates their profile: this call is refused there.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "sign_up", actor = self.actor.role_name()))]
     pub async fn sign_up(&self, new: NewUser) -> Result<Profile> {
         self.require_service("signs users up")?;
         rows::Texts::of("user")
@@ -215,6 +218,7 @@ impl Scope {
     /// a new sign-in row for `email` too — so a back end that verifies tokens of its own
     /// identity provider can give each new `sub` a profile on its first request.
     /// `NotFound` on a database with its own auth server that does not know the user.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "ensure_profile", actor = self.actor.role_name()))]
     pub async fn ensure_profile(&self, user: UserId, email: Option<&str>) -> Result<Profile> {
         self.require_service("creates profiles")?;
         if let Some(email) = email {
@@ -262,6 +266,7 @@ impl Scope {
 
     /// Sets another user's role (admins only; nobody changes their own role). Goes
     /// through the database's `public.set_user_role`, which enforces the same.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "set_role", actor = self.actor.role_name()))]
     pub async fn set_role(&self, user: UserId, role: UserRole) -> Result<Profile> {
         let mut tx = self.begin().await?;
         match (tx.actor(), tx.actor_role().await?) {
@@ -295,6 +300,7 @@ impl Scope {
     /// `personalized_roadmaps`, `learning_progress`, `learning_activity`,
     /// `assessment_item_responses`, `accommodations`, `course_staff`, and the view
     /// `attempt_reviews`.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "export_user_data", actor = self.actor.role_name()))]
     pub async fn export_user_data(&self, user: UserId) -> Result<UserExport> {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;
@@ -338,6 +344,7 @@ impl Scope {
     ///
     /// The `auth.users` row is deleted as the library's session user (the one that ran
     /// the migrations), which owns the sign-up trigger on that table.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "erase_user", actor = self.actor.role_name()))]
     pub async fn erase_user(&self, user: UserId, successor: Option<UserId>) -> Result<Erasure> {
         let mut tx = self.begin().await?;
         require_self_or_admin(&mut tx, user).await?;

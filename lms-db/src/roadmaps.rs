@@ -679,6 +679,7 @@ impl Scope {
     /// the course graph, their progress and standing, their mastery traced from their
     /// answers, their preferences — what a back end's own model looks at before it
     /// proposes a roadmap ([`Scope::propose_roadmap`]).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "roadmap_input", actor = self.actor.role_name()))]
     pub async fn roadmap_input(&self, course_id: CourseId) -> Result<PlanInput> {
         let (mut tx, student) = self.begin_for_student(None, course_id).await?;
         let course = course_facts(&mut tx, course_id).await?;
@@ -690,11 +691,13 @@ impl Scope {
     /// Plans and stores a new active roadmap of `course_id` for the acting student
     /// (enrolled), with their mastery traced anew; the previous active one is paused (or
     /// completed). One transaction.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "generate_roadmap", actor = self.actor.role_name()))]
     pub async fn generate_roadmap(&self, course_id: CourseId) -> Result<CourseRoadmap> {
         self.generate(None, course_id, None).await
     }
 
     /// [`Scope::generate_roadmap`] by the service for `student`.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "generate_roadmap_for", actor = self.actor.role_name()))]
     pub async fn generate_roadmap_for(
         &self,
         student: UserId,
@@ -708,6 +711,7 @@ impl Scope {
     /// rule. A proposal that breaks a rule, an error, or no answer within `timeout`
     /// leaves the library's plan standing, the reason recorded in the roadmap's
     /// `advisor` note and `ai_reasoning`.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "generate_roadmap_with", actor = self.actor.role_name()))]
     pub async fn generate_roadmap_with(
         &self,
         course_id: CourseId,
@@ -766,6 +770,7 @@ impl Scope {
     /// `reasoning` or the plan's) as the acting student's active roadmap of `course_id`
     /// if it breaks none of the course's rules against the library's plan
     /// (`lms_core::roadmap::check`); otherwise stores nothing and returns the violations.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "propose_roadmap", actor = self.actor.role_name()))]
     pub async fn propose_roadmap(
         &self,
         course_id: CourseId,
@@ -802,6 +807,7 @@ impl Scope {
     }
 
     /// The acting student's active roadmap of `course_id`, and whether it is stale.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "current_roadmap", actor = self.actor.role_name()))]
     pub async fn current_roadmap(&self, course_id: CourseId) -> Result<Option<CourseRoadmap>> {
         let mut tx = self.begin().await?;
         let student = student_of(&tx)?;
@@ -812,6 +818,7 @@ impl Scope {
 
     /// The active roadmap of `student` in `course_id` as the actor may read it (the
     /// student, the course's instructor, admins, the service: `None` for others).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "current_roadmap_of", actor = self.actor.role_name()))]
     pub async fn current_roadmap_of(
         &self,
         student: UserId,
@@ -826,6 +833,7 @@ impl Scope {
     /// Generates anew every stale active roadmap of `course_id` (the course's instructor,
     /// an admin or the service). The course is read once; each student's roadmap is
     /// stored in a transaction of its own, so one failure leaves the others done.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "regenerate_roadmaps", actor = self.actor.role_name()))]
     pub async fn regenerate_roadmaps(&self, course_id: CourseId) -> Result<Regenerated> {
         let mut tx = self.begin().await?;
         require_staff(
@@ -901,6 +909,7 @@ impl Scope {
 
     /// The knowledge model of `course_id` (its instructor, an admin or the service):
     /// parameters per skill and the course's default, as stored (fitted or set).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "knowledge_model", actor = self.actor.role_name()))]
     pub async fn knowledge_model(&self, course_id: CourseId) -> Result<KnowledgeModel> {
         let mut tx = self.begin().await?;
         require_staff(
@@ -919,6 +928,7 @@ impl Scope {
     /// Sets the parameters of `skill` (or, with `None`, the course's default) for
     /// `course_id` by hand (its instructor, an admin or the service); checked
     /// ([`BktParams::checked`]).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "set_knowledge_model", actor = self.actor.role_name()))]
     pub async fn set_knowledge_model(
         &self,
         course_id: CourseId,
@@ -957,6 +967,7 @@ impl Scope {
     /// Fits the knowledge model of `course_id` to every graded answer of its students
     /// (its instructor, an admin or the service) and stores the fitted parameters of each
     /// skill that has answers (`lms_core::roadmap::fit`, seeded by `options`).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "fit_knowledge_model", actor = self.actor.role_name()))]
     pub async fn fit_knowledge_model(
         &self,
         course_id: CourseId,

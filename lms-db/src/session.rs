@@ -103,6 +103,32 @@ impl Lms {
         }
     }
 
+    /// How long a statement may run before sqlx logs it at `warn` (target `sqlx::query`,
+    /// inside the span of the use case that ran it): the spec's slow-query alert. Every
+    /// statement is logged at `debug`, with its rows returned and affected and its time.
+    pub const DEFAULT_SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
+    /// The connect options of `url` with the library's statement logging: slow
+    /// statements (longer than `slow`; [`Lms::DEFAULT_SLOW_STATEMENT`] is the default of
+    /// every other constructor) at `warn`, every statement at `debug`. For
+    /// [`Lms::connect_with_options`].
+    pub fn connect_options(url: &str, slow: Duration) -> Result<sqlx::postgres::PgConnectOptions> {
+        use sqlx::ConnectOptions as _;
+        let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+        Ok(options
+            .log_statements(log::LevelFilter::Debug)
+            .log_slow_statements(log::LevelFilter::Warn, slow))
+    }
+
+    /// Connects with pool options and connect options of your own (e.g.
+    /// [`Lms::connect_options`] for another slow-statement threshold).
+    pub async fn connect_with_options(
+        pool: PgPoolOptions,
+        connect: sqlx::postgres::PgConnectOptions,
+    ) -> Result<Self> {
+        Ok(Self::from_pool(pool.connect_with(connect).await?))
+    }
+
     /// Connects through a connection pooler in transaction mode (PgBouncer's
     /// `pool_mode = transaction`, Supabase's pooler on port 6543), with
     /// [`Lms::pool_options`]. Every use case already runs in one transaction, and every
@@ -257,6 +283,16 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The database role the actor's transactions run as: `authenticated`, `anon` or
+    /// `service_role` (the `actor` field of every use case's tracing span).
+    pub fn role_name(self) -> &'static str {
+        match self {
+            Actor::User(_) => "authenticated",
+            Actor::Anon => "anon",
+            Actor::Service => "service_role",
+        }
+    }
+
     /// The user acted for, if any.
     pub fn user(self) -> Option<UserId> {
         match self {

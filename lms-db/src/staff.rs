@@ -46,6 +46,7 @@ impl Scope {
     /// cannot be on its staff, nor its instructor, and a co-instructor is an instructor
     /// or an admin by their profile's role (each `conflict`); a user who does not exist
     /// is `invalid_document` on `user_id`. Audited.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "add_staff", actor = self.actor.role_name()))]
     pub async fn add_staff(
         &self,
         course: CourseId,
@@ -73,6 +74,7 @@ impl Scope {
     /// Takes a user off a course's staff: the course's instructor, an admin or the
     /// service remove anyone, a member themselves (leaving). `not_found` when they are
     /// not on it.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "remove_staff", actor = self.actor.role_name()))]
     pub async fn remove_staff(&self, course_id: CourseId, user: UserId) -> Result<()> {
         let mut tx = self.begin().await?;
         if tx.actor() == Actor::User(user) {
@@ -95,6 +97,7 @@ impl Scope {
     /// A course's staff besides its instructor, as the actor may see them: the whole
     /// staff for its instructor, its staff and admins; a user's own membership for
     /// anyone else (none for a student).
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "list_staff", actor = self.actor.role_name()))]
     pub async fn list_staff(&self, course_id: CourseId) -> Result<Vec<CourseStaff>> {
         let mut tx = self.begin().await?;
         course(&mut tx, course_id).await?;
