@@ -1201,6 +1201,8 @@ export declare class Lms {
   get closed(): boolean
   /** Whether it goes through a transaction pooler (`connect(url, { pooled: true })`). */
   get pooled(): boolean
+  /** The number of read replicas (`connect(url, { replicas })`). */
+  get replicaCount(): number
   /**
    * The pool's statistics now: connections open (`size`), `idle`, `inUse`, its
    * `maxConnections`, and whether it is `closed`.
@@ -1536,6 +1538,13 @@ export interface ConnectOptions {
    * (run migrations on a direct connection). Default false.
    */
   pooled?: boolean
+  /**
+   * Read replicas' URLs: the read models and a visitor's catalog run on one that
+   * streams within `maxReplicaLag`, else on the primary.
+   */
+  replicas?: Array<string>
+  /** Seconds a replica may lag behind to be used (default 10). */
+  maxReplicaLag?: number
 }
 
 /**

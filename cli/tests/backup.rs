@@ -4,7 +4,6 @@
 //! `pg_restore`, `initdb`, `pg_ctl`, `pg_basebackup`, from the server's own binaries.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -13,59 +12,11 @@ use lms::core::repo::{NewUser, ProfilePatch};
 use lms::db::Lms;
 use sqlx::{Connection, PgConnection};
 
-/// The directory of the PostgreSQL binaries (the newest of Debian's, else `PATH`'s).
-fn pg_bin(tool: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|d| d.join(tool).exists())
-        .collect();
-    dirs.sort_by_key(|d| {
-        d.parent()
-            .and_then(|v| v.file_name())
-            .and_then(|v| v.to_str())
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    dirs.pop()
-        .map_or_else(|| PathBuf::from(tool), |d| d.join(tool))
-}
+/// The drills' own clusters and the server's tools.
+#[path = "../../tests/support/cluster.rs"]
+mod cluster;
 
-fn root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-/// `tool args` as the server's OS user (`postgres` when running as root: the server
-/// refuses root).
-fn server_tool(tool: &str, args: &[&str]) -> Command {
-    let bin = pg_bin(tool);
-    if root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin).args(args);
-        c
-    } else {
-        let mut c = Command::new(bin);
-        c.args(args);
-        c
-    }
-}
-
-fn run(mut c: Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{c:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use cluster::{append, give, pg_bin, run, server_tool, tempdir, Cluster};
 
 fn lms_cli(url: &str, args: &[&str]) -> String {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lms"));
@@ -193,84 +144,6 @@ async fn a_dump_restores_everything_and_every_guard() {
     }
 }
 
-/// A directory of its own, removed at the end of the process (under the system's
-/// temporary directory, readable by the server's OS user).
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lms-drill-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    if root() {
-        run({
-            let mut c = Command::new("chown");
-            c.args(["postgres"]).arg(&dir);
-            c
-        });
-    }
-    dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A cluster of the test's own in `dir/name`, stopped when dropped.
-struct Cluster {
-    data: PathBuf,
-    port: u16,
-}
-
-impl Cluster {
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn start(data: PathBuf) -> Cluster {
-        let port = free_port();
-        let log = data.with_extension("log");
-        let mut c = server_tool(
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-l",
-                log.to_str().unwrap(),
-                "-w",
-                "-t",
-                "120",
-                "-o",
-                &format!("-p {port} -k {}", data.parent().unwrap().display()),
-                "start",
-            ],
-        );
-        let out = c.output().unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        Cluster { data, port }
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = server_tool(
-            "pg_ctl",
-            &["-D", self.data.to_str().unwrap(), "-m", "immediate", "stop"],
-        )
-        .output();
-    }
-}
-
-fn append(file: &Path, text: &str) {
-    use std::io::Write as _;
-    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 async fn sign_up(lms: &Lms, email: &str) {
     lms.as_service()
         .sign_up(NewUser {
@@ -289,32 +162,13 @@ async fn point_in_time_recovery_restores_to_a_moment_between_two_writes() {
     let archive = dir.join("archive");
     let data = dir.join("primary");
     std::fs::create_dir_all(&archive).unwrap();
-    if root() {
-        run({
-            let mut c = Command::new("chown");
-            c.args(["postgres"]).arg(&archive);
-            c
-        });
-    }
-    run(server_tool(
-        "initdb",
-        &[
-            "-D",
-            data.to_str().unwrap(),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-        ],
-    ));
-    // WAL archiving on (what PITR restores from); fsync off: a drill, not a server
-    append(
-        &data.join("postgresql.conf"),
+    give(&archive);
+    // WAL archiving on: what PITR restores from
+    cluster::initdb(
+        &data,
         &format!(
-            "\nwal_level = replica\narchive_mode = on\n\
-             archive_command = 'test ! -f {a}/%f && cp %p {a}/%f'\n\
-             fsync = off\nlisten_addresses = '127.0.0.1'\n",
+            "wal_level = replica\narchive_mode = on\n\
+             archive_command = 'test ! -f {a}/%f && cp %p {a}/%f'",
             a = archive.display()
         ),
     );
@@ -368,13 +222,7 @@ async fn point_in_time_recovery_restores_to_a_moment_between_two_writes() {
         ),
     );
     std::fs::write(base.join("recovery.signal"), "").unwrap();
-    if root() {
-        run({
-            let mut c = Command::new("chown");
-            c.args(["-R", "postgres"]).arg(&base);
-            c
-        });
-    }
+    give(&base);
     let restored = Cluster::start(base.clone());
     let mut conn = PgConnection::connect(&restored.url()).await.unwrap();
     let waited = Instant::now();

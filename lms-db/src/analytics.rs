@@ -319,7 +319,7 @@ impl Scope {
     #[tracing::instrument(name = "lms", skip_all, fields(use_case = "gradebook", actor = self.actor.role_name()))]
     pub async fn gradebook(&self, course_id: CourseId, page: Page) -> Result<Gradebook> {
         let page = Page::new(page.limit, page.offset);
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the gradebook of").await?;
         for_read_models(&mut tx).await?;
         let (limit, offset) = crate::rows::paging(page);

@@ -277,7 +277,13 @@ impl Scope {
             .one("tag", filter.tag.as_deref())
             .check()?;
         let page = Page::new(page.limit, page.offset);
-        let mut tx = self.begin().await?;
+        // a visitor's catalog may come from a replica; a user's, from the primary (what
+        // they just wrote)
+        let mut tx = if matches!(self.actor, crate::Actor::Anon) {
+            self.begin_read().await?
+        } else {
+            self.begin().await?
+        };
         let mut q = QueryBuilder::<Postgres>::new(format!(
             "select {}, count(*) over () as total from public.courses where true",
             rows::COURSE

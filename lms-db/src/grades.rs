@@ -300,7 +300,7 @@ impl Scope {
     #[tracing::instrument(name = "lms", skip_all, fields(use_case = "course_grades", actor = self.actor.role_name()))]
     pub async fn course_grades(&self, course_id: CourseId, page: Page) -> Result<CourseGrades> {
         let page = Page::new(page.limit, page.offset);
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the grades of").await?;
         for_read_models(&mut tx).await?;
         let (limit, offset) = rows::paging(page);

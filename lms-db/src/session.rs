@@ -31,6 +31,32 @@ pub struct Lms {
     pool: PgPool,
     /// Connected through a transaction-pooling pooler ([`Lms::connect_pooled`]).
     pooled: bool,
+    /// Read replicas for the read models ([`Lms::with_replicas`]).
+    replicas: std::sync::Arc<Replicas>,
+}
+
+/// The read replicas of an [`Lms`]: each a pool, skipped for a while after it failed.
+#[derive(Debug, Default)]
+pub(crate) struct Replicas {
+    list: Vec<Replica>,
+    /// The most a replica may lag behind (replay behind what it received) to be used.
+    max_lag: Duration,
+    /// Round robin.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+#[derive(Debug)]
+struct Replica {
+    pool: PgPool,
+    /// Until when it is skipped (milliseconds of the Unix clock) after it failed or
+    /// lagged.
+    skipped_until: std::sync::atomic::AtomicU64,
+}
+
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// A pool's statistics ([`Lms::pool_stats`]).
@@ -100,7 +126,50 @@ impl Lms {
         Self {
             pool,
             pooled: false,
+            replicas: Default::default(),
         }
+    }
+
+    /// How long a call waits for a replica's connection before it reads on the primary
+    /// instead (and skips that replica for [`Lms::REPLICA_RETRY_AFTER`]).
+    pub const REPLICA_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+    /// How long a replica that failed, or lagged beyond the bound, is skipped.
+    pub const REPLICA_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+    /// This handle with read replicas (streaming standbys of its primary, `postgres://`
+    /// URLs; connected lazily): the read models — `gradebook`, `course_grades`,
+    /// `completion_funnel`, `item_analysis`, `at_risk_students`, `activity` — and the
+    /// catalog a visitor reads (`list_courses` as anon) run on one of them, in turn;
+    /// every other call (writes, and what a user reads of their own writes) on the
+    /// primary. A replica is used only while it is in recovery, streaming from its
+    /// primary, and replays within `max_lag` of what it received (caught up, or its last
+    /// replayed transaction at most `max_lag` old); one that is down, slower than
+    /// [`Lms::REPLICA_ACQUIRE_TIMEOUT`] to give a connection, or lagging, is skipped for
+    /// [`Lms::REPLICA_RETRY_AFTER`] and the call runs on the primary. A malformed URL is
+    /// refused at once.
+    pub fn with_replicas(mut self, urls: &[&str], max_lag: Duration) -> Result<Self> {
+        let mut list = Vec::with_capacity(urls.len());
+        for url in urls {
+            let pool = Self::pool_options()
+                .acquire_timeout(Self::REPLICA_ACQUIRE_TIMEOUT)
+                .connect_lazy(url)?;
+            list.push(Replica {
+                pool,
+                skipped_until: Default::default(),
+            });
+        }
+        self.replicas = std::sync::Arc::new(Replicas {
+            list,
+            max_lag,
+            next: Default::default(),
+        });
+        Ok(self)
+    }
+
+    /// The number of read replicas ([`Lms::with_replicas`]).
+    pub fn replica_count(&self) -> usize {
+        self.replicas.list.len()
     }
 
     /// How long a statement may run before sqlx logs it at `warn` (target `sqlx::query`,
@@ -151,7 +220,10 @@ impl Lms {
         let pool = options
             .connect_with(connect.statement_cache_capacity(0))
             .await?;
-        Ok(Self { pool, pooled: true })
+        Ok(Self {
+            pooled: true,
+            ..Self::from_pool(pool)
+        })
     }
 
     /// Whether this handle goes through a transaction-pooling pooler
@@ -244,6 +316,7 @@ impl Lms {
             pool: self.pool.clone(),
             actor: Actor::User(user),
             pooled: self.pooled,
+            replicas: self.replicas.clone(),
         }
     }
 
@@ -256,6 +329,7 @@ impl Lms {
             pool: self.pool.clone(),
             actor: Actor::Anon,
             pooled: self.pooled,
+            replicas: self.replicas.clone(),
         }
     }
 
@@ -266,6 +340,7 @@ impl Lms {
             pool: self.pool.clone(),
             actor: Actor::Service,
             pooled: self.pooled,
+            replicas: self.replicas.clone(),
         }
     }
 }
@@ -309,6 +384,8 @@ pub struct Scope {
     pub(crate) actor: Actor,
     /// Through a transaction-pooling pooler ([`Lms::connect_pooled`]).
     pub(crate) pooled: bool,
+    /// The read replicas ([`Lms::with_replicas`]).
+    pub(crate) replicas: std::sync::Arc<Replicas>,
 }
 
 impl Scope {
@@ -336,7 +413,53 @@ impl Scope {
     /// against arbitrary SQL on this connection: never run SQL an end user wrote on it,
     /// and never hand a `Tx` to a binding's untrusted caller.
     pub async fn begin(&self) -> Result<Tx> {
-        let mut tx = self.begin_on_live_connection().await?;
+        self.begin_on(&self.pool, None).await
+    }
+
+    /// [`Scope::begin`] for a read model: on a read replica that is up and within its
+    /// lag bound ([`Lms::with_replicas`]), else on the primary.
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        let replicas = &self.replicas;
+        let n = replicas.list.len();
+        if n > 0 {
+            let first = replicas
+                .next
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            for i in 0..n {
+                let replica = &replicas.list[(first + i) % n];
+                let now = now_millis();
+                if replica
+                    .skipped_until
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    > now
+                {
+                    continue;
+                }
+                match self.begin_on(&replica.pool, Some(replicas.max_lag)).await {
+                    Ok(tx) => {
+                        tracing::debug!(replica = (first + i) % n, "read on a replica");
+                        return Ok(tx);
+                    }
+                    Err(e) => {
+                        tracing::warn!(replica = (first + i) % n, error = %e, "replica skipped");
+                        let retry =
+                            u64::try_from(Lms::REPLICA_RETRY_AFTER.as_millis()).unwrap_or(u64::MAX);
+                        replica.skipped_until.store(
+                            now.saturating_add(retry),
+                            std::sync::atomic::Ordering::Relaxed,
+                        );
+                    }
+                }
+            }
+        }
+        self.begin().await
+    }
+
+    /// Begins on `pool`; on a replica (`max_lag` given), only when it is a streaming
+    /// standby within the lag bound (checked in the same round trip as the actor's
+    /// settings).
+    async fn begin_on(&self, pool: &PgPool, max_lag: Option<Duration>) -> Result<Tx> {
+        let mut tx = Self::begin_on_live_connection(pool).await?;
         let (claims, role) = match self.actor {
             Actor::User(id) => (
                 serde_json::json!({ "sub": id, "role": "authenticated" }),
@@ -363,8 +486,21 @@ impl Scope {
         // and leaves them prepared, so those of another client would collide with ours.
         // Each transaction starts clean.
         let reset = if self.pooled { "deallocate all; " } else { "" };
+        // A replica is used while it is a standby streaming from its primary whose replay
+        // is caught up with what it received, or whose last replayed transaction is at
+        // most `max_lag` old (the usual estimate of a standby's lag).
+        let health = max_lag.map_or_else(String::new, |lag| {
+            format!(
+                "select pg_is_in_recovery() \
+                    and exists (select 1 from pg_stat_wal_receiver where status = 'streaming') \
+                    and (pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() \
+                         or coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), \
+                                     1e9) <= {}) as replica_healthy; ",
+                lag.as_secs_f64()
+            )
+        });
         let mut batch = format!(
-            "{reset}select set_config('request.jwt.claims', '{claims}', true), \
+            "{reset}{health}select set_config('request.jwt.claims', '{claims}', true), \
                     set_config('request.jwt.claim.sub', '', true), \
                     set_config('request.jwt.claim.role', '', true), \
                     set_config('request.jwt.claim.email', '', true); \
@@ -376,6 +512,17 @@ impl Scope {
         // no parameters: the simple protocol, which runs the statements in one round trip
         let conn: &mut PgConnection = &mut tx;
         let rows = sqlx::Executor::fetch_all(conn, batch.as_str()).await?;
+        if max_lag.is_some() {
+            let healthy: Option<bool> = rows
+                .first()
+                .and_then(|row| row.try_get("replica_healthy").ok())
+                .flatten();
+            if healthy != Some(true) {
+                return Err(Error::Conflict {
+                    reason: "the replica is not a streaming standby within its lag bound".into(),
+                });
+            }
+        }
         let role = match self.actor {
             Actor::User(user) => {
                 let text: Option<String> = rows
@@ -403,9 +550,9 @@ impl Scope {
     /// connections released within [`Lms::PING_IDLE_AFTER`] are handed out untested, and
     /// one the server dropped meanwhile (a restart, `pg_terminate_backend`, an idle
     /// timeout) fails its first statement. Nothing ran on it, so retrying is safe.
-    async fn begin_on_live_connection(&self) -> Result<Transaction<'static, Postgres>> {
-        match self.pool.begin().await {
-            Err(e) if connection_lost(&e) => Ok(self.pool.begin().await?),
+    async fn begin_on_live_connection(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+        match pool.begin().await {
+            Err(e) if connection_lost(&e) => Ok(pool.begin().await?),
             other => Ok(other?),
         }
     }

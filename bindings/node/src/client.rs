@@ -175,6 +175,11 @@ pub struct ConnectOptions {
     /// port 6543): no statement kept prepared between transactions; `migrate` refused
     /// (run migrations on a direct connection). Default false.
     pub pooled: Option<bool>,
+    /// Read replicas' URLs: the read models and a visitor's catalog run on one that
+    /// streams within `maxReplicaLag`, else on the primary.
+    pub replicas: Option<Vec<String>>,
+    /// Seconds a replica may lag behind to be used (default 10).
+    pub max_replica_lag: Option<f64>,
 }
 
 /// A page of a list.
@@ -213,6 +218,19 @@ impl Lms {
     ) -> Result<PromiseRaw<'env, Lms>> {
         let mut pool = lms_db::Lms::pool_options();
         let pooled = options.as_ref().and_then(|o| o.pooled).unwrap_or(false);
+        let replicas = options
+            .as_ref()
+            .and_then(|o| o.replicas.clone())
+            .unwrap_or_default();
+        let max_lag = match options.as_ref().and_then(|o| o.max_replica_lag) {
+            None => Duration::from_secs(10),
+            Some(seconds) => Duration::try_from_secs_f64(seconds).map_err(|_| {
+                errors::invalid_argument(
+                    env,
+                    "maxReplicaLag must be a non-negative number of seconds",
+                )
+            })?,
+        };
         if let Some(o) = options {
             if let Some(n) = o.max_connections {
                 let n = count(env, "maxConnections", n)?;
@@ -245,7 +263,10 @@ impl Lms {
                 } else {
                     lms_db::Lms::connect_with(pool, &url).await
                 };
-                Ok(connected.map_err(|e| e.body()))
+                let urls: Vec<&str> = replicas.iter().map(String::as_str).collect();
+                Ok(connected
+                    .and_then(|lms| lms.with_replicas(&urls, max_lag))
+                    .map_err(|e| e.body()))
             },
             |env, connected| match connected {
                 Ok(lms) => Ok(Lms {
@@ -322,6 +343,12 @@ impl Lms {
     #[napi(getter)]
     pub fn pooled(&self) -> bool {
         self.shared.lms.is_pooled()
+    }
+
+    /// The number of read replicas (`connect(url, { replicas })`).
+    #[napi(getter)]
+    pub fn replica_count(&self) -> u32 {
+        u32::try_from(self.shared.lms.replica_count()).unwrap_or(u32::MAX)
     }
 
     /// The pool's statistics now: connections open (`size`), `idle`, `inUse`, its

@@ -47,3 +47,18 @@ test('use cases run through a transaction pooler', async (t) => {
   assert.equal(stats.maxConnections, 6)
   assert.equal(stats.inUse, stats.size - stats.idle)
 })
+
+test('read replicas are skipped when they are no standbys', async (t) => {
+  const direct = await connect(t)
+  const w = await buildWorld(direct)
+  // the "replica" is the primary itself: not in recovery, never used (a real standby is
+  // tested in Rust, lms-db/tests/replicas.rs)
+  const client = await lms.Lms.connect(w.url, { replicas: [w.url], maxReplicaLag: 5 })
+  t.after(() => client.close())
+  assert.equal(client.replicaCount, 1)
+  const grades = await client.asUser(w.instructor).courseGrades(w.course)
+  assert.equal(grades.total, 0)
+  assert.ok((await client.asAnon().listCourses()).items.length > 0)
+  await refused(lms.Lms.connect(w.url, { maxReplicaLag: -1 }), 'LMS_INVALID_ARGUMENT')
+  await refused(lms.Lms.connect(w.url, { replicas: ['nonsense'] }), 'LMS_DATABASE')
+})

@@ -62,16 +62,24 @@ pub struct Client {
 ///
 /// `pooled=True` goes through a connection pooler in transaction mode (PgBouncer,
 /// Supabase's pooler on port 6543): no statement is kept prepared between transactions;
-/// `migrate` is then refused (run migrations on a direct connection).
+/// `migrate` is then refused (run migrations on a direct connection). `replicas` are
+/// read replicas' URLs: the read models and a visitor's catalog run on one that streams
+/// within `max_replica_lag` seconds (default 10), else on the primary.
 #[pyfunction]
-#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None, pooled = false))]
+#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None, pooled = false, replicas = None, max_replica_lag = 10.0))]
+#[allow(clippy::too_many_arguments)]
 pub fn connect(
     py: Python<'_>,
     url: &str,
     max_connections: Option<u32>,
     acquire_timeout: Option<f64>,
     pooled: bool,
+    replicas: Option<Vec<String>>,
+    max_replica_lag: f64,
 ) -> PyResult<Client> {
+    let max_lag = Duration::try_from_secs_f64(max_replica_lag).map_err(|_| {
+        PyValueError::new_err("max_replica_lag must be a non-negative number of seconds")
+    })?;
     let mut options = Lms::pool_options();
     if let Some(n) = max_connections {
         if n == 0 {
@@ -87,12 +95,15 @@ pub fn connect(
     }
     let url = url.to_owned();
     // the pool is made inside the runtime that drives it
+    let replicas = replicas.unwrap_or_default();
     let lms = block_on(py, async move {
-        if pooled {
+        let lms = if pooled {
             Lms::connect_pooled_with(options, &url).await
         } else {
             Lms::connect_with(options, &url).await
-        }
+        }?;
+        let urls: Vec<&str> = replicas.iter().map(String::as_str).collect();
+        lms.with_replicas(&urls, max_lag)
     })?
     .map_err(|e| errors::db(py, &e))?;
     Ok(Client {
@@ -169,6 +180,12 @@ impl Client {
     #[getter]
     fn pooled(&self) -> bool {
         self.shared.lms.is_pooled()
+    }
+
+    /// The number of read replicas (`connect(..., replicas=[...])`).
+    #[getter]
+    fn replica_count(&self) -> usize {
+        self.shared.lms.replica_count()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

@@ -58,3 +58,17 @@ def test_use_cases_run_through_a_transaction_pooler(world: World, pooled_url: st
         assert stats["max_connections"] == 6 and 1 <= stats["size"] <= 6
         assert stats["in_use"] == stats["size"] - stats["idle"]
     assert client.pool_stats()["closed"]
+
+
+def test_read_replicas_are_skipped_when_not_standbys(world: World, database_url: str) -> None:
+    # the "replica" is the primary itself: not in recovery, so never used; the read
+    # models read on the primary (a real standby is tested in Rust, lms-db/tests/replicas.rs)
+    with lms.connect(database_url, replicas=[database_url], max_replica_lag=5) as client:
+        assert client.replica_count == 1
+        grades = client.as_user(world.instructor).course_grades_page(world.course)
+        assert grades["total"] == 0
+        assert client.as_anon().list_courses()["items"]
+    with pytest.raises(ValueError, match="max_replica_lag"):
+        lms.connect(database_url, max_replica_lag=-1)
+    with pytest.raises(lms.DatabaseError):
+        lms.connect(database_url, replicas=["nonsense"])

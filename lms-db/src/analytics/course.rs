@@ -534,7 +534,7 @@ impl Scope {
     /// median time spent and the drop-off from the previous lesson. For the course's
     /// instructor, an admin or the service.
     pub async fn completion_funnel(&self, course_id: CourseId) -> Result<CompletionFunnel> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::COMPLETION_FUNNEL)
@@ -598,7 +598,7 @@ impl Scope {
         assessment_id: AssessmentId,
         which: AttemptFilter,
     ) -> Result<ItemAnalysis> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let (course, title) = assessment_of(&mut tx, assessment_id).await?;
         require_staff(&mut tx, course, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
@@ -779,7 +779,7 @@ impl Scope {
         thresholds: RiskThresholds,
     ) -> Result<AtRiskReport> {
         let thresholds = thresholds.checked()?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let rows = sqlx::query(queries::RISK_FACTS)
@@ -901,7 +901,7 @@ impl Scope {
                 .into());
             }
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
         super::for_read_models(&mut tx).await?;
         let to = match to {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import _native
 
@@ -29,6 +29,8 @@ async def connect(
     max_connections: int | None = None,
     acquire_timeout: float | None = None,
     pooled: bool = False,
+    replicas: Sequence[str] | None = None,
+    max_replica_lag: float = 10.0,
 ) -> Client:
     """Connects as :func:`lms.connect` does, without blocking the event loop."""
     native = await asyncio.to_thread(
@@ -37,6 +39,8 @@ async def connect(
         max_connections=max_connections,
         acquire_timeout=acquire_timeout,
         pooled=pooled,
+        replicas=replicas,
+        max_replica_lag=max_replica_lag,
     )
     return Client(native)
 
@@ -56,6 +60,11 @@ class Client:
     def pooled(self) -> bool:
         """Whether it goes through a transaction pooler (``connect(..., pooled=True)``)."""
         return self._native.pooled
+
+    @property
+    def replica_count(self) -> int:
+        """The number of read replicas."""
+        return self._native.replica_count
 
     def pool_stats(self) -> Any:
         """The pool's statistics now (:meth:`lms.Client.pool_stats`): no I/O."""
