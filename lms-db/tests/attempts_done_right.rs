@@ -17,21 +17,9 @@ use lms_db::{AuditAction, AuditFilter, ClosedAs, Scope};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-use world::{answers, questions, world, World};
+use world::{answers, enrolled, questions, world, World};
 
 // helpers -------------------------------------------------------------------------------
-
-/// The world, published, with both students enrolled.
-async fn enrolled(pool: &PgPool) -> World {
-    let w = world(pool.clone(), true).await;
-    w.lms.as_user(w.student).enroll(w.course).await.unwrap();
-    w.lms
-        .as_user(w.other_student)
-        .enroll(w.course)
-        .await
-        .unwrap();
-    w
-}
 
 /// Changes an assessment as the course's instructor.
 async fn patch(w: &World, quiz: AssessmentId, patch: AssessmentPatch) -> Assessment {

@@ -12,25 +12,9 @@ use lms_core::repo::{AssessmentPatch, CoursePatch, LessonPatch, Page};
 use lms_db::{AuditFilter, NewAccommodation};
 use serde_json::json;
 use sqlx::PgPool;
-use world::{answers, count_as, other_course, raw_as, set_time_limit, world, World};
+use world::{answers, count_as, db_now, enrolled, other_course, raw_as, set_time_limit, World};
 
 // helpers -------------------------------------------------------------------------------
-
-async fn enrolled(pool: &PgPool) -> World {
-    let w = world(pool.clone(), true).await;
-    for s in [w.student, w.other_student] {
-        w.lms.as_user(s).enroll(w.course).await.unwrap();
-    }
-    w
-}
-
-/// The database's clock.
-async fn db_now(pool: &PgPool) -> DateTime<Utc> {
-    sqlx::query_scalar("select statement_timestamp()")
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
 
 async fn patch(w: &World, quiz: AssessmentId, patch: AssessmentPatch) -> Assessment {
     w.lms
@@ -1056,17 +1040,8 @@ async fn a_shuffled_attempt_keeps_its_order(pool: PgPool) {
     let theirs = kim.start_attempt(w.final_exam).await.unwrap();
     assert_ne!(theirs.questions, started.questions);
     // scoring goes by ids: every right answer, whatever the order
-    let right: serde_json::Map<String, serde_json::Value> = order
-        .iter()
-        .map(|id| {
-            (
-                id.clone(),
-                json!({"type": "multiple_choice", "selected": ["a"]}),
-            )
-        })
-        .collect();
     let done = sam
-        .submit_attempt(w.final_exam, &json!(right))
+        .submit_attempt(w.final_exam, &all_right(&order))
         .await
         .unwrap();
     assert_eq!(done.attempt.score, Some(100));
@@ -1093,7 +1068,7 @@ async fn a_shuffled_attempt_keeps_its_order(pool: PgPool) {
 
 // questions drawn from a pool (migration 20261203000021) ---------------------------------
 
-/// The ids of the question list `questions` with `a` as each right answer.
+/// Answers `a` (right in [`eight_questions`]) to each question of `ids`.
 fn all_right(ids: &[String]) -> serde_json::Value {
     let map: serde_json::Map<String, serde_json::Value> = ids
         .iter()

@@ -10,7 +10,7 @@ use lms_core::model::*;
 use lms_core::repo::{AssessmentOwner, LessonPatch, NewLesson, Page};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use world::{answers, new_quiz, other_course, raw_as, world, World};
+use world::{answers, enrolled, new_quiz, other_course, raw_as, World};
 
 fn pct(v: f64) -> Option<Hundredths> {
     Some(Hundredths::from_f64(v).unwrap())
@@ -22,15 +22,6 @@ fn paths(e: &lms_db::Error) -> Vec<String> {
 
 fn denied(e: &lms_db::Error) -> bool {
     e.code() == "forbidden" || e.code() == "not_found"
-}
-
-/// The world, published, with both students enrolled.
-async fn enrolled(pool: &PgPool) -> World {
-    let w = world(pool.clone(), true).await;
-    for s in [w.student, w.other_student] {
-        w.lms.as_user(s).enroll(w.course).await.unwrap();
-    }
-    w
 }
 
 /// Quizzes 40 % (quiz1 and a midterm, the lowest dropped), final exam 60 %.

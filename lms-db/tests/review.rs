@@ -14,24 +14,9 @@ use lms_core::repo::AssessmentPatch;
 use lms_db::NewAccommodation;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use world::{answers, count_as, world, World};
+use world::{answers, count_as, db_now, enrolled, World};
 
 use ReviewMoment::{AfterClose, Immediately, Never};
-
-async fn enrolled(pool: &PgPool) -> World {
-    let w = world(pool.clone(), true).await;
-    for s in [w.student, w.other_student] {
-        w.lms.as_user(s).enroll(w.course).await.unwrap();
-    }
-    w
-}
-
-async fn db_now(pool: &PgPool) -> DateTime<Utc> {
-    sqlx::query_scalar("select statement_timestamp()")
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
 
 /// Sets quiz1's review moments (score, correctness, feedback, answers) and close time.
 async fn review(w: &World, moments: [ReviewMoment; 4], closes_at: Option<DateTime<Utc>>) {

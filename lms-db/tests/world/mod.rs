@@ -292,3 +292,20 @@ pub async fn other_course(w: &World) -> CourseId {
         .unwrap()
         .id
 }
+
+/// The world with both students enrolled in its course.
+pub async fn enrolled(pool: &PgPool) -> World {
+    let w = world(pool.clone(), true).await;
+    for s in [w.student, w.other_student] {
+        w.lms.as_user(s).enroll(w.course).await.unwrap();
+    }
+    w
+}
+
+/// The database's clock (`statement_timestamp()`), which every rule of time goes by.
+pub async fn db_now(pool: &PgPool) -> chrono::DateTime<chrono::Utc> {
+    sqlx::query_scalar("select statement_timestamp()")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
