@@ -120,17 +120,21 @@ pub(crate) async fn not_enrolled_or(
     let Ok(c) = course(tx, CourseId(owner)).await else {
         return Ok(not_found);
     };
-    let enrolled = match tx.actor() {
-        Actor::User(me) => enrollment(tx, me, c.id).await.is_ok(),
-        _ => false,
-    };
-    Ok(if enrolled {
+    Ok(if actor_enrolled(tx, c.id).await {
         not_found
     } else {
         Error::NotEnrolled {
             course: c.id.to_string(),
         }
     })
+}
+
+/// Whether the actor is a user enrolled in `course` (as they may read it).
+async fn actor_enrolled(tx: &mut Tx, course: CourseId) -> bool {
+    match tx.actor() {
+        Actor::User(me) => enrollment(tx, me, course).await.is_ok(),
+        _ => false,
+    }
 }
 
 /// The owning course of an assessment and whether the assessment is published (its
@@ -161,11 +165,7 @@ async fn locked_block(tx: &mut Tx, block: ContentBlockId) -> Result<Option<Error
     let Some((lesson, course, unlocks_at)) = found else {
         return Ok(None);
     };
-    let enrolled = match tx.actor() {
-        Actor::User(me) => enrollment(tx, me, CourseId(course)).await.is_ok(),
-        _ => false,
-    };
-    Ok(enrolled.then(|| {
+    Ok(actor_enrolled(tx, CourseId(course)).await.then(|| {
         lms_core::Error::LessonLocked {
             lesson: LessonId(lesson),
             unlocks_at,

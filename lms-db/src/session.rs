@@ -216,7 +216,15 @@ impl Lms {
 
     /// [`Lms::connect_pooled`] with pool options of your own.
     pub async fn connect_pooled_with(options: PgPoolOptions, url: &str) -> Result<Self> {
-        let connect: sqlx::postgres::PgConnectOptions = url.parse()?;
+        Self::connect_pooled_with_options(options, url.parse()?).await
+    }
+
+    /// [`Lms::connect_pooled`] with pool and connect options of your own (e.g.
+    /// [`Lms::connect_options`]); the statement cache is turned off whatever they say.
+    pub async fn connect_pooled_with_options(
+        options: PgPoolOptions,
+        connect: sqlx::postgres::PgConnectOptions,
+    ) -> Result<Self> {
         let pool = options
             .connect_with(connect.statement_cache_capacity(0))
             .await?;

@@ -64,9 +64,11 @@ pub struct Client {
 /// Supabase's pooler on port 6543): no statement is kept prepared between transactions;
 /// `migrate` is then refused (run migrations on a direct connection). `replicas` are
 /// read replicas' URLs: the read models and a visitor's catalog run on one that streams
-/// within `max_replica_lag` seconds (default 10), else on the primary.
+/// within `max_replica_lag` seconds (default 10), else on the primary. A statement slower
+/// than `slow_statement_ms` (default 1000) is logged at `WARNING` to the `lms.sqlx.query`
+/// logger of Python's `logging`.
 #[pyfunction]
-#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None, pooled = false, replicas = None, max_replica_lag = 10.0))]
+#[pyo3(signature = (url, *, max_connections = None, acquire_timeout = None, pooled = false, replicas = None, max_replica_lag = 10.0, slow_statement_ms = 1000))]
 #[allow(clippy::too_many_arguments)]
 pub fn connect(
     py: Python<'_>,
@@ -76,7 +78,10 @@ pub fn connect(
     pooled: bool,
     replicas: Option<Vec<String>>,
     max_replica_lag: f64,
+    slow_statement_ms: u64,
 ) -> PyResult<Client> {
+    let connect_options = Lms::connect_options(url, Duration::from_millis(slow_statement_ms))
+        .map_err(|e| errors::db(py, &e))?;
     let max_lag = Duration::try_from_secs_f64(max_replica_lag).map_err(|_| {
         PyValueError::new_err("max_replica_lag must be a non-negative number of seconds")
     })?;
@@ -93,14 +98,13 @@ pub fn connect(
         })?;
         options = options.acquire_timeout(timeout);
     }
-    let url = url.to_owned();
     // the pool is made inside the runtime that drives it
     let replicas = replicas.unwrap_or_default();
     let lms = block_on(py, async move {
         let lms = if pooled {
-            Lms::connect_pooled_with(options, &url).await
+            Lms::connect_pooled_with_options(options, connect_options).await
         } else {
-            Lms::connect_with(options, &url).await
+            Lms::connect_with_options(options, connect_options).await
         }?;
         let urls: Vec<&str> = replicas.iter().map(String::as_str).collect();
         lms.with_replicas(&urls, max_lag)

@@ -5,6 +5,7 @@
 mod client;
 mod convert;
 mod errors;
+mod logs;
 mod rules;
 mod runtime;
 
@@ -20,6 +21,7 @@ use pyo3::prelude::*;
 /// The native module of the `lms` package (import `lms`, not this).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logs::install();
     errors::register(m)?;
     rules::register(m)?;
     m.add_function(wrap_pyfunction!(client::connect, m)?)?;

@@ -72,3 +72,18 @@ def test_read_replicas_are_skipped_when_not_standbys(world: World, database_url:
         lms.connect(database_url, max_replica_lag=-1)
     with pytest.raises(lms.DatabaseError):
         lms.connect(database_url, replicas=["nonsense"])
+
+
+def test_slow_statements_are_logged_to_python_logging(
+    client: lms.Client, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="lms")
+    with lms.connect(database_url, slow_statement_ms=0) as slow:
+        slow.as_anon().list_courses()
+    records = [r for r in caplog.records if r.name == "lms.sqlx.query"]
+    assert records and all(r.levelname == "WARNING" for r in records)
+    assert any("slow statement" in r.getMessage() for r in records)
+    caplog.clear()
+    # the default threshold, a second: nothing
+    client.as_anon().list_courses()
+    assert not [r for r in caplog.records if r.name.startswith("lms.")]

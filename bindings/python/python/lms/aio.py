@@ -31,6 +31,7 @@ async def connect(
     pooled: bool = False,
     replicas: Sequence[str] | None = None,
     max_replica_lag: float = 10.0,
+    slow_statement_ms: int = 1000,
 ) -> Client:
     """Connects as :func:`lms.connect` does, without blocking the event loop."""
     native = await asyncio.to_thread(
@@ -41,6 +42,7 @@ async def connect(
         pooled=pooled,
         replicas=replicas,
         max_replica_lag=max_replica_lag,
+        slow_statement_ms=slow_statement_ms,
     )
     return Client(native)
 
