@@ -1545,6 +1545,11 @@ export interface ConnectOptions {
   replicas?: Array<string>
   /** Seconds a replica may lag behind to be used (default 10). */
   maxReplicaLag?: number
+  /**
+   * Milliseconds after which a statement is logged as slow on standard error
+   * (`lms WARN sqlx::query: slow statement: …`; default 1000).
+   */
+  slowStatementMs?: number
 }
 
 /**

@@ -180,6 +180,9 @@ pub struct ConnectOptions {
     pub replicas: Option<Vec<String>>,
     /// Seconds a replica may lag behind to be used (default 10).
     pub max_replica_lag: Option<f64>,
+    /// Milliseconds after which a statement is logged as slow on standard error
+    /// (`lms WARN sqlx::query: slow statement: …`; default 1000).
+    pub slow_statement_ms: Option<f64>,
 }
 
 /// A page of a list.
@@ -216,8 +219,19 @@ impl Lms {
         url: String,
         options: Option<ConnectOptions>,
     ) -> Result<PromiseRaw<'env, Lms>> {
+        crate::logs::install();
         let mut pool = lms_db::Lms::pool_options();
         let pooled = options.as_ref().and_then(|o| o.pooled).unwrap_or(false);
+        let slow = match options.as_ref().and_then(|o| o.slow_statement_ms) {
+            None => lms_db::Lms::DEFAULT_SLOW_STATEMENT,
+            Some(ms) => Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+                errors::invalid_argument(
+                    env,
+                    "slowStatementMs must be a non-negative number of milliseconds",
+                )
+            })?,
+        };
+
         let replicas = options
             .as_ref()
             .and_then(|o| o.replicas.clone())
@@ -258,10 +272,12 @@ impl Lms {
         }
         env.spawn_future_with_callback(
             async move {
-                let connected = if pooled {
-                    lms_db::Lms::connect_pooled_with(pool, &url).await
-                } else {
-                    lms_db::Lms::connect_with(pool, &url).await
+                let connected = match lms_db::Lms::connect_options(&url, slow) {
+                    Err(e) => Err(e),
+                    Ok(connect) if pooled => {
+                        lms_db::Lms::connect_pooled_with_options(pool, connect).await
+                    }
+                    Ok(connect) => lms_db::Lms::connect_with_options(pool, connect).await,
                 };
                 let urls: Vec<&str> = replicas.iter().map(String::as_str).collect();
                 Ok(connected

@@ -9,6 +9,7 @@
 mod client;
 mod convert;
 mod errors;
+mod logs;
 mod rules;
 
 /// mimalloc for the Rust side of the module: `scoreMany` parses sheets on the JavaScript

@@ -2,7 +2,7 @@
 // (scripts/pgbouncer) with two server connections in front of the test's database.
 
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -61,4 +61,22 @@ test('read replicas are skipped when they are no standbys', async (t) => {
   assert.ok((await client.asAnon().listCourses()).items.length > 0)
   await refused(lms.Lms.connect(w.url, { maxReplicaLag: -1 }), 'LMS_INVALID_ARGUMENT')
   await refused(lms.Lms.connect(w.url, { replicas: ['nonsense'] }), 'LMS_DATABASE')
+})
+
+test('slow statements are logged on standard error', async (t) => {
+  const direct = await connect(t)
+  const w = await buildWorld(direct)
+  const script = `
+    const lms = require(${JSON.stringify(fileURLToPath(new URL('..', import.meta.url)))})
+    lms.Lms.connect(process.argv[1], { slowStatementMs: Number(process.argv[2]) })
+      .then(async (c) => { await c.asAnon().listCourses(); await c.close() })
+      .catch((e) => { console.error('failed', e); process.exit(1) })`
+  const run = (ms) => spawnSync(process.execPath, ['-e', script, w.url, String(ms)], { encoding: 'utf8' })
+  const slow = run(0)
+  assert.equal(slow.status, 0, slow.stderr)
+  assert.match(slow.stderr, /^lms WARN sqlx::query: slow statement/m)
+  const calm = run(1000)
+  assert.equal(calm.status, 0, calm.stderr)
+  assert.doesNotMatch(calm.stderr, /lms WARN/)
+  await refused(lms.Lms.connect(w.url, { slowStatementMs: -1 }), 'LMS_INVALID_ARGUMENT')
 })
