@@ -892,8 +892,8 @@ mod tests {
         assert_eq!(service, rows::ASSESSMENT);
         assert_ne!(user, service);
         assert_eq!(user.matches("public.assessment_questions(id)").count(), 1);
-        // and questions_version, shuffle_questions
-        assert_eq!(user.matches("questions").count(), 4);
+        // and questions_version, shuffle_questions, draw_questions
+        assert_eq!(user.matches("questions").count(), 5);
     }
 
     #[test]
