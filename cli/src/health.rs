@@ -9,8 +9,9 @@ use sqlx::{PgPool, Row};
 /// The thresholds (command-line options).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Thresholds {
-    /// A statement running (or, with pg_stat_statements, taking on average) longer than
-    /// this many milliseconds is slow: an alert.
+    /// A statement running (or, with pg_stat_statements, taking on average over at least
+    /// 10 calls since the statistics were reset) longer than this many milliseconds is
+    /// slow: an alert.
     #[arg(long, default_value_t = 1000)]
     pub slow_ms: u64,
     /// Connections in use beyond this percentage of `max_connections`: an alert.
@@ -113,7 +114,7 @@ pub async fn run(pool: &PgPool, t: &Thresholds) -> sqlx::Result<Health> {
     let slow_ms = t.slow_ms as f64;
     let running = sqlx::query(
         "select extract(epoch from clock_timestamp() - query_start)::float8 * 1000, \
-                left(query, 200) \
+                coalesce(left(query, 200), '') \
            from pg_stat_activity \
           where state = 'active' and pid <> pg_backend_pid() and query_start is not null \
             and datname = current_database() \
@@ -135,9 +136,10 @@ pub async fn run(pool: &PgPool, t: &Thresholds) -> sqlx::Result<Health> {
         // readable by pg_read_all_stats members; another's text shows as <insufficient
         // privilege>, still counted
         let mean = sqlx::query(
-            "select mean_exec_time, left(query, 200) from pg_stat_statements \
+            "select mean_exec_time, coalesce(left(query, 200), '') from pg_stat_statements \
               where dbid = (select oid from pg_database where datname = current_database()) \
-                and mean_exec_time > $1 order by mean_exec_time desc limit 20",
+                and mean_exec_time > $1 and calls >= 10 \
+              order by mean_exec_time desc limit 20",
         )
         .bind(slow_ms)
         .fetch_all(pool)

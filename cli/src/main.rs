@@ -338,6 +338,7 @@ async fn migrate(lms: &Lms, action: Migrate) -> Result<ExitCode, Failure> {
         }
         Migrate::Status => {
             let drift = check::migrations(lms.pool()).await?;
+            let bad = drift.iter().any(|d| d.state != "pending");
             for m in lms::db::MIGRATOR
                 .iter()
                 .filter(|m| m.migration_type.is_up_migration())
@@ -350,6 +351,10 @@ async fn migrate(lms: &Lms, action: Migrate) -> Result<ExitCode, Failure> {
             }
             for d in drift.iter().filter(|d| d.state == "unknown") {
                 println!("{:<8} {} {}", d.state, d.version, d.description);
+            }
+            // a failed, changed or unknown migration is drift (pending ones are work)
+            if bad {
+                return Ok(ExitCode::FAILURE);
             }
         }
     }
@@ -387,20 +392,29 @@ fn print_check(r: &check::Report) {
 }
 
 async fn demo_data(lms: &Lms, options: &demo::DemoOptions) -> Result<ExitCode, Failure> {
-    lms.migrate().await?;
-    let mut tx = lms.pool().begin().await?;
-    sqlx::query("set local role service_role")
-        .execute(&mut *tx)
+    // refused before anything is written: a database of courses is nobody's demo
+    let exists: bool = sqlx::query_scalar("select to_regclass('public.courses') is not null")
+        .fetch_one(lms.pool())
         .await?;
-    let courses: i64 = sqlx::query_scalar("select count(*) from public.courses")
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.rollback().await?;
+    let courses = if exists {
+        let mut tx = lms.pool().begin().await?;
+        sqlx::query("set local role service_role")
+            .execute(&mut *tx)
+            .await?;
+        let n: i64 = sqlx::query_scalar("select count(*) from public.courses")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.rollback().await?;
+        n
+    } else {
+        0
+    };
     if courses > 0 {
         return Err(Failure::Failed(format!(
             "the database already holds {courses} courses: demo-data fills an empty one"
         )));
     }
+    lms.migrate().await?;
     let bar = spinner("generating the demo");
     let demo = demo::generate(lms, options).await;
     bar.finish_and_clear();

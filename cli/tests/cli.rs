@@ -110,8 +110,8 @@ async fn check_reports_a_dropped_policy_an_added_grant_and_an_edited_migration(
         "migration 20261203000017 course grades: changed",
         "missing: policy assessment_attempts.assessment_attempts_select SELECT PERMISSIVE to authenticated",
         "unexpected: grant authenticated UPDATE on assessment_attempts",
-        "missing: table courses rls=true forced=true",
-        "unexpected: table courses rls=true forced=false",
+        "missing: table courses kind=r rls=true forced=true",
+        "unexpected: table courses kind=r rls=true forced=false",
     ] {
         assert!(out.lines().any(|l| l == line), "{line} not in:\n{out}");
     }
@@ -134,6 +134,55 @@ async fn check_reports_a_dropped_policy_an_added_grant_and_an_edited_migration(
         )),
         "{out}"
     );
+}
+
+#[sqlx::test(migrator = "lms::db::MIGRATOR")]
+async fn check_reports_a_disabled_trigger_and_an_opened_private_table_not_the_apps_own(
+    pool_options: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let url = url_of(&db);
+    let pool = pool_options.connect_with(db).await.unwrap();
+    // the application's own objects beside the library's are not drift
+    for sql in [
+        "create table public.app_notes (id int primary key, body text)",
+        "grant select on public.app_notes to authenticated",
+        "create function public.app_hello() returns text language sql as $$ select 'hi' $$",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    lms(&url, &["check"]).success().stdout("no drift\n");
+    // a guard switched off: the append-only log's trigger
+    sqlx::query("alter table public.audit_log disable trigger audit_log_append_only")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = stdout(&lms(&url, &["check"]).code(1));
+    assert!(
+        out.lines().any(|l| l
+            .starts_with("unexpected: trigger public.audit_log.audit_log_append_only enabled=D")),
+        "{out}"
+    );
+    // a table of `lms_private` opened to the API roles
+    sqlx::query("grant insert on lms_private.validated_documents to authenticated")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = stdout(&lms(&url, &["check"]).code(1));
+    assert!(
+        out.lines()
+            .any(|l| l
+                == "unexpected: grant authenticated INSERT on lms_private.validated_documents"),
+        "{out}"
+    );
+    // a view that shows more: another definition
+    sqlx::query(
+        "create or replace view public.attempt_reviews with (security_barrier = true) as \
+         select * from public.attempt_reviews",
+    )
+    .execute(&pool)
+    .await
+    .ok();
 }
 
 /// On a Supabase-like database (its own `auth`, default privileges granting ALL on new
@@ -168,7 +217,7 @@ async fn the_expected_schema_is_the_migrated_one(pool: PgPool) {
     // what it holds: every table's RLS, the policies, the view, the helpers
     assert!(text
         .lines()
-        .any(|l| l == "table assessment_attempts rls=true forced=true"));
+        .any(|l| l == "table assessment_attempts kind=r rls=true forced=true"));
     assert!(text
         .lines()
         .any(|l| l.starts_with("policy assessment_attempts.assessment_attempts_select ")));

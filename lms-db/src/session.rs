@@ -3,6 +3,7 @@
 //! [`Scope::begin`], which sets the session context Row Level Security reads.
 
 use std::str::FromStr;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use lms_core::model::{UserId, UserRole};
@@ -48,6 +49,8 @@ pub(crate) struct Replicas {
 #[derive(Debug)]
 struct Replica {
     pool: PgPool,
+    /// Reached through a transaction pooler, as the primary ([`Lms::connect_pooled`]).
+    pooled: bool,
     /// Until when it is skipped (milliseconds of the Unix clock) after it failed or
     /// lagged.
     skipped_until: std::sync::atomic::AtomicU64,
@@ -151,11 +154,18 @@ impl Lms {
     pub fn with_replicas(mut self, urls: &[&str], max_lag: Duration) -> Result<Self> {
         let mut list = Vec::with_capacity(urls.len());
         for url in urls {
+            // as the primary's connections: through a pooler, no statement cache
+            let mut connect: sqlx::postgres::PgConnectOptions = url.parse()?;
+            if self.pooled {
+                connect = connect.statement_cache_capacity(0);
+            }
             let pool = Self::pool_options()
+                .max_connections(self.pool.options().get_max_connections())
                 .acquire_timeout(Self::REPLICA_ACQUIRE_TIMEOUT)
-                .connect_lazy(url)?;
+                .connect_lazy_with(connect);
             list.push(Replica {
                 pool,
+                pooled: self.pooled,
                 skipped_until: Default::default(),
             });
         }
@@ -421,7 +431,7 @@ impl Scope {
     /// against arbitrary SQL on this connection: never run SQL an end user wrote on it,
     /// and never hand a `Tx` to a binding's untrusted caller.
     pub async fn begin(&self) -> Result<Tx> {
-        self.begin_on(&self.pool, None).await
+        self.begin_on(&self.pool, self.pooled, None).await
     }
 
     /// [`Scope::begin`] for a read model: on a read replica that is up and within its
@@ -429,34 +439,34 @@ impl Scope {
     pub(crate) async fn begin_read(&self) -> Result<Tx> {
         let replicas = &self.replicas;
         let n = replicas.list.len();
-        if n > 0 {
-            let first = replicas
-                .next
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            for i in 0..n {
-                let replica = &replicas.list[(first + i) % n];
-                let now = now_millis();
-                if replica
-                    .skipped_until
-                    .load(std::sync::atomic::Ordering::Relaxed)
-                    > now
-                {
-                    continue;
+        let first = replicas.next.fetch_add(1, Relaxed);
+        for i in 0..n {
+            let index = first.wrapping_add(i) % n;
+            let replica = &replicas.list[index];
+            let now = now_millis();
+            if replica.skipped_until.load(Relaxed) > now {
+                continue;
+            }
+            let begun = self
+                .begin_on(&replica.pool, replica.pooled, Some(replicas.max_lag))
+                .await;
+            match begun {
+                Ok(tx) => {
+                    tracing::debug!(replica = index, "read on a replica");
+                    return Ok(tx);
                 }
-                match self.begin_on(&replica.pool, Some(replicas.max_lag)).await {
-                    Ok(tx) => {
-                        tracing::debug!(replica = (first + i) % n, "read on a replica");
-                        return Ok(tx);
-                    }
-                    Err(e) => {
-                        tracing::warn!(replica = (first + i) % n, error = %e, "replica skipped");
-                        let retry =
-                            u64::try_from(Lms::REPLICA_RETRY_AFTER.as_millis()).unwrap_or(u64::MAX);
-                        replica.skipped_until.store(
-                            now.saturating_add(retry),
-                            std::sync::atomic::Ordering::Relaxed,
-                        );
-                    }
+                // what the primary would refuse too (no profile, …) is no fault of the
+                // replica's: the caller gets it
+                Err(e) if !matches!(e, Error::Database(_) | Error::Conflict { .. }) => {
+                    return Err(e)
+                }
+                Err(e) => {
+                    tracing::warn!(replica = index, error = %e, "replica skipped");
+                    let retry =
+                        u64::try_from(Lms::REPLICA_RETRY_AFTER.as_millis()).unwrap_or(u64::MAX);
+                    replica
+                        .skipped_until
+                        .store(now.saturating_add(retry), Relaxed);
                 }
             }
         }
@@ -466,7 +476,7 @@ impl Scope {
     /// Begins on `pool`; on a replica (`max_lag` given), only when it is a streaming
     /// standby within the lag bound (checked in the same round trip as the actor's
     /// settings).
-    async fn begin_on(&self, pool: &PgPool, max_lag: Option<Duration>) -> Result<Tx> {
+    async fn begin_on(&self, pool: &PgPool, pooled: bool, max_lag: Option<Duration>) -> Result<Tx> {
         let mut tx = Self::begin_on_live_connection(pool).await?;
         let (claims, role) = match self.actor {
             Actor::User(id) => (
@@ -493,14 +503,15 @@ impl Scope {
         // names the statements it prepares (sqlx_s_1, …, numbered per client connection)
         // and leaves them prepared, so those of another client would collide with ours.
         // Each transaction starts clean.
-        let reset = if self.pooled { "deallocate all; " } else { "" };
+        let reset = if pooled { "deallocate all; " } else { "" };
         // A replica is used while it is a standby streaming from its primary whose replay
         // is caught up with what it received, or whose last replayed transaction is at
         // most `max_lag` old (the usual estimate of a standby's lag).
         let health = max_lag.map_or_else(String::new, |lag| {
             format!(
                 "select pg_is_in_recovery() \
-                    and exists (select 1 from pg_stat_wal_receiver where status = 'streaming') \
+                    and exists (select 1 from pg_stat_wal_receiver \
+                                where coalesce(status, 'streaming') = 'streaming') \
                     and (pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() \
                          or coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), \
                                      1e9) <= {}) as replica_healthy; ",

@@ -533,6 +533,7 @@ impl Scope {
     /// students, those who started it, completed it and passed its assessment, the
     /// median time spent and the drop-off from the previous lesson. For the course's
     /// instructor, an admin or the service.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "completion_funnel", actor = self.actor.role_name()))]
     pub async fn completion_funnel(&self, course_id: CourseId) -> Result<CompletionFunnel> {
         let mut tx = self.begin_read().await?;
         require_staff(&mut tx, course_id, Right::Grade, "read the analytics of").await?;
@@ -593,6 +594,7 @@ impl Scope {
     /// most common wrong answers (short answers); for the test the mean and standard
     /// deviation of the scores, Cronbach's alpha, the pass rate and a histogram. For the
     /// course's instructor, an admin or the service.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "item_analysis", actor = self.actor.role_name()))]
     pub async fn item_analysis(
         &self,
         assessment_id: AssessmentId,
@@ -773,6 +775,7 @@ impl Scope {
     /// the course (their knowledge profile, kept by roadmap generation) — each with the
     /// reasons and the numbers behind them. Students who completed the course are not
     /// listed. For the course's instructor, an admin or the service.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "at_risk_students", actor = self.actor.role_name()))]
     pub async fn at_risk_students(
         &self,
         course_id: CourseId,
@@ -885,6 +888,7 @@ impl Scope {
     /// students, attempts submitted, lessons completed and seconds spent, every bucket
     /// present (zeros where nothing happened), at most [`MAX_BUCKETS`]. For the course's
     /// instructor, an admin or the service.
+    #[tracing::instrument(name = "lms", skip_all, fields(use_case = "activity", actor = self.actor.role_name()))]
     pub async fn activity(
         &self,
         course_id: CourseId,
