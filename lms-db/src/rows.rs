@@ -726,7 +726,9 @@ pub(crate) fn histories_sql(of: HistoriesOf, student: &str, id: &str, except: &s
     // exact points (`part_of` null), its score out of 100. The best attempt of a group
     // is the greatest `part`, the first of equals: the maximum of part × 10¹⁰ +
     // (2³¹ − 1 − number), decoded back to its number. Then the picked attempts' rows by
-    // their numbers.
+    // their numbers, each one a probe of the unique (assessment, student, number) index
+    // (`offset 0` keeps the planner from turning the probes into a scan of every attempt
+    // of the student, which its estimate for a generic plan makes look cheap).
     format!(
         "with x as ( \
            select assessment_id, attempt_number, passed, \
@@ -764,10 +766,14 @@ pub(crate) fn histories_sql(of: HistoriesOf, student: &str, id: &str, except: &s
                 t.submitted_at, t.abandoned_at, t.score, t.passed, \
                 round(t.exact_points_earned * 1000000)::bigint as exact_points_micros, \
                 t.total_points, null::text as earned, null::bigint as n \
-           from public.assessment_attempts t \
-           join numbers on t.assessment_id = numbers.assessment_id \
-                       and t.attempt_number = numbers.n::int \
-          where t.student_id = {student} \
+           from numbers \
+           cross join lateral ( \
+             select t.assessment_id, t.attempt_number, t.started_at, t.submitted_at, \
+                    t.abandoned_at, t.score, t.passed, t.exact_points_earned, t.total_points \
+               from public.assessment_attempts t \
+              where t.assessment_id = numbers.assessment_id and t.student_id = {student} \
+                and t.attempt_number = numbers.n::int \
+             offset 0) t \
          union all \
          select 'sum', assessment_id, null, null, null, null, null, null, null, part_of, \
                 earned::text, graded from g where not whole and graded > 0 \
