@@ -45,29 +45,9 @@ mod demo;
 #[derive(Parser, Debug)]
 #[command(name = "demo_data", about = "A seeded, reproducible lms demo database")]
 struct Args {
-    /// Courses (the first is the flagship).
-    #[arg(long, default_value_t = 20)]
-    courses: usize,
-    /// Lessons per course.
-    #[arg(long, default_value_t = 30)]
-    lessons: usize,
-    /// Students.
-    #[arg(long, default_value_t = 10_000)]
-    students: usize,
-    /// Submitted attempts to aim at.
-    #[arg(long, default_value_t = 300_000)]
-    attempts: usize,
-    /// The seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// The present of the history (RFC 3339, e.g. 2026-12-01T00:00:00Z; default now):
-    /// with the same seed, sizes and `--now`, the same data but for the ids of the
-    /// content, which the database draws.
-    #[arg(long)]
-    now: Option<chrono::DateTime<chrono::Utc>>,
-    /// Tiny sizes (3 courses × 5 lessons, 200 students, 3,000 attempts): seconds.
-    #[arg(long)]
-    smoke: bool,
+    /// The sizes, seed and present.
+    #[command(flatten)]
+    demo: demo::DemoArgs,
     /// The database to create (dropped first when it exists).
     #[arg(long, default_value = "lms_demo")]
     database: String,
@@ -117,22 +97,7 @@ async fn main() -> ExitCode {
         eprintln!("demo_data: --database takes lower-case letters, digits and _");
         return ExitCode::from(2);
     }
-    let options = if args.smoke {
-        demo::DemoOptions {
-            seed: args.seed,
-            now: args.now,
-            ..demo::DemoOptions::smoke()
-        }
-    } else {
-        demo::DemoOptions {
-            courses: args.courses,
-            lessons: args.lessons,
-            students: args.students,
-            attempts: args.attempts,
-            seed: args.seed,
-            now: args.now,
-        }
-    };
+    let options = args.demo.options();
     let started = Instant::now();
     let server: PgConnectOptions = url.parse().expect("DATABASE_URL");
     {
@@ -267,7 +232,8 @@ async fn main() -> ExitCode {
          submitted attempts (the most of any assessment: {max_assessment})",
         flagship.title
     );
-    let default_size = !args.smoke && args.students >= 10_000 && args.attempts >= 300_000;
+    let default_size =
+        !args.demo.smoke && args.demo.students >= 10_000 && args.demo.attempts >= 300_000;
     if default_size && (enrolled < 2_000 || at_heavy < 20_000) {
         failures.push(format!(
             "the flagship needs ≥ 2,000 students and ≥ 20,000 attempts at one assessment, has \

@@ -159,6 +159,58 @@ impl DemoOptions {
     }
 }
 
+/// The command-line options of the generator's sizes, shared by `lms demo-data` and
+/// `examples/demo_data.rs` (`#[command(flatten)]`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Courses (the first is the flagship).
+    #[arg(long, default_value_t = 20)]
+    pub courses: usize,
+    /// Lessons per course.
+    #[arg(long, default_value_t = 30)]
+    pub lessons: usize,
+    /// Students.
+    #[arg(long, default_value_t = 10_000)]
+    pub students: usize,
+    /// Submitted attempts to aim at.
+    #[arg(long, default_value_t = 300_000)]
+    pub attempts: usize,
+    /// The seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The present of the history (RFC 3339, e.g. 2026-12-01T00:00:00Z; default now):
+    /// with the same seed, sizes and `--now`, the same data but for the ids of the
+    /// content, which the database draws.
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+    /// Tiny sizes (3 courses × 5 lessons, 200 students, 3,000 attempts): seconds.
+    #[arg(long)]
+    pub smoke: bool,
+}
+
+impl DemoArgs {
+    /// What to generate: the sizes given, or the smoke sizes with the seed and present
+    /// given.
+    pub fn options(&self) -> DemoOptions {
+        if self.smoke {
+            DemoOptions {
+                seed: self.seed,
+                now: self.now,
+                ..DemoOptions::smoke()
+            }
+        } else {
+            DemoOptions {
+                courses: self.courses,
+                lessons: self.lessons,
+                students: self.students,
+                attempts: self.attempts,
+                seed: self.seed,
+                now: self.now,
+            }
+        }
+    }
+}
+
 /// A course that was made.
 #[derive(Debug, Clone)]
 pub struct DemoCourse {

@@ -65,20 +65,28 @@ impl Report {
     }
 }
 
-/// The embedded migrations against `_sqlx_migrations` (none applied: every one
-/// pending).
-pub async fn migrations(pool: &PgPool) -> sqlx::Result<Vec<MigrationDrift>> {
-    let applied: Vec<(i64, bool, Vec<u8>, String)> = match sqlx::query_as(
+/// A row of `_sqlx_migrations`: version, success, checksum, description.
+pub type AppliedRow = (i64, bool, Vec<u8>, String);
+
+/// The rows of `_sqlx_migrations` by version (none when the table does not exist: no
+/// migration was ever applied).
+pub async fn applied_rows(pool: &PgPool) -> sqlx::Result<Vec<AppliedRow>> {
+    match sqlx::query_as(
         "select version, success, checksum, description from _sqlx_migrations order by version",
     )
     .fetch_all(pool)
     .await
     {
-        Ok(rows) => rows,
-        // no migration table: nothing applied
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => Vec::new(),
-        Err(e) => return Err(e),
-    };
+        Ok(rows) => Ok(rows),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The embedded migrations against `_sqlx_migrations` (none applied: every one
+/// pending).
+pub async fn migrations(pool: &PgPool) -> sqlx::Result<Vec<MigrationDrift>> {
+    let applied = applied_rows(pool).await?;
     let mut drift = Vec::new();
     let embedded: Vec<_> = lms::db::MIGRATOR
         .iter()

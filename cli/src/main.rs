@@ -88,24 +88,9 @@ enum Command {
     /// analytics generator): courses through the library, students and attempts with
     /// its rules.
     DemoData {
-        /// Tiny sizes (3 courses of 5 lessons, 200 students, 3,000 attempts): seconds.
-        #[arg(long)]
-        smoke: bool,
-        /// Courses (the first is the flagship).
-        #[arg(long, default_value_t = 20)]
-        courses: usize,
-        /// Lessons per course.
-        #[arg(long, default_value_t = 30)]
-        lessons: usize,
-        /// Students.
-        #[arg(long, default_value_t = 10_000)]
-        students: usize,
-        /// Submitted attempts to aim at.
-        #[arg(long, default_value_t = 300_000)]
-        attempts: usize,
-        /// The seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// The sizes, seed and present.
+        #[command(flatten)]
+        demo: demo::DemoArgs,
     },
 }
 
@@ -255,29 +240,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json(&erased)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::DemoData {
-            smoke,
-            courses,
-            lessons,
-            students,
-            attempts,
-            seed,
-        } => {
-            let options = if smoke {
-                demo::DemoOptions {
-                    seed,
-                    ..demo::DemoOptions::smoke()
-                }
-            } else {
-                demo::DemoOptions {
-                    courses,
-                    lessons,
-                    students,
-                    attempts,
-                    seed,
-                    now: None,
-                }
-            };
+        Command::DemoData { demo } => {
+            let options = demo.options();
             demo_data(&lms, &options).await
         }
     }
@@ -285,14 +249,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
 
 /// The applied migrations' versions, in order (none when the table is missing).
 async fn applied(pool: &PgPool) -> Result<Vec<i64>, Failure> {
-    match sqlx::query_scalar("select version from _sqlx_migrations where success order by version")
-        .fetch_all(pool)
-        .await
-    {
-        Ok(v) => Ok(v),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
-    }
+    Ok(check::applied_rows(pool)
+        .await?
+        .into_iter()
+        .filter(|(_, success, ..)| *success)
+        .map(|(version, ..)| version)
+        .collect())
 }
 
 async fn migrate(lms: &Lms, action: Migrate) -> Result<ExitCode, Failure> {
