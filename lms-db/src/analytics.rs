@@ -388,16 +388,22 @@ impl Scope {
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;
-        // the student's own attempts, counted on the trusted path: those whose review
-        // hides their results from the student (the attempts policy) count too
-        tx.trusted().await?;
+        // what makes each course's grade, as the student sees their courses
+        let schemes = if courses.is_empty() {
+            HashMap::new()
+        } else {
+            gradings(&mut tx, queries::DASHBOARD_GRADINGS, student.0).await?
+        };
+        // the rest is the library's own reading of the student's rows, on the trusted
+        // path (one switch, none back): their attempts counted whole — those whose review
+        // hides their results from the student (the attempts policy) count too — and
+        // the work they missed
+        tx.trusted_to_the_end().await?;
         let assessments = sqlx::query_as::<_, GradeSummary>(queries::DASHBOARD_ATTEMPTS)
             .bind(student.0)
             .fetch_all(tx.conn())
             .await?;
-        tx.set_actor_role().await?;
-        if !courses.is_empty() {
-            let schemes = gradings(&mut tx, queries::DASHBOARD_GRADINGS, student.0).await?;
+        if !schemes.is_empty() {
             let best: HashMap<(CourseId, AssessmentId), i32> = assessments
                 .iter()
                 .filter_map(|s| Some(((s.course_id, s.assessment_id), s.best_score?)))
