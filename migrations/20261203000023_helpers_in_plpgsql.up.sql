@@ -7,8 +7,10 @@
 -- The same bodies in PL/pgSQL, whose plans are kept for the session: 0.5–0.7 ms, 0.05 ms,
 -- 0.09 ms, 0.18 ms. Nothing else changes: the same results, volatility, strictness,
 -- security definer, owner, grants (create or replace keeps them) and search_path.
--- Left in SQL: the per-row helpers of the attempt_reviews view (review_reached,
--- review_shown, reviewed_feedback), whose plans a statement keeps across its rows.
+-- (`arranged` and `strip_answer_keys` are also called per row by the attempt_reviews
+-- view, where a PL/pgSQL call costs about what the SQL one did.) Left in SQL: the view's
+-- own per-row helpers (review_reached, review_shown, reviewed_feedback), whose plans a
+-- statement keeps across its rows.
 
 create or replace function lms_private.assessment_questions(assessment_id uuid)
   returns jsonb

@@ -17,5 +17,5 @@ create policy assessment_attempts_select on public.assessment_attempts for selec
         and (submitted_at is null or lms_private.results_shown(assessment_id)))
   );
 
-drop function lms_private.results_hidden_ids();
-drop index public.idx_assessments_results_withheld;
+drop function lms_private.results_shown_ids();
+drop index public.idx_assessment_attempts_submitted_by_student;
