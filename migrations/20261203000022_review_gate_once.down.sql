@@ -19,3 +19,4 @@ create policy assessment_attempts_select on public.assessment_attempts for selec
 
 drop function lms_private.results_shown_ids();
 drop index public.idx_assessment_attempts_submitted_by_student;
+drop index public.idx_assessments_results_withheld;

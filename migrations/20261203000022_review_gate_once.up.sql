@@ -17,6 +17,11 @@
 create index idx_assessment_attempts_submitted_by_student
   on public.assessment_attempts (student_id, assessment_id)
   where submitted_at is not null;
+-- the assessments whose options can hide a result, probed once per assessment of the
+-- student's (usually an empty index: the defaults hide nothing)
+create index idx_assessments_results_withheld on public.assessments (id)
+  where review_score <> 'immediately' or review_correctness <> 'immediately'
+     or review_feedback <> 'immediately';
 
 -- The assessments the acting student has submitted attempts at whose results
 -- (`lms_private.results_shown`: score, correctness and feedback) are shown to them now,
@@ -29,15 +34,18 @@ create function lms_private.results_shown_ids() returns uuid[]
   as $$
   begin
     return (
-      select coalesce(array_agg(a.id), '{}')
+      select coalesce(array_agg(s.assessment_id), '{}')
         from (select distinct t.assessment_id
                 from public.assessment_attempts t
                where t.student_id = (select auth.uid()) and t.submitted_at is not null) s
-        join public.assessments a on a.id = s.assessment_id
-       -- the defaults show everything at once: no call for them
-       where (a.review_score = 'immediately' and a.review_correctness = 'immediately'
-              and a.review_feedback = 'immediately')
-          or lms_private.results_shown(a.id));
+       -- all but those whose options hide a result now (the defaults show everything
+       -- at once: no call for them)
+       where not exists (
+               select from public.assessments a
+                where a.id = s.assessment_id
+                  and (a.review_score <> 'immediately' or a.review_correctness <> 'immediately'
+                       or a.review_feedback <> 'immediately')
+                  and not lms_private.results_shown(a.id)));
   end
   $$;
 
