@@ -192,14 +192,29 @@ async fn check_reports_a_disabled_trigger_and_an_opened_private_table_not_the_ap
                 == "unexpected: grant authenticated INSERT on lms_private.validated_documents"),
         "{out}"
     );
-    // a view that shows more: another definition
+    // a view that shows more: the same name, every attempt whole, no filter
+    sqlx::query("drop view public.attempt_reviews")
+        .execute(&pool)
+        .await
+        .unwrap();
     sqlx::query(
-        "create or replace view public.attempt_reviews with (security_barrier = true) as \
-         select * from public.attempt_reviews",
+        "create view public.attempt_reviews with (security_barrier = true) as \
+         select * from public.assessment_attempts",
     )
     .execute(&pool)
     .await
-    .ok();
+    .unwrap();
+    let out = stdout(&lms(&url, &["check"]).code(1));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("missing: view-definition attempt_reviews ")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("unexpected: view-definition attempt_reviews ")),
+        "{out}"
+    );
 }
 
 /// On a Supabase-like database (its own `auth`, default privileges granting ALL on new
