@@ -42,8 +42,13 @@ pub mod queries {
     /// under RLS a scan of every row checks each row's policy.
     macro_rules! grade_summaries {
         ($filter:literal, $progress:literal) => {
+            grade_summaries!("", $filter, $progress)
+        };
+        ($before:literal, $filter:literal, $progress:literal) => {
             concat!(
-                "with a0 as ( \
+                "with ",
+                $before,
+                "a0 as ( \
                    select at.student_id, at.assessment_id, at.course_id, \
                           count(*) as attempts, \
                           count(at.submitted_at) as submitted, \
@@ -71,17 +76,41 @@ pub mod queries {
     /// One [`GradebookEntry`](super::GradebookEntry) per student and assessment of the
     /// course `$1`, by student (family name, given name, e-mail) then assessment title,
     /// the page `limit $2 offset $3`, each row with the `total` of entries.
+    ///
+    /// The page's students are found first: each student's number of entries (their
+    /// assessments attempted, from the course's attempts index alone), in the page's
+    /// order, with the entries before them (`before`); those whose entries meet the page
+    /// are summed up, and the offset is taken within them. A page costs the course's
+    /// attempts index and its students' profiles once, not a summary of every entry.
     pub const GRADEBOOK: &str = concat!(
-        grade_summaries!("at.course_id = $1", "sp.course_id = $1"),
+        grade_summaries!(
+            "pairs as ( \
+               select at.student_id from public.assessment_attempts at \
+                where at.course_id = $1 group by at.student_id, at.assessment_id), \
+             ordered as ( \
+               select n.student_id, n.entries, p.first_name, p.last_name, p.email, \
+                      (sum(n.entries) over (order by p.last_name nulls last, \
+                                            p.first_name nulls last, p.email nulls last, \
+                                            n.student_id rows unbounded preceding) \
+                       - n.entries)::bigint as before, \
+                      sum(n.entries) over ()::bigint as total \
+                 from (select student_id, count(*) as entries from pairs \
+                        group by student_id) n \
+                 left join public.profiles p on p.id = n.student_id), \
+             page as ( \
+               select * from ordered where before < $3 + $2 and before + entries > $3), ",
+            "at.course_id = $1 and at.student_id in (select student_id from page)",
+            "sp.course_id = $1"
+        ),
         "select g.*, a.title as assessment_title, \
-                nullif(btrim(concat_ws(' ', p.first_name, p.last_name)), '') as student_name, \
-                p.email as student_email, count(*) over () as total \
+                nullif(btrim(concat_ws(' ', pg.first_name, pg.last_name)), '') as student_name, \
+                pg.email as student_email, pg.total \
            from g \
-           left join public.profiles p on p.id = g.student_id \
+           join page pg on pg.student_id = g.student_id \
            left join public.assessments a on a.id = g.assessment_id \
-          order by p.last_name nulls last, p.first_name nulls last, p.email nulls last, \
+          order by pg.last_name nulls last, pg.first_name nulls last, pg.email nulls last, \
                    g.student_id, a.title, g.assessment_id \
-          limit $2 offset $3"
+          limit $2 offset $3 - (select min(before) from page)"
     );
 
     /// What makes the grade of the courses `where` selects (a course `c`): its grading

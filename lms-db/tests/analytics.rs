@@ -197,6 +197,20 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
         (past.entries.len(), past.next_offset, past.total),
         (0, None, 3)
     );
+    // every page, those that begin or end within a student's entries included, is that
+    // slice of the whole book (the page's students are found before their entries)
+    for limit in 1..=4_u32 {
+        for offset in 0..=4_u32 {
+            let page = author
+                .gradebook(w.course, Page::new(limit, offset))
+                .await
+                .unwrap();
+            let (from, to) = (offset as usize, (offset + limit) as usize);
+            let slice = &book[from.min(book.len())..to.min(book.len())];
+            assert_eq!(page.entries[..], slice[..], "limit {limit} offset {offset}");
+            assert_eq!(page.total, 3, "limit {limit} offset {offset}");
+        }
+    }
 
     // the version: the same while nothing changes, another once something does
     assert_eq!(
