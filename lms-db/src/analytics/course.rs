@@ -106,7 +106,8 @@ pub mod queries {
     /// assessment not passed (its progress, by its grading method) the failed attempts
     /// since the last passing one (`[[assessment_id, failed], …]`), and the knowledge
     /// profile's skills. Of `student_progress` only the lessons' rows are aggregated (the
-    /// assessments' half of them is looked up, by key, only for the failing streaks).
+    /// assessments' half of them is looked up, by key, only for the failing streaks), and
+    /// a streak is counted only where an assessment has failed attempts.
     pub const RISK_FACTS: &str = "\
         with e as ( \
           select student_id, enrolled_at, completed_at from public.enrollments \
@@ -124,8 +125,9 @@ pub mod queries {
            where a.course_id = $1 and a.submitted_at is not null \
            group by a.student_id, a.assessment_id), \
         streaks as ( \
-          select att.*, (select count(*) from unnest(att.failures) n \
-                          where n > coalesce(att.last_pass, 0)) as failed \
+          select att.*, case when att.failures is null then 0 \
+                             else (select count(*) from unnest(att.failures) n \
+                                    where n > coalesce(att.last_pass, 0)) end as failed \
             from att), \
         atf as ( \
           select s.student_id, max(s.last) as last, \
