@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::limits::{
     MAX_ACCEPTED_ANSWERS, MAX_ANSWERS, MAX_ESSAY_CHARS, MAX_ID_CHARS, MAX_OPTIONS, MAX_POINTS,
     MAX_QUESTIONS, MAX_QUESTION_SKILLS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS,
 };
-use super::{check_unique, pointer, Document, Problems};
+use super::{check_unique, pointer, variant, Document, Problems};
 
 /// Tolerance when comparing sums of option fractions.
 const FRACTION_EPSILON: f64 = 1e-6;
@@ -221,6 +222,21 @@ pub struct EssayQuestion {
 }
 
 impl Question {
+    /// Reads a question from `value` as its `Deserialize` does, each kind's fields read
+    /// straight from the value (see [`Document::from_value`]).
+    pub(crate) fn read_tagged(value: &Value) -> serde_json::Result<Self> {
+        let Value::Object(fields) = value else {
+            return Self::deserialize(value);
+        };
+        match fields.get("type").and_then(Value::as_str) {
+            Some("multiple_choice") => variant(fields, "type").map(Self::MultipleChoice),
+            Some("true_false") => variant(fields, "type").map(Self::TrueFalse),
+            Some("short_answer") => variant(fields, "type").map(Self::ShortAnswer),
+            Some("essay") => variant(fields, "type").map(Self::Essay),
+            _ => Self::deserialize(value),
+        }
+    }
+
     /// The question's id.
     pub fn id(&self) -> &str {
         match self {
@@ -276,20 +292,17 @@ impl Question {
         if self.id().trim().is_empty() {
             problems.push(&pointer(base, "id"), "must not be blank");
         }
-        let skills = pointer(base, "skills");
-        for (i, skill) in self.skills().iter().enumerate() {
-            if skill.trim().is_empty() {
-                problems.push(
-                    &pointer(&skills, &i.to_string()),
-                    "skill name must not be blank",
-                );
+        let skill = |i: usize| pointer(&pointer(base, "skills"), &i.to_string());
+        for (i, name) in self.skills().iter().enumerate() {
+            if name.trim().is_empty() {
+                problems.push(&skill(i), "skill name must not be blank");
             }
         }
         check_unique(
             self.skills()
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (s.as_str(), pointer(&skills, &i.to_string()))),
+                .map(|(i, s)| (s.as_str(), move || skill(i))),
             "skill",
             problems,
         );
@@ -320,13 +333,12 @@ impl Question {
 }
 
 fn check_choice(q: &MultipleChoiceQuestion, base: &str, problems: &mut Problems) {
-    let options = pointer(base, "options");
+    let options = || pointer(base, "options");
     check_unique(
         q.options.iter().enumerate().map(|(i, o)| {
-            (
-                o.id.as_str(),
-                pointer(&pointer(&options, &i.to_string()), "id"),
-            )
+            (o.id.as_str(), move || {
+                pointer(&pointer(&options(), &i.to_string()), "id")
+            })
         }),
         "option id",
         problems,
@@ -335,7 +347,7 @@ fn check_choice(q: &MultipleChoiceQuestion, base: &str, problems: &mut Problems)
         let positive: f64 = q.options.iter().map(|o| o.fraction.max(0.0)).sum();
         if (positive - 1.0).abs() > FRACTION_EPSILON * q.options.len() as f64 {
             problems.push(
-                &options,
+                &options(),
                 format!(
                     "positive fractions of a multi-select question must sum to 1, not {positive}"
                 ),
@@ -350,7 +362,7 @@ fn check_choice(q: &MultipleChoiceQuestion, base: &str, problems: &mut Problems)
             .any(|o| o.fraction >= 1.0 - FRACTION_EPSILON)
         {
             problems.push(
-                &options,
+                &options(),
                 "a single-choice question needs an option with fraction 1 (full credit)",
             );
         }
@@ -359,6 +371,10 @@ fn check_choice(q: &MultipleChoiceQuestion, base: &str, problems: &mut Problems)
 
 impl Document for Question {
     const NAME: &'static str = "question";
+
+    fn from_value(value: &Value) -> serde_json::Result<Self> {
+        Self::read_tagged(value)
+    }
 
     fn check(&mut self, problems: &mut Problems) {
         self.check_at("", problems);
@@ -386,6 +402,17 @@ impl QuestionSet {
 impl Document for QuestionSet {
     const NAME: &'static str = "question_set";
 
+    fn from_value(value: &Value) -> serde_json::Result<Self> {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .map(Question::from_value)
+                .collect::<Result<_, _>>()
+                .map(Self),
+            _ => Self::deserialize(value),
+        }
+    }
+
     fn check(&mut self, problems: &mut Problems) {
         for (i, q) in self.0.iter().enumerate() {
             q.check_at(&pointer("", &i.to_string()), problems);
@@ -394,7 +421,7 @@ impl Document for QuestionSet {
             self.0
                 .iter()
                 .enumerate()
-                .map(|(i, q)| (q.id(), pointer(&pointer("", &i.to_string()), "id"))),
+                .map(|(i, q)| (q.id(), move || pointer(&pointer("", &i.to_string()), "id"))),
             "question id",
             problems,
         );
@@ -465,6 +492,21 @@ pub struct EssayAnswer {
 }
 
 impl Answer {
+    /// Reads an answer from `value` as its `Deserialize` does, each kind's fields read
+    /// straight from the value (see [`Document::from_value`]).
+    pub(crate) fn read_tagged(value: &Value) -> serde_json::Result<Self> {
+        let Value::Object(fields) = value else {
+            return Self::deserialize(value);
+        };
+        match fields.get("type").and_then(Value::as_str) {
+            Some("multiple_choice") => variant(fields, "type").map(Self::MultipleChoice),
+            Some("true_false") => variant(fields, "type").map(Self::TrueFalse),
+            Some("short_answer") => variant(fields, "type").map(Self::ShortAnswer),
+            Some("essay") => variant(fields, "type").map(Self::Essay),
+            _ => Self::deserialize(value),
+        }
+    }
+
     /// The kind of question answered.
     pub fn kind(&self) -> QuestionKind {
         match self {
@@ -500,15 +542,28 @@ pub struct Answers(pub BTreeMap<String, Answer>);
 impl Document for Answers {
     const NAME: &'static str = "answers";
 
+    fn from_value(value: &Value) -> serde_json::Result<Self> {
+        match value {
+            Value::Object(answers) => answers
+                .iter()
+                .map(|(id, answer)| Ok((id.clone(), Answer::read_tagged(answer)?)))
+                .collect::<serde_json::Result<_>>()
+                .map(Self),
+            _ => Self::deserialize(value),
+        }
+    }
+
     fn check(&mut self, problems: &mut Problems) {
         for (question, answer) in &self.0 {
             if let Answer::MultipleChoice(a) = answer {
-                let base = pointer(&pointer("", question), "selected");
+                let at = |i: usize| {
+                    pointer(&pointer(&pointer("", question), "selected"), &i.to_string())
+                };
                 check_unique(
                     a.selected
                         .iter()
                         .enumerate()
-                        .map(|(i, id)| (id.as_str(), pointer(&base, &i.to_string()))),
+                        .map(|(i, id)| (id.as_str(), move || at(i))),
                     "selected option",
                     problems,
                 );

@@ -129,8 +129,9 @@ impl Document for Feedback {
         }
         check_unique(
             self.questions.iter().enumerate().map(|(i, q)| {
-                let path = pointer(&pointer("/questions", &i.to_string()), "question_id");
-                (q.question_id.as_str(), path)
+                (q.question_id.as_str(), move || {
+                    pointer(&pointer("/questions", &i.to_string()), "question_id")
+                })
             }),
             "question id",
             problems,

@@ -46,7 +46,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 mod assessment;
 mod content;
@@ -95,6 +95,15 @@ pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static 
         let _ = problems;
     }
 
+    /// Reads the document from `value` (step 3 of the [module docs](self), once its
+    /// schema accepted the shape): `serde` by default. A document made of internally
+    /// tagged enums (questions, answers) reads each one's variant straight from the
+    /// value, the same result without the copy of every field that serde's derive makes
+    /// to find the tag first.
+    fn from_value(value: &Value) -> serde_json::Result<Self> {
+        Self::deserialize(value)
+    }
+
     /// Validates an untrusted value into the normalized document (see the
     /// [module docs](self)).
     fn validate(value: &Value) -> Result<Self, InvalidDocument> {
@@ -121,7 +130,7 @@ pub trait Document: Serialize + DeserializeOwned + JsonSchema + Sized + 'static 
         if !problems.is_empty() {
             return Err(problems.into_error(Self::NAME));
         }
-        let mut document = match Self::deserialize(value) {
+        let mut document = match Self::from_value(value) {
             Ok(document) => document,
             Err(e) => {
                 problems.push("", format!("cannot be read: {e}"));
@@ -150,27 +159,29 @@ pub fn json_schema<T: Document>() -> Value {
 
 /// Whether `value` nests deeper than [`limits::MAX_DEPTH`], and whether any of its
 /// strings or keys holds U+0000: [`too_deep`] and [`nul_characters`] without their
-/// paths. Iterative, so it cannot overflow the stack.
+/// paths or any allocation. It recurses at most [`limits::MAX_DEPTH`] + 1 levels, so it
+/// cannot overflow the stack.
 fn scan(value: &Value) -> (bool, bool) {
-    let mut nul = false;
-    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
-    while let Some((node, depth)) = stack.pop() {
+    fn walk(node: &Value, depth: usize, nul: &mut bool) -> bool {
         if depth > limits::MAX_DEPTH {
-            return (true, nul);
+            return true;
         }
         match node {
-            Value::String(text) => nul |= text.contains('\0'),
-            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::String(text) => *nul |= text.contains('\0'),
+            Value::Array(items) => return items.iter().any(|item| walk(item, depth + 1, nul)),
             Value::Object(fields) => {
-                for (k, v) in fields {
-                    nul |= k.contains('\0');
-                    stack.push((v, depth + 1));
-                }
+                return fields.iter().any(|(k, v)| {
+                    *nul |= k.contains('\0');
+                    walk(v, depth + 1, nul)
+                })
             }
             _ => {}
         }
+        false
     }
-    (false, nul)
+    let mut nul = false;
+    let deep = walk(value, 0, &mut nul);
+    (deep, nul)
 }
 
 /// The path of the first node nested deeper than [`limits::MAX_DEPTH`], if any.
@@ -460,16 +471,31 @@ pub fn check_email(field: &'static str, email: &str) -> Result<(), crate::Error>
     }
 }
 
-/// Reports ids that appear more than once in `ids` (given with their paths).
-pub(crate) fn check_unique<'a>(
-    ids: impl IntoIterator<Item = (&'a str, String)>,
+/// The variant `T` of an internally tagged enum read from `fields` less the tag field
+/// `tag`: what serde's derive reads for that variant, without copying the fields first.
+pub(crate) fn variant<T: DeserializeOwned>(
+    fields: &Map<String, Value>,
+    tag: &str,
+) -> serde_json::Result<T> {
+    T::deserialize(serde::de::value::MapDeserializer::new(
+        fields
+            .iter()
+            .filter(|(k, _)| k.as_str() != tag)
+            .map(|(k, v)| (k.as_str(), v)),
+    ))
+}
+
+/// Reports ids that appear more than once in `ids`, each given with the function that
+/// makes its path (called only for a duplicate: a valid document builds no path).
+pub(crate) fn check_unique<'a, P: FnOnce() -> String>(
+    ids: impl IntoIterator<Item = (&'a str, P)>,
     what: &str,
     problems: &mut Problems,
 ) {
     let mut seen = std::collections::BTreeSet::new();
     for (id, path) in ids {
         if !seen.insert(id) {
-            problems.push(&path, format!("duplicate {what} `{id}`"));
+            problems.push(&path(), format!("duplicate {what} `{id}`"));
         }
     }
 }

@@ -139,7 +139,7 @@ impl Document for RoadmapData {
                 .map(|(j, id)| (id.to_string(), pointer(&base, &j.to_string())))
                 .collect();
             check_unique(
-                ids.iter().map(|(id, path)| (id.as_str(), path.clone())),
+                ids.iter().map(|(id, path)| (id.as_str(), || path.clone())),
                 "content id",
                 problems,
             );

@@ -661,6 +661,8 @@ mod properties {
     use serde_json::{Map, Value};
 
     use super::{run, valid_examples, NAMES};
+    use crate::documents::{Answers, Document, Question, QuestionSet};
+    use serde::Deserialize;
 
     const KEYS: &[&str] = &[
         "type",
@@ -769,6 +771,27 @@ mod properties {
         #[test]
         fn validators_never_panic_on_arbitrary_json(value in arbitrary_json()) {
             check_never_panics(&value);
+        }
+
+        /// The questions and answers read straight from the value are what serde's
+        /// derive reads, for valid documents and for near-valid ones alike.
+        #[test]
+        fn tagged_documents_read_from_a_value_as_serde_reads_them(
+            pick in any::<usize>(),
+            seeds in prop::collection::vec(any::<usize>(), 0..6),
+            replacement in arbitrary_json(),
+        ) {
+            let examples = valid_examples();
+            let (_, mut value) = examples[pick % examples.len()].clone();
+            mutate(&mut value, &seeds, replacement);
+            for value in [&examples[pick % examples.len()].1, &value] {
+                prop_assert_eq!(
+                    QuestionSet::from_value(value).ok(),
+                    QuestionSet::deserialize(value).ok()
+                );
+                prop_assert_eq!(Question::from_value(value).ok(), Question::deserialize(value).ok());
+                prop_assert_eq!(Answers::from_value(value).ok(), Answers::deserialize(value).ok());
+            }
         }
 
         #[test]
