@@ -82,6 +82,10 @@ pub mod queries {
     /// order, with the entries before them (`before`); those whose entries meet the page
     /// are summed up, and the offset is taken within them. A page costs the course's
     /// attempts index and its students' profiles once, not a summary of every entry.
+    /// The entries take their students' names from `ordered`, not `page` (it holds the
+    /// page's students only already): the planner's estimate of `page`, a filter on
+    /// window sums, is a row or two, and made a nested loop of every entry against every
+    /// page student in a generic plan (a large page as the instructor: 5.4 → 3.9 ms).
     pub const GRADEBOOK: &str = concat!(
         grade_summaries!(
             "pairs as ( \
@@ -106,7 +110,7 @@ pub mod queries {
                 nullif(btrim(concat_ws(' ', pg.first_name, pg.last_name)), '') as student_name, \
                 pg.email as student_email, pg.total \
            from g \
-           join page pg on pg.student_id = g.student_id \
+           join ordered pg on pg.student_id = g.student_id \
            left join public.assessments a on a.id = g.assessment_id \
           order by pg.last_name nulls last, pg.first_name nulls last, pg.email nulls last, \
                    g.student_id, a.title, g.assessment_id \
