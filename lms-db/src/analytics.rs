@@ -39,7 +39,10 @@ pub mod queries {
     /// keeps by each assessment's grading method (no `max(score)` here). The second
     /// filter restates the first on `student_progress` (`sp`), so that its scan is by
     /// index there too: the planner does not carry a filter through the grouping, and
-    /// under RLS a scan of every row checks each row's policy.
+    /// under RLS a scan of every row checks each row's policy. One progress row per
+    /// entry: a lesson's assessment has its row with the lesson (the refresh's), and a
+    /// second one without it (a writer on the service path may store both) adds no
+    /// entry; the lesson's row comes first.
     macro_rules! grade_summaries {
         ($filter:literal, $progress:literal) => {
             grade_summaries!("", $filter, $progress)
@@ -64,11 +67,12 @@ pub mod queries {
                           a0.submitted, a0.awaiting_grading, sp.best_score, \
                           coalesce(sp.status = 'completed', false) as passed, \
                           a0.last_submitted_at \
-                     from a0 left join public.student_progress sp \
-                       on sp.student_id = a0.student_id and sp.course_id = a0.course_id \
-                      and sp.assessment_id = a0.assessment_id and ",
+                     from a0 left join lateral ( \
+                       select sp.best_score, sp.status from public.student_progress sp \
+                        where sp.student_id = a0.student_id and sp.course_id = a0.course_id \
+                          and sp.assessment_id = a0.assessment_id and ",
                 $progress,
-                ") "
+                "        order by sp.lesson_id nulls last limit 1) sp on true) "
             )
         };
     }

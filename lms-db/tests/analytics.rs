@@ -235,6 +235,36 @@ async fn gradebook_sums_up_each_students_attempts(pool: PgPool) {
             .version,
         gradebook.version
     );
+    // a second progress row of sam's quiz, without its lesson (a writer on the service
+    // path may store one beside the refresh's), adds no entry, moves no page and changes
+    // no grade: the gradebook and the dashboard read the lesson's row
+    let before = author.gradebook(w.course, Page::default()).await.unwrap();
+    let dashboard = w.lms.as_user(w.student).student_dashboard().await.unwrap();
+    sqlx::query(
+        "insert into public.student_progress \
+           (student_id, course_id, lesson_id, assessment_id, status, best_score) \
+         values ($1, $2, null, $3, 'not_started', 0)",
+    )
+    .bind(w.student.0)
+    .bind(w.course.0)
+    .bind(w.quiz1.0)
+    .execute(w.lms.pool())
+    .await
+    .unwrap();
+    let again = author.gradebook(w.course, Page::default()).await.unwrap();
+    assert_eq!(
+        (&again.entries, again.total),
+        (&before.entries, before.total)
+    );
+    for offset in 0..before.total {
+        let page = author
+            .gradebook(w.course, Page::new(1, offset as u32))
+            .await
+            .unwrap();
+        assert_eq!(page.entries[..], before.entries[offset as usize..][..1]);
+    }
+    let again = w.lms.as_user(w.student).student_dashboard().await.unwrap();
+    assert_eq!(again.assessments, dashboard.assessments);
 }
 
 #[sqlx::test(migrator = "lms_db::MIGRATOR")]
