@@ -163,12 +163,13 @@ async fn point_in_time_recovery_restores_to_a_moment_between_two_writes() {
     let data = dir.join("primary");
     std::fs::create_dir_all(&archive).unwrap();
     give(&archive);
-    // WAL archiving on: what PITR restores from
+    // WAL archiving on: what PITR restores from; a segment appears under its name only
+    // once whole (copied, then renamed), so seeing it means it is all there
     cluster::initdb(
         &data,
         &format!(
             "wal_level = replica\narchive_mode = on\n\
-             archive_command = 'test ! -f {a}/%f && cp %p {a}/%f'",
+             archive_command = 'test ! -f {a}/%f && cp %p {a}/%f.part && mv {a}/%f.part {a}/%f'",
             a = archive.display()
         ),
     );
