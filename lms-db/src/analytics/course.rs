@@ -105,9 +105,10 @@ pub mod queries {
     /// opened, content progress reported, an attempt submitted), lessons completed, per
     /// assessment not passed (its progress, by its grading method) the failed attempts
     /// since the last passing one (`[[assessment_id, failed], …]`), and the knowledge
-    /// profile's skills. Of `student_progress` only the lessons' rows are aggregated (the
-    /// assessments' half of them is looked up, by key, only for the failing streaks), and
-    /// a streak is counted only where an assessment has failed attempts.
+    /// profile's skills. Of `student_progress` only the lessons' rows are aggregated, in
+    /// student order from `idx_student_progress_course_lessons` (the assessments' half of
+    /// them is looked up, by key, only for the failing streaks), and a streak is counted
+    /// only where an assessment has failed attempts.
     pub const RISK_FACTS: &str = "\
         with e as ( \
           select student_id, enrolled_at, completed_at from public.enrollments \

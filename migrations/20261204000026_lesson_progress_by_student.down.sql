@@ -1,0 +1,1 @@
+drop index public.idx_student_progress_course_lessons;
