@@ -450,10 +450,11 @@ async fn staff_questions(tx: &mut crate::session::Tx, id: AssessmentId) -> Resul
 /// The questions an attempt's item responses are about: ids, kinds, points available.
 type Layout = (Vec<Option<String>>, String, Vec<Option<i32>>);
 
-/// The elements of a `text[]` value of one dimension, borrowed from the row: sqlx decodes
-/// an array only into owned values, a `String` per answer of every attempt. A null value
-/// has no elements.
-fn text_array(value: sqlx::postgres::PgValueRef<'_>) -> sqlx::Result<Vec<Option<&str>>> {
+/// The elements of a `text[]` value of one dimension, their bytes borrowed from the row
+/// (sqlx decodes an array only into owned values, a `String` per answer of every
+/// attempt; the text is read from the bytes once per distinct answer). A null value has
+/// no elements.
+fn text_array(value: sqlx::postgres::PgValueRef<'_>) -> sqlx::Result<Vec<Option<&[u8]>>> {
     if value.is_null() {
         return Ok(Vec::new());
     }
@@ -465,7 +466,7 @@ fn text_array(value: sqlx::postgres::PgValueRef<'_>) -> sqlx::Result<Vec<Option<
 /// number of dimensions (0 for an empty array), a null flag, the element type, per
 /// dimension its length and lower bound, then per element its length (−1 for a null)
 /// and its bytes.
-fn text_elements(bytes: &[u8]) -> std::result::Result<Vec<Option<&str>>, String> {
+fn text_elements(bytes: &[u8]) -> std::result::Result<Vec<Option<&[u8]>>, String> {
     let int = |at: usize| -> std::result::Result<i32, String> {
         bytes
             .get(at..at + 4)
@@ -492,7 +493,7 @@ fn text_elements(bytes: &[u8]) -> std::result::Result<Vec<Option<&str>>, String>
         let text = bytes
             .get(at..at + n)
             .ok_or_else(|| "truncated".to_owned())?;
-        out.push(Some(std::str::from_utf8(text).map_err(|e| e.to_string())?));
+        out.push(Some(text));
         at += n;
     }
     Ok(out)
@@ -516,11 +517,19 @@ const OUTCOMES_LETTERS: usize = 6;
 /// See [`SCORE`].
 const RESPONSES: usize = 7;
 
-/// What the attempts answered to one item: outcomes, the options (or true/false
-/// values) picked, the wrong short answers (normalized).
+/// What the attempts answered to one item: outcomes, and the answers as stored (each
+/// choice or true/false answer, each wrong short answer) counted, to be taken apart
+/// once each ([`Tally::finish`]) rather than once per attempt.
 #[derive(Default)]
 struct Tally {
     outcomes: [u64; 5],
+    answers: HashMap<Vec<u8>, u64>,
+}
+
+/// What [`Tally::finish`] makes of the answers: the options (or true/false values)
+/// picked, the wrong short answers (normalized).
+#[derive(Default)]
+struct Answered {
     picks: HashMap<String, u64>,
     wrong: HashMap<String, u64>,
 }
@@ -535,43 +544,56 @@ const OUTCOMES: [(char, &str); 5] = [
     ('r', "pending_review"),
 ];
 
-/// One more of `key` in `counts`, allocating the key only the first time.
-fn bump(counts: &mut HashMap<String, u64>, key: &str) {
-    match counts.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(key.to_owned(), 1);
-        }
-    }
-}
-
 impl Tally {
     /// Counts one attempt's answer to the item: its kind and outcome (letters) and its
-    /// response as `assessment_item_responses` holds them.
-    fn add(&mut self, kind: char, outcome: char, response: Option<&str>) {
+    /// response's bytes as `assessment_item_responses` holds them.
+    fn add(&mut self, kind: char, outcome: char, response: Option<&[u8]>) {
         if let Some(k) = OUTCOMES.iter().position(|(letter, _)| *letter == outcome) {
             self.outcomes[k] += 1;
         }
         let Some(response) = response else {
             return;
         };
-        match kind {
-            'm' => {
-                let selected: Vec<std::borrow::Cow<'_, str>> =
-                    serde_json::from_str(response).unwrap_or_default();
-                for id in &selected {
-                    bump(&mut self.picks, id);
+        if matches!(kind, 'm' | 't') || (kind == 's' && outcome == 'i') {
+            match self.answers.get_mut(response) {
+                Some(n) => *n += 1,
+                None => {
+                    self.answers.insert(response.to_vec(), 1);
                 }
             }
-            't' if matches!(response, "true" | "false") => bump(&mut self.picks, response),
-            's' if outcome == 'i' => {
-                let text = normalized(response);
-                if !text.is_empty() {
-                    bump(&mut self.wrong, &text);
-                }
-            }
-            _ => {}
         }
+    }
+
+    /// The answers of an item of `kind` taken apart: a choice answer is a JSON array of
+    /// the option ids picked, a true/false one `true` or `false`, a short answer its text
+    /// (grouped [`normalized`], blanks left out).
+    fn finish(&self, kind: char) -> Answered {
+        let mut out = Answered::default();
+        for (raw, &n) in &self.answers {
+            let Ok(response) = std::str::from_utf8(raw) else {
+                continue;
+            };
+            match kind {
+                'm' => {
+                    let selected: Vec<std::borrow::Cow<'_, str>> =
+                        serde_json::from_str(response).unwrap_or_default();
+                    for id in selected {
+                        *out.picks.entry(id.into_owned()).or_default() += n;
+                    }
+                }
+                't' if matches!(response, "true" | "false") => {
+                    *out.picks.entry(response.to_owned()).or_default() += n;
+                }
+                's' => {
+                    let text = normalized(response);
+                    if !text.is_empty() {
+                        *out.wrong.entry(text).or_default() += n;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The outcomes counted, by name.
@@ -789,10 +811,12 @@ impl Scope {
             .iter()
             .zip(stats)
             .zip(tallies)
-            .map(|((q, s), tally)| {
+            .zip(&letters)
+            .map(|(((q, s), tally), &kind)| {
                 let n = s.attempts;
                 let share = |c: u64| if n == 0 { 0.0 } else { c as f64 / n as f64 };
-                let picked = |id: &str| tally.picks.get(id).copied().unwrap_or(0);
+                let answered = tally.finish(kind);
+                let picked = |id: &str| answered.picks.get(id).copied().unwrap_or(0);
                 let options = match q {
                     Question::MultipleChoice(m) => m
                         .options
@@ -821,7 +845,7 @@ impl Scope {
                     _ => Vec::new(),
                 };
                 let outcomes = tally.outcome_counts();
-                let mut wrong: Vec<(String, u64)> = tally.wrong.into_iter().collect();
+                let mut wrong: Vec<(String, u64)> = answered.wrong.into_iter().collect();
                 wrong.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 wrong.truncate(10);
                 ItemReport {
@@ -1077,13 +1101,14 @@ mod tests {
     #[test]
     fn text_arrays_are_read_from_the_binary_format() {
         let elements = [Some("[\"b\"]"), None, Some(""), Some("réponse")];
-        assert_eq!(text_elements(&encoded(&elements)).unwrap(), elements);
+        let bytes: Vec<Option<&[u8]>> = elements.iter().map(|e| e.map(str::as_bytes)).collect();
+        assert_eq!(text_elements(&encoded(&elements)).unwrap(), bytes);
         // an empty array has no dimensions
         let empty: Vec<u8> = [0_i32, 0, 25]
             .iter()
             .flat_map(|n| n.to_be_bytes())
             .collect();
-        assert_eq!(text_elements(&empty).unwrap(), Vec::<Option<&str>>::new());
+        assert_eq!(text_elements(&empty).unwrap(), Vec::<Option<&[u8]>>::new());
     }
 
     #[test]
@@ -1095,11 +1120,8 @@ mod tests {
         let mut two_dims = good.clone();
         two_dims[3] = 2;
         assert!(text_elements(&two_dims).is_err());
-        let mut negative = good.clone();
+        let mut negative = good;
         negative[12..16].copy_from_slice(&(-3_i32).to_be_bytes());
         assert!(text_elements(&negative).is_err());
-        let mut not_utf8 = good;
-        not_utf8[24] = 0xff;
-        assert!(text_elements(&not_utf8).is_err());
     }
 }
