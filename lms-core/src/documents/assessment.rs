@@ -221,10 +221,12 @@ pub struct EssayQuestion {
     pub explanation: Option<String>,
 }
 
-impl Question {
-    /// Reads a question from `value` as its `Deserialize` does, each kind's fields read
-    /// straight from the value (see [`Document::from_value`]).
-    pub(crate) fn read_tagged(value: &Value) -> serde_json::Result<Self> {
+/// The body of `read_tagged` for an enum of the four question kinds tagged by `type`
+/// (a question, an answer): the variant the tag names read straight from the value's
+/// fields, anything else as its `Deserialize` does (which reports the error).
+macro_rules! read_by_kind {
+    ($value:expr) => {{
+        let value: &Value = $value;
         let Value::Object(fields) = value else {
             return Self::deserialize(value);
         };
@@ -235,6 +237,14 @@ impl Question {
             Some("essay") => variant(fields, "type").map(Self::Essay),
             _ => Self::deserialize(value),
         }
+    }};
+}
+
+impl Question {
+    /// Reads a question from `value` as its `Deserialize` does, each kind's fields read
+    /// straight from the value (see [`Document::from_value`]).
+    pub(crate) fn read_tagged(value: &Value) -> serde_json::Result<Self> {
+        read_by_kind!(value)
     }
 
     /// The question's id.
@@ -495,16 +505,7 @@ impl Answer {
     /// Reads an answer from `value` as its `Deserialize` does, each kind's fields read
     /// straight from the value (see [`Document::from_value`]).
     pub(crate) fn read_tagged(value: &Value) -> serde_json::Result<Self> {
-        let Value::Object(fields) = value else {
-            return Self::deserialize(value);
-        };
-        match fields.get("type").and_then(Value::as_str) {
-            Some("multiple_choice") => variant(fields, "type").map(Self::MultipleChoice),
-            Some("true_false") => variant(fields, "type").map(Self::TrueFalse),
-            Some("short_answer") => variant(fields, "type").map(Self::ShortAnswer),
-            Some("essay") => variant(fields, "type").map(Self::Essay),
-            _ => Self::deserialize(value),
-        }
+        read_by_kind!(value)
     }
 
     /// The kind of question answered.

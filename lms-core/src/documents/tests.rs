@@ -752,6 +752,23 @@ mod properties {
         }
     }
 
+    /// A valid example document, and the same with the node a few seeds lead to replaced
+    /// by arbitrary JSON (near-valid).
+    fn near_valid() -> impl Strategy<Value = (Value, Value)> {
+        (
+            any::<usize>(),
+            prop::collection::vec(any::<usize>(), 0..6),
+            arbitrary_json(),
+        )
+            .prop_map(|(pick, seeds, replacement)| {
+                let examples = valid_examples();
+                let (_, valid) = examples[pick % examples.len()].clone();
+                let mut near = valid.clone();
+                mutate(&mut near, &seeds, replacement);
+                (valid, near)
+            })
+    }
+
     fn check_never_panics(value: &Value) {
         for name in NAMES {
             if let Err(e) = run(name, value) {
@@ -777,14 +794,9 @@ mod properties {
         /// derive reads, for valid documents and for near-valid ones alike.
         #[test]
         fn tagged_documents_read_from_a_value_as_serde_reads_them(
-            pick in any::<usize>(),
-            seeds in prop::collection::vec(any::<usize>(), 0..6),
-            replacement in arbitrary_json(),
+            (valid, near) in near_valid(),
         ) {
-            let examples = valid_examples();
-            let (_, mut value) = examples[pick % examples.len()].clone();
-            mutate(&mut value, &seeds, replacement);
-            for value in [&examples[pick % examples.len()].1, &value] {
+            for value in [&valid, &near] {
                 prop_assert_eq!(
                     QuestionSet::from_value(value).ok(),
                     QuestionSet::deserialize(value).ok()
@@ -795,15 +807,8 @@ mod properties {
         }
 
         #[test]
-        fn validators_never_panic_on_near_valid_json(
-            pick in any::<usize>(),
-            seeds in prop::collection::vec(any::<usize>(), 0..6),
-            replacement in arbitrary_json(),
-        ) {
-            let examples = valid_examples();
-            let (_, mut value) = examples[pick % examples.len()].clone();
-            mutate(&mut value, &seeds, replacement);
-            check_never_panics(&value);
+        fn validators_never_panic_on_near_valid_json((_, near) in near_valid()) {
+            check_never_panics(&near);
         }
     }
 }
