@@ -33,6 +33,12 @@ pub use course::{
 /// value named on each, `$2` and `$3` to a page's limit and offset), for benchmarks and
 /// `EXPLAIN`.
 pub mod queries {
+    /// The settings a read model over a course's many rows runs with, for its
+    /// transaction only: no JIT compilation and `work_mem` 32 MB (see the gradebook,
+    /// the course analytics; not the student's dashboard).
+    pub const READ_MODEL_SETTINGS: &str =
+        "select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)";
+
     /// The [`GradeSummary`](super::GradeSummary) columns of the attempts `where` selects,
     /// one row per student and assessment, as the relation `g`: counts from the
     /// attempts, the grade and pass from `student_progress`, which the progress refresh
@@ -199,7 +205,7 @@ pub mod queries {
 /// of a few hundred thousand rows in memory (`work_mem` 32 MB, this transaction only).
 /// After the actor's right to the course was checked.
 pub(crate) async fn for_read_models(tx: &mut crate::session::Tx) -> Result<()> {
-    sqlx::query("select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
+    sqlx::query(queries::READ_MODEL_SETTINGS)
         .execute(tx.conn())
         .await?;
     Ok(())
