@@ -85,7 +85,10 @@ pub mod queries {
     /// unless `$3` names it: all the attempts are a plain scan (a window over them, which
     /// a generic plan keeps for every filter, sorted the assessment's wide rows first:
     /// 26,941 attempts, 90 → 50 ms), and a student's first or last attempt is picked from
-    /// the narrow (student, number, id) before its row is read.
+    /// the narrow (student, number, id) before its row is read. The rows come in no
+    /// particular order (sorting them cost more than the rest): sums of many
+    /// floating-point terms, as the statistics' are, may differ in their last bits
+    /// between two calls.
     pub const ITEM_RESPONSES: &str = "\
         select r.score, r.passed, r.question_ids, r.kinds, r.points, r.max_points, \
                r.outcomes, r.responses \
@@ -97,9 +100,8 @@ pub mod queries {
           from (select distinct on (f.student_id) f.attempt_id \
                   from public.assessment_item_responses f \
                  where f.course_id = $1 and f.assessment_id = $2 and $3 in ('first', 'last') \
-                 order by f.student_id, \
-                          case when $3 = 'first' then f.attempt_number \
-                               else -f.attempt_number end) c \
+                 order by f.student_id, case when $3 = 'first' then f.attempt_number end, \
+                          f.attempt_number desc) c \
           join public.assessment_item_responses r on r.attempt_id = c.attempt_id";
 
     /// Per student enrolled in course `$1`: enrolment, name, the last activity (a lesson
@@ -475,7 +477,10 @@ fn text_elements(bytes: &[u8]) -> std::result::Result<Vec<Option<&[u8]>>, String
             .ok_or_else(|| "truncated".to_owned())
     };
     let (len, mut at) = match int(0)? {
-        0 => (0, 12),
+        0 => {
+            int(8)?;
+            (0, 12)
+        }
         1 => (
             usize::try_from(int(12)?).map_err(|_| "a negative length".to_owned())?,
             20,
@@ -486,15 +491,19 @@ fn text_elements(bytes: &[u8]) -> std::result::Result<Vec<Option<&[u8]>>, String
     for _ in 0..len {
         let n = int(at)?;
         at += 4;
-        let Ok(n) = usize::try_from(n) else {
+        if n == -1 {
             out.push(None);
             continue;
-        };
+        }
+        let n = usize::try_from(n).map_err(|_| format!("an element of length {n}"))?;
         let text = bytes
             .get(at..at + n)
             .ok_or_else(|| "truncated".to_owned())?;
         out.push(Some(text));
         at += n;
+    }
+    if at != bytes.len() {
+        return Err(format!("{} bytes after the elements", bytes.len() - at));
     }
     Ok(out)
 }
@@ -1120,8 +1129,14 @@ mod tests {
         let mut two_dims = good.clone();
         two_dims[3] = 2;
         assert!(text_elements(&two_dims).is_err());
-        let mut negative = good;
+        let mut negative = good.clone();
         negative[12..16].copy_from_slice(&(-3_i32).to_be_bytes());
         assert!(text_elements(&negative).is_err());
+        let mut below_null = good.clone();
+        below_null[20..24].copy_from_slice(&(-2_i32).to_be_bytes());
+        assert!(text_elements(&below_null).is_err());
+        let mut trailing = good;
+        trailing.push(0);
+        assert!(text_elements(&trailing).is_err());
     }
 }
