@@ -455,10 +455,16 @@ type Layout = (Vec<Option<String>>, String, Vec<Option<i32>>);
 /// The elements of a `text[]` value of one dimension, their bytes borrowed from the row
 /// (sqlx decodes an array only into owned values, a `String` per answer of every
 /// attempt; the text is read from the bytes once per distinct answer). A null value has
-/// no elements.
+/// no elements; a value of another type is refused, as sqlx's own decoding refuses it.
 fn text_array(value: sqlx::postgres::PgValueRef<'_>) -> sqlx::Result<Vec<Option<&[u8]>>> {
     if value.is_null() {
         return Ok(Vec::new());
+    }
+    let found = value.type_info();
+    if !<Vec<String> as sqlx::Type<sqlx::Postgres>>::compatible(&found) {
+        return Err(sqlx::Error::Decode(
+            format!("a text array expected, found {found}").into(),
+        ));
     }
     let bytes = value.as_bytes().map_err(sqlx::Error::Decode)?;
     text_elements(bytes).map_err(|why| sqlx::Error::Decode(format!("a text array: {why}").into()))
