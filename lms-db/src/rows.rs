@@ -719,8 +719,9 @@ pub(crate) fn histories_sql(of: HistoriesOf, student: &str, id: &str, except: &s
                                  where course_id = {id} and is_published))"
         ),
     };
-    // One scan of the attempts, grouped by assessment and by assessment and points
-    // total: the numbers of the attempts a rule may single out, and per total the sum
+    // One scan of the attempts (index-only: `idx_assessment_attempts_history` holds every
+    // column read here and in the attempts policy), grouped by assessment and by
+    // assessment and points total: the numbers of the attempts a rule may single out, and per total the sum
     // and count of the graded finished attempts' parts and the first best of them. An
     // attempt's `part` is its earned millionths (at most the total) or, graded without
     // exact points (`part_of` null), its score out of 100. The best attempt of a group
