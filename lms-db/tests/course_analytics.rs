@@ -332,6 +332,39 @@ async fn item_analysis_equals_the_hand_computed_fixture(pool: PgPool) {
     assert_eq!(after.items[1].stats.attempts, 0, "{:?}", after.items[1]);
     assert!(after.items[1].wrong_answers.is_empty());
     assert_eq!(after.items[2].stats.attempts, 5);
+    // an attempt at the current version among the five at older ones: each row read by
+    // its own questions (the current ones come without them)
+    w.lms
+        .as_user(students[1])
+        .submit_attempt(
+            quiz,
+            &json!({"mc": {"type": "multiple_choice", "selected": ["a"]},
+                    "tf": {"type": "short_answer", "text": "owner"},
+                    "sa": {"type": "short_answer", "text": "lend"}}),
+        )
+        .await
+        .unwrap();
+    let mixed = author
+        .item_analysis(quiz, AttemptFilter::All)
+        .await
+        .unwrap();
+    assert_eq!(mixed.test.attempts, 6);
+    assert_eq!(mixed.test.complete_attempts, 1);
+    let counts: Vec<u64> = mixed.items.iter().map(|i| i.stats.attempts).collect();
+    assert_eq!(counts, [1, 1, 6]);
+    close(mixed.items[0].stats.facility, 1.0);
+    close(mixed.items[1].stats.facility, 1.0);
+    // the short answer: right in attempts 3, 4 and 5 (the fixture's [0,1,1], [1,1,1], the
+    // second attempt's "borrow"), wrong in the fixture's first two and now
+    close(mixed.items[2].stats.facility, 0.5);
+    assert!(
+        mixed.items[2]
+            .wrong_answers
+            .iter()
+            .any(|w| w.answer == "lend"),
+        "{:?}",
+        mixed.items[2].wrong_answers
+    );
 
     // a student of the course: refused; the other instructor does not even see the
     // assessment (RLS); an unknown assessment: not found
