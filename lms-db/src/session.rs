@@ -477,7 +477,6 @@ impl Scope {
     /// standby within the lag bound (checked in the same round trip as the actor's
     /// settings).
     async fn begin_on(&self, pool: &PgPool, pooled: bool, max_lag: Option<Duration>) -> Result<Tx> {
-        let mut tx = Self::begin_on_live_connection(pool).await?;
         let (claims, role) = match self.actor {
             Actor::User(id) => (
                 serde_json::json!({ "sub": id, "role": "authenticated" }),
@@ -489,58 +488,63 @@ impl Scope {
                 "service_role",
             ),
         };
-        // One round trip after BEGIN (sent first, so that a call cancelled while this
-        // runs leaves sqlx a transaction to roll back, never a connection holding this
-        // actor's settings): the claims, the role, and for a user the role of their
-        // profile (`null` without one). The older per-claim settings, which `auth.uid()`
-        // and `auth.role()` read first, are blanked for the transaction too: one left on
-        // the connection at session level (by other code on the pool) must not speak for
-        // this actor. The claims are the library's own JSON (an id, fixed words); quotes
-        // are doubled all the same, as the simple protocol takes no parameters.
+        // The claims and the role, transaction-local, so that a pooled connection never
+        // carries one user's identity to the next. The older per-claim settings, which
+        // `auth.uid()` and `auth.role()` read first, are blanked for the transaction
+        // too: one left on the connection at session level (by other code on the pool)
+        // must not speak for this actor. The claims are the library's own JSON (an id,
+        // fixed words); quotes are doubled all the same, as the simple protocol takes no
+        // parameters.
         let claims = claims.to_string().replace('\'', "''");
+        let settings = format!(
+            "select set_config('request.jwt.claims', '{claims}', true), \
+                    set_config('request.jwt.claim.sub', '', true), \
+                    set_config('request.jwt.claim.role', '', true), \
+                    set_config('request.jwt.claim.email', '', true)"
+        );
         // Through a transaction pooler this transaction's server connection may have
         // served other clients' transactions: with the statement cache off, sqlx still
         // names the statements it prepares (sqlx_s_1, …, numbered per client connection)
         // and leaves them prepared, so those of another client would collide with ours.
         // Each transaction starts clean.
         let reset = if pooled { "deallocate all; " } else { "" };
-        // A replica is used while it is a standby streaming from its primary whose replay
-        // is caught up with what it received, or whose last replayed transaction is at
-        // most `max_lag` old (the usual estimate of a standby's lag).
-        let health = max_lag.map_or_else(String::new, |lag| {
-            format!(
-                "select pg_is_in_recovery() \
-                    and exists (select 1 from pg_stat_wal_receiver \
-                                where coalesce(status, 'streaming') = 'streaming') \
-                    and (pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() \
-                         or coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), \
-                                     1e9) <= {}) as replica_healthy; ",
-                lag.as_secs_f64()
-            )
-        });
-        let mut batch = format!(
-            "{reset}{health}select set_config('request.jwt.claims', '{claims}', true), \
-                    set_config('request.jwt.claim.sub', '', true), \
-                    set_config('request.jwt.claim.role', '', true), \
-                    set_config('request.jwt.claim.email', '', true); \
-             set local role {role}"
+        let Some(lag) = max_lag else {
+            return self
+                .begin_in_one_round_trip(pool, reset, &settings, role)
+                .await;
+        };
+        // On a replica: BEGIN, then one round trip (BEGIN sent first, so that a call
+        // cancelled while this runs leaves sqlx a transaction to roll back, never a
+        // connection holding this actor's settings) for the standby's health, the
+        // settings, the role, and for a user the role of their profile (`null` without
+        // one). A replica is used while it is a standby streaming from its primary whose
+        // replay is caught up with what it received, or whose last replayed transaction
+        // is at most `max_lag` old (the usual estimate of a standby's lag).
+        let mut tx = Self::begin_on_live_connection(pool).await?;
+        let health = format!(
+            "select pg_is_in_recovery() \
+                and exists (select 1 from pg_stat_wal_receiver \
+                            where coalesce(status, 'streaming') = 'streaming') \
+                and (pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() \
+                     or coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), \
+                                 1e9) <= {}) as replica_healthy; ",
+            lag.as_secs_f64()
         );
+        let mut batch = format!("{reset}{health}{settings}; set local role {role}");
         if matches!(self.actor, Actor::User(_)) {
             batch.push_str("; select lms_private.current_user_role()::text as user_role");
         }
         // no parameters: the simple protocol, which runs the statements in one round trip
         let conn: &mut PgConnection = &mut tx;
         let rows = sqlx::Executor::fetch_all(conn, batch.as_str()).await?;
-        if max_lag.is_some() {
-            let healthy: Option<bool> = rows
-                .first()
-                .and_then(|row| row.try_get("replica_healthy").ok())
-                .flatten();
-            if healthy != Some(true) {
-                return Err(Error::Conflict {
-                    reason: "the replica is not a streaming standby within its lag bound".into(),
-                });
-            }
+        let healthy: Option<bool> = rows
+            .first()
+            .and_then(|row| row.try_get("replica_healthy").ok())
+            .flatten();
+        if healthy != Some(true) {
+            return Err(Error::Conflict {
+                reason: "the replica is not a streaming standby within its lag bound".into(),
+            });
         }
         let role = match self.actor {
             Actor::User(user) => {
@@ -559,7 +563,56 @@ impl Scope {
         Ok(Tx {
             tx,
             actor: self.actor,
-            role,
+            role: Some(role),
+            trusted: matches!(self.actor, Actor::Service),
+            trusted_to_the_end: false,
+        })
+    }
+
+    /// Begins on the primary in one round trip: the settings, the role, for a user the
+    /// check that they have a profile ([`Error::NoProfile`], before BEGIN: a refused
+    /// start leaves no transaction open), then BEGIN, which makes the statements before
+    /// it part of its transaction. Run to its end whatever happens to the caller: a
+    /// call cancelled while the server answers drops the finished transaction, which
+    /// sqlx then rolls back, where a connection left inside it would go back to the pool
+    /// holding this actor's settings. The role of the user's profile is read when first
+    /// asked for ([`Tx::actor_role`]): few use cases need it.
+    async fn begin_in_one_round_trip(
+        &self,
+        pool: &PgPool,
+        reset: &str,
+        settings: &str,
+        role: &str,
+    ) -> Result<Tx> {
+        let check = match self.actor {
+            Actor::User(_) => "select lms_private.require_profile(); ",
+            Actor::Anon | Actor::Service => "",
+        };
+        let statement = format!("{reset}{settings}; set local role {role}; {check}begin");
+        let pool = pool.clone();
+        let begun = tokio::spawn(async move {
+            match pool.begin_with(statement.clone()).await {
+                Err(e) if connection_lost(&e) => pool.begin_with(statement).await,
+                other => other,
+            }
+        })
+        .await
+        .map_err(|_| Error::Database(sqlx::Error::WorkerCrashed))?;
+        let tx = match (begun, self.actor) {
+            (Err(sqlx::Error::Database(e)), Actor::User(user))
+                if e.code().as_deref() == Some(NO_PROFILE) =>
+            {
+                return Err(Error::NoProfile { user })
+            }
+            (begun, _) => begun?,
+        };
+        Ok(Tx {
+            tx,
+            actor: self.actor,
+            role: match self.actor {
+                Actor::User(_) => None,
+                Actor::Anon | Actor::Service => Some(None),
+            },
             trusted: matches!(self.actor, Actor::Service),
             trusted_to_the_end: false,
         })
@@ -577,6 +630,9 @@ impl Scope {
     }
 }
 
+/// The SQLSTATE of `lms_private.require_profile()`: the user acted for has no profile.
+const NO_PROFILE: &str = "LMS01";
+
 /// Whether `e` says the connection is gone (its socket, or the server ended the session:
 /// SQLSTATE class 08, or 57P01–57P03 shutdown and termination), as opposed to a refusal.
 fn connection_lost(e: &sqlx::Error) -> bool {
@@ -593,8 +649,9 @@ fn connection_lost(e: &sqlx::Error) -> bool {
 pub struct Tx {
     tx: Transaction<'static, Postgres>,
     actor: Actor,
-    /// The role of the user's profile, read when the transaction began.
-    role: Option<UserRole>,
+    /// The role of the user's profile (`Some(None)` for the service and anonymous
+    /// visitors), `None` until read ([`Tx::actor_role`]).
+    role: Option<Option<UserRole>>,
     /// Whether the transaction runs as `service_role` now (the trusted path, or the
     /// service's own role).
     trusted: bool,
@@ -731,10 +788,26 @@ impl Tx {
         Ok(())
     }
 
-    /// The actor's role from their profile, as read when the transaction began; `None`
-    /// for the service and for anonymous visitors (a user without a profile never gets
-    /// a transaction: [`Error::NoProfile`]).
+    /// The actor's role from their profile, read in this transaction when first asked
+    /// for (on a replica, when it began); `None` for the service and for anonymous
+    /// visitors (a user without a profile never gets a transaction:
+    /// [`Error::NoProfile`]).
     pub(crate) async fn actor_role(&mut self) -> Result<Option<UserRole>> {
-        Ok(self.role)
+        if let Some(role) = self.role {
+            return Ok(role);
+        }
+        let Actor::User(user) = self.actor else {
+            return Ok(None);
+        };
+        let text: Option<String> =
+            sqlx::query_scalar("select lms_private.current_user_role()::text")
+                .fetch_one(&mut *self.tx)
+                .await?;
+        let role = match text {
+            Some(r) => Some(UserRole::from_str(&r)?),
+            None => return Err(Error::NoProfile { user }),
+        };
+        self.role = Some(role);
+        Ok(role)
     }
 }

@@ -1,0 +1,1 @@
+drop function lms_private.require_profile();
