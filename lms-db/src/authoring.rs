@@ -24,6 +24,27 @@ pub(crate) async fn course(tx: &mut Tx, id: CourseId) -> Result<Course> {
         .ok_or_else(|| Error::not_found("course", id))
 }
 
+/// [`course`], and the actor's role ([`Tx::actor_role`]) in the same statement when the
+/// transaction does not know it yet: a check of the actor's rights on a course costs one
+/// round trip.
+async fn course_and_role(tx: &mut Tx, id: CourseId) -> Result<Course> {
+    if !tx.role_unknown() {
+        return course(tx, id).await;
+    }
+    let sql = format!(
+        "select {}, ({}) as actor_profile_role from public.courses where id = $1",
+        rows::COURSE,
+        Tx::ACTOR_ROLE_SQL
+    );
+    let row = sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| Error::not_found("course", id))?;
+    tx.know_role(sqlx::Row::try_get(&row, "actor_profile_role")?)?;
+    Ok(<rows::Db<Course> as sqlx::FromRow<_>>::from_row(&row)?.0)
+}
+
 /// Loads a lesson the actor can see, or `NotFound`.
 pub(crate) async fn lesson(tx: &mut Tx, id: LessonId) -> Result<Lesson> {
     rows::by_id(tx.conn(), "lessons", rows::LESSON, id.0)
@@ -180,7 +201,7 @@ pub(crate) async fn require_staff(
     right: Right,
     doing: &str,
 ) -> Result<Course> {
-    let course = course(tx, id).await?;
+    let course = course_and_role(tx, id).await?;
     match (tx.actor(), tx.actor_role().await?) {
         (Actor::Service, _) | (_, Some(UserRole::Admin)) => return Ok(course),
         (Actor::User(me), Some(UserRole::Instructor)) if course.instructor_id == me => {

@@ -796,16 +796,27 @@ impl Tx {
         if let Some(role) = self.role {
             return Ok(role);
         }
-        let Actor::User(user) = self.actor else {
-            return Ok(None);
-        };
-        let text: Option<String> =
-            sqlx::query_scalar("select lms_private.current_user_role()::text")
-                .fetch_one(&mut *self.tx)
-                .await?;
-        let role = match text {
-            Some(r) => Some(UserRole::from_str(&r)?),
-            None => return Err(Error::NoProfile { user }),
+        let text: Option<String> = sqlx::query_scalar(Self::ACTOR_ROLE_SQL)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        self.know_role(text)
+    }
+
+    /// What reads the actor's role from their profile, for a statement to read it along
+    /// with its own columns ([`Tx::know_role`]).
+    pub(crate) const ACTOR_ROLE_SQL: &'static str = "select lms_private.current_user_role()::text";
+
+    /// Whether [`Tx::actor_role`] would ask the database.
+    pub(crate) fn role_unknown(&self) -> bool {
+        self.role.is_none()
+    }
+
+    /// Takes the actor's role as [`Tx::ACTOR_ROLE_SQL`] read it in this transaction.
+    pub(crate) fn know_role(&mut self, text: Option<String>) -> Result<Option<UserRole>> {
+        let role = match (self.actor, text) {
+            (Actor::User(_), Some(r)) => Some(UserRole::from_str(&r)?),
+            (Actor::User(user), None) => return Err(Error::NoProfile { user }),
+            (Actor::Anon | Actor::Service, _) => None,
         };
         self.role = Some(role);
         Ok(role)
